@@ -1,0 +1,47 @@
+//! Consent state. Shelfwise stores nothing and learns nothing until personalization
+//! is granted; withdrawing it erases everything (see [`super::Engine::withdraw_consent`]).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentStatus {
+    /// The shopper has not decided (the start state).
+    #[default]
+    Unknown,
+    Granted,
+    Denied,
+}
+
+impl ConsentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentStatus::Unknown => "unknown",
+            ConsentStatus::Granted => "granted",
+            ConsentStatus::Denied => "denied",
+        }
+    }
+}
+
+/// Consent per purpose, with the time of the last decision.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Consent {
+    /// Learning a profile and ranking with it.
+    #[serde(rename = "p")]
+    pub personalization: ConsentStatus,
+    #[serde(rename = "t", default)]
+    pub updated_ms: Option<f64>,
+}
+
+impl Consent {
+    pub fn granted(at_ms: f64) -> Self {
+        Consent {
+            personalization: ConsentStatus::Granted,
+            updated_ms: Some(at_ms),
+        }
+    }
+
+    pub fn allows_personalization(&self) -> bool {
+        self.personalization == ConsentStatus::Granted
+    }
+}

@@ -1,0 +1,51 @@
+//! The one error type of the core. Every variant has a stable machine-readable code
+//! that the boundary copies onto the JS `Error` it throws.
+
+/// Stable codes, part of the public API: shops may branch on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// A tracked event is malformed (type, product, field types or values).
+    InvalidEvent,
+    /// A product handed to `rank` is malformed.
+    InvalidProduct,
+    /// Options of a call are out of range or of the wrong type.
+    InvalidOptions,
+    /// An argument that is not an event, product or option (namespace, time).
+    InvalidArgument,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidEvent => "invalid_event",
+            ErrorCode::InvalidProduct => "invalid_product",
+            ErrorCode::InvalidOptions => "invalid_options",
+            ErrorCode::InvalidArgument => "invalid_argument",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Error {
+    #[error("invalid event: {0}")]
+    InvalidEvent(String),
+    #[error("invalid product at index {index}: {reason}")]
+    InvalidProduct { index: usize, reason: String },
+    #[error("invalid options: {0}")]
+    InvalidOptions(String),
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+}
+
+impl Error {
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::InvalidEvent(_) => ErrorCode::InvalidEvent,
+            Error::InvalidProduct { .. } => ErrorCode::InvalidProduct,
+            Error::InvalidOptions(_) => ErrorCode::InvalidOptions,
+            Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

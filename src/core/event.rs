@@ -1,0 +1,278 @@
+//! Shopper events and the product attributes they carry, validated once at the edge.
+//!
+//! `*Input` types are what callers send (deserialized from JS objects or JSON);
+//! `Event` and `Product` are the validated forms the rest of the core trusts.
+
+use std::fmt;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+
+use super::error::{Error, Result};
+
+/// Longest id, category or brand accepted, in bytes. Keeps the stored profile bounded.
+pub const MAX_LABEL_BYTES: usize = 128;
+/// Highest accepted price: above this it is a unit mistake, not a product.
+pub const MAX_PRICE: f64 = 1e9;
+/// Largest integer id accepted (JavaScript's `Number.MAX_SAFE_INTEGER`).
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// What the shopper did. Serialized in snake_case, as JS callers write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    View,
+    AddToCart,
+    Purchase,
+}
+
+/// A product id as sent: a non-empty string or a non-negative integer (`42` and `"42"`
+/// are the same product).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProductId(pub String);
+
+impl<'de> Deserialize<'de> for ProductId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+        impl Visitor<'_> for IdVisitor {
+            type Value = ProductId;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a product id (non-empty string or non-negative integer)")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ProductId, E> {
+                Ok(ProductId(v.to_owned()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ProductId, E> {
+                Ok(ProductId(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ProductId, E> {
+                u64::try_from(v)
+                    .map(|v| ProductId(v.to_string()))
+                    .map_err(|_| E::custom("product id must not be negative"))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ProductId, E> {
+                if v.is_finite() && v.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER).contains(&v) {
+                    Ok(ProductId((v as u64).to_string()))
+                } else {
+                    Err(E::custom(
+                        "numeric product id must be a non-negative safe integer",
+                    ))
+                }
+            }
+        }
+        deserializer.deserialize_any(IdVisitor)
+    }
+}
+
+/// Product attributes as a caller sends them; unknown fields (title, image...) are ignored.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ProductInput {
+    pub id: ProductId,
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub brand: Option<String>,
+    #[serde(default)]
+    pub price: Option<f64>,
+}
+
+/// A validated product.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Product {
+    pub id: String,
+    pub category: Option<String>,
+    pub brand: Option<String>,
+    pub price: Option<f64>,
+}
+
+impl Product {
+    /// A product with only an id, for tests and callers that build products in Rust.
+    pub fn new(id: impl Into<String>) -> Self {
+        Product {
+            id: id.into(),
+            category: None,
+            brand: None,
+            price: None,
+        }
+    }
+
+    pub fn with_category(mut self, category: impl Into<String>) -> Self {
+        self.category = Some(category.into());
+        self
+    }
+
+    pub fn with_brand(mut self, brand: impl Into<String>) -> Self {
+        self.brand = Some(brand.into());
+        self
+    }
+
+    pub fn with_price(mut self, price: f64) -> Self {
+        self.price = Some(price);
+        self
+    }
+}
+
+impl ProductInput {
+    /// Checks every field; the error is a reason in plain words, without the context
+    /// (event or candidate index) that the caller adds.
+    pub fn validate(self) -> Result<Product, String> {
+        let id = label("id", Some(self.id.0))?.ok_or("id must not be empty")?;
+        let category = label("category", self.category)?;
+        let brand = label("brand", self.brand)?;
+        let price = match self.price {
+            None => None,
+            Some(p) if p.is_finite() && (0.0..=MAX_PRICE).contains(&p) => Some(p),
+            Some(p) => {
+                return Err(format!(
+                    "price must be a finite number from 0 to {MAX_PRICE}, got {p}"
+                ))
+            }
+        };
+        Ok(Product {
+            id,
+            category,
+            brand,
+            price,
+        })
+    }
+}
+
+/// Trims a text attribute; empty means absent, except for the id (checked by the caller).
+fn label(field: &str, value: Option<String>) -> Result<Option<String>, String> {
+    let Some(value) = value else { return Ok(None) };
+    let trimmed = value.trim();
+    if trimmed.len() > MAX_LABEL_BYTES {
+        return Err(format!("{field} is longer than {MAX_LABEL_BYTES} bytes"));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(format!("{field} contains control characters"));
+    }
+    Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
+}
+
+/// An event as a caller sends it: `{ type, product }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    #[serde(rename = "type")]
+    pub kind: EventKind,
+    pub product: ProductInput,
+}
+
+/// A validated event, stamped with the time it happened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    pub kind: EventKind,
+    pub product: Product,
+    pub at_ms: f64,
+}
+
+impl Event {
+    pub fn new(kind: EventKind, product: Product, at_ms: f64) -> Self {
+        Event {
+            kind,
+            product,
+            at_ms,
+        }
+    }
+}
+
+impl EventInput {
+    pub fn validate(self, at_ms: f64) -> Result<Event> {
+        let at_ms = validate_time(at_ms)?;
+        let product = self.product.validate().map_err(Error::InvalidEvent)?;
+        Ok(Event::new(self.kind, product, at_ms))
+    }
+
+    /// Parses and validates an event from JSON text (the CLI and tests use this; the
+    /// wasm boundary deserializes JS objects into [`EventInput`] directly).
+    pub fn from_json(json: &str, at_ms: f64) -> Result<Event> {
+        let input: EventInput =
+            serde_json::from_str(json).map_err(|e| Error::InvalidEvent(e.to_string()))?;
+        input.validate(at_ms)
+    }
+}
+
+/// A time in milliseconds since the Unix epoch must be finite and not negative.
+pub fn validate_time(at_ms: f64) -> Result<f64> {
+    if at_ms.is_finite() && at_ms >= 0.0 {
+        Ok(at_ms)
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "time must be a finite, non-negative number of milliseconds, got {at_ms}"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::ErrorCode;
+
+    fn parse(json: &str) -> Result<Event> {
+        EventInput::from_json(json, 1_000.0)
+    }
+
+    #[test]
+    fn accepts_string_and_integer_ids_as_the_same_product() {
+        let a = parse(r#"{"type":"view","product":{"id":"42","category":"shoes"}}"#).unwrap();
+        let b = parse(r#"{"type":"view","product":{"id":42,"category":"shoes"}}"#).unwrap();
+        assert_eq!(a.product.id, "42");
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn trims_labels_and_treats_empty_as_absent() {
+        let e = parse(
+            r#"{"type":"purchase","product":{"id":" 7 ","brand":"  ","category":" laptops "}}"#,
+        )
+        .unwrap();
+        assert_eq!(e.product.id, "7");
+        assert_eq!(e.product.brand, None);
+        assert_eq!(e.product.category.as_deref(), Some("laptops"));
+        assert_eq!(e.kind, EventKind::Purchase);
+    }
+
+    #[test]
+    fn rejects_malformed_events_with_invalid_event() {
+        let cases = [
+            r#"{"type":"teleport","product":{"id":"1"}}"#,
+            r#"{"type":"view","product":{"category":"shoes"}}"#,
+            r#"{"type":"view","product":{"id":""}}"#,
+            r#"{"type":"view","product":{"id":-3}}"#,
+            r#"{"type":"view","product":{"id":1.5}}"#,
+            r#"{"type":"view","product":{"id":"1","price":"cheap"}}"#,
+            r#"{"type":"view","product":{"id":"1","price":-1}}"#,
+            r#"{"type":"view","product":{"id":"1","category":7}}"#,
+            r#"{"type":"view"}"#,
+            r#"{"type":"view","product":{"id":"1"},"extra":true}"#,
+            r#""view""#,
+        ];
+        for json in cases {
+            let err = parse(json).expect_err(json);
+            assert_eq!(err.code(), ErrorCode::InvalidEvent, "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn rejects_nan_and_infinite_prices() {
+        for price in [f64::NAN, f64::INFINITY, MAX_PRICE * 2.0] {
+            let input = ProductInput {
+                id: ProductId("1".into()),
+                category: None,
+                brand: None,
+                price: Some(price),
+            };
+            assert!(input.validate().is_err(), "{price}");
+        }
+    }
+
+    #[test]
+    fn rejects_bad_times() {
+        for t in [f64::NAN, -1.0, f64::INFINITY] {
+            let err =
+                EventInput::from_json(r#"{"type":"view","product":{"id":"1"}}"#, t).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidArgument);
+        }
+    }
+}

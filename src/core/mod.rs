@@ -1,0 +1,20 @@
+//! The pure core: everything Shelfwise knows and decides, with no JavaScript in sight.
+//!
+//! Time is always passed in (milliseconds since the Unix epoch), so every function
+//! here is deterministic and replayable.
+
+pub mod consent;
+pub mod engine;
+pub mod error;
+pub mod event;
+pub mod profile;
+pub mod rank;
+pub mod store;
+
+pub use consent::{Consent, ConsentStatus};
+pub use engine::{Engine, StorageMode};
+pub use error::{Error, ErrorCode};
+pub use event::{Event, EventInput, EventKind, Product, ProductInput};
+pub use profile::{Facet, Profile, ProfileConfig, Summary};
+pub use rank::{rank, RankOptions, Ranked};
+pub use store::{Envelope, MemoryStore, Store, StoreError};

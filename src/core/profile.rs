@@ -1,0 +1,407 @@
+//! The preference profile: time-decayed affinities per facet value.
+//!
+//! Each affinity keeps its score as of the last update (`at_ms`); reading it at any
+//! later time applies exponential decay with the configured half-life, so nothing has
+//! to be rewritten as time passes and the result does not depend on when it is read.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::event::{Event, EventKind, Product};
+
+/// One millisecond-based day.
+pub const DAY_MS: f64 = 86_400_000.0;
+
+/// Evidence (in event-weight units) at which the profile's confidence reaches one half.
+/// Two views of a category count as much as the shop's own order; one view does not.
+pub const HALF_CONFIDENCE_EVIDENCE: f64 = 2.0;
+
+/// The attributes a profile learns about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Facet {
+    Category,
+    Brand,
+    PriceBand,
+}
+
+impl Facet {
+    pub const ALL: [Facet; 3] = [Facet::Category, Facet::Brand, Facet::PriceBand];
+}
+
+/// Learning parameters. Defaults are documented in the README.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProfileConfig {
+    /// Time for an affinity to lose half its weight. Default: 14 days.
+    pub half_life_ms: f64,
+    /// Weight of one view. Default 1.
+    pub view_weight: f64,
+    /// Weight of one add-to-cart. Default 3.
+    pub add_to_cart_weight: f64,
+    /// Weight of one purchase. Default 5.
+    pub purchase_weight: f64,
+    /// Values kept per facet; the weakest is forgotten beyond this. Default 32.
+    pub max_values_per_facet: usize,
+}
+
+impl Default for ProfileConfig {
+    fn default() -> Self {
+        ProfileConfig {
+            half_life_ms: 14.0 * DAY_MS,
+            view_weight: 1.0,
+            add_to_cart_weight: 3.0,
+            purchase_weight: 5.0,
+            max_values_per_facet: 32,
+        }
+    }
+}
+
+impl ProfileConfig {
+    pub fn weight(&self, kind: EventKind) -> f64 {
+        match kind {
+            EventKind::View => self.view_weight,
+            EventKind::AddToCart => self.add_to_cart_weight,
+            EventKind::Purchase => self.purchase_weight,
+        }
+    }
+}
+
+/// `score` decayed from `from_ms` to `to_ms`. Time running backwards never adds weight.
+pub fn decay(score: f64, from_ms: f64, to_ms: f64, half_life_ms: f64) -> f64 {
+    if to_ms <= from_ms {
+        score
+    } else {
+        score * 0.5f64.powf((to_ms - from_ms) / half_life_ms)
+    }
+}
+
+/// A decayed score and the evidence behind it. Field names are short: they are stored.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Affinity {
+    /// Score as of `at_ms`.
+    #[serde(rename = "s")]
+    pub score: f64,
+    /// Time of the newest evidence.
+    #[serde(rename = "t")]
+    pub at_ms: f64,
+    /// Number of events behind this affinity.
+    #[serde(rename = "n")]
+    pub count: u32,
+}
+
+impl Affinity {
+    pub fn score_at(&self, now_ms: f64, half_life_ms: f64) -> f64 {
+        decay(self.score, self.at_ms, now_ms, half_life_ms)
+    }
+
+    /// Adds evidence of `weight` at `at_ms`. Late (out-of-order) evidence is decayed to
+    /// the affinity's own time, so the result does not depend on arrival order.
+    pub fn add(&mut self, weight: f64, at_ms: f64, half_life_ms: f64) {
+        if self.count == 0 || at_ms >= self.at_ms {
+            self.score = decay(self.score, self.at_ms, at_ms, half_life_ms) + weight;
+            self.at_ms = at_ms;
+        } else {
+            self.score += decay(weight, at_ms, self.at_ms, half_life_ms);
+        }
+        self.count = self.count.saturating_add(1);
+    }
+}
+
+/// Upper edges of the price bands. Bands follow a 1-2.5-5 progression so the labels
+/// read naturally ("25-50") and each band is about twice as wide as the one before.
+const PRICE_BAND_EDGES: [f64; 9] = [
+    10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0,
+];
+const PRICE_BAND_LABELS: [&str; 10] = [
+    "0-10",
+    "10-25",
+    "25-50",
+    "50-100",
+    "100-250",
+    "250-500",
+    "500-1000",
+    "1000-2500",
+    "2500-5000",
+    "5000+",
+];
+
+/// The price band label of a price, e.g. `price_band(39.9) == "25-50"`.
+pub fn price_band(price: f64) -> &'static str {
+    let band = PRICE_BAND_EDGES
+        .iter()
+        .position(|edge| price < *edge)
+        .unwrap_or(PRICE_BAND_EDGES.len());
+    PRICE_BAND_LABELS[band]
+}
+
+/// The facet values a product carries.
+pub fn facet_values(product: &Product) -> impl Iterator<Item = (Facet, &str)> {
+    let category = product.category.as_deref().map(|c| (Facet::Category, c));
+    let brand = product.brand.as_deref().map(|b| (Facet::Brand, b));
+    let band = product.price.map(|p| (Facet::PriceBand, price_band(p)));
+    category.into_iter().chain(brand).chain(band)
+}
+
+/// What Shelfwise has learned about one shopper. Serialized into the storage envelope.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Profile {
+    #[serde(rename = "a", default)]
+    pub affinities: BTreeMap<Facet, BTreeMap<String, Affinity>>,
+    /// Events learned from, ever (for the shopper's overview).
+    #[serde(rename = "e", default)]
+    pub events: u64,
+    /// Time of the first and the latest event learned from.
+    #[serde(rename = "f", default)]
+    pub first_ms: Option<f64>,
+    #[serde(rename = "l", default)]
+    pub last_ms: Option<f64>,
+}
+
+impl Profile {
+    pub fn is_empty(&self) -> bool {
+        self.events == 0 && self.affinities.values().all(BTreeMap::is_empty)
+    }
+
+    /// Learns from one validated event.
+    pub fn learn(&mut self, event: &Event, config: &ProfileConfig) {
+        let weight = config.weight(event.kind);
+        for (facet, value) in facet_values(&event.product) {
+            let values = self.affinities.entry(facet).or_default();
+            values.entry(value.to_owned()).or_default().add(
+                weight,
+                event.at_ms,
+                config.half_life_ms,
+            );
+            prune(values, config.max_values_per_facet, event.at_ms, config);
+        }
+        self.events = self.events.saturating_add(1);
+        self.first_ms = Some(self.first_ms.map_or(event.at_ms, |f| f.min(event.at_ms)));
+        self.last_ms = Some(self.last_ms.map_or(event.at_ms, |l| l.max(event.at_ms)));
+    }
+
+    /// The decayed affinity of one facet value (0 when unknown).
+    pub fn affinity(&self, facet: Facet, value: &str, now_ms: f64, config: &ProfileConfig) -> f64 {
+        self.affinities
+            .get(&facet)
+            .and_then(|values| values.get(value))
+            .map_or(0.0, |a| a.score_at(now_ms, config.half_life_ms))
+    }
+
+    /// A read-only snapshot for scoring many products at one instant.
+    pub fn snapshot(&self, now_ms: f64, config: &ProfileConfig) -> Snapshot<'_> {
+        let mut facets = BTreeMap::new();
+        let mut evidence: f64 = 0.0;
+        for (facet, values) in &self.affinities {
+            let scores: BTreeMap<&str, f64> = values
+                .iter()
+                .map(|(value, a)| (value.as_str(), a.score_at(now_ms, config.half_life_ms)))
+                .collect();
+            let max = scores.values().copied().fold(0.0, f64::max);
+            evidence = evidence.max(scores.values().sum());
+            if max > 0.0 {
+                facets.insert(*facet, (scores, max));
+            }
+        }
+        Snapshot {
+            facets,
+            confidence: evidence / (evidence + HALF_CONFIDENCE_EVIDENCE),
+        }
+    }
+
+    /// The strongest interests per facet, strongest first, in the shopper's overview.
+    pub fn summary(&self, now_ms: f64, config: &ProfileConfig, per_facet: usize) -> Summary {
+        let snapshot = self.snapshot(now_ms, config);
+        let mut interests = Vec::new();
+        for (facet, (scores, max)) in &snapshot.facets {
+            let mut ranked: Vec<Interest> = scores
+                .iter()
+                .filter(|(_, score)| **score > 0.0)
+                .map(|(value, score)| Interest {
+                    facet: *facet,
+                    value: (*value).to_owned(),
+                    strength: score / max,
+                    evidence: self.affinities[facet][*value].count,
+                })
+                .collect();
+            ranked.sort_by(|a, b| {
+                b.strength
+                    .total_cmp(&a.strength)
+                    .then(a.value.cmp(&b.value))
+            });
+            interests.extend(ranked.into_iter().take(per_facet));
+        }
+        Summary {
+            events: self.events,
+            confidence: snapshot.confidence,
+            first_ms: self.first_ms,
+            last_ms: self.last_ms,
+            interests,
+        }
+    }
+}
+
+/// Drops the weakest values of a facet beyond the cap (ties: the lexically last value).
+fn prune(values: &mut BTreeMap<String, Affinity>, cap: usize, now_ms: f64, config: &ProfileConfig) {
+    while values.len() > cap {
+        let weakest = values
+            .iter()
+            .map(|(value, a)| (a.score_at(now_ms, config.half_life_ms), value))
+            .min_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
+            .map(|(_, value)| value.clone());
+        match weakest {
+            Some(value) => values.remove(&value),
+            None => break,
+        };
+    }
+}
+
+/// Decayed affinities frozen at one instant, normalised per facet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot<'a> {
+    facets: BTreeMap<Facet, (BTreeMap<&'a str, f64>, f64)>,
+    /// How much evidence the profile holds, in `[0, 1)`: `E / (E + 2)` with `E` the
+    /// largest total decayed weight of any facet.
+    pub confidence: f64,
+}
+
+impl Snapshot<'_> {
+    /// The value's affinity relative to the strongest value of its facet, in `[0, 1]`.
+    pub fn relative(&self, facet: Facet, value: &str) -> f64 {
+        self.facets
+            .get(&facet)
+            .and_then(|(scores, max)| scores.get(value).map(|s| s / max))
+            .unwrap_or(0.0)
+    }
+}
+
+/// The shopper-facing overview of a profile.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub events: u64,
+    pub confidence: f64,
+    pub first_ms: Option<f64>,
+    pub last_ms: Option<f64>,
+    pub interests: Vec<Interest>,
+}
+
+/// One learned interest: "category laptops, strength 0.8, from 5 events".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Interest {
+    pub facet: Facet,
+    pub value: String,
+    /// Relative to the strongest value of the same facet, in `(0, 1]`.
+    pub strength: f64,
+    pub evidence: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9 * b.abs().max(1.0)
+    }
+
+    #[test]
+    fn decay_halves_per_half_life() {
+        let hl = 14.0 * DAY_MS;
+        assert!(close(decay(8.0, 0.0, hl, hl), 4.0));
+        assert!(close(decay(8.0, 0.0, 3.0 * hl, hl), 1.0));
+        assert!(close(decay(8.0, 0.0, 0.5 * hl, hl), 8.0 / 2f64.sqrt()));
+        assert_eq!(
+            decay(8.0, 100.0, 50.0, hl),
+            8.0,
+            "time going backwards adds nothing"
+        );
+    }
+
+    #[test]
+    fn affinity_is_independent_of_arrival_order() {
+        let hl = 10.0;
+        let mut in_order = Affinity::default();
+        in_order.add(1.0, 0.0, hl);
+        in_order.add(3.0, 10.0, hl);
+        let mut late = Affinity::default();
+        late.add(3.0, 10.0, hl);
+        late.add(1.0, 0.0, hl);
+        assert!(close(in_order.score, 3.5), "{}", in_order.score);
+        assert!(close(late.score, in_order.score));
+        assert_eq!(late.at_ms, 10.0);
+        assert_eq!(late.count, 2);
+        assert!(close(in_order.score_at(20.0, hl), 1.75));
+    }
+
+    #[test]
+    fn price_bands_cover_the_range() {
+        assert_eq!(price_band(0.0), "0-10");
+        assert_eq!(price_band(9.99), "0-10");
+        assert_eq!(price_band(10.0), "10-25");
+        assert_eq!(price_band(999.0), "500-1000");
+        assert_eq!(price_band(1e9), "5000+");
+    }
+
+    #[test]
+    fn purchase_outweighs_view_and_facets_are_learned() {
+        let config = ProfileConfig::default();
+        let mut profile = Profile::default();
+        let laptop = Product::new("1")
+            .with_category("laptops")
+            .with_brand("Apple")
+            .with_price(1299.0);
+        let phone = Product::new("2")
+            .with_category("smartphones")
+            .with_price(799.0);
+        profile.learn(&Event::new(EventKind::View, phone.clone(), 0.0), &config);
+        profile.learn(&Event::new(EventKind::Purchase, laptop, 0.0), &config);
+        assert_eq!(
+            profile.affinity(Facet::Category, "laptops", 0.0, &config),
+            5.0
+        );
+        assert_eq!(
+            profile.affinity(Facet::Category, "smartphones", 0.0, &config),
+            1.0
+        );
+        assert_eq!(profile.affinity(Facet::Brand, "Apple", 0.0, &config), 5.0);
+        assert_eq!(
+            profile.affinity(Facet::PriceBand, "1000-2500", 0.0, &config),
+            5.0
+        );
+        assert_eq!(profile.events, 2);
+        let summary = profile.summary(0.0, &config, 3);
+        assert_eq!(summary.interests[0].value, "laptops");
+        assert_eq!(summary.interests[0].strength, 1.0);
+        assert_eq!(summary.interests[1].value, "smartphones");
+        assert!(close(summary.interests[1].strength, 0.2));
+        // confidence = E / (E + 2) with E = 6 (total category weight).
+        assert!(close(summary.confidence, 0.75));
+    }
+
+    #[test]
+    fn facets_are_capped_and_the_weakest_value_goes() {
+        let config = ProfileConfig {
+            max_values_per_facet: 3,
+            ..ProfileConfig::default()
+        };
+        let mut profile = Profile::default();
+        for (i, category) in ["a", "b", "c", "d"].iter().enumerate() {
+            let event = Event::new(
+                EventKind::View,
+                Product::new("p").with_category(*category),
+                i as f64 * DAY_MS,
+            );
+            profile.learn(&event, &config);
+        }
+        let kept: Vec<&str> = profile.affinities[&Facet::Category]
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            kept,
+            ["b", "c", "d"],
+            "oldest (most decayed) value is forgotten"
+        );
+    }
+}

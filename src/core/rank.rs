@@ -1,0 +1,121 @@
+//! Reranking a shop's product list with the shopper's profile.
+//!
+//! `score = (1 - strength) * base + strength * personal`, where `base` falls linearly
+//! from 1 (the shop's first product) towards 0 (its last) and `personal` is the
+//! profile's affinity for the product's facets, scaled by the profile's confidence.
+//! Ties keep the shop's order, so the result is deterministic and `strength = 0` is
+//! the shop's order exactly.
+
+use serde::{Deserialize, Serialize};
+
+use super::error::{Error, Result};
+use super::event::Product;
+use super::profile::{facet_values, Facet, Snapshot};
+
+/// Share of the personal score that each facet contributes (they sum to 1).
+pub const FACET_WEIGHTS: [(Facet, f64); 3] = [
+    (Facet::Category, 0.6),
+    (Facet::Brand, 0.25),
+    (Facet::PriceBand, 0.15),
+];
+
+pub const DEFAULT_STRENGTH: f64 = 0.5;
+
+fn default_strength() -> f64 {
+    DEFAULT_STRENGTH
+}
+
+/// Options of [`rank`]. Unknown option names are rejected so typos do not pass silently.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RankOptions {
+    /// How much the profile may move products, in `[0, 1]`. 0 keeps the shop's order.
+    /// Default 0.5.
+    #[serde(default = "default_strength")]
+    pub strength: f64,
+}
+
+impl Default for RankOptions {
+    fn default() -> Self {
+        RankOptions {
+            strength: DEFAULT_STRENGTH,
+        }
+    }
+}
+
+impl RankOptions {
+    pub fn with_strength(strength: f64) -> Self {
+        RankOptions { strength }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        if self.strength.is_finite() && (0.0..=1.0).contains(&self.strength) {
+            Ok(())
+        } else {
+            Err(Error::InvalidOptions(format!(
+                "strength must be a number from 0 to 1, got {}",
+                self.strength
+            )))
+        }
+    }
+}
+
+/// One ranked product: its position in the input (`index`), id and final score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranked {
+    pub index: usize,
+    pub id: String,
+    pub score: f64,
+}
+
+/// The shop's own score for the product at `index` of `len`: 1 for the first, falling
+/// linearly, always above 0.
+pub fn base_score(index: usize, len: usize) -> f64 {
+    1.0 - index as f64 / len.max(1) as f64
+}
+
+/// The profile's affinity for a product, in `[0, 1)`.
+pub fn personal_score(product: &Product, snapshot: &Snapshot) -> f64 {
+    let affinity: f64 = facet_values(product)
+        .map(|(facet, value)| {
+            let weight = FACET_WEIGHTS
+                .iter()
+                .find(|(f, _)| *f == facet)
+                .map_or(0.0, |(_, w)| *w);
+            weight * snapshot.relative(facet, value)
+        })
+        .sum();
+    snapshot.confidence * affinity
+}
+
+/// Reorders `products` (given in the shop's order). Without a profile snapshot (no
+/// consent, or nothing learned) the shop's order is returned with its base scores.
+pub fn rank(
+    products: &[Product],
+    options: &RankOptions,
+    snapshot: Option<&Snapshot>,
+) -> Result<Vec<Ranked>> {
+    options.validate()?;
+    let len = products.len();
+    let mut ranked: Vec<Ranked> = products
+        .iter()
+        .enumerate()
+        .map(|(index, product)| {
+            let base = base_score(index, len);
+            let score = match snapshot {
+                Some(snapshot) if options.strength > 0.0 => {
+                    (1.0 - options.strength) * base
+                        + options.strength * personal_score(product, snapshot)
+                }
+                _ => base,
+            };
+            Ranked {
+                index,
+                id: product.id.clone(),
+                score,
+            }
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+    Ok(ranked)
+}

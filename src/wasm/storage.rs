@@ -1,0 +1,97 @@
+//! `localStorage` behind the core's [`Store`] trait.
+//!
+//! Every Web Storage call can throw (storage blocked by the browser, quota exceeded,
+//! a page script replacing `Storage.prototype` methods), so each one goes through
+//! web-sys with its `Result` handled. gloo-storage's helpers `expect_throw` or
+//! `unreachable!` on such throws, which would unwind out of a `&mut self` method and
+//! leave the wasm object permanently borrowed; a throwing storage must cost the shopper
+//! persistence, never the page.
+
+use web_sys::Storage;
+
+use crate::core::{Envelope, Store, StoreError};
+
+/// Formats whatever a storage call threw (an `Error`, a `DOMException`, or anything).
+fn describe(thrown: wasm_bindgen::JsValue) -> String {
+    js_sys::Error::from(thrown)
+        .message()
+        .as_string()
+        .filter(|m| !m.is_empty())
+        .unwrap_or_else(|| "storage threw".to_owned())
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Area {
+    Local,
+    Session,
+}
+
+/// Looks the storage area up on each call: a page may lose access mid-session.
+fn area(which: Area) -> Result<Storage, StoreError> {
+    let window = web_sys::window()
+        .ok_or_else(|| StoreError::Unavailable("no window (server render or worker)".into()))?;
+    let storage = match which {
+        Area::Local => window.local_storage(),
+        Area::Session => window.session_storage(),
+    };
+    match storage {
+        Ok(Some(storage)) => Ok(storage),
+        Ok(None) => Err(StoreError::Unavailable(
+            "Web Storage is not provided".into(),
+        )),
+        Err(thrown) => Err(StoreError::Unavailable(describe(thrown))),
+    }
+}
+
+fn keys_with_prefix(storage: &Storage, prefix: &str) -> Result<Vec<String>, StoreError> {
+    let len = storage
+        .length()
+        .map_err(|e| StoreError::Unavailable(describe(e)))?;
+    let mut keys = Vec::new();
+    for i in 0..len {
+        if let Ok(Some(key)) = storage.key(i) {
+            if key.starts_with(prefix) {
+                keys.push(key);
+            }
+        }
+    }
+    Ok(keys)
+}
+
+/// The browser's `localStorage`. Shelfwise writes only there; erasing also sweeps
+/// `sessionStorage` so nothing under the prefix survives anywhere.
+#[derive(Debug, Default)]
+pub struct BrowserStore;
+
+impl Store for BrowserStore {
+    fn read(&self, key: &str) -> Result<Option<Envelope>, StoreError> {
+        let text = area(Area::Local)?
+            .get_item(key)
+            .map_err(|e| StoreError::Unavailable(describe(e)))?;
+        text.map(|json| Envelope::from_json(&json)).transpose()
+    }
+
+    fn write(&mut self, key: &str, envelope: &Envelope) -> Result<(), StoreError> {
+        area(Area::Local)
+            .map_err(|e| StoreError::WriteFailed(e.to_string()))?
+            .set_item(key, &envelope.to_json())
+            .map_err(|e| StoreError::WriteFailed(describe(e)))
+    }
+
+    fn remove_prefixed(&mut self, prefix: &str) -> Result<usize, StoreError> {
+        // Shelfwise never writes to sessionStorage; it is swept best-effort.
+        if let Ok(session) = area(Area::Session) {
+            for key in keys_with_prefix(&session, prefix).unwrap_or_default() {
+                let _ = session.remove_item(&key);
+            }
+        }
+        let local = area(Area::Local)?;
+        let keys = keys_with_prefix(&local, prefix)?;
+        for key in &keys {
+            local
+                .remove_item(key)
+                .map_err(|e| StoreError::WriteFailed(describe(e)))?;
+        }
+        Ok(keys.len())
+    }
+}
