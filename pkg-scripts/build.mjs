@@ -1,0 +1,54 @@
+// Builds the npm package into dist/: release wasm -> wasm-bindgen (web target) ->
+// wasm-opt -Oz (npm binaryen) -> TypeScript face. Usage: node pkg-scripts/build.mjs
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DIST, ROOT, TOOLS_DIR, WASM_TARGET, run, wasmCargo } from './toolchain.mjs';
+
+const started = Date.now();
+const cargo = wasmCargo();
+if (!cargo) {
+  console.error('build: no wasm32 standard library found; run `npm run setup` first');
+  process.exit(1);
+}
+
+console.log(`build: cargo (${cargo.route}) release for ${WASM_TARGET}`);
+run(cargo.cargo, ['build', '--lib', '--release', '--target', WASM_TARGET], { env: cargo.env });
+const wasmIn = join(cargo.targetDir, WASM_TARGET, 'release', 'shelfwise.wasm');
+
+const wasmDir = join(DIST, 'wasm');
+rmSync(DIST, { recursive: true, force: true });
+mkdirSync(wasmDir, { recursive: true });
+
+const wasmBindgen = join(TOOLS_DIR, 'bin', 'wasm-bindgen');
+if (!existsSync(wasmBindgen)) {
+  console.error(`build: ${wasmBindgen} is missing; run \`npm run setup\` first`);
+  process.exit(1);
+}
+console.log('build: wasm-bindgen --target web');
+run(wasmBindgen, ['--target', 'web', '--out-dir', wasmDir, '--out-name', 'shelfwise', wasmIn]);
+
+// Never Debian's binaryen: its wasm-opt silently breaks wasm-bindgen output.
+const wasmOpt = join(ROOT, 'node_modules', '.bin', 'wasm-opt');
+const wasmOut = join(wasmDir, 'shelfwise_bg.wasm');
+const before = statSync(wasmOut).size;
+console.log('build: wasm-opt -Oz');
+run(wasmOpt, [
+  '-Oz',
+  '--enable-bulk-memory',
+  '--enable-nontrapping-float-to-int',
+  '--enable-sign-ext',
+  '--enable-mutable-globals',
+  '--enable-reference-types',
+  '--enable-multivalue',
+  wasmOut,
+  '-o',
+  wasmOut,
+]);
+
+console.log('build: tsc (JS/TS face)');
+run(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(ROOT, 'src', 'js', 'tsconfig.json')]);
+
+const after = statSync(wasmOut).size;
+console.log(
+  `build: done in ${((Date.now() - started) / 1000).toFixed(1)} s; wasm ${before} -> ${after} bytes after wasm-opt`,
+);

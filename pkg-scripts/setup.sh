@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Installs whatever building and testing Shelfwise needs and is missing; quick when
+# everything is there. Usage: pkg-scripts/setup.sh [--for start|test]  (default: test)
+#
+# - Rust with rustfmt and clippy (must already be there: rustup.rs)
+# - the wasm32 standard library: rustup's target, else Debian's rustc-web + build-std
+# - wasm-bindgen CLI at exactly the crate's pinned version, in $SHELFWISE_TOOLS
+# - npm dev dependencies (binaryen's wasm-opt, TypeScript, Playwright, Vite)
+# - for tests: Chromium and ChromeDriver (Debian packages)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+purpose=test
+if [[ "${1:-}" == "--for" ]]; then purpose="${2:-test}"; fi
+TOOLS="${SHELFWISE_TOOLS:-$HOME/.cache/shelfwise-tools}"
+CHROMIUM="${CHROMIUM_PATH:-/usr/bin/chromium}"
+CHROMEDRIVER="${CHROMEDRIVER:-/usr/bin/chromedriver}"
+
+say() { echo "setup: $*"; }
+die() { echo "setup: $*" >&2; exit 1; }
+
+apt_ready=""
+apt_install() {
+  if [[ "$(id -u)" != 0 ]] || ! command -v apt-get >/dev/null; then
+    die "missing: $*. Install them with your package manager (Debian/Ubuntu: sudo apt-get install -y $*) and run again."
+  fi
+  if [[ -z "$apt_ready" ]]; then
+    say "apt-get update"
+    apt-get update -qq
+    apt_ready=1
+  fi
+  say "apt-get install $*"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# Rust itself.
+command -v cargo >/dev/null && command -v rustc >/dev/null \
+  || die "Rust is missing: install it with rustup (https://rustup.rs), then run again."
+for component in rustfmt clippy; do
+  sub=$([[ $component == rustfmt ]] && echo fmt || echo clippy)
+  if ! cargo "$sub" --version >/dev/null 2>&1; then
+    command -v rustup >/dev/null || die "cargo $sub is missing: install the $component component."
+    say "rustup component add $component"
+    rustup component add "$component"
+  fi
+done
+
+# The wasm32 standard library.
+wasm_std() { [[ -d "$("$1" --print sysroot 2>/dev/null)/lib/rustlib/wasm32-unknown-unknown/lib" ]]; }
+debian_std() { [[ -x /usr/bin/rustc && -d "$(/usr/bin/rustc --print sysroot)/lib/rustlib/src/rust/library" ]]; }
+if ! wasm_std rustc && ! debian_std; then
+  if command -v rustup >/dev/null; then
+    say "rustup target add wasm32-unknown-unknown (up to 3 minutes)"
+    timeout 180 rustup target add wasm32-unknown-unknown || say "rustup could not fetch the target"
+  fi
+  if ! wasm_std rustc; then
+    say "falling back to Debian's rustc-web with build-std"
+    apt_install rustc-web cargo-web rust-web-src lld-22
+    debian_std || die "no wasm32 standard library: run 'rustup target add wasm32-unknown-unknown'."
+  fi
+fi
+
+# wasm-bindgen CLI at the crate's exact version.
+wb_version=$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)
+[[ -n "$wb_version" ]] || die "Cargo.toml must pin wasm-bindgen exactly"
+if [[ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $wb_version" ]]; then
+  say "cargo install wasm-bindgen-cli $wb_version into $TOOLS (about 3 minutes, once)"
+  # No --locked: one of its locked dependency versions is gone from the registry.
+  cargo install -q wasm-bindgen-cli --version "$wb_version" --root "$TOOLS" --force \
+    || die "could not install wasm-bindgen-cli $wb_version"
+fi
+
+# npm dev dependencies, pinned by package-lock.json.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+  say "npm ci"
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi
+
+# A browser for the tests (never downloaded by a test tool: Debian's packages).
+if [[ "$purpose" == test ]]; then
+  if [[ ! -x "$CHROMIUM" || ! -x "$CHROMEDRIVER" ]]; then
+    if [[ "$CHROMIUM" == /usr/bin/chromium && "$CHROMEDRIVER" == /usr/bin/chromedriver ]]; then
+      apt_install chromium chromium-driver
+    else
+      die "CHROMIUM_PATH=$CHROMIUM or CHROMEDRIVER=$CHROMEDRIVER does not exist"
+    fi
+  fi
+fi
+
+say "ready (wasm-bindgen $wb_version, $(node --version), purpose: $purpose)"

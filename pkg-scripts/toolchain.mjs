@@ -1,0 +1,85 @@
+// Where the build tools are and how to call cargo for wasm32. Shared by the npm scripts.
+//
+// Two routes to the wasm32 standard library (see README, "Toolchain"):
+// - rustup's `wasm32-unknown-unknown` target (preferred);
+// - Debian's rustc-web + rust-web-src, building std from source (`-Z build-std`).
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
+export const TOOLS_DIR = process.env.SHELFWISE_TOOLS ?? join(homedir(), '.cache', 'shelfwise-tools');
+export const DIST = join(ROOT, 'dist');
+export const WASM_TARGET = 'wasm32-unknown-unknown';
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMEDRIVER = process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver';
+
+/** Flags a headless Chromium needs as root on a machine with a closed network. */
+export const CHROMIUM_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-dev-shm-usage',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+/** The exact wasm-bindgen version pinned in Cargo.toml (the CLI must match it). */
+export function wasmBindgenVersion() {
+  const manifest = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8');
+  const match = manifest.match(/^wasm-bindgen = "=([0-9.]+)"/m);
+  if (!match) throw new Error('Cargo.toml must pin wasm-bindgen exactly ("=x.y.z")');
+  return match[1];
+}
+
+function sysroot(rustc) {
+  try {
+    return execFileSync(rustc, ['--print', 'sysroot'], { encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * How to run cargo for wasm32: `{ cargo, env, targetDir, route }`, or null when
+ * neither route is installed (run `npm run setup`).
+ */
+export function wasmCargo() {
+  const toolsPath = [join(TOOLS_DIR, 'bin'), process.env.PATH].join(delimiter);
+  const rustup = sysroot('rustc');
+  if (rustup && existsSync(join(rustup, 'lib', 'rustlib', WASM_TARGET, 'lib'))) {
+    return {
+      route: 'rustup',
+      cargo: 'cargo',
+      targetDir: join(ROOT, 'target'),
+      env: { ...process.env, PATH: toolsPath },
+    };
+  }
+  const debian = sysroot('/usr/bin/rustc');
+  if (debian && existsSync(join(debian, 'lib', 'rustlib', 'src', 'rust', 'library'))) {
+    const targetDir = join(ROOT, 'target', 'debian-build-std');
+    const env = {
+      ...process.env,
+      PATH: [join(TOOLS_DIR, 'bin'), '/usr/bin', process.env.PATH].join(delimiter),
+      RUSTC_BOOTSTRAP: '1',
+      CARGO_UNSTABLE_BUILD_STD: 'std,panic_abort',
+      CARGO_TARGET_DIR: targetDir,
+    };
+    // existsSync follows the link: a dangling rust-lld (lld-22 missing) reads as absent.
+    if (!existsSync('/usr/bin/rust-lld')) {
+      env.CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER = 'wasm-ld';
+    }
+    return { route: 'debian', cargo: '/usr/bin/cargo', targetDir, env };
+  }
+  return null;
+}
+
+/** Runs a command, streaming its output; throws when it fails. */
+export function run(command, args, options = {}) {
+  execFileSync(command, args, { stdio: 'inherit', cwd: ROOT, ...options });
+}
