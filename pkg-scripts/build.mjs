@@ -2,7 +2,7 @@
 // wasm-opt -Oz (npm binaryen) -> TypeScript face. Usage: node pkg-scripts/build.mjs
 import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { DIST, ROOT, TOOLS_DIR, WASM_TARGET, run, wasmCargo } from './toolchain.mjs';
+import { DIST, ROOT, TOOLS_DIR, WASM_TARGET, releaseBuild, run, wasmCargo } from './toolchain.mjs';
 
 const started = Date.now();
 const cargo = wasmCargo();
@@ -11,9 +11,11 @@ if (!cargo) {
   process.exit(1);
 }
 
-console.log(`build: cargo (${cargo.route}) release for ${WASM_TARGET}`);
-run(cargo.cargo, ['build', '--lib', '--release', '--target', WASM_TARGET], { env: cargo.env });
-const wasmIn = join(cargo.targetDir, WASM_TARGET, 'release', 'shelfwise.wasm');
+const release = releaseBuild(cargo);
+const how = release.sizeOptimizedStd ? 'std rebuilt for size' : 'prebuilt std: expect a larger module';
+console.log(`build: cargo (${cargo.route}, ${how}) release for ${WASM_TARGET}`);
+run(cargo.cargo, release.args, { env: release.env });
+const wasmIn = join(release.targetDir, WASM_TARGET, 'release', 'shelfwise.wasm');
 
 const wasmDir = join(DIST, 'wasm');
 rmSync(DIST, { recursive: true, force: true });
@@ -34,6 +36,9 @@ const before = statSync(wasmOut).size;
 console.log('build: wasm-opt -Oz');
 run(wasmOpt, [
   '-Oz',
+  '--converge',
+  // A module-defined memory starts zeroed, so zero bytes need no data segment.
+  '--zero-filled-memory',
   '--enable-bulk-memory',
   '--enable-nontrapping-float-to-int',
   '--enable-sign-ext',

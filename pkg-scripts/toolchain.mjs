@@ -61,7 +61,7 @@ export function wasmCargo() {
     };
   }
   const debian = sysroot('/usr/bin/rustc');
-  if (debian && existsSync(join(debian, 'lib', 'rustlib', 'src', 'rust', 'library'))) {
+  if (hasStdSource(debian)) {
     const targetDir = join(ROOT, 'target', 'debian-build-std');
     const env = {
       ...process.env,
@@ -77,6 +77,37 @@ export function wasmCargo() {
     return { route: 'debian', cargo: '/usr/bin/cargo', targetDir, env };
   }
   return null;
+}
+
+/** Whether the standard library's source is there, so std can be rebuilt for size. */
+function hasStdSource(root) {
+  return Boolean(root) && existsSync(join(root, 'lib', 'rustlib', 'src', 'rust', 'library'));
+}
+
+/**
+ * The release build of the shipped wasm. When std's source is available, std is rebuilt
+ * with `optimize_for_size` and panics compile to a bare trap (`-Cpanic=immediate-abort`):
+ * Shelfwise never panics by design, and the panic formatting machinery would otherwise
+ * be a third of the module. This uses unstable cargo/rustc flags on the pinned stable
+ * compiler (RUSTC_BOOTSTRAP, as the Debian route does anyway). Without std's source it
+ * falls back to a plain release build, which works but misses the size budget.
+ */
+export function releaseBuild(cargo) {
+  const args = ['build', '--lib', '--release', '--target', WASM_TARGET];
+  const root = sysroot(cargo.route === 'debian' ? '/usr/bin/rustc' : 'rustc');
+  if (!hasStdSource(root)) {
+    return { args, env: cargo.env, targetDir: cargo.targetDir, sizeOptimizedStd: false };
+  }
+  const targetDir = join(cargo.targetDir, 'size-optimized-std');
+  const env = {
+    ...cargo.env,
+    RUSTC_BOOTSTRAP: '1',
+    CARGO_TARGET_DIR: targetDir,
+    RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort',
+  };
+  delete env.CARGO_UNSTABLE_BUILD_STD;
+  args.push('-Z', 'build-std=std,panic_abort', '-Z', 'build-std-features=optimize_for_size');
+  return { args, env, targetDir, sizeOptimizedStd: true };
 }
 
 /** Runs a command, streaming its output; throws when it fails. */

@@ -29,8 +29,8 @@ impl ErrorCode {
 pub enum Error {
     #[error("invalid event: {0}")]
     InvalidEvent(String),
-    #[error("invalid product at index {index}: {reason}")]
-    InvalidProduct { index: usize, reason: String },
+    #[error("invalid product {0}")]
+    InvalidProduct(String),
     #[error("invalid options: {0}")]
     InvalidOptions(String),
     #[error("invalid argument: {0}")]
@@ -41,7 +41,7 @@ impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::InvalidEvent(_) => ErrorCode::InvalidEvent,
-            Error::InvalidProduct { .. } => ErrorCode::InvalidProduct,
+            Error::InvalidProduct(_) => ErrorCode::InvalidProduct,
             Error::InvalidOptions(_) => ErrorCode::InvalidOptions,
             Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
         }

@@ -17,13 +17,42 @@ pub const MAX_PRICE: f64 = 1e9;
 /// Largest integer id accepted (JavaScript's `Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-/// What the shopper did. Serialized in snake_case, as JS callers write it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+/// What the shopper did. Written in snake_case, as JS callers write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventKind {
     View,
     AddToCart,
     Purchase,
+}
+
+impl EventKind {
+    pub const NAMES: &'static [&'static str] = &["view", "add_to_cart", "purchase"];
+
+    pub fn as_str(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        [EventKind::View, EventKind::AddToCart, EventKind::Purchase]
+            .into_iter()
+            .find(|kind| kind.as_str() == name)
+    }
+}
+
+impl Serialize for EventKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+// By hand rather than derived: one string read instead of a generated visitor per enum
+// keeps the wasm module small.
+impl<'de> Deserialize<'de> for EventKind {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<str>::deserialize(deserializer)?;
+        EventKind::from_name(&name)
+            .ok_or_else(|| de::Error::unknown_variant(&name, EventKind::NAMES))
+    }
 }
 
 /// A product id as sent: a non-empty string or a non-negative integer (`42` and `"42"`
@@ -122,9 +151,10 @@ impl ProductInput {
         let price = match self.price {
             None => None,
             Some(p) if p.is_finite() && (0.0..=MAX_PRICE).contains(&p) => Some(p),
-            Some(p) => {
+            Some(_) => {
                 return Err(format!(
-                    "price must be a finite number from 0 to {MAX_PRICE}, got {p}"
+                    "price must be a finite number from 0 to {}",
+                    MAX_PRICE as u64
                 ))
             }
         };
@@ -193,14 +223,51 @@ impl EventInput {
     }
 }
 
+/// Parses and validates a JSON array of products (the shop's list for `rank`). The
+/// error names the index of the first bad product.
+pub fn products_from_json(json: &str) -> Result<Vec<Product>> {
+    struct ProductList(Vec<Product>);
+    impl<'de> Deserialize<'de> for ProductList {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct ListVisitor;
+            impl<'de> Visitor<'de> for ListVisitor {
+                type Value = ProductList;
+                fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                    f.write_str("an array of products")
+                }
+                fn visit_seq<A: de::SeqAccess<'de>>(
+                    self,
+                    mut seq: A,
+                ) -> Result<ProductList, A::Error> {
+                    let mut products = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+                    loop {
+                        let index = products.len();
+                        let at = |e: &dyn fmt::Display| {
+                            de::Error::custom(format_args!("at index {index}: {e}"))
+                        };
+                        match seq.next_element::<ProductInput>().map_err(|e| at(&e))? {
+                            Some(input) => products.push(input.validate().map_err(|e| at(&e))?),
+                            None => return Ok(ProductList(products)),
+                        }
+                    }
+                }
+            }
+            deserializer.deserialize_seq(ListVisitor)
+        }
+    }
+    serde_json::from_str::<ProductList>(json)
+        .map(|list| list.0)
+        .map_err(|e| Error::InvalidProduct(e.to_string()))
+}
+
 /// A time in milliseconds since the Unix epoch must be finite and not negative.
 pub fn validate_time(at_ms: f64) -> Result<f64> {
     if at_ms.is_finite() && at_ms >= 0.0 {
         Ok(at_ms)
     } else {
-        Err(Error::InvalidArgument(format!(
-            "time must be a finite, non-negative number of milliseconds, got {at_ms}"
-        )))
+        Err(Error::InvalidArgument(
+            "time must be a finite, non-negative number of milliseconds".into(),
+        ))
     }
 }
 
@@ -273,6 +340,26 @@ mod tests {
             let err =
                 EventInput::from_json(r#"{"type":"view","product":{"id":"1"}}"#, t).unwrap_err();
             assert_eq!(err.code(), ErrorCode::InvalidArgument);
+        }
+    }
+
+    #[test]
+    fn product_lists_name_the_bad_index() {
+        let products =
+            products_from_json(r#"[{"id":1,"category":"a"},{"id":"2","price":3}]"#).unwrap();
+        assert_eq!(products[1], Product::new("2").with_price(3.0));
+        for (json, needle) in [
+            (r#"[{"id":1},{"id":2,"price":"NaN"}]"#, "at index 1"),
+            (r#"[{"id":1},{"id":2},{"name":"x"}]"#, "at index 2"),
+            (
+                r#"[{"id":1,"category":"   ","brand":"\u0007"}]"#,
+                "at index 0",
+            ),
+            (r#"{"id":1}"#, "an array of products"),
+        ] {
+            let err = products_from_json(json).unwrap_err();
+            assert_eq!(err.code(), ErrorCode::InvalidProduct);
+            assert!(err.to_string().contains(needle), "{json}: {err}");
         }
     }
 }

@@ -14,7 +14,7 @@ pub mod store;
 pub use consent::{Consent, ConsentStatus};
 pub use engine::{Engine, StorageMode};
 pub use error::{Error, ErrorCode};
-pub use event::{Event, EventInput, EventKind, Product, ProductInput};
+pub use event::{products_from_json, Event, EventInput, EventKind, Product, ProductInput};
 pub use profile::{Facet, Profile, ProfileConfig, Summary};
 pub use rank::{rank, RankOptions, Ranked};
 pub use store::{Envelope, MemoryStore, Store, StoreError};

@@ -4,8 +4,6 @@
 //! later time applies exponential decay with the configured half-life, so nothing has
 //! to be rewritten as time passes and the result does not depend on when it is read.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use super::event::{Event, EventKind, Product};
@@ -76,18 +74,21 @@ pub fn decay(score: f64, from_ms: f64, to_ms: f64, half_life_ms: f64) -> f64 {
     }
 }
 
-/// A decayed score and the evidence behind it. Field names are short: they are stored.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+/// A decayed score and the evidence behind it. Stored as `[score, at_ms, count]`.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
 pub struct Affinity {
     /// Score as of `at_ms`.
-    #[serde(rename = "s")]
     pub score: f64,
     /// Time of the newest evidence.
-    #[serde(rename = "t")]
     pub at_ms: f64,
     /// Number of events behind this affinity.
-    #[serde(rename = "n")]
     pub count: u32,
+}
+
+impl Serialize for Affinity {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (self.score, self.at_ms, self.count).serialize(serializer)
+    }
 }
 
 impl Affinity {
@@ -143,11 +144,69 @@ pub fn facet_values(product: &Product) -> impl Iterator<Item = (Facet, &str)> {
     category.into_iter().chain(brand).chain(band)
 }
 
+/// The learned values of one facet, most recently added last. At most
+/// `max_values_per_facet` entries, so lookups are linear scans over a short list.
+/// Stored as `[[value, [score, at_ms, count]], ...]`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FacetValues(pub Vec<(String, Affinity)>);
+
+impl FacetValues {
+    pub fn get(&self, value: &str) -> Option<&Affinity> {
+        self.0.iter().find(|(v, _)| v == value).map(|(_, a)| a)
+    }
+
+    fn entry(&mut self, value: &str) -> &mut Affinity {
+        let position = match self.0.iter().position(|(v, _)| v == value) {
+            Some(position) => position,
+            None => {
+                self.0.push((value.to_owned(), Affinity::default()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[position].1
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Drops the weakest values beyond `cap` (ties: the lexically last value goes).
+    fn prune(&mut self, cap: usize, now_ms: f64, half_life_ms: f64) {
+        while self.0.len() > cap {
+            let weakest = self
+                .0
+                .iter()
+                .enumerate()
+                .min_by(|(_, (va, a)), (_, (vb, b))| {
+                    let (sa, sb) = (
+                        a.score_at(now_ms, half_life_ms),
+                        b.score_at(now_ms, half_life_ms),
+                    );
+                    sa.total_cmp(&sb).then(vb.cmp(va))
+                })
+                .map(|(i, _)| i);
+            match weakest {
+                Some(i) => self.0.swap_remove(i),
+                None => break,
+            };
+        }
+    }
+}
+
 /// What Shelfwise has learned about one shopper. Serialized into the storage envelope.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Profile {
-    #[serde(rename = "a", default)]
-    pub affinities: BTreeMap<Facet, BTreeMap<String, Affinity>>,
+    #[serde(rename = "c", default)]
+    pub categories: FacetValues,
+    #[serde(rename = "b", default)]
+    pub brands: FacetValues,
+    #[serde(rename = "p", default)]
+    pub price_bands: FacetValues,
     /// Events learned from, ever (for the shopper's overview).
     #[serde(rename = "e", default)]
     pub events: u64,
@@ -160,20 +219,38 @@ pub struct Profile {
 
 impl Profile {
     pub fn is_empty(&self) -> bool {
-        self.events == 0 && self.affinities.values().all(BTreeMap::is_empty)
+        self.events == 0 && Facet::ALL.iter().all(|f| self.values(*f).is_empty())
+    }
+
+    pub fn values(&self, facet: Facet) -> &FacetValues {
+        match facet {
+            Facet::Category => &self.categories,
+            Facet::Brand => &self.brands,
+            Facet::PriceBand => &self.price_bands,
+        }
+    }
+
+    fn values_mut(&mut self, facet: Facet) -> &mut FacetValues {
+        match facet {
+            Facet::Category => &mut self.categories,
+            Facet::Brand => &mut self.brands,
+            Facet::PriceBand => &mut self.price_bands,
+        }
     }
 
     /// Learns from one validated event.
     pub fn learn(&mut self, event: &Event, config: &ProfileConfig) {
         let weight = config.weight(event.kind);
         for (facet, value) in facet_values(&event.product) {
-            let values = self.affinities.entry(facet).or_default();
-            values.entry(value.to_owned()).or_default().add(
-                weight,
+            let values = self.values_mut(facet);
+            values
+                .entry(value)
+                .add(weight, event.at_ms, config.half_life_ms);
+            values.prune(
+                config.max_values_per_facet,
                 event.at_ms,
                 config.half_life_ms,
             );
-            prune(values, config.max_values_per_facet, event.at_ms, config);
         }
         self.events = self.events.saturating_add(1);
         self.first_ms = Some(self.first_ms.map_or(event.at_ms, |f| f.min(event.at_ms)));
@@ -182,27 +259,31 @@ impl Profile {
 
     /// The decayed affinity of one facet value (0 when unknown).
     pub fn affinity(&self, facet: Facet, value: &str, now_ms: f64, config: &ProfileConfig) -> f64 {
-        self.affinities
-            .get(&facet)
-            .and_then(|values| values.get(value))
+        self.values(facet)
+            .get(value)
             .map_or(0.0, |a| a.score_at(now_ms, config.half_life_ms))
     }
 
     /// A read-only snapshot for scoring many products at one instant.
     pub fn snapshot(&self, now_ms: f64, config: &ProfileConfig) -> Snapshot<'_> {
-        let mut facets = BTreeMap::new();
         let mut evidence: f64 = 0.0;
-        for (facet, values) in &self.affinities {
-            let scores: BTreeMap<&str, f64> = values
+        let facets = Facet::ALL.map(|facet| {
+            let scores: Vec<(&str, f64, u32)> = self
+                .values(facet)
+                .0
                 .iter()
-                .map(|(value, a)| (value.as_str(), a.score_at(now_ms, config.half_life_ms)))
+                .map(|(value, a)| {
+                    (
+                        value.as_str(),
+                        a.score_at(now_ms, config.half_life_ms),
+                        a.count,
+                    )
+                })
                 .collect();
-            let max = scores.values().copied().fold(0.0, f64::max);
-            evidence = evidence.max(scores.values().sum());
-            if max > 0.0 {
-                facets.insert(*facet, (scores, max));
-            }
-        }
+            evidence = evidence.max(scores.iter().map(|s| s.1).sum());
+            let max = scores.iter().map(|s| s.1).fold(0.0, f64::max);
+            FacetSnapshot { scores, max }
+        });
         Snapshot {
             facets,
             confidence: evidence / (evidence + HALF_CONFIDENCE_EVIDENCE),
@@ -213,18 +294,19 @@ impl Profile {
     pub fn summary(&self, now_ms: f64, config: &ProfileConfig, per_facet: usize) -> Summary {
         let snapshot = self.snapshot(now_ms, config);
         let mut interests = Vec::new();
-        for (facet, (scores, max)) in &snapshot.facets {
-            let mut ranked: Vec<Interest> = scores
+        for (facet, facet_snapshot) in Facet::ALL.iter().zip(&snapshot.facets) {
+            let mut ranked: Vec<Interest> = facet_snapshot
+                .scores
                 .iter()
-                .filter(|(_, score)| **score > 0.0)
-                .map(|(value, score)| Interest {
+                .filter(|(_, score, _)| *score > 0.0)
+                .map(|(value, score, count)| Interest {
                     facet: *facet,
                     value: (*value).to_owned(),
-                    strength: score / max,
-                    evidence: self.affinities[facet][*value].count,
+                    strength: score / facet_snapshot.max,
+                    evidence: *count,
                 })
                 .collect();
-            ranked.sort_by(|a, b| {
+            ranked.sort_unstable_by(|a, b| {
                 b.strength
                     .total_cmp(&a.strength)
                     .then(a.value.cmp(&b.value))
@@ -241,25 +323,16 @@ impl Profile {
     }
 }
 
-/// Drops the weakest values of a facet beyond the cap (ties: the lexically last value).
-fn prune(values: &mut BTreeMap<String, Affinity>, cap: usize, now_ms: f64, config: &ProfileConfig) {
-    while values.len() > cap {
-        let weakest = values
-            .iter()
-            .map(|(value, a)| (a.score_at(now_ms, config.half_life_ms), value))
-            .min_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(a.1)))
-            .map(|(_, value)| value.clone());
-        match weakest {
-            Some(value) => values.remove(&value),
-            None => break,
-        };
-    }
+#[derive(Debug, Clone, PartialEq)]
+struct FacetSnapshot<'a> {
+    scores: Vec<(&'a str, f64, u32)>,
+    max: f64,
 }
 
 /// Decayed affinities frozen at one instant, normalised per facet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot<'a> {
-    facets: BTreeMap<Facet, (BTreeMap<&'a str, f64>, f64)>,
+    facets: [FacetSnapshot<'a>; 3],
     /// How much evidence the profile holds, in `[0, 1)`: `E / (E + 2)` with `E` the
     /// largest total decayed weight of any facet.
     pub confidence: f64,
@@ -268,10 +341,15 @@ pub struct Snapshot<'a> {
 impl Snapshot<'_> {
     /// The value's affinity relative to the strongest value of its facet, in `[0, 1]`.
     pub fn relative(&self, facet: Facet, value: &str) -> f64 {
-        self.facets
-            .get(&facet)
-            .and_then(|(scores, max)| scores.get(value).map(|s| s / max))
-            .unwrap_or(0.0)
+        let facet = &self.facets[facet as usize];
+        if facet.max <= 0.0 {
+            return 0.0;
+        }
+        facet
+            .scores
+            .iter()
+            .find(|(v, _, _)| *v == value)
+            .map_or(0.0, |(_, score, _)| score / facet.max)
     }
 }
 
@@ -394,10 +472,13 @@ mod tests {
             );
             profile.learn(&event, &config);
         }
-        let kept: Vec<&str> = profile.affinities[&Facet::Category]
-            .keys()
-            .map(String::as_str)
+        let mut kept: Vec<&str> = profile
+            .categories
+            .0
+            .iter()
+            .map(|(v, _)| v.as_str())
             .collect();
+        kept.sort_unstable();
         assert_eq!(
             kept,
             ["b", "c", "d"],

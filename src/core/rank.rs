@@ -48,14 +48,22 @@ impl RankOptions {
         RankOptions { strength }
     }
 
+    /// Parses options from JSON (`null` or `{}` give the defaults) and validates them.
+    pub fn from_json(json: &str) -> Result<Self> {
+        let options: Option<RankOptions> =
+            serde_json::from_str(json).map_err(|e| Error::InvalidOptions(e.to_string()))?;
+        let options = options.unwrap_or_default();
+        options.validate()?;
+        Ok(options)
+    }
+
     pub fn validate(&self) -> Result<()> {
         if self.strength.is_finite() && (0.0..=1.0).contains(&self.strength) {
             Ok(())
         } else {
-            Err(Error::InvalidOptions(format!(
-                "strength must be a number from 0 to 1, got {}",
-                self.strength
-            )))
+            Err(Error::InvalidOptions(
+                "strength must be a number from 0 to 1".into(),
+            ))
         }
     }
 }
@@ -116,6 +124,6 @@ pub fn rank(
             }
         })
         .collect();
-    ranked.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
+    ranked.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
     Ok(ranked)
 }

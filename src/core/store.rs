@@ -31,7 +31,7 @@ pub fn validate_namespace(namespace: &str) -> Result<()> {
         Ok(())
     } else {
         Err(Error::InvalidArgument(format!(
-            "namespace must be 1 to {MAX_NAMESPACE_LEN} ASCII letters, digits, '-', '_' or '.', got {namespace:?}"
+            "namespace must be 1 to {MAX_NAMESPACE_LEN} ASCII letters, digits, '-', '_' or '.', got \"{namespace}\""
         )))
     }
 }

@@ -14,7 +14,7 @@
  * @module
  */
 
-import init, { Engine } from './wasm/shelfwise.js';
+import init, { Engine, inputError } from './wasm/shelfwise.js';
 import type {
   ConsentStatus,
   ErrorCode,
@@ -76,6 +76,29 @@ export function isShelfwiseError(error: unknown): error is ShelfwiseError {
 export type ShelfwiseEventType = 'consentchange' | 'profilechange';
 
 const STORAGE_PREFIX = 'shelfwise:';
+
+type InputKind = 'event' | 'products' | 'options';
+
+/** Keeps NaN and ±Infinity visible to the core (JSON would turn them into `null`). */
+function keepNonFinite(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+}
+
+/** Only the attributes the core reads, so a grid of large product objects stays cheap. */
+function productAttributes(product: unknown): unknown {
+  if (product === null || typeof product !== 'object' || Array.isArray(product)) return product;
+  const { id, category, brand, price } = product as Record<string, unknown>;
+  return { id, category, brand, price };
+}
+
+/** JSON text for the engine; anything JSON cannot carry becomes a coded error. */
+function encode(what: InputKind, value: unknown, pick?: (value: unknown) => unknown): string {
+  try {
+    return JSON.stringify(pick ? pick(value) : value, keepNonFinite) ?? 'null';
+  } catch (error) {
+    throw inputError(what, error instanceof Error ? error.message : String(error));
+  }
+}
 let loading: Promise<unknown> | undefined;
 
 function loadWasm(source: WasmSource | undefined): Promise<unknown> {
@@ -151,7 +174,7 @@ export class Shelfwise extends EventTarget {
    * Throws a `ShelfwiseError` with code `invalid_event` for malformed events, changing nothing.
    */
   track(event: TrackEvent): boolean {
-    return this.#engine.track(event, this.#now());
+    return this.#engine.track(encode('event', event), this.#now());
   }
 
   /**
@@ -160,13 +183,21 @@ export class Shelfwise extends EventTarget {
    * Throws `invalid_product` / `invalid_options` for malformed input.
    */
   rank<T extends ProductAttributes>(products: readonly T[], options?: RankOptions): Ranked<T>[] {
-    const order = this.#engine.rank(products, options, this.#now());
-    return order.map(({ index, score }) => ({ product: products[index] as T, score, index }));
+    const list = encode('products', products, (value) =>
+      Array.isArray(value) ? value.map(productAttributes) : value,
+    );
+    const pairs = this.#engine.rank(list, encode('options', options), this.#now());
+    const ranked: Ranked<T>[] = [];
+    for (let i = 0; i < pairs.length; i += 2) {
+      const index = pairs[i] as number;
+      ranked.push({ product: products[index] as T, score: pairs[i + 1] as number, index });
+    }
+    return ranked;
   }
 
   /** What Shelfwise knows about the shopper, for a "your data" panel. */
   summary(): ProfileSummary {
-    return this.#engine.summary(this.#now());
+    return JSON.parse(this.#engine.summary(this.#now())) as ProfileSummary;
   }
 
   /** Forgets everything learned, keeping the consent decision. */

@@ -1,5 +1,8 @@
 //! The wasm-bindgen boundary: the only place with `#[wasm_bindgen]`.
 //!
+//! Items here carry `//` comments, not `///` docs: wasm-bindgen copies doc comments into
+//! the shipped JS glue, and the public documentation lives on the JS face (`src/js/`).
+//!
 //! It converts JS values into core types once (serde-wasm-bindgen), calls the core,
 //! and maps every core error to a JS `Error` whose `code` property is the stable error
 //! code. The JS face in `src/js/` wraps [`Engine`] in the public `Shelfwise` class.
@@ -8,10 +11,9 @@ mod storage;
 
 pub use storage::BrowserStore;
 
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
-use crate::core::{self, EventInput, ProductInput, RankOptions};
+use crate::core::{self, products_from_json, EventInput, RankOptions};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
@@ -39,12 +41,6 @@ export interface TrackEvent {
 export interface RankOptions {
   /** How far the profile may move products, 0 to 1 (0 = the shop's order exactly). Default 0.5. */
   strength?: number;
-}
-/** One ranked position: the product's index in the input, its id and its score. */
-export interface RankedIndex {
-  index: number;
-  id: string;
-  score: number;
 }
 export type Facet = "category" | "brand" | "price_band";
 /** One learned interest; `strength` is relative to the strongest value of its facet (0 to 1]. */
@@ -81,21 +77,34 @@ impl From<core::Error> for JsValue {
     }
 }
 
-fn to_js<T: Serialize>(value: &T) -> JsValue {
-    // Plain structs of numbers and strings always serialize.
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
+// The error for input the JS face could not even encode as JSON (a `BigInt`, a
+// circular object, a getter that throws), so it carries the same codes as the rest.
+#[wasm_bindgen(js_name = inputError)]
+pub fn input_error(
+    #[wasm_bindgen(unchecked_param_type = "\"event\" | \"products\" | \"options\"")] what: &str,
+    reason: &str,
+) -> JsValue {
+    let reason = format!("cannot be read: {reason}");
+    match what {
+        "event" => core::Error::InvalidEvent(reason),
+        "products" => core::Error::InvalidProduct(reason),
+        "options" => core::Error::InvalidOptions(reason),
+        _ => core::Error::InvalidArgument(reason),
+    }
+    .into()
 }
 
-/// Shelfwise's engine for one namespace. Use it through the `Shelfwise` class of the
-/// package, which supplies the clock and browser events.
+// Shelfwise's engine for one namespace. Use it through the `Shelfwise` class of the
+// package, which encodes inputs as JSON, supplies the clock and follows browser events.
+//
+// Inputs cross as JSON text: one parser (serde_json, shared with native tools) checks
+// them, and no JS getter ever runs while Rust holds the engine.
 #[wasm_bindgen]
 pub struct Engine(core::Engine<BrowserStore>);
 
 #[wasm_bindgen]
 impl Engine {
-    /// Opens `namespace` (1 to 64 of `A-Z a-z 0-9 - _ .`), loading any stored profile.
+    // Opens `namespace` (1 to 64 of `A-Z a-z 0-9 - _ .`), loading any stored profile.
     #[wasm_bindgen(constructor)]
     pub fn new(namespace: &str) -> Result<Engine, JsValue> {
         Ok(Engine(core::Engine::open(namespace, BrowserStore)?))
@@ -116,75 +125,50 @@ impl Engine {
         Ok(self.0.grant_consent(now_ms)?)
     }
 
-    /// Denies or withdraws consent and erases every Shelfwise key in this call.
+    // Denies or withdraws consent and erases every Shelfwise key in this call.
     #[wasm_bindgen(js_name = withdrawConsent)]
     pub fn withdraw_consent(&mut self, now_ms: f64) -> Result<(), JsValue> {
         Ok(self.0.withdraw_consent(now_ms)?)
     }
 
-    /// Learns from one event at `now_ms`. Returns `false` (and stores nothing) without
-    /// consent. Throws `invalid_event` on malformed input, changing nothing.
-    pub fn track(
-        &mut self,
-        #[wasm_bindgen(unchecked_param_type = "TrackEvent")] event: JsValue,
-        now_ms: f64,
-    ) -> Result<bool, JsValue> {
-        let input: EventInput = serde_wasm_bindgen::from_value(event)
-            .map_err(|e| core::Error::InvalidEvent(e.to_string()))?;
-        let event = input.validate(now_ms)?;
+    // Learns from one event (a `TrackEvent` as JSON) at `now_ms`. Returns `false` (and
+    // stores nothing) without consent. Throws `invalid_event`, changing nothing.
+    pub fn track(&mut self, event_json: &str, now_ms: f64) -> Result<bool, JsValue> {
+        let event = EventInput::from_json(event_json, now_ms)?;
         Ok(self.0.track(&event))
     }
 
-    /// Ranks `products` (in the shop's order). Throws `invalid_product` or
-    /// `invalid_options` on malformed input.
-    #[wasm_bindgen(unchecked_return_type = "RankedIndex[]")]
+    // Ranks products (a JSON array of `ProductAttributes`, in the shop's order) with
+    // `RankOptions` as JSON (`null` for defaults). Returns `[index, score, ...]` pairs,
+    // best first. Throws `invalid_product` or `invalid_options`.
     pub fn rank(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "readonly ProductAttributes[]")] products: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RankOptions | undefined")] options: JsValue,
+        products_json: &str,
+        options_json: &str,
         now_ms: f64,
-    ) -> Result<JsValue, JsValue> {
-        let products = products_from_js(products)?;
-        let options: RankOptions = if options.is_undefined() || options.is_null() {
-            RankOptions::default()
-        } else {
-            serde_wasm_bindgen::from_value(options)
-                .map_err(|e| core::Error::InvalidOptions(e.to_string()))?
-        };
-        Ok(to_js(&self.0.rank(&products, &options, now_ms)?))
+    ) -> Result<Vec<f64>, JsValue> {
+        let products = products_from_json(products_json)?;
+        let options = RankOptions::from_json(options_json)?;
+        let ranked = self.0.rank(&products, &options, now_ms)?;
+        Ok(ranked
+            .iter()
+            .flat_map(|r| [r.index as f64, r.score])
+            .collect())
     }
 
-    /// What the profile holds, for the shopper's own overview.
-    #[wasm_bindgen(unchecked_return_type = "ProfileSummary")]
-    pub fn summary(&self, now_ms: f64) -> Result<JsValue, JsValue> {
-        Ok(to_js(&self.0.summary(now_ms)?))
+    // What the profile holds (a `ProfileSummary` as JSON), for the shopper's own overview.
+    pub fn summary(&self, now_ms: f64) -> Result<String, JsValue> {
+        let summary = self.0.summary(now_ms)?;
+        Ok(serde_json::to_string(&summary).unwrap_or_default())
     }
 
-    /// Forgets the profile, keeping the consent decision.
+    // Forgets the profile, keeping the consent decision.
     pub fn erase(&mut self) {
         self.0.erase();
     }
 
-    /// Re-reads storage (after another tab changed it).
+    // Re-reads storage (after another tab changed it).
     pub fn reload(&mut self) {
         self.0.reload();
     }
-}
-
-fn products_from_js(products: JsValue) -> Result<Vec<core::Product>, core::Error> {
-    if !js_sys::Array::is_array(&products) {
-        return Err(core::Error::InvalidArgument(
-            "products must be an array".into(),
-        ));
-    }
-    js_sys::Array::from(&products)
-        .iter()
-        .enumerate()
-        .map(|(index, value)| {
-            serde_wasm_bindgen::from_value::<ProductInput>(value)
-                .map_err(|e| e.to_string())
-                .and_then(ProductInput::validate)
-                .map_err(|reason| core::Error::InvalidProduct { index, reason })
-        })
-        .collect()
 }
