@@ -1,0 +1,114 @@
+// Serves the demo shop (www/) and the built package (dist/, under /shelfwise/) on
+// 127.0.0.1, with the strict Content Security Policy the package is meant to run under.
+// Usage: PORT=8080 node pkg-scripts/serve.mjs
+import { createReadStream, statSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { DIST, ROOT } from './toolchain.mjs';
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.ts': 'text/plain; charset=utf-8',
+  '.md': 'text/plain; charset=utf-8',
+};
+
+/** Scripts only from this origin, wasm compilation allowed, nothing inline, nothing remote. */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+const MOUNTS = [
+  ['/shelfwise/', DIST],
+  ['/', join(ROOT, 'www')],
+];
+
+function resolvePath(urlPath) {
+  for (const [prefix, dir] of MOUNTS) {
+    if (!urlPath.startsWith(prefix)) continue;
+    const relative = normalize(decodeURIComponent(urlPath.slice(prefix.length)) || 'index.html');
+    const full = join(dir, relative);
+    // Never serve outside the mounted folder.
+    if (full !== dir && !full.startsWith(dir + sep)) return null;
+    return full;
+  }
+  return null;
+}
+
+export function createShopServer() {
+  return createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    let path = null;
+    try {
+      path = resolvePath(url.pathname);
+    } catch {
+      path = null; // malformed percent-encoding
+    }
+    let stat = null;
+    try {
+      stat = path ? statSync(path) : null;
+      if (stat?.isDirectory()) {
+        path = join(path, 'index.html');
+        stat = statSync(path);
+      }
+    } catch {
+      stat = null;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    if (!path || !stat?.isFile()) {
+      response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
+      return;
+    }
+    response.writeHead(200, {
+      'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
+      'Content-Length': stat.size,
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-cache',
+    });
+    if (request.method === 'HEAD') response.end();
+    else createReadStream(path).pipe(response);
+  });
+}
+
+export function listen(server, port, host = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server.address()));
+  });
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const port = Number(process.env.PORT ?? 8080);
+  const server = createShopServer();
+  listen(server, port)
+    .then(({ address, port: bound }) => {
+      console.log(`Shelfwise demo shop: http://${address}:${bound}/`);
+    })
+    .catch((error) => {
+      console.error(
+        error.code === 'EADDRINUSE'
+          ? `serve: port ${port} is in use; run with another, e.g. PORT=8081 npm start`
+          : `serve: ${error.message}`,
+      );
+      process.exit(1);
+    });
+}

@@ -1,0 +1,338 @@
+// Harbor Market: a demo storefront using the Shelfwise package the way a shop would.
+// Everything here is ordinary storefront code; personalization decisions come from
+// the package. Product data is always rendered as text, never as HTML.
+import { Shelfwise, isShelfwiseError } from '/shelfwise/index.js';
+
+const NAMESPACE = 'harbor-market';
+/** The shop's own note that the banner was answered this visit (not Shelfwise data). */
+const BANNER_DISMISSED_KEY = 'harbor-market:banner-dismissed';
+const RANK_STRENGTH = 0.5;
+const PICKS = 6;
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+
+const $ = (id) => document.getElementById(id);
+
+const state = {
+  /** Products in the shop's own "featured" order. */
+  featured: [],
+  shelf: /** @type {Shelfwise | null} */ (null),
+  category: '',
+  sort: 'recommended',
+  cart: 0,
+  open: null,
+};
+
+function label(slug) {
+  const words = slug.replace(/-/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function hue(text) {
+  let hash = 0;
+  for (const char of text) hash = (hash * 31 + char.codePointAt(0)) >>> 0;
+  return hash % 360;
+}
+
+function initials(title) {
+  return title
+    .split(/\s+/)
+    .filter((word) => /^[\p{L}\p{N}]/u.test(word))
+    .slice(0, 2)
+    .map((word) => word[0].toUpperCase())
+    .join('');
+}
+
+/** A generated product picture: the product's initials on its category's colour. */
+function placeholder(product) {
+  const h = hue(product.category);
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 160 120');
+  svg.setAttribute('aria-hidden', 'true');
+  svg.classList.add('thumb');
+  const background = document.createElementNS(SVG_NS, 'rect');
+  background.setAttribute('width', '160');
+  background.setAttribute('height', '120');
+  background.setAttribute('fill', `hsl(${h} 55% 88%)`);
+  const disc = document.createElementNS(SVG_NS, 'circle');
+  disc.setAttribute('cx', '120');
+  disc.setAttribute('cy', '26');
+  disc.setAttribute('r', '44');
+  disc.setAttribute('fill', `hsl(${h} 60% 78%)`);
+  const text = document.createElementNS(SVG_NS, 'text');
+  text.setAttribute('x', '80');
+  text.setAttribute('y', '72');
+  text.setAttribute('text-anchor', 'middle');
+  text.setAttribute('font-size', '40');
+  text.setAttribute('font-weight', '700');
+  text.setAttribute('fill', `hsl(${h} 45% 32%)`);
+  text.textContent = initials(product.title);
+  svg.append(background, disc, text);
+  return svg;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+function stars(rating) {
+  const node = element('span', 'rating', `★ ${rating.toFixed(1)}`);
+  node.setAttribute('aria-label', `Rated ${rating.toFixed(1)} out of 5`);
+  return node;
+}
+
+function productCard(product) {
+  const item = element('li', 'card');
+  item.dataset.productId = String(product.id);
+  item.dataset.category = product.category;
+  const open = element('button', 'card-open');
+  open.type = 'button';
+  open.setAttribute('aria-label', `${product.title}, ${money.format(product.price)}`);
+  open.append(placeholder(product));
+  const body = element('div', 'card-body');
+  body.append(
+    element('p', 'card-category', label(product.category)),
+    element('h3', 'card-title', product.title),
+    element('p', 'card-brand', product.brand ?? '\u00a0'),
+  );
+  const meta = element('div', 'card-meta');
+  meta.append(element('span', 'price', money.format(product.price)), stars(product.rating));
+  body.append(meta);
+  open.append(body);
+  open.addEventListener('click', () => showProduct(product));
+  const add = element('button', 'button small card-add', 'Add to cart');
+  add.type = 'button';
+  add.setAttribute('aria-label', `Add ${product.title} to cart`);
+  add.addEventListener('click', () => addToCart(product));
+  item.append(open, add);
+  return item;
+}
+
+/** Records a shopper action. Without consent Shelfwise stores nothing and returns false. */
+function track(type, product) {
+  try {
+    return state.shelf.track({ type, product });
+  } catch (error) {
+    // A malformed product would be a bug in this page: report it, keep the shop working.
+    if (isShelfwiseError(error)) console.warn(`Shelfwise rejected an event (${error.code}): ${error.message}`);
+    else throw error;
+    return false;
+  }
+}
+
+function visibleProducts() {
+  const list = state.category ? state.featured.filter((p) => p.category === state.category) : state.featured;
+  if (state.sort !== 'recommended') return list;
+  return state.shelf.rank(list, { strength: RANK_STRENGTH }).map((ranked) => ranked.product);
+}
+
+function renderGrid() {
+  const products = visibleProducts();
+  $('grid').replaceChildren(...products.map(productCard));
+  $('grid-title').textContent = state.category ? label(state.category) : 'All products';
+  const personalized = state.sort === 'recommended' && state.shelf.consent === 'granted';
+  $('grid-status').textContent =
+    `${products.length} products, ` +
+    (personalized
+      ? 'ordered for you on this device.'
+      : state.sort === 'recommended'
+        ? "in the shop's order (personalization is off)."
+        : "in the shop's featured order.");
+}
+
+function renderPicks() {
+  const shelf = state.shelf;
+  const show = shelf.consent === 'granted' && shelf.summary().events > 0;
+  $('picks').hidden = !show;
+  if (!show) return;
+  const picks = shelf.rank(state.featured, { strength: 1 }).slice(0, PICKS);
+  $('pick-list').replaceChildren(
+    ...picks.map(({ product }) => {
+      const item = element('li', 'pick');
+      item.dataset.productId = String(product.id);
+      const button = element('button', 'pick-open');
+      button.type = 'button';
+      button.append(placeholder(product), element('span', 'pick-title', product.title));
+      button.append(element('span', 'price', money.format(product.price)));
+      button.addEventListener('click', () => showProduct(product));
+      item.append(button);
+      return item;
+    }),
+  );
+}
+
+const FACET_LABELS = { category: 'Category', brand: 'Brand', price_band: 'Price range' };
+
+function strengthWord(strength) {
+  if (strength >= 0.75) return 'strong interest';
+  if (strength >= 0.4) return 'some interest';
+  return 'light interest';
+}
+
+function interestValue(interest) {
+  if (interest.facet === 'category') return label(interest.value);
+  if (interest.facet === 'price_band') {
+    return interest.value.endsWith('+') ? `$${interest.value.slice(0, -1)} and up` : `$${interest.value.replace('-', '–$')}`;
+  }
+  return interest.value;
+}
+
+function renderPrivacy() {
+  const shelf = state.shelf;
+  const consent = shelf.consent;
+  $('privacy-consent').textContent =
+    consent === 'granted'
+      ? 'Personalization is on. This is everything Shelfwise has learned, kept only in this browser.'
+      : consent === 'denied'
+        ? 'Personalization is off. Nothing is stored and nothing is learned.'
+        : 'You have not decided yet. Until you accept, nothing is stored and nothing is learned.';
+  const summary = shelf.summary();
+  const items = summary.interests.map((interest) => {
+    const item = element('li', 'interest');
+    item.append(
+      element('span', 'interest-facet', FACET_LABELS[interest.facet]),
+      element('span', 'interest-value', interestValue(interest)),
+      element(
+        'span',
+        'interest-strength',
+        `${strengthWord(interest.strength)} · ${interest.evidence} ${interest.evidence === 1 ? 'interaction' : 'interactions'}`,
+      ),
+    );
+    const meter = element('span', 'meter');
+    const fill = element('span', 'meter-fill');
+    fill.style.width = `${Math.round(interest.strength * 100)}%`;
+    meter.append(fill);
+    item.append(meter);
+    return item;
+  });
+  if (items.length === 0) items.push(element('li', 'interest empty', 'Nothing yet.'));
+  $('interests').replaceChildren(...items);
+  $('privacy-stats').textContent =
+    summary.events > 0
+      ? `Learned from ${summary.events} ${summary.events === 1 ? 'interaction' : 'interactions'} since ${new Date(summary.firstMs).toLocaleDateString()}.` +
+        (shelf.storageMode === 'memory' ? ' Storage is unavailable, so this is forgotten when you leave.' : '')
+      : '';
+  $('erase-profile').disabled = summary.events === 0;
+  $('toggle-consent').textContent = consent === 'granted' ? 'Turn personalization off' : 'Turn personalization on';
+}
+
+function renderBanner() {
+  const dismissed = sessionStorage.getItem(BANNER_DISMISSED_KEY) === '1';
+  $('consent-banner').hidden = state.shelf.consent !== 'unknown' || dismissed;
+}
+
+function renderAll() {
+  renderBanner();
+  renderGrid();
+  renderPicks();
+  renderPrivacy();
+}
+
+function showProduct(product) {
+  state.open = product;
+  const dialog = $('product-dialog');
+  $('dialog-media').replaceChildren(placeholder(product));
+  $('dialog-category').textContent = label(product.category);
+  $('dialog-title').textContent = product.title;
+  $('dialog-brand').textContent = product.brand ? `by ${product.brand}` : '';
+  $('dialog-price').textContent = money.format(product.price);
+  $('dialog-description').textContent = product.description;
+  $('dialog-feedback').textContent = '';
+  if (!dialog.open) dialog.showModal();
+  track('view', product);
+  renderPicks();
+  renderPrivacy();
+}
+
+function addToCart(product) {
+  state.cart += 1;
+  $('cart-count').textContent = String(state.cart);
+  track('add_to_cart', product);
+  renderPicks();
+  renderPrivacy();
+  return product;
+}
+
+function setPanel(open) {
+  $('privacy-panel').hidden = !open;
+  $('open-privacy').setAttribute('aria-expanded', String(open));
+  if (open) {
+    renderPrivacy();
+    $('close-privacy').focus();
+  }
+}
+
+function wire() {
+  $('category-filter').addEventListener('change', (event) => {
+    state.category = event.target.value;
+    renderGrid();
+  });
+  $('sort-order').addEventListener('change', (event) => {
+    state.sort = event.target.value;
+    renderGrid();
+  });
+  $('consent-accept').addEventListener('click', () => {
+    state.shelf.grantConsent();
+  });
+  $('consent-decline').addEventListener('click', () => {
+    sessionStorage.setItem(BANNER_DISMISSED_KEY, '1');
+    state.shelf.withdrawConsent();
+  });
+  $('open-privacy').addEventListener('click', () => setPanel($('privacy-panel').hidden));
+  $('close-privacy').addEventListener('click', () => setPanel(false));
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !$('privacy-panel').hidden) setPanel(false);
+  });
+  $('erase-profile').addEventListener('click', () => {
+    state.shelf.erase();
+    renderAll();
+  });
+  $('toggle-consent').addEventListener('click', () => {
+    if (state.shelf.consent === 'granted') state.shelf.withdrawConsent();
+    else state.shelf.grantConsent();
+  });
+  $('dialog-add').addEventListener('click', () => {
+    addToCart(state.open);
+    $('dialog-feedback').textContent = 'Added to your cart.';
+  });
+  $('dialog-buy').addEventListener('click', () => {
+    track('purchase', state.open);
+    $('dialog-feedback').textContent = 'Thank you for your order!';
+    renderPicks();
+    renderPrivacy();
+  });
+  state.shelf.addEventListener('consentchange', renderAll);
+  state.shelf.addEventListener('profilechange', () => {
+    renderPicks();
+    renderPrivacy();
+  });
+}
+
+async function main() {
+  const [catalogue, shelf] = await Promise.all([
+    fetch('./data/products.json').then((response) => response.json()),
+    Shelfwise.open({ namespace: NAMESPACE }),
+  ]);
+  state.shelf = shelf;
+  // The shop's own merchandising order: best rated first.
+  state.featured = [...catalogue].sort((a, b) => b.rating - a.rating || a.id - b.id);
+  const counts = new Map();
+  for (const product of catalogue) counts.set(product.category, (counts.get(product.category) ?? 0) + 1);
+  const filter = $('category-filter');
+  for (const [category, count] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
+    const option = element('option', '', `${label(category)} (${count})`);
+    option.value = category;
+    filter.append(option);
+  }
+  wire();
+  renderAll();
+  document.body.dataset.ready = 'true';
+}
+
+main().catch((error) => {
+  console.error('Harbor Market failed to start:', error);
+  $('grid-status').textContent = 'The shop could not load. Please reload the page.';
+});
