@@ -32,13 +32,14 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-const MOUNTS = [
+/** The demo shop: the built package under /shelfwise/, the shop at the root. */
+export const SHOP_MOUNTS = [
   ['/shelfwise/', DIST],
   ['/', join(ROOT, 'www')],
 ];
 
-function resolvePath(urlPath) {
-  for (const [prefix, dir] of MOUNTS) {
+function resolvePath(mounts, urlPath) {
+  for (const [prefix, dir] of mounts) {
     if (!urlPath.startsWith(prefix)) continue;
     const relative = normalize(decodeURIComponent(urlPath.slice(prefix.length)) || 'index.html');
     const full = join(dir, relative);
@@ -49,12 +50,13 @@ function resolvePath(urlPath) {
   return null;
 }
 
-export function createShopServer() {
+/** A static file server for `[urlPrefix, folder]` mounts (first match wins). */
+export function createStaticServer(mounts = SHOP_MOUNTS) {
   return createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     let path = null;
     try {
-      path = resolvePath(url.pathname);
+      path = resolvePath(mounts, url.pathname);
     } catch {
       path = null; // malformed percent-encoding
     }
@@ -98,7 +100,7 @@ export function listen(server, port, host = '127.0.0.1') {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.env.PORT ?? 8080);
-  const server = createShopServer();
+  const server = createStaticServer();
   listen(server, port)
     .then(({ address, port: bound }) => {
       console.log(`Shelfwise demo shop: http://${address}:${bound}/`);

@@ -1,0 +1,137 @@
+// Runs every check and test suite, continuing past failures, and ends with one line
+// `N passed, N failed` summing them all. Usage: node pkg-scripts/test.mjs
+// (npm test runs setup first). Set SHELFWISE_SKIP=e2e,packaging to skip suites locally.
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CHROMEDRIVER, CHROMIUM, CHROMIUM_ARGS, ROOT, WASM_TARGET, wasmCargo } from './toolchain.mjs';
+
+const RESULTS = join(ROOT, 'test-results');
+rmSync(RESULTS, { recursive: true, force: true });
+mkdirSync(RESULTS, { recursive: true });
+const skip = new Set((process.env.SHELFWISE_SKIP ?? '').split(',').filter(Boolean));
+
+/** Runs a command with live output; resolves with its exit code and captured stdout. */
+function execute(command, args, env = process.env) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    child.on('error', (error) => resolve({ code: 127, output: String(error) }));
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** `test result: ok. 5 passed; 1 failed` lines of cargo test / wasm-bindgen-test. */
+function cargoCounts(output) {
+  let passed = 0;
+  let failed = 0;
+  for (const match of output.matchAll(/test result: \w+\. (\d+) passed; (\d+) failed/g)) {
+    passed += Number(match[1]);
+    failed += Number(match[2]);
+  }
+  return { passed, failed };
+}
+
+/** node --test's spec reporter summary. */
+function nodeTestCounts(output) {
+  const pick = (name) => Number(output.match(new RegExp(`^ℹ ${name} (\\d+)`, 'm'))?.[1] ?? 0);
+  return { passed: pick('pass'), failed: pick('fail') + pick('cancelled') };
+}
+
+function playwrightCounts() {
+  try {
+    const { stats } = JSON.parse(readFileSync(join(RESULTS, 'e2e.json'), 'utf8'));
+    return { passed: stats.expected + stats.flaky, failed: stats.unexpected };
+  } catch {
+    return { passed: 0, failed: 0 };
+  }
+}
+
+const wasm = wasmCargo();
+const webdriverJson = join(RESULTS, 'webdriver.json');
+writeFileSync(
+  webdriverJson,
+  JSON.stringify({ 'goog:chromeOptions': { binary: CHROMIUM, args: CHROMIUM_ARGS } }, null, 2),
+);
+const browserEnv = wasm && {
+  ...wasm.env,
+  CHROMEDRIVER,
+  WASM_BINDGEN_TEST_WEBDRIVER_JSON: webdriverJson,
+  WASM_BINDGEN_TEST_TIMEOUT: '120',
+};
+
+// kind: 'check' counts as one test; otherwise counts come from the runner's output.
+// required: later steps need it (they are reported failed, not run, when it fails).
+const steps = [
+  { name: 'rustfmt', kind: 'check', run: () => execute('cargo', ['fmt', '--all', '--check']) },
+  {
+    name: 'clippy (native)',
+    kind: 'check',
+    run: () => execute('cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']),
+  },
+  {
+    name: 'clippy (wasm32)',
+    kind: 'check',
+    needsWasm: true,
+    run: () => execute(wasm.cargo, ['clippy', '--target', WASM_TARGET, '--all-targets', '--', '-D', 'warnings'], wasm.env),
+  },
+  { name: 'build package', kind: 'check', required: true, run: () => execute('node', ['pkg-scripts/build.mjs']) },
+  { name: 'native tests', kind: 'cargo', run: () => execute('cargo', ['test']) },
+  {
+    name: 'browser tests (wasm-bindgen-test)',
+    kind: 'cargo',
+    needsWasm: true,
+    run: () => execute(wasm.cargo, ['test', '--target', WASM_TARGET, '--test', 'browser'], browserEnv),
+  },
+  {
+    name: 'end-to-end (Playwright)',
+    id: 'e2e',
+    kind: 'playwright',
+    run: () =>
+      execute(join(ROOT, 'node_modules', '.bin', 'playwright'), ['test', '-c', 'tests/e2e/playwright.config.mjs']),
+  },
+  {
+    name: 'packaging',
+    id: 'packaging',
+    kind: 'node-test',
+    run: () => execute('node', ['--test', '--test-reporter=spec', 'tests/packaging/']),
+  },
+  { name: 'size budget', kind: 'check', run: () => execute('node', ['pkg-scripts/size.mjs']) },
+];
+
+const results = [];
+let blocked = null;
+for (const step of steps) {
+  if (step.id && skip.has(step.id)) continue;
+  console.log(`\n=== ${step.name} ===`);
+  if (blocked || (step.needsWasm && !wasm)) {
+    console.log(`not run: ${blocked ?? 'no wasm32 toolchain (run npm run setup)'}`);
+    results.push({ name: step.name, passed: 0, failed: 1 });
+    continue;
+  }
+  const started = Date.now();
+  const { code, output } = await step.run();
+  let counts;
+  if (step.kind === 'check') counts = code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+  else if (step.kind === 'cargo') counts = cargoCounts(output);
+  else if (step.kind === 'node-test') counts = nodeTestCounts(output);
+  else counts = playwrightCounts();
+  // A runner that failed without reporting a failed test (crash, compile error) still fails.
+  if (code !== 0 && counts.failed === 0) counts.failed = 1;
+  results.push({ name: step.name, ...counts, seconds: (Date.now() - started) / 1000 });
+  if (step.required && code !== 0) blocked = `${step.name} failed`;
+}
+
+console.log('\n=== summary ===');
+for (const r of results) {
+  const time = r.seconds === undefined ? '' : ` (${r.seconds.toFixed(1)} s)`;
+  console.log(`${r.failed ? 'FAIL' : 'ok  '} ${r.name}: ${r.passed} passed, ${r.failed} failed${time}`);
+}
+const passed = results.reduce((n, r) => n + r.passed, 0);
+const failed = results.reduce((n, r) => n + r.failed, 0);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);

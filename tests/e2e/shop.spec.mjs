@@ -1,0 +1,137 @@
+// The demo shop end to end: consent, learning, reranking after reload, declining,
+// withdrawing. Every test also asserts an empty console and no request leaving the
+// local server.
+import { test as base, expect } from '@playwright/test';
+
+const test = base.extend({
+  page: async ({ page, baseURL }, use) => {
+    const problems = [];
+    const foreign = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('request', (request) => {
+      if (!request.url().startsWith(`${baseURL}/`)) foreign.push(request.url());
+    });
+    await use(page);
+    expect(problems, 'console errors and warnings').toEqual([]);
+    expect(foreign, 'requests beyond the local server').toEqual([]);
+  },
+});
+
+async function openShop(page) {
+  await page.goto('/');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+}
+
+/** The grid as `[id, category]` pairs, top to bottom. */
+function gridOrder(page) {
+  return page.$$eval('#grid li.card', (cards) => cards.map((c) => [c.dataset.productId, c.dataset.category]));
+}
+
+function meanPosition(order, category) {
+  const positions = order.flatMap(([, c], i) => (c === category ? [i] : []));
+  return positions.reduce((a, b) => a + b, 0) / positions.length;
+}
+
+/** Every storage key Shelfwise could have written, plus cookies. */
+function shelfwiseTraces(page) {
+  return page.evaluate(() => ({
+    keys: [...Object.keys(localStorage), ...Object.keys(sessionStorage)].filter((k) => k.startsWith('shelfwise:')),
+    cookies: document.cookie,
+  }));
+}
+
+async function viewProducts(page, category, count) {
+  const cards = page.locator(`#grid li.card[data-category="${category}"] .card-open`);
+  for (let i = 0; i < count; i += 1) {
+    await cards.nth(i).click();
+    await expect(page.locator('#product-dialog')).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.locator('#product-dialog')).toBeHidden();
+  }
+}
+
+test('nothing is stored before the shopper answers the banner', async ({ page }) => {
+  await openShop(page);
+  await expect(page.locator('#consent-banner')).toBeVisible();
+  await viewProducts(page, 'laptops', 2);
+  expect(await shelfwiseTraces(page)).toEqual({ keys: [], cookies: '' });
+  await expect(page.locator('#grid-status')).toContainText("shop's order");
+});
+
+test('accepting, viewing laptops and reloading moves laptops up', async ({ page }) => {
+  await openShop(page);
+  const before = await gridOrder(page);
+  expect(before).toHaveLength(194);
+  await page.click('#consent-accept');
+  await expect(page.locator('#consent-banner')).toBeHidden();
+  await viewProducts(page, 'laptops', 3);
+  expect((await shelfwiseTraces(page)).keys).toEqual(['shelfwise:harbor-market:v1']);
+
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#consent-banner')).toBeHidden();
+  const after = await gridOrder(page);
+  expect(after.map(([id]) => id).sort()).toEqual(before.map(([id]) => id).sort());
+  const moved = meanPosition(before, 'laptops') - meanPosition(after, 'laptops');
+  expect(moved, 'laptops moved up on average').toBeGreaterThan(20);
+  const position = (order, id) => order.findIndex(([other]) => other === id);
+  for (const [id] of before.filter(([, category]) => category === 'laptops')) {
+    expect(position(after, id), `laptop ${id} did not move down`).toBeLessThanOrEqual(position(before, id));
+  }
+  const topTen = after.slice(0, 10).filter(([, category]) => category === 'laptops');
+  expect(topTen.length, 'laptops in the first ten').toBeGreaterThanOrEqual(3);
+  await expect(page.locator('#grid-status')).toContainText('ordered for you');
+
+  await page.click('#open-privacy');
+  await expect(page.locator('#interests')).toContainText('Laptops');
+  await page.screenshot({ path: test.info().outputPath('personalized-shop.png') });
+});
+
+test('declining keeps the shop order and leaves no Shelfwise data', async ({ page }) => {
+  await openShop(page);
+  const before = await gridOrder(page);
+  await page.click('#consent-decline');
+  await expect(page.locator('#consent-banner')).toBeHidden();
+  await viewProducts(page, 'laptops', 3);
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  expect(await gridOrder(page)).toEqual(before);
+  expect(await shelfwiseTraces(page)).toEqual({ keys: [], cookies: '' });
+});
+
+test('withdrawing consent in the panel erases everything at once', async ({ page }) => {
+  await openShop(page);
+  const before = await gridOrder(page);
+  await page.click('#consent-accept');
+  await viewProducts(page, 'fragrances', 2);
+  await page.click('#open-privacy');
+  await expect(page.locator('#interests')).toContainText('Fragrances');
+  await page.click('#toggle-consent');
+  expect(await shelfwiseTraces(page)).toEqual({ keys: [], cookies: '' });
+  await expect(page.locator('#interests')).toContainText('Nothing yet');
+  await expect(page.locator('#privacy-consent')).toContainText('Personalization is off');
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  expect(await gridOrder(page)).toEqual(before);
+  await expect(page.locator('#consent-banner')).toBeVisible();
+});
+
+test('the profile is kept across tabs and a cleared storage is not resurrected', async ({ page, context }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  await viewProducts(page, 'sunglasses', 2);
+  const second = await context.newPage();
+  await openShop(second);
+  await expect(second.locator('#consent-banner')).toBeHidden();
+  await second.click('#open-privacy');
+  await expect(second.locator('#interests')).toContainText('Sunglasses');
+  // Another tab withdraws: the first tab must neither keep learning nor write again.
+  await second.click('#toggle-consent');
+  await expect(page.locator('#privacy-consent')).toContainText('not decided', { timeout: 5_000 });
+  await viewProducts(page, 'sunglasses', 1);
+  expect(await shelfwiseTraces(page)).toEqual({ keys: [], cookies: '' });
+  await second.close();
+});
