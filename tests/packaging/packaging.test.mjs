@@ -1,0 +1,160 @@
+// Tests the package as users install it: `npm pack`, install the tarball into fresh
+// projects, import it in Node (touching no browser global) and run it in a page built
+// with the pinned Vite, in headless Chromium.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, ROOT } from '../../pkg-scripts/toolchain.mjs';
+import { createStaticServer, listen } from '../../pkg-scripts/serve.mjs';
+
+const work = mkdtempSync(join(tmpdir(), 'shelfwise-packaging-'));
+let tarball;
+let packedFiles;
+
+function npm(args, cwd) {
+  return execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1' },
+  });
+}
+
+/** A project with only the tarball installed, the way a shop's would be. */
+function project(name, files = {}) {
+  const dir = join(work, name);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name, private: true, type: 'module' }, null, 2));
+  for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
+  npm(['install', tarball], dir);
+  return dir;
+}
+
+before(() => {
+  const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', work], ROOT));
+  tarball = join(work, packed.filename);
+  packedFiles = packed.files.map((f) => f.path).sort();
+});
+
+after(() => rmSync(work, { recursive: true, force: true }));
+
+describe('the npm tarball', () => {
+  test('ships only the package files', () => {
+    assert.deepEqual(packedFiles, [
+      'LICENSE',
+      'README.md',
+      'dist/index.d.ts',
+      'dist/index.js',
+      'dist/node.d.ts',
+      'dist/node.js',
+      'dist/wasm/shelfwise.d.ts',
+      'dist/wasm/shelfwise.js',
+      'dist/wasm/shelfwise_bg.wasm',
+      'dist/wasm/shelfwise_bg.wasm.d.ts',
+      'package.json',
+    ]);
+  });
+
+  test('declares types first in every export condition', () => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+    const conditions = Object.keys(manifest.exports['.']);
+    assert.equal(conditions[0], 'types');
+    assert.deepEqual(conditions.slice(1), ['node', 'browser', 'import', 'default']);
+    assert.equal(manifest.sideEffects, false);
+    assert.equal(manifest.type, 'module');
+  });
+});
+
+describe('in Node', () => {
+  test('imports without touching browser globals, then ranks in memory', () => {
+    const dir = project('node-app', {
+      'check.mjs': `
+        const touched = [];
+        for (const name of ['window', 'document', 'localStorage', 'sessionStorage', 'navigator', 'location']) {
+          Object.defineProperty(globalThis, name, { configurable: true, get() { touched.push(name); return undefined; } });
+        }
+        const { Shelfwise } = await import('shelfwise');
+        const touchedAtImport = [...touched];
+        const shelf = await Shelfwise.open({ namespace: 'ssr' });
+        const before = shelf.rank([{ id: 'a', category: 'x' }, { id: 'b', category: 'y' }], { strength: 1 });
+        shelf.grantConsent();
+        shelf.track({ type: 'purchase', product: { id: 'b', category: 'y', price: 20 } });
+        const after = shelf.rank([{ id: 'a', category: 'x' }, { id: 'b', category: 'y' }], { strength: 1 });
+        let code = null;
+        try { shelf.track({ type: 'view', product: { id: 10n } }); } catch (e) { code = e.code; }
+        console.log(JSON.stringify({
+          touchedAtImport,
+          storageMode: shelf.storageMode,
+          before: before.map((r) => r.product.id),
+          after: after.map((r) => r.product.id),
+          code,
+        }));
+      `,
+    });
+    const output = execFileSync('node', ['check.mjs'], { cwd: dir, encoding: 'utf8' });
+    const result = JSON.parse(output.trim().split('\n').at(-1));
+    assert.deepEqual(result, {
+      touchedAtImport: [],
+      storageMode: 'memory',
+      before: ['a', 'b'],
+      after: ['b', 'a'],
+      code: 'invalid_event',
+    });
+  });
+});
+
+describe('in a Vite app in Chromium', () => {
+  let browser;
+  let server;
+
+  before(async () => {
+    assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}; run npm run setup or set CHROMIUM_PATH`);
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    server?.close();
+  });
+
+  test('builds, ranks, persists across reloads, and keeps the console empty', async () => {
+    const dir = project('vite-app');
+    cpSync(join(ROOT, 'tests', 'packaging', 'fixtures', 'vite-app'), dir, { recursive: true });
+    // The repo's pinned Vite builds the project; 'shelfwise' resolves from its node_modules.
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: dir, stdio: 'inherit' });
+    server = createStaticServer([['/', join(dir, 'dist')]]);
+    const { port } = await listen(server, 0);
+    const origin = `http://127.0.0.1:${port}`;
+
+    const page = await browser.newPage();
+    const problems = [];
+    const foreign = [];
+    page.on('console', (m) => ['error', 'warning'].includes(m.type()) && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('request', (r) => !r.url().startsWith(origin) && foreign.push(r.url()));
+
+    const result = async () => {
+      await page.waitForSelector('body[data-result]');
+      return JSON.parse(await page.getAttribute('body', 'data-result'));
+    };
+    await page.goto(`${origin}/`);
+    const first = await result();
+    assert.equal(first.firstVisit, true);
+    assert.equal(first.consent, 'granted');
+    assert.equal(first.storageMode, 'persistent');
+    assert.equal(first.errorCode, 'invalid_event');
+    assert.deepEqual(first.order.slice(0, 2), [5, 3], 'the laptops lead, the one in the cart first');
+
+    await page.reload();
+    const second = await result();
+    assert.equal(second.firstVisit, false, 'consent persisted');
+    assert.equal(second.events, 2, 'profile persisted');
+    assert.deepEqual(second.order, first.order);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(foreign, []);
+    await page.close();
+  });
+});
