@@ -3,7 +3,8 @@
 # everything is there. Usage: pkg-scripts/setup.sh [--for start|test]  (default: test)
 #
 # - Rust with rustfmt and clippy (must already be there: rustup.rs)
-# - the wasm32 standard library: rustup's target, else Debian's rustc-web + build-std
+# - the wasm32 standard library: rustup's target, else Debian's rustc-web + build-std;
+#   std's source (rust-src) for the size-optimized release build
 # - wasm-bindgen CLI at exactly the crate's pinned version, in $SHELFWISE_TOOLS
 # - npm dev dependencies (binaryen's wasm-opt, TypeScript, Playwright, Vite)
 # - for tests: Chromium and ChromeDriver (Debian packages)
@@ -57,6 +58,16 @@ if ! wasm_std rustc && ! debian_std; then
     say "falling back to Debian's rustc-web with build-std"
     apt_install rustc-web cargo-web rust-web-src lld-22
     debian_std || die "no wasm32 standard library: run 'rustup target add wasm32-unknown-unknown'."
+  fi
+fi
+
+# std's source, so the release build can rebuild std for size (pkg-scripts/toolchain.mjs).
+# The Debian route's rust-web-src already provides it.
+if wasm_std rustc && [[ ! -d "$(rustc --print sysroot)/lib/rustlib/src/rust/library" ]]; then
+  if command -v rustup >/dev/null; then
+    say "rustup component add rust-src"
+    timeout 180 rustup component add rust-src \
+      || say "warning: no rust-src; the wasm will be built with the prebuilt std and miss the size budget"
   fi
 fi
 
