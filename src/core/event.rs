@@ -9,6 +9,7 @@ use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result};
+use super::names::string_enum;
 
 /// Longest id, category or brand accepted, in bytes. Keeps the stored profile bounded.
 pub const MAX_LABEL_BYTES: usize = 128;
@@ -17,41 +18,12 @@ pub const MAX_PRICE: f64 = 1e9;
 /// Largest integer id accepted (JavaScript's `Number.MAX_SAFE_INTEGER`).
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
-/// What the shopper did. Written in snake_case, as JS callers write it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EventKind {
-    View,
-    AddToCart,
-    Purchase,
-}
-
-impl EventKind {
-    pub const NAMES: &'static [&'static str] = &["view", "add_to_cart", "purchase"];
-
-    pub fn as_str(self) -> &'static str {
-        Self::NAMES[self as usize]
-    }
-
-    pub fn from_name(name: &str) -> Option<Self> {
-        [EventKind::View, EventKind::AddToCart, EventKind::Purchase]
-            .into_iter()
-            .find(|kind| kind.as_str() == name)
-    }
-}
-
-impl Serialize for EventKind {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-// By hand rather than derived: one string read instead of a generated visitor per enum
-// keeps the wasm module small.
-impl<'de> Deserialize<'de> for EventKind {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let name = std::borrow::Cow::<str>::deserialize(deserializer)?;
-        EventKind::from_name(&name)
-            .ok_or_else(|| de::Error::unknown_variant(&name, EventKind::NAMES))
+string_enum! {
+    /// What the shopper did, named in snake_case as JS callers write it.
+    pub enum EventKind {
+        View = "view",
+        AddToCart = "add_to_cart",
+        Purchase = "purchase",
     }
 }
 

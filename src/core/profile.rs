@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::event::{Event, EventKind, Product};
+use super::names::string_enum;
 
 /// One millisecond-based day.
 pub const DAY_MS: f64 = 86_400_000.0;
@@ -15,17 +16,13 @@ pub const DAY_MS: f64 = 86_400_000.0;
 /// Two views of a category count as much as the shop's own order; one view does not.
 pub const HALF_CONFIDENCE_EVIDENCE: f64 = 2.0;
 
-/// The attributes a profile learns about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Facet {
-    Category,
-    Brand,
-    PriceBand,
-}
-
-impl Facet {
-    pub const ALL: [Facet; 3] = [Facet::Category, Facet::Brand, Facet::PriceBand];
+string_enum! {
+    /// The attributes a profile learns about.
+    pub enum Facet {
+        Category = "category",
+        Brand = "brand",
+        PriceBand = "price_band",
+    }
 }
 
 /// Learning parameters. Defaults are documented in the README.
@@ -267,7 +264,7 @@ impl Profile {
     /// A read-only snapshot for scoring many products at one instant.
     pub fn snapshot(&self, now_ms: f64, config: &ProfileConfig) -> Snapshot<'_> {
         let mut evidence: f64 = 0.0;
-        let facets = Facet::ALL.map(|facet| {
+        let facets = [Facet::Category, Facet::Brand, Facet::PriceBand].map(|facet| {
             let scores: Vec<(&str, f64, u32)> = self
                 .values(facet)
                 .0

@@ -15,15 +15,7 @@
  */
 
 import init, { Engine, inputError } from './wasm/shelfwise.js';
-import type {
-  ConsentStatus,
-  ErrorCode,
-  ProductAttributes,
-  ProfileSummary,
-  RankOptions,
-  StorageMode,
-  TrackEvent,
-} from './wasm/shelfwise.js';
+import type * as Types from './wasm/shelfwise.js';
 
 export type {
   ConsentStatus,
@@ -65,7 +57,7 @@ export interface Ranked<T> {
 /** Every error Shelfwise throws is an `Error` named `ShelfwiseError` with a stable code. */
 export interface ShelfwiseError extends Error {
   name: 'ShelfwiseError';
-  code: ErrorCode;
+  code: Types.ErrorCode;
 }
 
 export function isShelfwiseError(error: unknown): error is ShelfwiseError {
@@ -143,12 +135,12 @@ export class Shelfwise extends EventTarget {
   }
 
   /** `"unknown"` until the shopper decides. */
-  get consent(): ConsentStatus {
+  get consent(): Types.ConsentStatus {
     return this.#engine.consent;
   }
 
   /** `"memory"` when storage is blocked, full or failing (nothing outlives the page). */
-  get storageMode(): StorageMode {
+  get storageMode(): Types.StorageMode {
     return this.#engine.storageMode;
   }
 
@@ -173,7 +165,7 @@ export class Shelfwise extends EventTarget {
    * Learns from a shopper action. Returns `false`, storing nothing, without consent.
    * Throws a `ShelfwiseError` with code `invalid_event` for malformed events, changing nothing.
    */
-  track(event: TrackEvent): boolean {
+  track(event: Types.TrackEvent): boolean {
     return this.#engine.track(encode('event', event), this.#now());
   }
 
@@ -182,7 +174,7 @@ export class Shelfwise extends EventTarget {
    * its score. Deterministic; `strength: 0`, or no consent, keeps the shop's order.
    * Throws `invalid_product` / `invalid_options` for malformed input.
    */
-  rank<T extends ProductAttributes>(products: readonly T[], options?: RankOptions): Ranked<T>[] {
+  rank<T extends Types.ProductAttributes>(products: readonly T[], options?: Types.RankOptions): Ranked<T>[] {
     const list = encode('products', products, (value) =>
       Array.isArray(value) ? value.map(productAttributes) : value,
     );
@@ -196,8 +188,8 @@ export class Shelfwise extends EventTarget {
   }
 
   /** What Shelfwise knows about the shopper, for a "your data" panel. */
-  summary(): ProfileSummary {
-    return JSON.parse(this.#engine.summary(this.#now())) as ProfileSummary;
+  summary(): Types.ProfileSummary {
+    return JSON.parse(this.#engine.summary(this.#now())) as Types.ProfileSummary;
   }
 
   /** Forgets everything learned, keeping the consent decision. */
@@ -223,7 +215,7 @@ export class Shelfwise extends EventTarget {
     this.dispatchEvent(new Event('profilechange'));
   }
 
-  #consentChanged(before: ConsentStatus): void {
+  #consentChanged(before: Types.ConsentStatus): void {
     if (this.consent !== before) this.dispatchEvent(new Event('consentchange'));
   }
 }
