@@ -79,7 +79,7 @@ impl From<core::Error> for JsValue {
 
 // The error for input the JS face could not even encode as JSON (a `BigInt`, a
 // circular object, a getter that throws), so it carries the same codes as the rest.
-#[wasm_bindgen(js_name = inputError)]
+#[wasm_bindgen(js_name = inputError, unchecked_return_type = "Error")]
 pub fn input_error(
     #[wasm_bindgen(unchecked_param_type = "\"event\" | \"products\" | \"options\"")] what: &str,
     reason: &str,
