@@ -71,7 +71,7 @@ const steps = [
   {
     name: 'clippy (native)',
     kind: 'check',
-    run: () => execute('cargo', ['clippy', '--all-targets', '--', '-D', 'warnings']),
+    run: () => execute('cargo', ['clippy', '--all-targets', '--features', 'cli', '--', '-D', 'warnings']),
   },
   {
     name: 'clippy (wasm32)',
@@ -80,7 +80,7 @@ const steps = [
     run: () => execute(wasm.cargo, ['clippy', '--target', WASM_TARGET, '--all-targets', '--', '-D', 'warnings'], wasm.env),
   },
   { name: 'build package', kind: 'check', required: true, run: () => execute('node', ['pkg-scripts/build.mjs']) },
-  { name: 'native tests', kind: 'cargo', run: () => execute('cargo', ['test']) },
+  { name: 'native tests', kind: 'cargo', run: () => execute('cargo', ['test', '--features', 'cli']) },
   {
     name: 'browser tests (wasm-bindgen-test)',
     kind: 'cargo',

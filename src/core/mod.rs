@@ -11,6 +11,7 @@ mod names;
 pub mod profile;
 pub mod rank;
 pub mod store;
+pub mod tcf;
 
 pub use consent::{Consent, ConsentStatus};
 pub use engine::{Engine, StorageMode};
