@@ -12,7 +12,7 @@ use serde::Serialize;
 pub enum TcfError {
     #[error("empty TC string")]
     Empty,
-    #[error("invalid character {0:?} (TC strings are base64url)")]
+    #[error("invalid character '{0}' (TC strings are base64url)")]
     InvalidCharacter(char),
     #[error("{0} ends before its fields do (invalid bit length)")]
     TooShort(&'static str),
@@ -63,6 +63,8 @@ pub struct TcString {
     /// Whether a publisher-TC segment was present (not part of the reference output).
     #[serde(skip)]
     pub has_publisher_segment: bool,
+    #[serde(skip)]
+    last_updated_ms: f64,
 }
 
 /// One publisher restriction: `restriction_type` 0 = not allowed, 1 = require consent,
@@ -149,9 +151,9 @@ impl<'a> Bits<'a> {
             .collect())
     }
 
-    /// Deciseconds since the epoch as ISO-8601 UTC with milliseconds.
-    fn timestamp(&mut self) -> Result<String, TcfError> {
-        Ok(iso8601(self.int(36)? * 100))
+    /// Deciseconds since the epoch, in milliseconds.
+    fn timestamp(&mut self) -> Result<u64, TcfError> {
+        Ok(self.int(36)? * 100)
     }
 
     /// `NumEntries` then entries of `IsARange`, start and optional end ids.
@@ -186,7 +188,7 @@ impl<'a> Bits<'a> {
 }
 
 /// Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ` (proleptic Gregorian).
-fn iso8601(ms: u64) -> String {
+pub fn iso8601(ms: u64) -> String {
     let days = (ms / 86_400_000) as i64;
     let ms_of_day = ms % 86_400_000;
     // Howard Hinnant's civil_from_days.
@@ -220,8 +222,9 @@ pub fn decode(tc_string: &str) -> Result<TcString, TcfError> {
     if version != 2 {
         return Err(TcfError::UnsupportedVersion(version));
     }
-    let created = bits.timestamp()?;
-    let last_updated = bits.timestamp()?;
+    let created = iso8601(bits.timestamp()?);
+    let last_updated_ms = bits.timestamp()?;
+    let last_updated = iso8601(last_updated_ms);
     let cmp_id = bits.int(12)?;
     let cmp_version = bits.int(12)?;
     let consent_screen = bits.int(6)?;
@@ -266,6 +269,7 @@ pub fn decode(tc_string: &str) -> Result<TcString, TcfError> {
         publisher_custom_consents: Vec::new(),
         publisher_custom_legitimate_interests: Vec::new(),
         has_publisher_segment: false,
+        last_updated_ms: last_updated_ms as f64,
     };
 
     let mut seen = [false; 4];
@@ -343,22 +347,22 @@ fn restrictions(bits: &mut Bits) -> Result<Vec<PublisherRestriction>, TcfError> 
 pub const PERSONALIZATION_PURPOSES: [u32; 3] = [1, 5, 6];
 
 impl TcString {
-    /// Whether this TC string grants Shelfwise personalization.
+    /// Whether this TC string grants every purpose in `purposes`.
     ///
-    /// - With the shop's vendor id: purposes 1, 5 and 6 have consent, the vendor has
-    ///   consent, and no publisher restriction disallows those purposes for the vendor or
-    ///   requires legitimate interest for them (restriction types 0 and 2).
-    /// - Without one, as the publisher's own processing: purposes 1, 5 and 6 have
-    ///   publisher consent in the publisher-TC segment, or, when the string carries no
-    ///   such segment, purpose consent in the core segment.
-    pub fn grants_personalization(&self, vendor_id: Option<u32>) -> bool {
-        let has_all = |ids: &[u32]| PERSONALIZATION_PURPOSES.iter().all(|p| ids.contains(p));
+    /// - With the shop's vendor id: each purpose has consent, the vendor has consent,
+    ///   and no publisher restriction disallows a purpose for the vendor or requires
+    ///   legitimate interest for it (restriction types 0 and 2).
+    /// - Without one, as the publisher's own processing: each purpose has publisher
+    ///   consent in the publisher-TC segment or, when the string carries no such
+    ///   segment, purpose consent in the core segment.
+    pub fn grants(&self, purposes: &[u32], vendor_id: Option<u32>) -> bool {
+        let has_all = |ids: &[u32]| purposes.iter().all(|p| ids.contains(p));
         match vendor_id {
             Some(vendor) => {
                 has_all(&self.purpose_consents)
                     && self.vendor_consents.contains(&vendor)
                     && !self.publisher_restrictions.iter().any(|r| {
-                        PERSONALIZATION_PURPOSES.contains(&r.purpose_id)
+                        purposes.contains(&r.purpose_id)
                             && r.restriction_type != 1
                             && r.vendor_ids.contains(&vendor)
                     })
@@ -366,6 +370,11 @@ impl TcString {
             None if self.has_publisher_segment => has_all(&self.publisher_consents),
             None => has_all(&self.purpose_consents),
         }
+    }
+
+    /// `lastUpdated` in milliseconds since the epoch.
+    pub fn last_updated_ms(&self) -> f64 {
+        self.last_updated_ms
     }
 }
 
