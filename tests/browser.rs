@@ -63,6 +63,19 @@ fn code_of(thrown: JsValue) -> String {
         .unwrap()
 }
 
+fn open(namespace: &str) -> Result<Engine, JsValue> {
+    Engine::new(namespace, true, None)
+}
+
+/// The personalization status from the engine's consent JSON.
+fn personalization(engine: &Engine) -> String {
+    let state = js_sys::JSON::parse(&engine.consent_json()).unwrap();
+    js_sys::Reflect::get(&state, &"personalization".into())
+        .unwrap()
+        .as_string()
+        .unwrap()
+}
+
 fn reset() {
     local().clear().unwrap();
     session().clear().unwrap();
@@ -72,8 +85,8 @@ fn reset() {
 fn nothing_is_written_to_any_storage_before_consent() {
     reset();
     local().set_item("shop:cart", "[3]").unwrap();
-    let mut engine = Engine::new("before-consent").unwrap();
-    assert_eq!(engine.consent(), "unknown");
+    let mut engine = open("before-consent").unwrap();
+    assert_eq!(personalization(&engine), "unknown");
     assert!(!engine.track(&view(3, "laptops"), NOW).unwrap());
     assert!(!engine.track(&view(5, "laptops"), NOW).unwrap());
     assert_eq!(ranked_ids(&engine, 1.0), [1, 2, 3, 4, 5, 6]);
@@ -85,15 +98,15 @@ fn nothing_is_written_to_any_storage_before_consent() {
 #[wasm_bindgen_test]
 fn profile_survives_a_new_instance() {
     reset();
-    let mut first = Engine::new("survives").unwrap();
-    first.grant_consent(NOW).unwrap();
+    let mut first = open("survives").unwrap();
+    first.grant_consent(true, false, NOW).unwrap();
     assert!(first.track(&view(3, "laptops"), NOW).unwrap());
     assert!(first.track(&view(5, "laptops"), NOW).unwrap());
     assert_eq!(shelfwise_keys(), ["shelfwise:survives:v1"]);
     drop(first);
 
-    let second = Engine::new("survives").unwrap();
-    assert_eq!(second.consent(), "granted");
+    let second = open("survives").unwrap();
+    assert_eq!(personalization(&second), "granted");
     assert_eq!(second.storage_mode(), "persistent");
     let summary = second.summary(NOW).unwrap();
     assert!(summary.contains(r#""events":2"#), "{summary}");
@@ -107,17 +120,17 @@ fn withdrawal_leaves_no_shelfwise_key() {
     reset();
     local().set_item("shop:cart", "[3]").unwrap();
     session().set_item("shelfwise:stray:v1", "{}").unwrap();
-    let mut other = Engine::new("other-namespace").unwrap();
-    other.grant_consent(NOW).unwrap();
-    let mut engine = Engine::new("withdraw").unwrap();
-    engine.grant_consent(NOW).unwrap();
+    let mut other = open("other-namespace").unwrap();
+    other.grant_consent(true, false, NOW).unwrap();
+    let mut engine = open("withdraw").unwrap();
+    engine.grant_consent(true, false, NOW).unwrap();
     engine.track(&view(3, "laptops"), NOW).unwrap();
     assert_eq!(shelfwise_keys().len(), 3);
 
     engine.withdraw_consent(NOW).unwrap();
     assert!(shelfwise_keys().is_empty(), "left: {:?}", shelfwise_keys());
     assert_eq!(keys(&local()), ["shop:cart"]);
-    assert_eq!(engine.consent(), "denied");
+    assert_eq!(personalization(&engine), "denied");
     assert!(!engine.track(&view(5, "laptops"), NOW).unwrap());
     assert!(shelfwise_keys().is_empty());
 }
@@ -125,8 +138,8 @@ fn withdrawal_leaves_no_shelfwise_key() {
 #[wasm_bindgen_test]
 fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
     reset();
-    let mut engine = Engine::new("errors").unwrap();
-    engine.grant_consent(NOW).unwrap();
+    let mut engine = open("errors").unwrap();
+    engine.grant_consent(true, false, NOW).unwrap();
     engine.track(&view(3, "laptops"), NOW).unwrap();
     let stored = local().get_item("shelfwise:errors:v1").unwrap();
 
@@ -183,9 +196,75 @@ fn corrupted_storage_opens_empty_and_recovers() {
     local()
         .set_item("shelfwise:corrupt:v1", "{\"v\":1,\"c\":{")
         .unwrap();
-    let mut engine = Engine::new("corrupt").unwrap();
-    assert_eq!(engine.consent(), "unknown");
-    engine.grant_consent(NOW).unwrap();
+    let mut engine = open("corrupt").unwrap();
+    assert_eq!(personalization(&engine), "unknown");
+    engine.grant_consent(true, false, NOW).unwrap();
     assert!(engine.track(&view(1, "beauty"), NOW).unwrap());
-    assert_eq!(Engine::new("corrupt").unwrap().consent(), "granted");
+    assert_eq!(personalization(&open("corrupt").unwrap()), "granted");
+}
+
+#[wasm_bindgen_test]
+fn gpc_denies_and_a_grant_in_the_shop_overrides_it() {
+    reset();
+    let mut engine = open("gpc").unwrap();
+    engine
+        .set_signals(true, None, None, None, None, None, None, NOW)
+        .unwrap();
+    assert_eq!(personalization(&engine), "denied");
+    assert!(!engine.track(&view(3, "laptops"), NOW).unwrap());
+    assert!(shelfwise_keys().is_empty());
+    engine.grant_consent(true, false, NOW + 1.0).unwrap();
+    engine
+        .set_signals(true, None, None, None, None, None, None, NOW + 2.0)
+        .unwrap();
+    assert_eq!(personalization(&engine), "granted");
+    assert!(engine.track(&view(3, "laptops"), NOW + 3.0).unwrap());
+    // A shop may choose not to read GPC as a denial.
+    let mut lenient = Engine::new("gpc-lenient", false, None).unwrap();
+    lenient
+        .set_signals(true, None, None, None, None, None, None, NOW)
+        .unwrap();
+    assert_eq!(personalization(&lenient), "unknown");
+}
+
+#[wasm_bindgen_test]
+fn a_cmp_decision_grants_and_a_later_one_withdraws_and_erases() {
+    reset();
+    // Purposes 1 to 10 consented (a vector from tests/fixtures), lastUpdated 2020-03-10.
+    let tc = "COwDzqZOwDzqZN4ABMENAPCAAP4AAP-AAAhoAFQAYABgAOABQAAAAA";
+    let mut engine = open("cmp").unwrap();
+    engine
+        .set_signals(
+            false,
+            Some(true),
+            Some(tc.into()),
+            None,
+            None,
+            None,
+            None,
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(personalization(&engine), "granted");
+    assert!(engine.track(&view(5, "laptops"), NOW).unwrap());
+    assert_eq!(shelfwise_keys(), ["shelfwise:cmp:v1"]);
+    // Consent Mode update denying personalization storage, seen now: newer, so it wins.
+    engine
+        .set_signals(
+            false,
+            Some(true),
+            Some(tc.into()),
+            None,
+            None,
+            Some("denied".into()),
+            None,
+            NOW + 1.0,
+        )
+        .unwrap();
+    assert_eq!(personalization(&engine), "denied");
+    assert!(
+        shelfwise_keys().is_empty(),
+        "denial erased: {:?}",
+        shelfwise_keys()
+    );
 }

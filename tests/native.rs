@@ -3,9 +3,10 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
+use shelfwise::core::consent::{ConsentModeState, Source, TcfState};
 use shelfwise::core::{
-    rank, Engine, ErrorCode, Event, EventInput, EventKind, MemoryStore, Product, RankOptions,
-    StorageMode,
+    rank, ConsentPolicy, ConsentStatus, Engine, ErrorCode, Event, EventInput, EventKind,
+    MemoryStore, Product, RankOptions, Signals, StorageMode,
 };
 
 const T0: f64 = 1_700_000_000_000.0;
@@ -62,7 +63,7 @@ fn shop_order(products: &[Product]) -> Vec<String> {
 fn nothing_is_learned_or_written_before_consent() {
     let products = catalogue();
     let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
-    assert_eq!(engine.consent().as_str(), "unknown");
+    assert_eq!(engine.consent().personalization.as_str(), "unknown");
     for p in &products {
         assert!(
             !engine.track(&view(p, T0)),
@@ -79,7 +80,7 @@ fn nothing_is_learned_or_written_before_consent() {
 fn profile_survives_reopening_and_moves_the_viewed_category_up() {
     let products = catalogue();
     let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
-    engine.grant_consent(T0).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
     for (i, id) in ["2", "5", "8"].iter().enumerate() {
         let laptop = products.iter().find(|p| p.id == *id).unwrap();
         assert!(engine.track(&view(laptop, T0 + i as f64 * MINUTE)));
@@ -91,7 +92,7 @@ fn profile_survives_reopening_and_moves_the_viewed_category_up() {
     );
 
     let reopened = Engine::open("shop", store).unwrap();
-    assert_eq!(reopened.consent().as_str(), "granted");
+    assert_eq!(reopened.consent().personalization.as_str(), "granted");
     assert_eq!(reopened.profile(), engine.profile());
     let shop = shop_order(&products);
     let ranked = order(&reopened, &products, 0.5);
@@ -123,11 +124,11 @@ fn withdrawal_erases_every_shelfwise_key_and_only_those() {
         .insert("shelfwise:shop:v0".into(), "old".into());
     store.entries.insert("cart".into(), "[1,2]".into());
     let mut engine = Engine::open("shop", store).unwrap();
-    engine.grant_consent(T0).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
     engine.track(&view(&products[0], T0));
     engine.withdraw_consent(T0 + MINUTE).unwrap();
 
-    assert_eq!(engine.consent().as_str(), "denied");
+    assert_eq!(engine.consent().personalization.as_str(), "denied");
     assert!(engine.profile().is_empty());
     let keys: Vec<&String> = engine.store().entries.keys().collect();
     assert_eq!(
@@ -143,13 +144,13 @@ fn withdrawal_erases_every_shelfwise_key_and_only_those() {
 fn another_tabs_withdrawal_is_not_undone_by_tracking() {
     let products = catalogue();
     let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
-    engine.grant_consent(T0).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
     engine.track(&view(&products[0], T0));
     // Another tab withdrew: the record is gone from the shared storage.
     engine.store_mut().entries.clear();
     assert!(!engine.track(&view(&products[1], T0 + MINUTE)));
     assert!(engine.store().entries.is_empty());
-    assert_eq!(engine.consent().as_str(), "unknown");
+    assert_eq!(engine.consent().personalization.as_str(), "unknown");
 }
 
 #[test]
@@ -159,19 +160,19 @@ fn corrupted_storage_opens_empty_and_is_replaced_on_grant() {
         .entries
         .insert("shelfwise:shop:v1".into(), "{\"v\":1,\"c\":".into());
     let mut engine = Engine::open("shop", store).unwrap();
-    assert_eq!(engine.consent().as_str(), "unknown");
+    assert_eq!(engine.consent().personalization.as_str(), "unknown");
     assert!(engine.storage_error().is_some());
-    engine.grant_consent(T0).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
     assert_eq!(engine.storage_mode(), StorageMode::Persistent);
     let reopened = Engine::open("shop", engine.store().clone()).unwrap();
-    assert_eq!(reopened.consent().as_str(), "granted");
+    assert_eq!(reopened.consent().personalization.as_str(), "granted");
 }
 
 #[test]
 fn full_storage_degrades_to_memory_without_losing_events() {
     let products = catalogue();
     let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
-    engine.grant_consent(T0).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
     engine.store_mut().full = true;
     assert!(engine.track(&view(&products[1], T0)));
     assert!(engine.track(&view(&products[4], T0)));
@@ -188,7 +189,7 @@ fn full_storage_degrades_to_memory_without_losing_events() {
 #[test]
 fn invalid_events_are_rejected_with_their_code_and_change_nothing() {
     let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
-    engine.grant_consent(T0).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
     let good = EventInput::from_json(
         r#"{"type":"add_to_cart","product":{"id":"9","category":"laptops","price":10}}"#,
         T0,
@@ -225,6 +226,139 @@ fn invalid_options_and_namespaces_have_codes() {
     assert_eq!(err.code().as_str(), "invalid_argument");
 }
 
+/// A vector of tests/fixtures/tcf-v2-vectors.json (from prebid/go-gdpr): purposes 1 to
+/// 10 consented, no publisher segment, vendors 3 to 7 among those with consent.
+const TC_ALL_PURPOSES: &str = "COwDzqZOwDzqZN4ABMENAPCAAP4AAP-AAAhoAFQAYABgAOABQAAAAA";
+
+fn tcf(tc: &str) -> Signals {
+    Signals {
+        tcf: Some(TcfState {
+            gdpr_applies: true,
+            tc_string: Some(tc.into()),
+        }),
+        ..Signals::default()
+    }
+}
+
+#[test]
+fn gpc_denies_until_the_shopper_grants_in_the_shop() {
+    let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+    let gpc = Signals {
+        gpc: true,
+        ..Signals::default()
+    };
+    engine.set_signals(gpc.clone(), T0).unwrap();
+    assert_eq!(engine.consent().personalization.as_str(), "denied");
+    assert_eq!(engine.consent().source, Some(Source::Gpc));
+    assert!(!engine.track(&view(&catalogue()[0], T0)));
+    assert!(engine.store().entries.is_empty());
+    engine.grant_consent(true, false, T0 + 1.0).unwrap();
+    engine.set_signals(gpc, T0 + 2.0).unwrap();
+    assert_eq!(
+        engine.consent().personalization.as_str(),
+        "granted",
+        "an explicit grant wins over GPC"
+    );
+
+    let policy = ConsentPolicy {
+        respect_gpc: false,
+        tcf_vendor_id: None,
+    };
+    let mut lenient =
+        Engine::with_policy("shop", MemoryStore::new(), Default::default(), policy).unwrap();
+    lenient
+        .set_signals(
+            Signals {
+                gpc: true,
+                ..Signals::default()
+            },
+            T0,
+        )
+        .unwrap();
+    assert_eq!(
+        lenient.consent().personalization.as_str(),
+        "unknown",
+        "a shop may choose not to read GPC"
+    );
+}
+
+#[test]
+fn tcf_decides_with_purposes_1_5_6_and_the_latest_decision_wins() {
+    let decoded = shelfwise::core::tcf::decode(TC_ALL_PURPOSES).unwrap();
+    assert!(decoded.grants(&[1, 5, 6], None));
+    let updated = decoded.last_updated_ms();
+
+    // A CMP grant newer than anything else grants, and writes the record.
+    let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+    engine.set_signals(tcf(TC_ALL_PURPOSES), T0).unwrap();
+    assert_eq!(engine.consent().personalization.as_str(), "granted");
+    assert_eq!(engine.consent().source, Some(Source::Tcf));
+    assert!(engine.track(&view(&catalogue()[1], T0)));
+
+    // A shopper's withdrawal after that TC string wins, and the same string (older) does
+    // not grant again.
+    engine.withdraw_consent(updated + 1.0).unwrap();
+    engine.set_signals(tcf(TC_ALL_PURPOSES), T0).unwrap();
+    assert_eq!(engine.consent().personalization.as_str(), "denied");
+    assert!(engine.store().entries.is_empty());
+
+    // With a vendor id the vendor needs consent too: an unlisted vendor is denied, and a
+    // newer CMP denial erases what a grant had stored.
+    let policy = ConsentPolicy {
+        respect_gpc: true,
+        tcf_vendor_id: Some(9_999),
+    };
+    let mut strict =
+        Engine::with_policy("shop", MemoryStore::new(), Default::default(), policy).unwrap();
+    strict.grant_consent(true, false, updated - 1.0).unwrap();
+    assert!(strict.track(&view(&catalogue()[1], updated - 1.0)));
+    strict.set_signals(tcf(TC_ALL_PURPOSES), T0).unwrap();
+    assert_eq!(strict.consent().personalization.as_str(), "denied");
+    assert!(strict.store().entries.is_empty(), "the CMP's denial erased");
+
+    // GDPR not applying, or an unreadable string, decides nothing.
+    let mut other = Engine::open("shop", MemoryStore::new()).unwrap();
+    let mut not_applying = tcf(TC_ALL_PURPOSES);
+    not_applying.tcf.as_mut().unwrap().gdpr_applies = false;
+    other.set_signals(not_applying, T0).unwrap();
+    other.set_signals(tcf("CO"), T0).unwrap();
+    assert_eq!(other.consent().personalization.as_str(), "unknown");
+}
+
+#[test]
+fn consent_mode_defaults_and_updates() {
+    let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+    let mut signals = Signals {
+        consent_mode_default: Some(ConsentModeState {
+            personalization_storage: Some(ConsentStatus::Denied),
+            analytics_storage: Some(ConsentStatus::Granted),
+        }),
+        ..Signals::default()
+    };
+    engine.set_signals(signals.clone(), T0).unwrap();
+    let consent = engine.consent();
+    assert_eq!(
+        (
+            consent.personalization.as_str(),
+            consent.measurement.as_str()
+        ),
+        ("denied", "granted")
+    );
+    assert_eq!(consent.decided_ms, None, "a default, not a decision");
+    signals.consent_mode_update = Some(ConsentModeState {
+        personalization_storage: Some(ConsentStatus::Granted),
+        analytics_storage: None,
+    });
+    engine.set_signals(signals.clone(), T0 + 5.0).unwrap();
+    assert_eq!(engine.consent().personalization.as_str(), "granted");
+    assert_eq!(engine.consent().decided_ms, Some(T0 + 5.0));
+    assert!(engine.track(&view(&catalogue()[0], T0 + 6.0)));
+    // The same update seen again is not a new decision: a later withdrawal stands.
+    engine.withdraw_consent(T0 + 7.0).unwrap();
+    engine.set_signals(signals, T0 + 8.0).unwrap();
+    assert_eq!(engine.consent().personalization.as_str(), "denied");
+}
+
 fn arb_product() -> impl Strategy<Value = Product> {
     (
         "[a-z0-9]{1,6}",
@@ -258,7 +392,7 @@ proptest! {
         strength in 0.0..=1.0f64,
     ) {
         let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
-        engine.grant_consent(T0).unwrap();
+        engine.grant_consent(true, false, T0).unwrap();
         for (kind, product, offset) in history {
             engine.track(&Event::new(kind, product, T0 + offset));
         }

@@ -133,7 +133,7 @@ function renderGrid() {
   const products = visibleProducts();
   $('grid').replaceChildren(...products.map(productCard));
   $('grid-title').textContent = state.category ? label(state.category) : 'All products';
-  const personalized = state.sort === 'recommended' && state.shelf.consent === 'granted';
+  const personalized = state.sort === 'recommended' && state.shelf.consent.personalization === 'granted';
   $('grid-status').textContent =
     `${products.length} products, ` +
     (personalized
@@ -145,7 +145,7 @@ function renderGrid() {
 
 function renderPicks() {
   const shelf = state.shelf;
-  const show = shelf.consent === 'granted' && shelf.summary().events > 0;
+  const show = shelf.consent.personalization === 'granted' && shelf.summary().events > 0;
   $('picks').hidden = !show;
   if (!show) return;
   const picks = shelf.rank(state.featured, { strength: 1 }).slice(0, PICKS);
@@ -182,13 +182,19 @@ function interestValue(interest) {
 
 function renderPrivacy() {
   const shelf = state.shelf;
-  const consent = shelf.consent;
+  const { personalization: consent, source } = shelf.consent;
+  const why = {
+    gpc: ' Your browser sends Global Privacy Control, which this shop respects.',
+    tcf: ' Your choice in the consent manager applies.',
+    consent_mode: " The site's consent settings apply.",
+  };
   $('privacy-consent').textContent =
-    consent === 'granted'
+    (consent === 'granted'
       ? 'Personalization is on. This is everything Shelfwise has learned, kept only in this browser.'
       : consent === 'denied'
         ? 'Personalization is off. Nothing is stored and nothing is learned.'
-        : 'You have not decided yet. Until you accept, nothing is stored and nothing is learned.';
+        : 'You have not decided yet. Until you accept, nothing is stored and nothing is learned.') +
+    (why[source] ?? '');
   const summary = shelf.summary();
   const items = summary.interests.map((interest) => {
     const item = element('li', 'interest');
@@ -221,7 +227,7 @@ function renderPrivacy() {
 
 function renderBanner() {
   const dismissed = sessionStorage.getItem(BANNER_DISMISSED_KEY) === '1';
-  $('consent-banner').hidden = state.shelf.consent !== 'unknown' || dismissed;
+  $('consent-banner').hidden = state.shelf.consent.personalization !== 'unknown' || dismissed;
 }
 
 function renderAll() {
@@ -291,7 +297,7 @@ function wire() {
     renderAll();
   });
   $('toggle-consent').addEventListener('click', () => {
-    if (state.shelf.consent === 'granted') state.shelf.withdrawConsent();
+    if (state.shelf.consent.personalization === 'granted') state.shelf.withdrawConsent();
     else state.shelf.grantConsent();
   });
   $('dialog-add').addEventListener('click', () => {

@@ -5,14 +5,20 @@
 //! - nothing is learned or written while personalization is not granted;
 //! - withdrawing consent erases every Shelfwise key, in every namespace, at once;
 //! - storage failures never surface as errors: the engine keeps working in memory and
-//!   reports it through [`Engine::storage_mode`].
+//!   reports it through [`Engine::storage_mode`];
+//! - consent follows the latest decision (the shopper's, a CMP's); GPC and Consent
+//!   Mode defaults apply only while there is none (see [`super::consent`]).
 
-use super::consent::{Consent, ConsentStatus};
+use super::consent::{
+    consent_mode_decision, default_consent, tcf_decision, Consent, ConsentModeState, ConsentStatus,
+    Signals, Source,
+};
 use super::error::Result;
 use super::event::{validate_time, Event, Product};
 use super::profile::{Profile, ProfileConfig, Summary};
 use super::rank::{rank, RankOptions, Ranked};
 use super::store::{storage_key, validate_namespace, Envelope, Store, StoreError, KEY_PREFIX};
+use super::tcf;
 
 /// Interests per facet in [`Engine::summary`].
 pub const SUMMARY_PER_FACET: usize = 5;
@@ -35,10 +41,34 @@ impl StorageMode {
     }
 }
 
+/// How a shop wants consent signals read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ConsentPolicy {
+    /// Global Privacy Control denies consent unless the shopper grants it in the shop.
+    /// Default true.
+    pub respect_gpc: bool,
+    /// The shop's IAB TCF vendor id; without it TCF is read as publisher consent.
+    pub tcf_vendor_id: Option<u32>,
+}
+
+impl Default for ConsentPolicy {
+    fn default() -> Self {
+        ConsentPolicy {
+            respect_gpc: true,
+            tcf_vendor_id: None,
+        }
+    }
+}
+
 pub struct Engine<S: Store> {
     key: String,
     store: S,
-    consent: Consent,
+    /// The latest decision (shopper or CMP); `decided_ms == None` while there is none.
+    decision: Consent,
+    signals: Signals,
+    policy: ConsentPolicy,
+    /// The Consent Mode update last applied, to date only changes.
+    consent_mode_update: Option<ConsentModeState>,
     profile: Profile,
     config: ProfileConfig,
     last_storage_error: Option<StoreError>,
@@ -52,11 +82,23 @@ impl<S: Store> Engine<S> {
     }
 
     pub fn with_config(namespace: &str, store: S, config: ProfileConfig) -> Result<Self> {
+        Self::with_policy(namespace, store, config, ConsentPolicy::default())
+    }
+
+    pub fn with_policy(
+        namespace: &str,
+        store: S,
+        config: ProfileConfig,
+        policy: ConsentPolicy,
+    ) -> Result<Self> {
         validate_namespace(namespace)?;
         let mut engine = Engine {
             key: storage_key(namespace),
             store,
-            consent: Consent::default(),
+            decision: Consent::default(),
+            signals: Signals::default(),
+            policy,
+            consent_mode_update: None,
             profile: Profile::default(),
             config,
             last_storage_error: None,
@@ -71,15 +113,18 @@ impl<S: Store> Engine<S> {
     pub fn reload(&mut self) {
         match self.store.read(&self.key) {
             Ok(Some(envelope)) if envelope.consent.allows_personalization() => {
-                self.consent = envelope.consent;
+                // A grant on file; a newer decision made in this tab stays.
+                if self.decision.superseded_by(&envelope.consent) {
+                    self.decision = envelope.consent;
+                }
                 self.profile = envelope.profile;
                 self.last_storage_error = None;
             }
             Ok(_) => {
                 // Denied or unknown consent is never stored, so a record without a grant
-                // carries nothing we may use.
-                if self.consent.allows_personalization() {
-                    self.consent = Consent::default();
+                // carries nothing we may use; a grant that vanished was withdrawn.
+                if self.decision.allows_personalization() {
+                    self.decision = Consent::default();
                 }
                 self.profile = Profile::default();
                 self.last_storage_error = None;
@@ -88,8 +133,17 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    pub fn consent(&self) -> ConsentStatus {
-        self.consent.personalization
+    /// The consent that applies now: the latest decision, or the signals' defaults.
+    pub fn consent(&self) -> Consent {
+        if self.decision.decided_ms.is_some() {
+            self.decision
+        } else {
+            default_consent(&self.signals, self.policy.respect_gpc)
+        }
+    }
+
+    fn personalization_allowed(&self) -> bool {
+        self.consent().allows_personalization()
     }
 
     pub fn storage_mode(&self) -> StorageMode {
@@ -112,26 +166,94 @@ impl<S: Store> Engine<S> {
         &self.config
     }
 
-    /// Grants personalization and writes the consent record (the first write ever).
-    pub fn grant_consent(&mut self, now_ms: f64) -> Result<()> {
-        let now_ms = validate_time(now_ms)?;
-        if !self.consent.allows_personalization() {
-            self.consent = Consent::granted(now_ms);
+    /// Applies a decision if it is at least as recent as the current one: a grant of
+    /// personalization writes the record, anything else erases what was stored.
+    fn decide(&mut self, decision: Consent) {
+        if !self.decision.superseded_by(&decision) {
+            return;
         }
-        self.persist();
+        let was_allowed = self.personalization_allowed();
+        self.decision = decision;
+        if decision.allows_personalization() {
+            self.persist();
+        } else if was_allowed {
+            self.profile = Profile::default();
+            self.erase_stored();
+        }
+    }
+
+    /// The shopper grants `personalization` and/or `measurement` in the shop. Granting
+    /// personalization writes the consent record (the first write ever).
+    pub fn grant_consent(
+        &mut self,
+        personalization: bool,
+        measurement: bool,
+        now_ms: f64,
+    ) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        let current = self.consent();
+        let status =
+            |grant: bool, now: ConsentStatus| if grant { ConsentStatus::Granted } else { now };
+        let decision = Consent::decided(
+            status(personalization, current.personalization),
+            status(measurement, current.measurement),
+            now_ms,
+            Source::Shopper,
+        );
+        self.decide(decision);
+        // Granting again keeps the record on file (another script may have cleared it).
+        if self.personalization_allowed() {
+            self.persist();
+        }
         Ok(())
     }
 
-    /// Denies or withdraws personalization: the profile is dropped and every Shelfwise
-    /// key (all namespaces, all versions) is removed in this call.
+    /// Denies or withdraws consent for every purpose: the profile is dropped and every
+    /// Shelfwise key (all namespaces, all versions) is removed in this call.
     pub fn withdraw_consent(&mut self, now_ms: f64) -> Result<()> {
         let now_ms = validate_time(now_ms)?;
-        self.consent = Consent {
-            personalization: ConsentStatus::Denied,
-            updated_ms: Some(now_ms),
-        };
+        // A withdrawal always wins and always erases.
+        self.decision = Consent::decided(
+            ConsentStatus::Denied,
+            ConsentStatus::Denied,
+            now_ms,
+            Source::Shopper,
+        );
         self.profile = Profile::default();
         self.erase_stored();
+        Ok(())
+    }
+
+    /// Takes in what the page says (GPC, IAB TCF, Google Consent Mode). A TC string is a
+    /// decision dated by its `lastUpdated`; a Consent Mode update is one dated when it
+    /// is first seen; an unreadable TC string is ignored.
+    pub fn set_signals(&mut self, signals: Signals, now_ms: f64) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        let was_allowed = self.personalization_allowed();
+        if let Some(state) = signals.tcf.as_ref().filter(|t| t.gdpr_applies) {
+            if let Some(Ok(tc)) = state.tc_string.as_deref().map(tcf::decode) {
+                self.decide(tcf_decision(
+                    &tc,
+                    self.policy.tcf_vendor_id,
+                    tc.last_updated_ms(),
+                ));
+            }
+        }
+        if signals.consent_mode_update != self.consent_mode_update {
+            self.consent_mode_update = signals.consent_mode_update;
+            if let Some(decision) = signals
+                .consent_mode_update
+                .as_ref()
+                .and_then(|state| consent_mode_decision(state, now_ms))
+            {
+                self.decide(decision);
+            }
+        }
+        self.signals = signals;
+        if was_allowed && !self.personalization_allowed() {
+            self.profile = Profile::default();
+            self.erase_stored();
+        }
         Ok(())
     }
 
@@ -141,7 +263,7 @@ impl<S: Store> Engine<S> {
         if self.storage_mode() == StorageMode::Persistent {
             self.reload();
         }
-        if !self.consent.allows_personalization() {
+        if !self.personalization_allowed() {
             return false;
         }
         self.profile.learn(event, &self.config);
@@ -157,7 +279,7 @@ impl<S: Store> Engine<S> {
         now_ms: f64,
     ) -> Result<Vec<Ranked>> {
         let now_ms = validate_time(now_ms)?;
-        if self.consent.allows_personalization() && !self.profile.is_empty() {
+        if self.personalization_allowed() && !self.profile.is_empty() {
             let snapshot = self.profile.snapshot(now_ms, &self.config);
             rank(products, options, Some(&snapshot))
         } else {
@@ -177,7 +299,7 @@ impl<S: Store> Engine<S> {
     pub fn erase(&mut self) {
         self.profile = Profile::default();
         self.erase_stored();
-        if self.consent.allows_personalization() {
+        if self.personalization_allowed() {
             self.persist();
         }
     }
@@ -190,7 +312,7 @@ impl<S: Store> Engine<S> {
     }
 
     fn persist(&mut self) {
-        let envelope = Envelope::new(self.consent, self.profile.clone());
+        let envelope = Envelope::new(self.decision, self.profile.clone());
         match self.store.write(&self.key, &envelope) {
             Ok(()) => self.last_storage_error = None,
             Err(error) => self.last_storage_error = Some(error),

@@ -13,8 +13,8 @@ pub mod rank;
 pub mod store;
 pub mod tcf;
 
-pub use consent::{Consent, ConsentStatus};
-pub use engine::{Engine, StorageMode};
+pub use consent::{Consent, ConsentState, ConsentStatus, Signals};
+pub use engine::{ConsentPolicy, Engine, StorageMode};
 pub use error::{Error, ErrorCode};
 pub use event::{products_from_json, Event, EventInput, EventKind, Product, ProductInput};
 pub use profile::{Facet, Profile, ProfileConfig, Summary};

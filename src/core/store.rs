@@ -146,6 +146,7 @@ impl Store for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::ConsentStatus;
 
     #[test]
     fn keys_are_namespaced_and_versioned() {
@@ -158,7 +159,15 @@ mod tests {
 
     #[test]
     fn envelope_round_trips_and_rejects_garbage() {
-        let envelope = Envelope::new(Consent::granted(5.0), Profile::default());
+        let envelope = Envelope::new(
+            Consent::decided(
+                ConsentStatus::Granted,
+                ConsentStatus::Unknown,
+                5.0,
+                crate::core::consent::Source::Shopper,
+            ),
+            Profile::default(),
+        );
         assert_eq!(Envelope::from_json(&envelope.to_json()).unwrap(), envelope);
         assert!(matches!(
             Envelope::from_json("{nope"),

@@ -35,9 +35,11 @@ const MAX_VENDOR_ID: u64 = u16::MAX as u64;
 #[serde(rename_all = "camelCase")]
 pub struct TcString {
     pub version: u64,
-    /// ISO-8601 UTC, decisecond precision.
-    pub created: String,
-    pub last_updated: String,
+    /// Milliseconds since the epoch (decisecond precision); ISO-8601 UTC in JSON.
+    #[serde(rename = "created", serialize_with = "serialize_iso8601")]
+    pub created_ms: u64,
+    #[serde(rename = "lastUpdated", serialize_with = "serialize_iso8601")]
+    pub last_updated_ms: u64,
     pub cmp_id: u64,
     pub cmp_version: u64,
     pub consent_screen: u64,
@@ -63,8 +65,6 @@ pub struct TcString {
     /// Whether a publisher-TC segment was present (not part of the reference output).
     #[serde(skip)]
     pub has_publisher_segment: bool,
-    #[serde(skip)]
-    last_updated_ms: f64,
 }
 
 /// One publisher restriction: `restriction_type` 0 = not allowed, 1 = require consent,
@@ -187,6 +187,11 @@ impl<'a> Bits<'a> {
     }
 }
 
+// Formatting dates only where a decoding is printed keeps it out of the browser build.
+fn serialize_iso8601<S: serde::Serializer>(ms: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(&iso8601(*ms))
+}
+
 /// Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ` (proleptic Gregorian).
 pub fn iso8601(ms: u64) -> String {
     let days = (ms / 86_400_000) as i64;
@@ -222,9 +227,8 @@ pub fn decode(tc_string: &str) -> Result<TcString, TcfError> {
     if version != 2 {
         return Err(TcfError::UnsupportedVersion(version));
     }
-    let created = iso8601(bits.timestamp()?);
+    let created_ms = bits.timestamp()?;
     let last_updated_ms = bits.timestamp()?;
-    let last_updated = iso8601(last_updated_ms);
     let cmp_id = bits.int(12)?;
     let cmp_version = bits.int(12)?;
     let consent_screen = bits.int(6)?;
@@ -244,8 +248,8 @@ pub fn decode(tc_string: &str) -> Result<TcString, TcfError> {
 
     let mut tc = TcString {
         version,
-        created,
-        last_updated,
+        created_ms,
+        last_updated_ms,
         cmp_id,
         cmp_version,
         consent_screen,
@@ -269,7 +273,6 @@ pub fn decode(tc_string: &str) -> Result<TcString, TcfError> {
         publisher_custom_consents: Vec::new(),
         publisher_custom_legitimate_interests: Vec::new(),
         has_publisher_segment: false,
-        last_updated_ms: last_updated_ms as f64,
     };
 
     let mut seen = [false; 4];
@@ -374,7 +377,7 @@ impl TcString {
 
     /// `lastUpdated` in milliseconds since the epoch.
     pub fn last_updated_ms(&self) -> f64 {
-        self.last_updated_ms
+        self.last_updated_ms as f64
     }
 }
 

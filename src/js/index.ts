@@ -18,6 +18,8 @@ import init, { Engine, inputError } from './wasm/shelfwise.js';
 import type * as Types from './wasm/shelfwise.js';
 
 export type {
+  ConsentSource,
+  ConsentState,
   ConsentStatus,
   ErrorCode,
   EventType,
@@ -25,6 +27,7 @@ export type {
   Interest,
   ProductAttributes,
   ProfileSummary,
+  Purpose,
   RankOptions,
   StorageMode,
   TrackEvent,
@@ -33,12 +36,28 @@ export type {
 /** Where to load the wasm module from, when the default (beside this file) does not suit. */
 export type WasmSource = URL | string | Request | Response | BufferSource | WebAssembly.Module;
 
+/** How Shelfwise reads the page's consent signals. */
+export interface ConsentOptions {
+  /** Global Privacy Control denies consent unless the shopper grants it in the shop. Default true. */
+  respectGpc?: boolean;
+  /** The shop's IAB TCF vendor id (1 to 65535); without it TCF is read as publisher consent. */
+  tcfVendorId?: number;
+  /** Listen to an IAB TCF v2 CMP through `window.__tcfapi`. Default true. */
+  tcf?: boolean;
+  /** Read `navigator.globalPrivacyControl`. Default true. */
+  gpc?: boolean;
+  /** Read Google Consent Mode commands from `window.dataLayer`. Default true. */
+  consentMode?: boolean;
+}
+
 export interface OpenOptions {
   /**
    * Separates shops (or sites) that share an origin: 1 to 64 of `A-Z a-z 0-9 - _ .`.
    * Default `"default"`.
    */
   namespace?: string;
+  /** Consent signals: GPC, IAB TCF, Google Consent Mode (all read by default). */
+  consent?: ConsentOptions;
   /** Wasm module source; default: `shelfwise_bg.wasm` next to the package's glue. */
   wasm?: WasmSource;
   /** Clock in milliseconds since the epoch; default `Date.now`. For tests and replays. */
@@ -68,6 +87,46 @@ export function isShelfwiseError(error: unknown): error is ShelfwiseError {
 export type ShelfwiseEventType = 'consentchange' | 'profilechange';
 
 const STORAGE_PREFIX = 'shelfwise:';
+
+interface TcfData {
+  gdprApplies?: unknown;
+  tcString?: unknown;
+  eventStatus?: unknown;
+  listenerId?: unknown;
+}
+type TcfApi = (command: string, version: number, callback: (data: TcfData, success: boolean) => void, parameter?: unknown) => void;
+type ModeStatus = 'granted' | 'denied' | undefined;
+interface ModeState {
+  personalization?: ModeStatus;
+  analytics?: ModeStatus;
+}
+
+/** Google Consent Mode commands seen in `window.dataLayer`, read incrementally. */
+class ConsentModeReader {
+  #seen = 0;
+  defaults: ModeState = {};
+  updates: ModeState = {};
+
+  /** Reads new entries; returns whether anything changed. */
+  read(): boolean {
+    const layer = (globalThis as { dataLayer?: unknown }).dataLayer;
+    if (!Array.isArray(layer) || this.#seen >= layer.length) return false;
+    const before = JSON.stringify([this.defaults, this.updates]);
+    for (; this.#seen < layer.length; this.#seen += 1) {
+      const entry: unknown = layer[this.#seen];
+      // gtag('consent', 'default' | 'update', {...}) pushes its `arguments` object.
+      if (entry === null || typeof entry !== 'object' || (entry as ArrayLike<unknown>)[0] !== 'consent') continue;
+      const [, command, params] = Array.from(entry as ArrayLike<unknown>);
+      if ((command !== 'default' && command !== 'update') || params === null || typeof params !== 'object') continue;
+      const status = (value: unknown): ModeStatus => (value === 'granted' || value === 'denied' ? value : undefined);
+      const { personalization_storage, analytics_storage } = params as Record<string, unknown>;
+      const target = command === 'default' ? this.defaults : this.updates;
+      target.personalization = status(personalization_storage) ?? target.personalization;
+      target.analytics = status(analytics_storage) ?? target.analytics;
+    }
+    return JSON.stringify([this.defaults, this.updates]) !== before;
+  }
+}
 
 type InputKind = 'event' | 'products' | 'options';
 
@@ -110,18 +169,25 @@ function loadWasm(source: WasmSource | undefined): Promise<unknown> {
 export class Shelfwise extends EventTarget {
   readonly #engine: Engine;
   readonly #now: () => number;
-  #onStorage: ((event: StorageEvent) => void) | undefined;
+  readonly #read: Required<Pick<ConsentOptions, 'tcf' | 'gpc' | 'consentMode'>>;
+  readonly #consentMode = new ConsentModeReader();
+  readonly #listeners: Array<() => void> = [];
+  #tcf: { gdprApplies: boolean; tcString?: string } | undefined;
+  #tcfListenerId: unknown;
+  #consent: string;
   #closed = false;
 
-  protected constructor(engine: Engine, now: () => number) {
+  protected constructor(engine: Engine, options: OpenOptions) {
     super();
     this.#engine = engine;
-    this.#now = now;
-    // Browser only: follow other tabs' writes. Nothing here runs at import time.
-    if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') {
-      this.#onStorage = (event) => this.#storageChanged(event);
-      window.addEventListener('storage', this.#onStorage);
-    }
+    this.#now = options.now ?? Date.now;
+    const { tcf = true, gpc = true, consentMode = true } = options.consent ?? {};
+    this.#read = { tcf, gpc, consentMode };
+    this.#consent = engine.consentJson();
+    // Browser only, and only when opened: nothing here runs at import time.
+    if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') this.#listen();
+    this.#consentMode.read();
+    this.#applySignals();
   }
 
   /**
@@ -129,14 +195,71 @@ export class Shelfwise extends EventTarget {
    * is stored. Stores nothing. Throws `invalid_argument` for a malformed namespace.
    */
   static async open(options: OpenOptions = {}): Promise<Shelfwise> {
+    const { respectGpc = true, tcfVendorId } = options.consent ?? {};
+    if (typeof respectGpc !== 'boolean') throw inputError('options', 'consent.respectGpc must be a boolean');
+    if (tcfVendorId !== undefined && !(Number.isInteger(tcfVendorId) && tcfVendorId >= 1 && tcfVendorId <= 65535)) {
+      throw inputError('options', 'consent.tcfVendorId must be a whole number from 1 to 65535');
+    }
     await loadWasm(options.wasm);
-    const engine = new Engine(options.namespace ?? 'default');
-    return new this(engine, options.now ?? Date.now);
+    const engine = new Engine(options.namespace ?? 'default', respectGpc, tcfVendorId);
+    return new this(engine, options);
   }
 
-  /** `"unknown"` until the shopper decides. */
-  get consent(): Types.ConsentStatus {
-    return this.#engine.consent;
+  #listen(): void {
+    const on = (target: EventTarget, type: string, handler: (event: Event) => void) => {
+      target.addEventListener(type, handler);
+      this.#listeners.push(() => target.removeEventListener(type, handler));
+    };
+    on(window, 'storage', (event) => this.#storageChanged(event as StorageEvent));
+    const tcfapi = (window as { __tcfapi?: unknown }).__tcfapi;
+    if (!this.#read.tcf || typeof tcfapi !== 'function') return;
+    try {
+      (tcfapi as TcfApi)('addEventListener', 2, (data, success) => {
+        if (this.#closed || !success || data === null || typeof data !== 'object') return;
+        // 'cmpuishown' carries no decision yet.
+        if (data.eventStatus !== 'tcloaded' && data.eventStatus !== 'useractioncomplete') return;
+        this.#tcfListenerId = data.listenerId;
+        this.#tcf = {
+          gdprApplies: data.gdprApplies === true,
+          ...(typeof data.tcString === 'string' ? { tcString: data.tcString } : {}),
+        };
+        this.#applySignals();
+      });
+    } catch {
+      // A CMP that throws decides nothing; the other signals still apply.
+    }
+  }
+
+  /** Hands the page's current signals to the core, which decides. */
+  #applySignals(): void {
+    if (this.#closed) return;
+    const gpc =
+      this.#read.gpc &&
+      typeof navigator !== 'undefined' &&
+      (navigator as { globalPrivacyControl?: unknown }).globalPrivacyControl === true;
+    const mode = this.#read.consentMode ? this.#consentMode : new ConsentModeReader();
+    this.#engine.setSignals(
+      gpc,
+      this.#tcf?.gdprApplies,
+      this.#tcf?.tcString,
+      mode.defaults.personalization,
+      mode.defaults.analytics,
+      mode.updates.personalization,
+      mode.updates.analytics,
+      this.#now(),
+    );
+    this.#consentChanged();
+  }
+
+  /** Picks up Consent Mode commands pushed since the last call. */
+  #refreshSignals(): void {
+    if (this.#read.consentMode && this.#consentMode.read()) this.#applySignals();
+  }
+
+  /** Consent per purpose, and where the deciding signal came from. */
+  get consent(): Types.ConsentState {
+    this.#refreshSignals();
+    return JSON.parse(this.#engine.consentJson()) as Types.ConsentState;
   }
 
   /** `"memory"` when storage is blocked, full or failing (nothing outlives the page). */
@@ -144,11 +267,16 @@ export class Shelfwise extends EventTarget {
     return this.#engine.storageMode;
   }
 
-  /** Records the shopper's consent to personalization; the first thing ever stored. */
-  grantConsent(): void {
-    const before = this.consent;
-    this.#engine.grantConsent(this.#now());
-    this.#consentChanged(before);
+  /**
+   * Records the shopper's consent, by default to personalization only. Granting
+   * personalization is the first thing Shelfwise ever stores.
+   */
+  grantConsent(purposes: readonly Types.Purpose[] = ['personalization']): void {
+    if (!Array.isArray(purposes) || purposes.some((p) => p !== 'personalization' && p !== 'measurement')) {
+      throw inputError('argument', 'purposes must be an array of "personalization" and "measurement"');
+    }
+    this.#engine.grantConsent(purposes.includes('personalization'), purposes.includes('measurement'), this.#now());
+    this.#consentChanged();
   }
 
   /**
@@ -156,9 +284,8 @@ export class Shelfwise extends EventTarget {
    * `localStorage` and `sessionStorage` before returning.
    */
   withdrawConsent(): void {
-    const before = this.consent;
     this.#engine.withdrawConsent(this.#now());
-    this.#consentChanged(before);
+    this.#consentChanged();
   }
 
   /**
@@ -166,6 +293,7 @@ export class Shelfwise extends EventTarget {
    * Throws a `ShelfwiseError` with code `invalid_event` for malformed events, changing nothing.
    */
   track(event: Types.TrackEvent): boolean {
+    this.#refreshSignals();
     return this.#engine.track(encode('event', event), this.#now());
   }
 
@@ -175,6 +303,7 @@ export class Shelfwise extends EventTarget {
    * Throws `invalid_product` / `invalid_options` for malformed input.
    */
   rank<T extends Types.ProductAttributes>(products: readonly T[], options?: Types.RankOptions): Ranked<T>[] {
+    this.#refreshSignals();
     const list = encode('products', products, (value) =>
       Array.isArray(value) ? value.map(productAttributes) : value,
     );
@@ -202,20 +331,31 @@ export class Shelfwise extends EventTarget {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#onStorage) window.removeEventListener('storage', this.#onStorage);
+    for (const remove of this.#listeners) remove();
+    const tcfapi = typeof window !== 'undefined' ? (window as { __tcfapi?: unknown }).__tcfapi : undefined;
+    if (this.#tcfListenerId !== undefined && typeof tcfapi === 'function') {
+      try {
+        (tcfapi as TcfApi)('removeEventListener', 2, () => {}, this.#tcfListenerId);
+      } catch {
+        // The CMP is gone; nothing to remove.
+      }
+    }
     this.#engine.free();
   }
 
   #storageChanged(event: StorageEvent): void {
     // key === null: another script cleared the whole storage.
     if (event.key !== null && !event.key.startsWith(STORAGE_PREFIX)) return;
-    const before = this.consent;
     this.#engine.reload();
-    this.#consentChanged(before);
+    this.#consentChanged();
     this.dispatchEvent(new Event('profilechange'));
   }
 
-  #consentChanged(before: Types.ConsentStatus): void {
-    if (this.consent !== before) this.dispatchEvent(new Event('consentchange'));
+  /** Dispatches `consentchange` when consent differs from what was last reported. */
+  #consentChanged(): void {
+    const consent = this.#engine.consentJson();
+    if (consent === this.#consent) return;
+    this.#consent = consent;
+    this.dispatchEvent(new Event('consentchange'));
   }
 }

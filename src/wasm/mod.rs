@@ -13,12 +13,27 @@ pub use storage::BrowserStore;
 
 use wasm_bindgen::prelude::*;
 
-use crate::core::{self, products_from_json, EventInput, RankOptions};
+use crate::core::consent::{ConsentModeState, TcfState};
+use crate::core::{
+    self, products_from_json, ConsentPolicy, ConsentState, ConsentStatus, EventInput, RankOptions,
+    Signals,
+};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &'static str = r#"
-/** Consent for personalization: nothing is learned or stored unless `"granted"`. */
+/** Consent for one purpose: nothing is learned or stored for it unless `"granted"`. */
 export type ConsentStatus = "unknown" | "granted" | "denied";
+/** `personalization`: learn a profile and rank with it. `measurement`: local counters. */
+export type Purpose = "personalization" | "measurement";
+/** Where the deciding signal came from. */
+export type ConsentSource = "shopper" | "tcf" | "consent_mode" | "gpc";
+/** Consent per purpose; `decidedMs` is null while only a default (GPC, a Consent Mode default) applies. */
+export interface ConsentState {
+  personalization: ConsentStatus;
+  measurement: ConsentStatus;
+  decidedMs: number | null;
+  source: ConsentSource | null;
+}
 /** Events the profile learns from. Weights: view 1, add_to_cart 3, purchase 5. */
 export type EventType = "view" | "add_to_cart" | "purchase";
 /**
@@ -81,7 +96,8 @@ impl From<core::Error> for JsValue {
 // circular object, a getter that throws), so it carries the same codes as the rest.
 #[wasm_bindgen(js_name = inputError, unchecked_return_type = "Error")]
 pub fn input_error(
-    #[wasm_bindgen(unchecked_param_type = "\"event\" | \"products\" | \"options\"")] what: &str,
+    #[wasm_bindgen(unchecked_param_type = "\"event\" | \"products\" | \"options\" | \"argument\"")]
+    what: &str,
     reason: &str,
 ) -> JsValue {
     let reason = format!("cannot be read: {reason}");
@@ -106,13 +122,27 @@ pub struct Engine(core::Engine<BrowserStore>);
 impl Engine {
     // Opens `namespace` (1 to 64 of `A-Z a-z 0-9 - _ .`), loading any stored profile.
     #[wasm_bindgen(constructor)]
-    pub fn new(namespace: &str) -> Result<Engine, JsValue> {
-        Ok(Engine(core::Engine::open(namespace, BrowserStore)?))
+    pub fn new(
+        namespace: &str,
+        respect_gpc: bool,
+        tcf_vendor_id: Option<u32>,
+    ) -> Result<Engine, JsValue> {
+        let policy = ConsentPolicy {
+            respect_gpc,
+            tcf_vendor_id,
+        };
+        Ok(Engine(core::Engine::with_policy(
+            namespace,
+            BrowserStore,
+            Default::default(),
+            policy,
+        )?))
     }
 
-    #[wasm_bindgen(getter, unchecked_return_type = "ConsentStatus")]
-    pub fn consent(&self) -> String {
-        self.0.consent().as_str().to_owned()
+    // `ConsentState` as JSON.
+    #[wasm_bindgen(js_name = consentJson)]
+    pub fn consent_json(&self) -> String {
+        serde_json::to_string(&ConsentState::from(self.0.consent())).unwrap_or_default()
     }
 
     #[wasm_bindgen(getter, js_name = storageMode, unchecked_return_type = "StorageMode")]
@@ -121,8 +151,48 @@ impl Engine {
     }
 
     #[wasm_bindgen(js_name = grantConsent)]
-    pub fn grant_consent(&mut self, now_ms: f64) -> Result<(), JsValue> {
-        Ok(self.0.grant_consent(now_ms)?)
+    pub fn grant_consent(
+        &mut self,
+        personalization: bool,
+        measurement: bool,
+        now_ms: f64,
+    ) -> Result<(), JsValue> {
+        Ok(self.0.grant_consent(personalization, measurement, now_ms)?)
+    }
+
+    // What the page says about consent, read by the JS face: GPC, the CMP's TCF state
+    // (`gdpr_applies` absent when there is no CMP) and Consent Mode commands.
+    #[wasm_bindgen(js_name = setSignals)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_signals(
+        &mut self,
+        gpc: bool,
+        gdpr_applies: Option<bool>,
+        tc_string: Option<String>,
+        default_personalization: Option<String>,
+        default_analytics: Option<String>,
+        update_personalization: Option<String>,
+        update_analytics: Option<String>,
+        now_ms: f64,
+    ) -> Result<(), JsValue> {
+        let status = |value: Option<String>| value.as_deref().and_then(ConsentStatus::from_name);
+        let mode = |personalization: Option<String>, analytics: Option<String>| {
+            let state = ConsentModeState {
+                personalization_storage: status(personalization),
+                analytics_storage: status(analytics),
+            };
+            (state != ConsentModeState::default()).then_some(state)
+        };
+        let signals = Signals {
+            gpc,
+            tcf: gdpr_applies.map(|gdpr_applies| TcfState {
+                gdpr_applies,
+                tc_string,
+            }),
+            consent_mode_default: mode(default_personalization, default_analytics),
+            consent_mode_update: mode(update_personalization, update_analytics),
+        };
+        Ok(self.0.set_signals(signals, now_ms)?)
     }
 
     // Denies or withdraws consent and erases every Shelfwise key in this call.

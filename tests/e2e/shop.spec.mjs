@@ -135,3 +135,61 @@ test('the profile is kept across tabs and a cleared storage is not resurrected',
   expect(await shelfwiseTraces(page)).toEqual({ keys: [], cookies: '' });
   await second.close();
 });
+
+// Purposes 1 to 10 consented (lastUpdated 2020-03-10), and a later string with only
+// purposes 1 and 2 (2020-03-24): both vectors of tests/fixtures/tcf-v2-vectors.json.
+const TC_GRANTS = 'COwDzqZOwDzqZN4ABMENAPCAAP4AAP-AAAhoAFQAYABgAOABQAAAAA';
+const TC_DENIES = 'COwxsONOwxsONKpAAAENAdCAAMAAAAAAAAAAAAAAAAAA';
+
+/** A stub IAB TCF CMP: answers `addEventListener` with `tcString`, and lets the test send updates. */
+function stubCmp(tcString) {
+  return ([initial]) => {
+    const listeners = [];
+    window.__tcfapi = (command, version, callback) => {
+      if (command === 'addEventListener' && version === 2) {
+        listeners.push(callback);
+        callback({ eventStatus: 'tcloaded', gdprApplies: true, tcString: initial, listenerId: 1 }, true);
+      }
+    };
+    window.__cmpDecide = (next) => {
+      for (const callback of listeners) {
+        callback({ eventStatus: 'useractioncomplete', gdprApplies: true, tcString: next, listenerId: 1 }, true);
+      }
+    };
+  };
+}
+
+test('a TCF CMP decides consent: its grant personalizes, its later refusal erases', async ({ page }) => {
+  await page.addInitScript(stubCmp(TC_GRANTS), [TC_GRANTS]);
+  await openShop(page);
+  await expect(page.locator('#consent-banner')).toBeHidden();
+  await viewProducts(page, 'laptops', 2);
+  await page.click('#open-privacy');
+  await expect(page.locator('#privacy-consent')).toContainText('consent manager');
+  await expect(page.locator('#interests')).toContainText('Laptops');
+  expect((await shelfwiseTraces(page)).keys).toEqual(['shelfwise:harbor-market:v1']);
+  await page.evaluate((tc) => window.__cmpDecide(tc), TC_DENIES);
+  await expect(page.locator('#privacy-consent')).toContainText('Personalization is off');
+  expect(await shelfwiseTraces(page)).toEqual({ keys: [], cookies: '' });
+});
+
+test('Global Privacy Control denies until the shopper turns personalization on', async ({ page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true, configurable: true });
+  });
+  await openShop(page);
+  const before = await gridOrder(page);
+  await expect(page.locator('#consent-banner')).toBeHidden();
+  await viewProducts(page, 'laptops', 2);
+  expect(await shelfwiseTraces(page)).toEqual({ keys: [], cookies: '' });
+  await page.click('#open-privacy');
+  await expect(page.locator('#privacy-consent')).toContainText('Global Privacy Control');
+  await page.click('#toggle-consent');
+  await expect(page.locator('#privacy-consent')).toContainText('Personalization is on');
+  await page.click('#close-privacy');
+  await viewProducts(page, 'laptops', 3);
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  const after = await gridOrder(page);
+  expect(meanPosition(after, 'laptops')).toBeLessThan(meanPosition(before, 'laptops'));
+});
