@@ -36,31 +36,9 @@ fn shelfwise_keys() -> Vec<String> {
     all
 }
 
-fn view(id: u32, category: &str) -> String {
-    format!(
-        r#"{{"type":"view","product":{{"id":{id},"category":"{category}","brand":"B{id}","price":{id}9.5}}}}"#
-    )
-}
-
-const GRID: &str = r#"[{"id":1,"category":"beauty"},{"id":2,"category":"groceries"},{"id":3,"category":"laptops"},
-    {"id":4,"category":"beauty"},{"id":5,"category":"laptops"},{"id":6,"category":"tops"}]"#;
-
-/// Ids of the grid in ranked order (`rank` returns `[index, score, ...]` pairs).
-fn ranked_ids(engine: &Engine, strength: f64) -> Vec<u32> {
-    let pairs = engine
-        .rank(GRID, &format!(r#"{{"strength":{strength}}}"#), NOW)
-        .unwrap();
-    assert!(pairs.chunks(2).all(|p| p[1] >= 0.0 && p[1] <= 1.0));
-    pairs.chunks(2).map(|p| p[0] as u32 + 1).collect()
-}
-
-fn code_of(thrown: JsValue) -> String {
-    let error = thrown.dyn_into::<js_sys::Error>().expect("a real Error");
-    assert_eq!(error.name(), "ShelfwiseError");
-    js_sys::Reflect::get(&error, &"code".into())
-        .unwrap()
-        .as_string()
-        .unwrap()
+fn reset() {
+    local().clear().unwrap();
+    session().clear().unwrap();
 }
 
 fn open(namespace: &str) -> Result<Engine, JsValue> {
@@ -76,9 +54,50 @@ fn personalization(engine: &Engine) -> String {
         .unwrap()
 }
 
-fn reset() {
-    local().clear().unwrap();
-    session().clear().unwrap();
+/// Tracks a view of product `id` in `category`.
+fn view(engine: &mut Engine, id: u32, category: &str, at: f64) -> Result<bool, JsValue> {
+    engine.product(
+        None,
+        Some(f64::from(id)),
+        Some(category.into()),
+        Some(format!("B{id}")),
+        Some(f64::from(id) * 10.0 + 9.5),
+    );
+    engine.track("view", at)
+}
+
+const GRID: [(u32, &str); 6] = [
+    (1, "beauty"),
+    (2, "groceries"),
+    (3, "laptops"),
+    (4, "beauty"),
+    (5, "laptops"),
+    (6, "tops"),
+];
+
+/// Ids of the grid in ranked order (`rank` returns `[index, score, ...]` pairs).
+fn ranked_ids(engine: &mut Engine, strength: f64) -> Vec<u32> {
+    for (id, category) in GRID {
+        engine.product(
+            Some(id.to_string()),
+            None,
+            Some(category.into()),
+            None,
+            None,
+        );
+    }
+    let pairs = engine.rank("strength", &[strength], NOW).unwrap();
+    assert!(pairs.chunks(2).all(|p| p[1] >= 0.0 && p[1] <= 1.0));
+    pairs.chunks(2).map(|p| p[0] as u32 + 1).collect()
+}
+
+fn code_of(thrown: JsValue) -> String {
+    let error = thrown.dyn_into::<js_sys::Error>().expect("a real Error");
+    assert_eq!(error.name(), "ShelfwiseError");
+    js_sys::Reflect::get(&error, &"code".into())
+        .unwrap()
+        .as_string()
+        .unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -87,9 +106,9 @@ fn nothing_is_written_to_any_storage_before_consent() {
     local().set_item("shop:cart", "[3]").unwrap();
     let mut engine = open("before-consent").unwrap();
     assert_eq!(personalization(&engine), "unknown");
-    assert!(!engine.track(&view(3, "laptops"), NOW).unwrap());
-    assert!(!engine.track(&view(5, "laptops"), NOW).unwrap());
-    assert_eq!(ranked_ids(&engine, 1.0), [1, 2, 3, 4, 5, 6]);
+    assert!(!view(&mut engine, 3, "laptops", NOW).unwrap());
+    assert!(!view(&mut engine, 5, "laptops", NOW).unwrap());
+    assert_eq!(ranked_ids(&mut engine, 1.0), [1, 2, 3, 4, 5, 6]);
     engine.summary(NOW).unwrap();
     assert_eq!(keys(&local()), ["shop:cart"], "only the shop's own key");
     assert!(keys(&session()).is_empty());
@@ -100,18 +119,20 @@ fn profile_survives_a_new_instance() {
     reset();
     let mut first = open("survives").unwrap();
     first.grant_consent(true, false, NOW).unwrap();
-    assert!(first.track(&view(3, "laptops"), NOW).unwrap());
-    assert!(first.track(&view(5, "laptops"), NOW).unwrap());
-    assert_eq!(shelfwise_keys(), ["shelfwise:survives:v1"]);
+    assert!(view(&mut first, 3, "laptops", NOW).unwrap());
+    assert!(view(&mut first, 5, "laptops", NOW).unwrap());
+    assert_eq!(shelfwise_keys(), ["shelfwise:survives:v2"]);
+    let stored = local().get_item("shelfwise:survives:v2").unwrap().unwrap();
+    assert!(stored.starts_with("sw2:"), "sealed: {stored}");
     drop(first);
 
-    let second = open("survives").unwrap();
+    let mut second = open("survives").unwrap();
     assert_eq!(personalization(&second), "granted");
     assert_eq!(second.storage_mode(), "persistent");
     let summary = second.summary(NOW).unwrap();
     assert!(summary.contains(r#""events":2"#), "{summary}");
     assert!(summary.contains(r#""value":"laptops""#), "{summary}");
-    let order = ranked_ids(&second, 0.8);
+    let order = ranked_ids(&mut second, 0.8);
     assert_eq!(&order[..2], [3, 5], "laptops lead: {order:?}");
 }
 
@@ -124,14 +145,14 @@ fn withdrawal_leaves_no_shelfwise_key() {
     other.grant_consent(true, false, NOW).unwrap();
     let mut engine = open("withdraw").unwrap();
     engine.grant_consent(true, false, NOW).unwrap();
-    engine.track(&view(3, "laptops"), NOW).unwrap();
+    view(&mut engine, 3, "laptops", NOW).unwrap();
     assert_eq!(shelfwise_keys().len(), 3);
 
     engine.withdraw_consent(NOW).unwrap();
     assert!(shelfwise_keys().is_empty(), "left: {:?}", shelfwise_keys());
     assert_eq!(keys(&local()), ["shop:cart"]);
     assert_eq!(personalization(&engine), "denied");
-    assert!(!engine.track(&view(5, "laptops"), NOW).unwrap());
+    assert!(!view(&mut engine, 5, "laptops", NOW).unwrap());
     assert!(shelfwise_keys().is_empty());
 }
 
@@ -140,67 +161,97 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
     reset();
     let mut engine = open("errors").unwrap();
     engine.grant_consent(true, false, NOW).unwrap();
-    engine.track(&view(3, "laptops"), NOW).unwrap();
-    let stored = local().get_item("shelfwise:errors:v1").unwrap();
+    view(&mut engine, 3, "laptops", NOW).unwrap();
+    let stored = local().get_item("shelfwise:errors:v2").unwrap();
 
-    let cases = [
-        (r#"{"type":"teleport","product":{"id":1}}"#, "invalid_event"),
-        (
-            r#"{"type":"view","product":{"category":"laptops"}}"#,
-            "invalid_event",
-        ),
-        (
-            r#"{"type":"view","product":{"id":"1","price":"12"}}"#,
-            "invalid_event",
-        ),
-        (r#"{"type":"view","product":{"id":{}}}"#, "invalid_event"),
-        (r#"42"#, "invalid_event"),
-        (
-            r#"{"type":"view","product":{"id":"1","price":null},"at":5}"#,
-            "invalid_event",
-        ),
-    ];
-    for (event, code) in cases {
-        let thrown = engine.track(event, NOW).unwrap_err();
-        assert_eq!(code_of(thrown), code, "{event}");
-    }
-    // The JS face sends NaN as the string "NaN" (JSON has no NaN).
-    let nan_price = engine.track(r#"{"type":"view","product":{"id":"1","price":"NaN"}}"#, NOW);
-    assert_eq!(code_of(nan_price.unwrap_err()), "invalid_event");
+    engine.product(Some("1".into()), None, None, None, None);
     assert_eq!(
-        code_of(engine.track("{", NOW).unwrap_err()),
+        code_of(engine.track("teleport", NOW).unwrap_err()),
         "invalid_event"
     );
+    assert_eq!(
+        code_of(engine.track("view", NOW).unwrap_err()),
+        "invalid_event",
+        "no product"
+    );
+    engine.product(Some("1".into()), None, None, None, Some(f64::NAN));
+    assert_eq!(
+        code_of(engine.track("view", NOW).unwrap_err()),
+        "invalid_event",
+        "NaN price"
+    );
+    engine.product(Some(String::new()), None, None, None, None);
+    assert_eq!(
+        code_of(engine.track("view", NOW).unwrap_err()),
+        "invalid_event",
+        "empty id"
+    );
+    engine.product(None, Some(1.5), None, None, None);
+    assert_eq!(
+        code_of(engine.track("view", NOW).unwrap_err()),
+        "invalid_event",
+        "fractional id"
+    );
+    engine.product(Some("1".into()), None, Some("x".repeat(200)), None, None);
+    assert_eq!(
+        code_of(engine.track("view", NOW).unwrap_err()),
+        "invalid_event",
+        "long category"
+    );
 
-    let bad_options = engine.rank(GRID, r#"{"strength":2}"#, NOW).unwrap_err();
-    assert_eq!(code_of(bad_options), "invalid_options");
-    let typo = engine.rank(GRID, r#"{"strenght":0.2}"#, NOW).unwrap_err();
-    assert_eq!(code_of(typo), "invalid_options");
-    let bad_product = engine
-        .rank(r#"[{"id":1},{"name":"x"}]"#, "null", NOW)
-        .unwrap_err();
+    assert_eq!(
+        code_of(engine.rank("strength", &[2.0], NOW).unwrap_err()),
+        "invalid_options"
+    );
+    assert_eq!(
+        code_of(engine.rank("strenght", &[0.2], NOW).unwrap_err()),
+        "invalid_options"
+    );
+    engine.product(Some("1".into()), None, None, None, None);
+    engine.product(Some("2".into()), None, Some("bad\u{7}".into()), None, None);
+    let bad_product = engine.rank("", &[], NOW).unwrap_err();
     let message = String::from(js_sys::Error::from(bad_product.clone()).message());
     assert!(message.contains("index 1"), "{message}");
     assert_eq!(code_of(bad_product), "invalid_product");
 
     assert_eq!(
-        local().get_item("shelfwise:errors:v1").unwrap(),
+        local().get_item("shelfwise:errors:v2").unwrap(),
         stored,
         "profile unchanged"
+    );
+    assert!(
+        view(&mut engine, 5, "laptops", NOW).unwrap(),
+        "and the engine still works"
     );
 }
 
 #[wasm_bindgen_test]
-fn corrupted_storage_opens_empty_and_recovers() {
+fn damaged_storage_opens_without_a_throw_and_recovers() {
     reset();
-    local()
-        .set_item("shelfwise:corrupt:v1", "{\"v\":1,\"c\":{")
-        .unwrap();
-    let mut engine = open("corrupt").unwrap();
-    assert_eq!(personalization(&engine), "unknown");
-    engine.grant_consent(true, false, NOW).unwrap();
-    assert!(engine.track(&view(1, "beauty"), NOW).unwrap());
-    assert_eq!(personalization(&open("corrupt").unwrap()), "granted");
+    for (i, damaged) in [
+        "sw2:0:%%%",
+        "{\"v\":1,\"c\":{",
+        "sw2:0123456789abcdef:AAAA",
+        "sw9:0:AA",
+        "",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let namespace = format!("damaged{i}");
+        local()
+            .set_item(&format!("shelfwise:{namespace}:v2"), damaged)
+            .unwrap();
+        let mut engine = open(&namespace).unwrap();
+        assert_eq!(personalization(&engine), "unknown", "{damaged}");
+        assert!(
+            engine.take_warnings().contains("record_"),
+            "{damaged}: a warning"
+        );
+        engine.grant_consent(true, false, NOW).unwrap();
+        assert!(view(&mut engine, 1, "beauty", NOW).unwrap());
+        assert_eq!(personalization(&open(&namespace).unwrap()), "granted");
+    }
 }
 
 #[wasm_bindgen_test]
@@ -211,14 +262,14 @@ fn gpc_denies_and_a_grant_in_the_shop_overrides_it() {
         .set_signals(true, None, None, None, None, None, None, NOW)
         .unwrap();
     assert_eq!(personalization(&engine), "denied");
-    assert!(!engine.track(&view(3, "laptops"), NOW).unwrap());
+    assert!(!view(&mut engine, 3, "laptops", NOW).unwrap());
     assert!(shelfwise_keys().is_empty());
     engine.grant_consent(true, false, NOW + 1.0).unwrap();
     engine
         .set_signals(true, None, None, None, None, None, None, NOW + 2.0)
         .unwrap();
     assert_eq!(personalization(&engine), "granted");
-    assert!(engine.track(&view(3, "laptops"), NOW + 3.0).unwrap());
+    assert!(view(&mut engine, 3, "laptops", NOW + 3.0).unwrap());
     // A shop may choose not to read GPC as a denial.
     let mut lenient = Engine::new("gpc-lenient", false, None).unwrap();
     lenient
@@ -246,9 +297,9 @@ fn a_cmp_decision_grants_and_a_later_one_withdraws_and_erases() {
         )
         .unwrap();
     assert_eq!(personalization(&engine), "granted");
-    assert!(engine.track(&view(5, "laptops"), NOW).unwrap());
-    assert_eq!(shelfwise_keys(), ["shelfwise:cmp:v1"]);
-    // Consent Mode update denying personalization storage, seen now: newer, so it wins.
+    assert!(view(&mut engine, 5, "laptops", NOW).unwrap());
+    assert_eq!(shelfwise_keys(), ["shelfwise:cmp:v2"]);
+    // A Consent Mode update denying personalization storage, seen now: newer, so it wins.
     engine
         .set_signals(
             false,

@@ -88,7 +88,7 @@ fn profile_survives_reopening_and_moves_the_viewed_category_up() {
     let store = engine.store().clone();
     assert_eq!(
         store.entries.keys().collect::<Vec<_>>(),
-        ["shelfwise:shop:v1"]
+        ["shelfwise:shop:v2"]
     );
 
     let reopened = Engine::open("shop", store).unwrap();
@@ -153,19 +153,110 @@ fn another_tabs_withdrawal_is_not_undone_by_tracking() {
     assert_eq!(engine.consent().personalization.as_str(), "unknown");
 }
 
+/// A granted envelope with some learning, sealed as Shelfwise stores it.
+fn stored_profile() -> String {
+    let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
+    for product in catalogue() {
+        engine.track(&view(&product, T0));
+    }
+    engine.store().entries["shelfwise:shop:v2"].clone()
+}
+
 #[test]
-fn corrupted_storage_opens_empty_and_is_replaced_on_grant() {
+fn damaged_records_are_salvaged_or_replaced_never_thrown() {
+    let sealed = stored_profile();
+    let body = sealed.splitn(3, ':').nth(2).unwrap().to_owned();
+    let cases: Vec<(&str, String, Option<&str>, u64)> = vec![
+        ("intact", sealed.clone(), None, 8),
+        (
+            "truncated",
+            sealed[..sealed.len() / 2].to_owned(),
+            Some("record_unreadable"),
+            0,
+        ),
+        (
+            "stale checksum",
+            format!("sw2:0000000000000000:{body}"),
+            Some("record_salvaged"),
+            8,
+        ),
+        (
+            "not base64",
+            "sw2:0000000000000000:%%%".into(),
+            Some("record_unreadable"),
+            0,
+        ),
+        ("foreign text", "hello".into(), Some("record_unreadable"), 0),
+        ("json", "{\"v\":2}".into(), Some("record_unreadable"), 0),
+        (
+            "future format",
+            "sw3:0:AA".into(),
+            Some("record_future_version"),
+            0,
+        ),
+        ("empty", String::new(), Some("record_unreadable"), 0),
+    ];
+    for (name, value, warning, events) in cases {
+        let mut store = MemoryStore::new();
+        store.entries.insert("shelfwise:shop:v2".into(), value);
+        let mut engine = Engine::open("shop", store).unwrap();
+        let codes: Vec<&str> = engine.take_warnings().iter().map(|w| w.code).collect();
+        assert_eq!(codes.first().copied(), warning, "{name}");
+        assert_eq!(engine.profile().events, events, "{name}");
+        // It keeps working: consent and learning go on, and the next write is readable.
+        engine.grant_consent(true, false, T0).unwrap();
+        assert!(engine.track(&view(&catalogue()[0], T0)), "{name}");
+        let reopened = Engine::open("shop", engine.store().clone()).unwrap();
+        assert_eq!(reopened.profile().events, events + 1, "{name}");
+    }
+}
+
+#[test]
+fn version_one_records_migrate() {
     let mut store = MemoryStore::new();
     store
         .entries
-        .insert("shelfwise:shop:v1".into(), "{\"v\":1,\"c\":".into());
+        .insert("shelfwise:shop:v1".into(), "{...}".into());
     let mut engine = Engine::open("shop", store).unwrap();
-    assert_eq!(engine.consent().personalization.as_str(), "unknown");
-    assert!(engine.storage_error().is_some());
-    engine.grant_consent(true, false, T0).unwrap();
-    assert_eq!(engine.storage_mode(), StorageMode::Persistent);
+    assert_eq!(engine.legacy_json().as_deref(), Some("{...}"));
+    let legacy = shelfwise::core::engine::LegacyRecord {
+        granted: true,
+        decided_ms: Some(T0),
+        affinities: vec![
+            ("category".into(), "laptops".into(), 2.5, T0, 3),
+            ("brand".into(), "Apple".into(), 1.0, T0, 1),
+            ("mood".into(), "x".into(), 1.0, T0, 1),
+            ("category".into(), "".into(), 1.0, T0, 1),
+        ],
+        events: 4,
+        first_ms: Some(T0),
+        last_ms: Some(T0),
+    };
+    engine.migrate_legacy(Some(legacy), T0 + 1.0).unwrap();
+    assert_eq!(engine.take_warnings()[0].code, "record_migrated");
+    assert_eq!(engine.consent().personalization.as_str(), "granted");
+    let keys: Vec<&String> = engine.store().entries.keys().collect();
+    assert_eq!(keys, ["shelfwise:shop:v2"], "the old key is gone");
     let reopened = Engine::open("shop", engine.store().clone()).unwrap();
-    assert_eq!(reopened.consent().personalization.as_str(), "granted");
+    assert_eq!(reopened.profile().events, 4);
+    assert_eq!(
+        reopened.profile().categories.0.len(),
+        1,
+        "invalid entries dropped"
+    );
+    assert_eq!(reopened.profile().brands.0.len(), 1);
+    assert_eq!(reopened.legacy_json(), None);
+
+    // An unreadable or ungranted old record is simply removed.
+    let mut store = MemoryStore::new();
+    store
+        .entries
+        .insert("shelfwise:shop:v1".into(), "garbage".into());
+    let mut engine = Engine::open("shop", store).unwrap();
+    engine.migrate_legacy(None, T0).unwrap();
+    assert!(engine.store().entries.is_empty());
+    assert_eq!(engine.consent().personalization.as_str(), "unknown");
 }
 
 #[test]

@@ -15,9 +15,13 @@ use super::consent::{
 };
 use super::error::Result;
 use super::event::{validate_time, Event, Product};
+use super::profile::{Affinity, Facet, FacetValues};
 use super::profile::{Profile, ProfileConfig, Summary};
 use super::rank::{rank, RankOptions, Ranked};
-use super::store::{storage_key, validate_namespace, Envelope, Store, StoreError, KEY_PREFIX};
+use super::store::{
+    legacy_key, storage_key, validate_namespace, Envelope, Store, StoreError, Unreadable,
+    KEY_PREFIX,
+};
 use super::tcf;
 
 /// Interests per facet in [`Engine::summary`].
@@ -60,8 +64,31 @@ impl Default for ConsentPolicy {
     }
 }
 
+/// Something the page may want to know that is not an error: unreadable stored data,
+/// a migration. Codes are stable.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Warning {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// A version-0.1 record, as the JS face reads it from its JSON (the browser build has
+/// no JSON parser of its own).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct LegacyRecord {
+    pub granted: bool,
+    pub decided_ms: Option<f64>,
+    /// `(facet, value, score, atMs, count)` with facet `category`, `brand` or `price_band`.
+    pub affinities: Vec<(String, String, f64, f64, u32)>,
+    pub events: u64,
+    pub first_ms: Option<f64>,
+    pub last_ms: Option<f64>,
+}
+
 pub struct Engine<S: Store> {
     key: String,
+    legacy_key: String,
+    warnings: Vec<Warning>,
     store: S,
     /// The latest decision (shopper or CMP); `decided_ms == None` while there is none.
     decision: Consent,
@@ -94,6 +121,8 @@ impl<S: Store> Engine<S> {
         validate_namespace(namespace)?;
         let mut engine = Engine {
             key: storage_key(namespace),
+            legacy_key: legacy_key(namespace),
+            warnings: Vec::new(),
             store,
             decision: Consent::default(),
             signals: Signals::default(),
@@ -111,26 +140,134 @@ impl<S: Store> Engine<S> {
     /// means nothing is on file: state returns to "unknown" and empty rather than
     /// resurrecting data that someone erased.
     pub fn reload(&mut self) {
-        match self.store.read(&self.key) {
-            Ok(Some(envelope)) if envelope.consent.allows_personalization() => {
+        let envelope = match self.store.get(&self.key) {
+            Ok(Some(text)) => self.unseal(&text),
+            Ok(None) => None,
+            Err(error) => {
+                self.last_storage_error = Some(error);
+                return;
+            }
+        };
+        self.last_storage_error = None;
+        match envelope {
+            Some(envelope) if envelope.consent.allows_personalization() => {
                 // A grant on file; a newer decision made in this tab stays.
                 if self.decision.superseded_by(&envelope.consent) {
                     self.decision = envelope.consent;
                 }
                 self.profile = envelope.profile;
-                self.last_storage_error = None;
             }
-            Ok(_) => {
+            _ => {
                 // Denied or unknown consent is never stored, so a record without a grant
                 // carries nothing we may use; a grant that vanished was withdrawn.
                 if self.decision.allows_personalization() {
                     self.decision = Consent::default();
                 }
                 self.profile = Profile::default();
-                self.last_storage_error = None;
             }
-            Err(error) => self.last_storage_error = Some(error),
         }
+    }
+
+    /// The envelope of a stored value, salvaged when only its checksum fails; anything
+    /// unusable is reported and removed (a newer format is left for its writer).
+    fn unseal(&mut self, text: &str) -> Option<Envelope> {
+        match Envelope::from_sealed(text) {
+            Ok(envelope) => Some(envelope),
+            Err((Unreadable::Checksum, Some(envelope))) => {
+                let mut envelope = *envelope;
+                let dropped = envelope.profile.sanitize(&self.config);
+                self.warn(
+                    "record_salvaged",
+                    format!("stored profile failed its checksum; kept what validates ({dropped} entries dropped)"),
+                );
+                Some(envelope)
+            }
+            Err((Unreadable::Future, _)) => {
+                self.warn(
+                    "record_future_version",
+                    "stored profile is from a newer Shelfwise; starting fresh",
+                );
+                None
+            }
+            Err((reason, _)) => {
+                self.warn(
+                    "record_unreadable",
+                    format!("stored profile is unreadable ({reason}); starting fresh"),
+                );
+                let _ = self.store.remove(&self.key);
+                None
+            }
+        }
+    }
+
+    fn warn(&mut self, code: &'static str, message: impl Into<String>) {
+        if self.warnings.len() < 16 {
+            self.warnings.push(Warning {
+                code,
+                message: message.into(),
+            });
+        }
+    }
+
+    /// Warnings since the last call (the JS face turns them into `warning` events).
+    pub fn take_warnings(&mut self) -> Vec<Warning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    /// The version-0.1 record (JSON text) when there is one and nothing newer.
+    pub fn legacy_json(&self) -> Option<String> {
+        match self.store.get(&self.key) {
+            Ok(None) => self.store.get(&self.legacy_key).ok().flatten(),
+            _ => None,
+        }
+    }
+
+    /// Migrates a version-0.1 record into the current format (or drops it when it is
+    /// unreadable: `None`), then removes it.
+    pub fn migrate_legacy(&mut self, legacy: Option<LegacyRecord>, now_ms: f64) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        let _ = self.store.remove(&self.legacy_key);
+        let Some(legacy) = legacy.filter(|l| l.granted) else {
+            self.warn(
+                "record_unreadable",
+                "a format-1 profile could not be read; removed",
+            );
+            return Ok(());
+        };
+        let mut profile = Profile::default();
+        for (facet, value, score, at_ms, count) in legacy.affinities {
+            let values: &mut FacetValues = match Facet::from_name(&facet) {
+                Some(Facet::Category) => &mut profile.categories,
+                Some(Facet::Brand) => &mut profile.brands,
+                Some(Facet::PriceBand) => &mut profile.price_bands,
+                None => continue,
+            };
+            values.0.push((
+                value,
+                Affinity {
+                    score,
+                    at_ms,
+                    count,
+                },
+            ));
+        }
+        profile.events = legacy.events;
+        profile.first_ms = legacy.first_ms;
+        profile.last_ms = legacy.last_ms;
+        profile.sanitize(&self.config);
+        let decision = Consent::decided(
+            ConsentStatus::Granted,
+            ConsentStatus::Unknown,
+            legacy.decided_ms.unwrap_or(now_ms),
+            Source::Shopper,
+        );
+        if self.decision.superseded_by(&decision) {
+            self.decision = decision;
+            self.profile = profile;
+            self.persist();
+            self.warn("record_migrated", "stored profile migrated from format 1");
+        }
+        Ok(())
     }
 
     /// The consent that applies now: the latest decision, or the signals' defaults.
@@ -305,15 +442,19 @@ impl<S: Store> Engine<S> {
     }
 
     fn erase_stored(&mut self) {
-        match self.store.remove_prefixed(KEY_PREFIX) {
-            Ok(_) => self.last_storage_error = None,
+        let removed = self
+            .store
+            .keys(KEY_PREFIX)
+            .and_then(|keys| keys.iter().try_for_each(|key| self.store.remove(key)));
+        match removed {
+            Ok(()) => self.last_storage_error = None,
             Err(error) => self.last_storage_error = Some(error),
         }
     }
 
     fn persist(&mut self) {
-        let envelope = Envelope::new(self.decision, self.profile.clone());
-        match self.store.write(&self.key, &envelope) {
+        let sealed = Envelope::new(self.decision, self.profile.clone()).to_sealed();
+        match self.store.set(&self.key, &sealed) {
             Ok(()) => self.last_storage_error = None,
             Err(error) => self.last_storage_error = Some(error),
         }

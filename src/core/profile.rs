@@ -235,6 +235,33 @@ impl Profile {
         }
     }
 
+    /// Repairs a profile read back from storage: drops entries whose labels or numbers
+    /// are out of range and re-applies the cap. Returns how many entries were dropped.
+    pub fn sanitize(&mut self, config: &ProfileConfig) -> usize {
+        let ok_time = |t: f64| t.is_finite() && t >= 0.0;
+        let mut dropped = 0;
+        for facet in Facet::ALL {
+            let values = self.values_mut(*facet);
+            let before = values.len();
+            values.0.retain(|(value, a)| {
+                let label = !value.is_empty()
+                    && value.len() <= super::event::MAX_LABEL_BYTES
+                    && !value.chars().any(char::is_control);
+                label && a.score.is_finite() && a.score >= 0.0 && ok_time(a.at_ms)
+            });
+            let now = values.0.iter().map(|(_, a)| a.at_ms).fold(0.0, f64::max);
+            values.prune(config.max_values_per_facet, now, config.half_life_ms);
+            dropped += before - values.len();
+        }
+        for time in [&mut self.first_ms, &mut self.last_ms] {
+            if time.is_some_and(|t| !ok_time(t)) {
+                *time = None;
+                dropped += 1;
+            }
+        }
+        dropped
+    }
+
     /// Learns from one validated event.
     pub fn learn(&mut self, event: &Event, config: &ProfileConfig) {
         let weight = config.weight(event.kind);

@@ -57,6 +57,16 @@ impl RankOptions {
         Ok(options)
     }
 
+    /// Sets one option by name (the browser build passes name/number pairs); unknown
+    /// names are rejected so typos do not pass silently.
+    pub fn set(&mut self, name: &str, value: f64) -> Result<()> {
+        match name {
+            "strength" => self.strength = value,
+            _ => return Err(Error::InvalidOptions(format!("unknown option \"{name}\""))),
+        }
+        self.validate()
+    }
+
     pub fn validate(&self) -> Result<()> {
         if self.strength.is_finite() && (0.0..=1.0).contains(&self.strength) {
             Ok(())

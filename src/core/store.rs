@@ -1,9 +1,17 @@
-//! Where the profile lives between page views: a versioned envelope under a namespaced
-//! key, behind a small [`Store`] trait. The core never touches browser storage itself;
-//! the wasm boundary implements the trait with `localStorage`, tests with [`MemoryStore`].
+//! Where the profile lives between page views, behind a small [`Store`] trait of text
+//! keys and values. The core never touches browser storage itself: the wasm boundary
+//! implements the trait with `localStorage`, tests with [`MemoryStore`].
+//!
+//! Keys of namespace `ns` (every Shelfwise key starts with `shelfwise:`):
+//! - `shelfwise:ns:v2`: the envelope, `sw2:<checksum>:<base64url>`: the postcard
+//!   encoding of `{ version, consent, profile }`, the checksum being FNV-1a 64 of those
+//!   bytes;
+//! - `shelfwise:ns:v1`: the JSON format of version 0.1, migrated on open.
 
 use std::collections::BTreeMap;
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use super::consent::Consent;
@@ -13,12 +21,18 @@ use super::profile::Profile;
 /// Every key Shelfwise writes starts with this; erasing removes all of them.
 pub const KEY_PREFIX: &str = "shelfwise:";
 /// Version of the stored envelope format (also part of the key).
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
+const VALUE_PREFIX: &str = "sw2:";
 const MAX_NAMESPACE_LEN: usize = 64;
 
-/// The storage key of a namespace: `shelfwise:<namespace>:v1`.
+/// The storage key of a namespace: `shelfwise:<namespace>:v2`.
 pub fn storage_key(namespace: &str) -> String {
     format!("{KEY_PREFIX}{namespace}:v{FORMAT_VERSION}")
+}
+
+/// Where version 0.1 stored the namespace (JSON), read once to migrate it.
+pub fn legacy_key(namespace: &str) -> String {
+    format!("{KEY_PREFIX}{namespace}:v1")
 }
 
 /// A namespace is 1 to 64 ASCII letters, digits, `-`, `_` or `.`.
@@ -36,14 +50,31 @@ pub fn validate_namespace(namespace: &str) -> Result<()> {
     }
 }
 
+/// FNV-1a, 64-bit: a checksum against truncation and edits, not a signature.
+pub fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// Why a stored value was not used as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Unreadable {
+    #[error("not a Shelfwise value")]
+    Foreign,
+    #[error("written by a newer Shelfwise")]
+    Future,
+    #[error("checksum mismatch (truncated or edited)")]
+    Checksum,
+    #[error("malformed")]
+    Malformed,
+}
+
 /// What is stored: the format version, the consent on file and the profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
-    #[serde(rename = "v")]
     pub version: u32,
-    #[serde(rename = "c")]
     pub consent: Consent,
-    #[serde(rename = "p", default)]
     pub profile: Profile,
 }
 
@@ -56,27 +87,38 @@ impl Envelope {
         }
     }
 
-    /// The stored form. Serializing plain data to a string cannot fail.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string(self).unwrap_or_default()
+    /// The stored text. Encoding plain data cannot fail.
+    pub fn to_sealed(&self) -> String {
+        let bytes = postcard::to_allocvec(self).unwrap_or_default();
+        format!(
+            "{VALUE_PREFIX}{:016x}:{}",
+            fnv1a64(&bytes),
+            URL_SAFE_NO_PAD.encode(&bytes)
+        )
     }
 
-    /// Parses a stored envelope, rejecting other format versions.
-    pub fn from_json(json: &str) -> Result<Self, StoreError> {
-        let envelope: Envelope =
-            serde_json::from_str(json).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-        envelope.checked()
-    }
-
-    /// Rejects envelopes of another format version.
-    pub fn checked(self) -> Result<Self, StoreError> {
-        if self.version == FORMAT_VERSION {
-            Ok(self)
-        } else {
-            Err(StoreError::Corrupt(format!(
-                "unsupported format version {}",
-                self.version
-            )))
+    /// Reads a stored value. On a checksum mismatch the error carries the envelope
+    /// when the bytes still decode, so the caller can salvage it.
+    pub fn from_sealed(text: &str) -> std::result::Result<Self, (Unreadable, Option<Box<Self>>)> {
+        let rest = text.strip_prefix("sw").ok_or((Unreadable::Foreign, None))?;
+        let (version, rest) = rest.split_once(':').ok_or((Unreadable::Foreign, None))?;
+        match version.parse::<u32>() {
+            Ok(FORMAT_VERSION) => {}
+            Ok(v) if v > FORMAT_VERSION => return Err((Unreadable::Future, None)),
+            _ => return Err((Unreadable::Foreign, None)),
+        }
+        let (sum, data) = rest.split_once(':').ok_or((Unreadable::Checksum, None))?;
+        let bytes = URL_SAFE_NO_PAD
+            .decode(data)
+            .map_err(|_| (Unreadable::Malformed, None))?;
+        let intact = sum.len() == 16 && u64::from_str_radix(sum, 16) == Ok(fnv1a64(&bytes));
+        let envelope = postcard::from_bytes::<Envelope>(&bytes)
+            .ok()
+            .filter(|e| e.version == FORMAT_VERSION);
+        match (intact, envelope) {
+            (true, Some(envelope)) => Ok(envelope),
+            (true, None) => Err((Unreadable::Malformed, None)),
+            (false, envelope) => Err((Unreadable::Checksum, envelope.map(Box::new))),
         }
     }
 }
@@ -89,68 +131,87 @@ pub enum StoreError {
     /// The write was refused (quota exceeded, storage disabled mid-session).
     #[error("storage write failed: {0}")]
     WriteFailed(String),
-    /// The stored bytes are not a readable envelope.
-    #[error("stored profile is unreadable: {0}")]
-    Corrupt(String),
 }
 
-/// Key-value persistence for envelopes. Implementations must never panic.
+/// Text key-value persistence (the browser's `localStorage`). Implementations must
+/// never panic.
 pub trait Store {
-    fn read(&self, key: &str) -> Result<Option<Envelope>, StoreError>;
-    fn write(&mut self, key: &str, envelope: &Envelope) -> Result<(), StoreError>;
-    /// Removes every key starting with `prefix`; returns how many were removed.
-    fn remove_prefixed(&mut self, prefix: &str) -> Result<usize, StoreError>;
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError>;
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError>;
+    fn remove(&mut self, key: &str) -> Result<(), StoreError>;
+    /// Every key that starts with `prefix`.
+    fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
 }
 
-/// An in-memory store holding the same JSON text a browser would, with switches to
-/// simulate full or broken storage in tests.
+/// An in-memory store with switches to simulate blocked or full storage.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryStore {
     pub entries: BTreeMap<String, String>,
     /// Successful writes so far.
     pub writes: usize,
-    /// When set, every write fails as a full storage would.
+    /// Every write fails, as a full storage would.
     pub full: bool,
+    /// Every call fails, as a blocked storage would.
+    pub blocked: bool,
 }
 
 impl MemoryStore {
     pub fn new() -> Self {
         MemoryStore::default()
     }
+
+    fn check(&self) -> Result<(), StoreError> {
+        if self.blocked {
+            Err(StoreError::Unavailable("blocked".into()))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 impl Store for MemoryStore {
-    fn read(&self, key: &str) -> Result<Option<Envelope>, StoreError> {
-        self.entries
-            .get(key)
-            .map(|json| Envelope::from_json(json))
-            .transpose()
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.check()?;
+        Ok(self.entries.get(key).cloned())
     }
 
-    fn write(&mut self, key: &str, envelope: &Envelope) -> Result<(), StoreError> {
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.check()?;
         if self.full {
             return Err(StoreError::WriteFailed("quota exceeded".into()));
         }
-        self.entries.insert(key.to_owned(), envelope.to_json());
+        self.entries.insert(key.to_owned(), value.to_owned());
         self.writes += 1;
         Ok(())
     }
 
-    fn remove_prefixed(&mut self, prefix: &str) -> Result<usize, StoreError> {
-        let before = self.entries.len();
-        self.entries.retain(|key, _| !key.starts_with(prefix));
-        Ok(before - self.entries.len())
+    fn remove(&mut self, key: &str) -> Result<(), StoreError> {
+        self.check()?;
+        self.entries.remove(key);
+        Ok(())
+    }
+
+    fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.check()?;
+        Ok(self
+            .entries
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .cloned()
+            .collect())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::consent::Source;
     use crate::core::ConsentStatus;
 
     #[test]
     fn keys_are_namespaced_and_versioned() {
-        assert_eq!(storage_key("acme"), "shelfwise:acme:v1");
+        assert_eq!(storage_key("acme"), "shelfwise:acme:v2");
+        assert_eq!(legacy_key("acme"), "shelfwise:acme:v1");
         assert!(validate_namespace("acme-shop_eu.1").is_ok());
         for bad in ["", "a:b", "with space", &"x".repeat(65)] {
             assert!(validate_namespace(bad).is_err(), "{bad:?}");
@@ -158,25 +219,39 @@ mod tests {
     }
 
     #[test]
-    fn envelope_round_trips_and_rejects_garbage() {
-        let envelope = Envelope::new(
-            Consent::decided(
-                ConsentStatus::Granted,
-                ConsentStatus::Unknown,
-                5.0,
-                crate::core::consent::Source::Shopper,
-            ),
-            Profile::default(),
+    fn sealed_envelopes_round_trip_and_detect_damage() {
+        let consent = Consent::decided(
+            ConsentStatus::Granted,
+            ConsentStatus::Unknown,
+            5.0,
+            Source::Shopper,
         );
-        assert_eq!(Envelope::from_json(&envelope.to_json()).unwrap(), envelope);
-        assert!(matches!(
-            Envelope::from_json("{nope"),
-            Err(StoreError::Corrupt(_))
-        ));
-        let future = envelope.to_json().replace("\"v\":1", "\"v\":99");
-        assert!(matches!(
-            Envelope::from_json(&future),
-            Err(StoreError::Corrupt(_))
-        ));
+        let envelope = Envelope::new(consent, Profile::default());
+        let sealed = envelope.to_sealed();
+        assert_eq!(Envelope::from_sealed(&sealed).unwrap(), envelope);
+        let cut = Envelope::from_sealed(&sealed[..sealed.len() - 2])
+            .unwrap_err()
+            .0;
+        assert!(
+            matches!(cut, Unreadable::Checksum | Unreadable::Malformed),
+            "{cut:?}"
+        );
+        let stale_sum = format!("sw2:{:016x}:{}", fnv1a64(b"x"), &sealed[21..]);
+        assert_eq!(
+            Envelope::from_sealed(&stale_sum),
+            Err((Unreadable::Checksum, Some(Box::new(envelope))))
+        );
+        assert_eq!(
+            Envelope::from_sealed("{\"v\":1}").unwrap_err().0,
+            Unreadable::Foreign
+        );
+        assert_eq!(
+            Envelope::from_sealed("sw9:0:AA").unwrap_err().0,
+            Unreadable::Future
+        );
+        assert_eq!(
+            Envelope::from_sealed("sw2:0:***").unwrap_err().0,
+            Unreadable::Malformed
+        );
     }
 }

@@ -29,6 +29,7 @@ export type {
   ProfileSummary,
   Purpose,
   RankOptions,
+  ShelfwiseWarning,
   StorageMode,
   TrackEvent,
 } from './wasm/shelfwise.js';
@@ -84,7 +85,7 @@ export function isShelfwiseError(error: unknown): error is ShelfwiseError {
 }
 
 /** Events a `Shelfwise` instance dispatches. */
-export type ShelfwiseEventType = 'consentchange' | 'profilechange';
+export type ShelfwiseEventType = 'consentchange' | 'profilechange' | 'warning';
 
 const STORAGE_PREFIX = 'shelfwise:';
 
@@ -128,26 +129,90 @@ class ConsentModeReader {
   }
 }
 
-type InputKind = 'event' | 'products' | 'options';
+type InputKind = 'event' | 'products' | 'options' | 'argument';
+const ITEM = '\u001f';
+const PAIR = '\u001d';
 
-/** Keeps NaN and ±Infinity visible to the core (JSON would turn them into `null`). */
-function keepNonFinite(_key: string, value: unknown): unknown {
-  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
+/** Own, readable fields of a plain object; anything else (or a throwing getter) is a coded error. */
+function fields(what: InputKind, value: unknown, name: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw inputError(what, `${name} must be an object`);
+  }
+  return value as Record<string, unknown>;
 }
 
-/** Only the attributes the core reads, so a grid of large product objects stays cheap. */
-function productAttributes(product: unknown): unknown {
-  if (product === null || typeof product !== 'object' || Array.isArray(product)) return product;
-  const { id, category, brand, price } = product as Record<string, unknown>;
-  return { id, category, brand, price };
+function optionalText(what: InputKind, value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw inputError(what, `${name} must be a string`);
+  return value;
 }
 
-/** JSON text for the engine; anything JSON cannot carry becomes a coded error. */
-function encode(what: InputKind, value: unknown, pick?: (value: unknown) => unknown): string {
+function optionalNumber(what: InputKind, value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  // NaN and ±Infinity pass on: the core rejects them with the field's rule.
+  if (typeof value !== 'number') throw inputError(what, `${name} must be a number`);
+  return value;
+}
+
+/** Reads `fn` defensively: a getter that throws becomes a coded error. */
+function guarded<T>(what: InputKind, fn: () => T): T {
   try {
-    return JSON.stringify(pick ? pick(value) : value, keepNonFinite) ?? 'null';
+    return fn();
   } catch (error) {
-    throw inputError(what, error instanceof Error ? error.message : String(error));
+    if (isShelfwiseError(error)) throw error;
+    throw inputError(what, `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Hands one product's attributes to the engine; JS types are checked here, values in Rust. */
+function passProduct(engine: Engine, what: InputKind, value: unknown, name: string): void {
+  const product = fields(what, value, name);
+  const id = product.id;
+  if (typeof id !== 'string' && typeof id !== 'number') {
+    throw inputError(what, `${name}.id must be a string or a number`);
+  }
+  if (typeof id === 'number' && !(Number.isSafeInteger(id) && id >= 0)) {
+    throw inputError(what, `${name}.id must be a non-negative whole number when it is a number`);
+  }
+  engine.product(
+    typeof id === 'string' ? id : undefined,
+    typeof id === 'number' ? id : undefined,
+    optionalText(what, product.category, `${name}.category`),
+    optionalText(what, product.brand, `${name}.brand`),
+    optionalNumber(what, product.price, `${name}.price`),
+  );
+}
+
+/** Options as name/number pairs for the core, which knows the names and ranges. */
+function passOptions(options: unknown): [string, number[]] {
+  if (options === undefined || options === null) return ['', []];
+  const entries = Object.entries(fields('options', options, 'options'));
+  for (const [name, value] of entries) {
+    if (typeof value !== 'number') throw inputError('options', `${name} must be a number`);
+  }
+  return [entries.map(([name]) => name).join(ITEM), entries.map(([, value]) => value as number)];
+}
+
+/** Parses a version-0.1 record (JSON) into the parts the core migrates; null when unreadable. */
+function migrateLegacy(engine: Engine, text: string, now: number): void {
+  try {
+    const { c, p } = JSON.parse(text) as { c: { p: unknown; t?: unknown }; p?: Record<string, unknown> };
+    const names: string[] = [];
+    const numbers: number[] = [];
+    for (const [key, facet] of [['c', 'category'], ['b', 'brand'], ['p', 'price_band']] as const) {
+      const list = p?.[key];
+      if (!Array.isArray(list)) continue;
+      for (const entry of list) {
+        const [value, [score, at, count]] = entry as [string, [number, number, number]];
+        if (typeof value !== 'string' || [score, at, count].some((n) => typeof n !== 'number')) continue;
+        names.push(`${facet}${PAIR}${value}`);
+        numbers.push(score, at, count);
+      }
+    }
+    const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
+    engine.migrateLegacy(c.p === 'granted', number(c.t), names.join(ITEM), numbers, number(p?.e) ?? 0, number(p?.f), number(p?.l), now);
+  } catch {
+    engine.migrateLegacy(undefined, undefined, '', [], 0, undefined, undefined, now);
   }
 }
 let loading: Promise<unknown> | undefined;
@@ -163,8 +228,9 @@ function loadWasm(source: WasmSource | undefined): Promise<unknown> {
 /**
  * A shopper's on-device profile for one namespace, and the ranking that uses it.
  *
- * Dispatches `consentchange` (consent changed here or in another tab) and
- * `profilechange` (another tab changed the stored profile).
+ * Dispatches `consentchange` (consent changed here, in another tab or through a CMP),
+ * `profilechange` (another tab changed the stored profile) and `warning` (stored data
+ * was unreadable, salvaged or migrated: `event.detail` is a `ShelfwiseWarning`).
  */
 export class Shelfwise extends EventTarget {
   readonly #engine: Engine;
@@ -188,6 +254,16 @@ export class Shelfwise extends EventTarget {
     if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') this.#listen();
     this.#consentMode.read();
     this.#applySignals();
+    // After `open()` resolves, so that listeners added right after it hear these.
+    setTimeout(() => this.#emitWarnings(), 0);
+  }
+
+  /** Dispatches a `warning` event (a `CustomEvent<ShelfwiseWarning>`) for each new warning. */
+  #emitWarnings(): void {
+    if (this.#closed) return;
+    for (const warning of JSON.parse(this.#engine.takeWarnings()) as Types.ShelfwiseWarning[]) {
+      this.dispatchEvent(new CustomEvent('warning', { detail: warning }));
+    }
   }
 
   /**
@@ -201,7 +277,10 @@ export class Shelfwise extends EventTarget {
       throw inputError('options', 'consent.tcfVendorId must be a whole number from 1 to 65535');
     }
     await loadWasm(options.wasm);
+    const now = options.now ?? Date.now;
     const engine = new Engine(options.namespace ?? 'default', respectGpc, tcfVendorId);
+    const legacy = engine.legacyJson();
+    if (legacy !== undefined) migrateLegacy(engine, legacy, now());
     return new this(engine, options);
   }
 
@@ -294,7 +373,14 @@ export class Shelfwise extends EventTarget {
    */
   track(event: Types.TrackEvent): boolean {
     this.#refreshSignals();
-    return this.#engine.track(encode('event', event), this.#now());
+    guarded('event', () => {
+      const { type, product, ...rest } = fields('event', event, 'event');
+      const extra = Object.keys(rest);
+      if (extra.length > 0) throw inputError('event', `unknown field "${extra[0]}"`);
+      if (typeof type !== 'string') throw inputError('event', 'type must be a string');
+      passProduct(this.#engine, 'event', product, 'product');
+    });
+    return this.#engine.track((event as { type: string }).type, this.#now());
   }
 
   /**
@@ -304,10 +390,17 @@ export class Shelfwise extends EventTarget {
    */
   rank<T extends Types.ProductAttributes>(products: readonly T[], options?: Types.RankOptions): Ranked<T>[] {
     this.#refreshSignals();
-    const list = encode('products', products, (value) =>
-      Array.isArray(value) ? value.map(productAttributes) : value,
-    );
-    const pairs = this.#engine.rank(list, encode('options', options), this.#now());
+    const [names, values] = guarded('options', () => passOptions(options));
+    guarded('products', () => {
+      if (!Array.isArray(products)) throw inputError('products', 'products must be an array');
+      try {
+        products.forEach((product, i) => passProduct(this.#engine, 'products', product, `products[${i}]`));
+      } catch (error) {
+        this.#engine.discard();
+        throw error;
+      }
+    });
+    const pairs = this.#engine.rank(names, values, this.#now());
     const ranked: Ranked<T>[] = [];
     for (let i = 0; i < pairs.length; i += 2) {
       const index = pairs[i] as number;
@@ -349,6 +442,7 @@ export class Shelfwise extends EventTarget {
     this.#engine.reload();
     this.#consentChanged();
     this.dispatchEvent(new Event('profilechange'));
+    this.#emitWarnings();
   }
 
   /** Dispatches `consentchange` when consent differs from what was last reported. */

@@ -14,9 +14,10 @@ pub use storage::BrowserStore;
 use wasm_bindgen::prelude::*;
 
 use crate::core::consent::{ConsentModeState, TcfState};
+use crate::core::engine::LegacyRecord;
+use crate::core::event::{ProductId, ProductInput};
 use crate::core::{
-    self, products_from_json, ConsentPolicy, ConsentState, ConsentStatus, EventInput, RankOptions,
-    Signals,
+    self, ConsentPolicy, ConsentState, ConsentStatus, EventInput, EventKind, RankOptions, Signals,
 };
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -77,9 +78,27 @@ export interface ProfileSummary {
 }
 /** `"memory"` when storage is blocked, full or failing: nothing outlives the page. */
 export type StorageMode = "persistent" | "memory";
+/** Something the page may want to know that is not an error. */
+export interface ShelfwiseWarning {
+  code: "record_unreadable" | "record_salvaged" | "record_future_version" | "record_migrated";
+  message: string;
+}
 /** Stable codes on every `Error` Shelfwise throws. */
 export type ErrorCode = "invalid_event" | "invalid_product" | "invalid_options" | "invalid_argument";
 "#;
+
+/// Separates the items of a list passed as one string (unit separator; no valid label
+/// can contain it).
+const ITEM: char = '\u{1f}';
+/// Separates a facet from its value within an item (group separator).
+const PAIR: char = '\u{1d}';
+/// JavaScript's `Number.MAX_SAFE_INTEGER`.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    // Plain data always serializes.
+    serde_json::to_string(value).unwrap_or_default()
+}
 
 /// The single error mapping: a real `Error` named `ShelfwiseError` with a `code`.
 impl From<core::Error> for JsValue {
@@ -116,7 +135,10 @@ pub fn input_error(
 // Inputs cross as JSON text: one parser (serde_json, shared with native tools) checks
 // them, and no JS getter ever runs while Rust holds the engine.
 #[wasm_bindgen]
-pub struct Engine(core::Engine<BrowserStore>);
+pub struct Engine {
+    inner: core::Engine<BrowserStore>,
+    products: Vec<ProductInput>,
+}
 
 #[wasm_bindgen]
 impl Engine {
@@ -131,23 +153,22 @@ impl Engine {
             respect_gpc,
             tcf_vendor_id,
         };
-        Ok(Engine(core::Engine::with_policy(
-            namespace,
-            BrowserStore,
-            Default::default(),
-            policy,
-        )?))
+        let inner = core::Engine::with_policy(namespace, BrowserStore, Default::default(), policy)?;
+        Ok(Engine {
+            inner,
+            products: Vec::new(),
+        })
     }
 
     // `ConsentState` as JSON.
     #[wasm_bindgen(js_name = consentJson)]
     pub fn consent_json(&self) -> String {
-        serde_json::to_string(&ConsentState::from(self.0.consent())).unwrap_or_default()
+        serde_json::to_string(&ConsentState::from(self.inner.consent())).unwrap_or_default()
     }
 
     #[wasm_bindgen(getter, js_name = storageMode, unchecked_return_type = "StorageMode")]
     pub fn storage_mode(&self) -> String {
-        self.0.storage_mode().as_str().to_owned()
+        self.inner.storage_mode().as_str().to_owned()
     }
 
     #[wasm_bindgen(js_name = grantConsent)]
@@ -157,7 +178,9 @@ impl Engine {
         measurement: bool,
         now_ms: f64,
     ) -> Result<(), JsValue> {
-        Ok(self.0.grant_consent(personalization, measurement, now_ms)?)
+        Ok(self
+            .inner
+            .grant_consent(personalization, measurement, now_ms)?)
     }
 
     // What the page says about consent, read by the JS face: GPC, the CMP's TCF state
@@ -192,53 +215,160 @@ impl Engine {
             consent_mode_default: mode(default_personalization, default_analytics),
             consent_mode_update: mode(update_personalization, update_analytics),
         };
-        Ok(self.0.set_signals(signals, now_ms)?)
+        Ok(self.inner.set_signals(signals, now_ms)?)
     }
 
     // Denies or withdraws consent and erases every Shelfwise key in this call.
     #[wasm_bindgen(js_name = withdrawConsent)]
     pub fn withdraw_consent(&mut self, now_ms: f64) -> Result<(), JsValue> {
-        Ok(self.0.withdraw_consent(now_ms)?)
+        Ok(self.inner.withdraw_consent(now_ms)?)
     }
 
-    // Learns from one event (a `TrackEvent` as JSON) at `now_ms`. Returns `false` (and
-    // stores nothing) without consent. Throws `invalid_event`, changing nothing.
-    pub fn track(&mut self, event_json: &str, now_ms: f64) -> Result<bool, JsValue> {
-        let event = EventInput::from_json(event_json, now_ms)?;
-        Ok(self.0.track(&event))
+    // One product of the next `track` or `rank` call. Ids are text or a whole number.
+    pub fn product(
+        &mut self,
+        id_text: Option<String>,
+        id_number: Option<f64>,
+        category: Option<String>,
+        brand: Option<String>,
+        price: Option<f64>,
+    ) {
+        let id = match (id_text, id_number) {
+            (Some(text), _) => Some(text),
+            (None, Some(n)) if n.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER).contains(&n) => {
+                Some((n as u64).to_string())
+            }
+            _ => None,
+        };
+        self.products.push(ProductInput {
+            // A bad id becomes an empty one, which validation rejects with its reason.
+            id: ProductId(id.unwrap_or_default()),
+            category,
+            brand,
+            price,
+        });
     }
 
-    // Ranks products (a JSON array of `ProductAttributes`, in the shop's order) with
-    // `RankOptions` as JSON (`null` for defaults). Returns `[index, score, ...]` pairs,
-    // best first. Throws `invalid_product` or `invalid_options`.
+    // Learns from one event about the single product given with `product` before it.
+    // Returns `false` (storing nothing) without consent.
+    pub fn track(&mut self, kind: &str, now_ms: f64) -> Result<bool, JsValue> {
+        let mut products = std::mem::take(&mut self.products);
+        let kind = EventKind::from_name(kind).ok_or_else(|| {
+            core::Error::InvalidEvent(format!(
+                "unknown event type \"{kind}\" (expected {})",
+                EventKind::NAMES.join(", ")
+            ))
+        })?;
+        let product = match (products.pop(), products.is_empty()) {
+            (Some(product), true) => product,
+            _ => {
+                return Err(
+                    core::Error::InvalidEvent("an event needs exactly one product".into()).into(),
+                )
+            }
+        };
+        let event = EventInput { kind, product }.validate(now_ms)?;
+        Ok(self.inner.track(&event))
+    }
+
+    // Ranks the products given with `product` since the last call (in the shop's
+    // order) with options as name/value pairs. Returns `[index, score, ...]`, best first.
     pub fn rank(
-        &self,
-        products_json: &str,
-        options_json: &str,
+        &mut self,
+        option_names: &str,
+        option_values: &[f64],
         now_ms: f64,
     ) -> Result<Vec<f64>, JsValue> {
-        let products = products_from_json(products_json)?;
-        let options = RankOptions::from_json(options_json)?;
-        let ranked = self.0.rank(&products, &options, now_ms)?;
+        let inputs = std::mem::take(&mut self.products);
+        let mut options = RankOptions::default();
+        let names = option_names.split(ITEM).filter(|n| !n.is_empty());
+        for (name, value) in names.zip(option_values) {
+            options.set(name, *value)?;
+        }
+        let mut products = Vec::with_capacity(inputs.len());
+        for (index, input) in inputs.into_iter().enumerate() {
+            let product = input.validate().map_err(|reason| {
+                core::Error::InvalidProduct(format!("at index {index}: {reason}"))
+            })?;
+            products.push(product);
+        }
+        let ranked = self.inner.rank(&products, &options, now_ms)?;
         Ok(ranked
             .iter()
             .flat_map(|r| [r.index as f64, r.score])
             .collect())
     }
 
-    // What the profile holds (a `ProfileSummary` as JSON), for the shopper's own overview.
+    // Drops products given with `product` that no call used (after a JS-side error).
+    pub fn discard(&mut self) {
+        self.products.clear();
+    }
+
+    // `ProfileSummary` as JSON.
     pub fn summary(&self, now_ms: f64) -> Result<String, JsValue> {
-        let summary = self.0.summary(now_ms)?;
-        Ok(serde_json::to_string(&summary).unwrap_or_default())
+        Ok(json(&self.inner.summary(now_ms)?))
     }
 
     // Forgets the profile, keeping the consent decision.
     pub fn erase(&mut self) {
-        self.0.erase();
+        self.inner.erase();
     }
 
     // Re-reads storage (after another tab changed it).
     pub fn reload(&mut self) {
-        self.0.reload();
+        self.inner.reload();
+    }
+
+    // The version-0.1 record's JSON text, for the face to parse, when one is waiting.
+    #[wasm_bindgen(js_name = legacyJson)]
+    pub fn legacy_json(&self) -> Option<String> {
+        self.inner.legacy_json()
+    }
+
+    // Migrates the version-0.1 record from its parsed parts: affinities as
+    // `facet GS value` items and `[score, atMs, count]` triples. `granted: None`
+    // means the face could not read it.
+    #[wasm_bindgen(js_name = migrateLegacy)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn migrate_legacy(
+        &mut self,
+        granted: Option<bool>,
+        decided_ms: Option<f64>,
+        names: &str,
+        numbers: &[f64],
+        events: f64,
+        first_ms: Option<f64>,
+        last_ms: Option<f64>,
+        now_ms: f64,
+    ) -> Result<(), JsValue> {
+        let legacy = granted.map(|granted| LegacyRecord {
+            granted,
+            decided_ms,
+            affinities: names
+                .split(ITEM)
+                .filter(|n| !n.is_empty())
+                .zip(numbers.chunks_exact(3))
+                .filter_map(|(name, n)| {
+                    let (facet, value) = name.split_once(PAIR)?;
+                    Some((
+                        facet.to_owned(),
+                        value.to_owned(),
+                        n[0],
+                        n[1],
+                        n[2].clamp(0.0, f64::from(u32::MAX)) as u32,
+                    ))
+                })
+                .collect(),
+            events: events.clamp(0.0, 1e15) as u64,
+            first_ms,
+            last_ms,
+        });
+        Ok(self.inner.migrate_legacy(legacy, now_ms)?)
+    }
+
+    // `ShelfwiseWarning[]` as JSON, since the last call.
+    #[wasm_bindgen(js_name = takeWarnings)]
+    pub fn take_warnings(&mut self) -> String {
+        json(&self.inner.take_warnings())
     }
 }

@@ -9,7 +9,7 @@
 
 use web_sys::Storage;
 
-use crate::core::{Envelope, Store, StoreError};
+use crate::core::{Store, StoreError};
 
 /// Formats whatever a storage call threw (an `Error`, a `DOMException`, or anything).
 fn describe(thrown: wasm_bindgen::JsValue) -> String {
@@ -43,7 +43,7 @@ fn area(which: Area) -> Result<Storage, StoreError> {
     }
 }
 
-fn keys_with_prefix(storage: &Storage, prefix: &str) -> Result<Vec<String>, StoreError> {
+fn keys_in(storage: &Storage, prefix: &str) -> Result<Vec<String>, StoreError> {
     let len = storage
         .length()
         .map_err(|e| StoreError::Unavailable(describe(e)))?;
@@ -58,40 +58,43 @@ fn keys_with_prefix(storage: &Storage, prefix: &str) -> Result<Vec<String>, Stor
     Ok(keys)
 }
 
-/// The browser's `localStorage`. Shelfwise writes only there; erasing also sweeps
-/// `sessionStorage` so nothing under the prefix survives anywhere.
+/// The browser's `localStorage`. Shelfwise writes only there; `keys` and `remove` also
+/// cover `sessionStorage`, so erasing leaves nothing under the prefix anywhere.
 #[derive(Debug, Default)]
 pub struct BrowserStore;
 
 impl Store for BrowserStore {
-    fn read(&self, key: &str) -> Result<Option<Envelope>, StoreError> {
-        let text = area(Area::Local)?
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        area(Area::Local)?
             .get_item(key)
-            .map_err(|e| StoreError::Unavailable(describe(e)))?;
-        text.map(|json| Envelope::from_json(&json)).transpose()
+            .map_err(|e| StoreError::Unavailable(describe(e)))
     }
 
-    fn write(&mut self, key: &str, envelope: &Envelope) -> Result<(), StoreError> {
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
         area(Area::Local)
             .map_err(|e| StoreError::WriteFailed(e.to_string()))?
-            .set_item(key, &envelope.to_json())
+            .set_item(key, value)
             .map_err(|e| StoreError::WriteFailed(describe(e)))
     }
 
-    fn remove_prefixed(&mut self, prefix: &str) -> Result<usize, StoreError> {
-        // Shelfwise never writes to sessionStorage; it is swept best-effort.
+    fn remove(&mut self, key: &str) -> Result<(), StoreError> {
         if let Ok(session) = area(Area::Session) {
-            for key in keys_with_prefix(&session, prefix).unwrap_or_default() {
-                let _ = session.remove_item(&key);
+            let _ = session.remove_item(key);
+        }
+        area(Area::Local)?
+            .remove_item(key)
+            .map_err(|e| StoreError::WriteFailed(describe(e)))
+    }
+
+    fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        let mut keys = keys_in(&area(Area::Local)?, prefix)?;
+        if let Ok(session) = area(Area::Session) {
+            for key in keys_in(&session, prefix).unwrap_or_default() {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
             }
         }
-        let local = area(Area::Local)?;
-        let keys = keys_with_prefix(&local, prefix)?;
-        for key in &keys {
-            local
-                .remove_item(key)
-                .map_err(|e| StoreError::WriteFailed(describe(e)))?;
-        }
-        Ok(keys.len())
+        Ok(keys)
     }
 }

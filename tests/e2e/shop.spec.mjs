@@ -68,7 +68,7 @@ test('accepting, viewing laptops and reloading moves laptops up', async ({ page 
   await page.click('#consent-accept');
   await expect(page.locator('#consent-banner')).toBeHidden();
   await viewProducts(page, 'laptops', 3);
-  expect((await shelfwiseTraces(page)).keys).toEqual(['shelfwise:harbor-market:v1']);
+  expect((await shelfwiseTraces(page)).keys).toEqual(['shelfwise:harbor-market:v2']);
 
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
@@ -167,7 +167,7 @@ test('a TCF CMP decides consent: its grant personalizes, its later refusal erase
   await page.click('#open-privacy');
   await expect(page.locator('#privacy-consent')).toContainText('consent manager');
   await expect(page.locator('#interests')).toContainText('Laptops');
-  expect((await shelfwiseTraces(page)).keys).toEqual(['shelfwise:harbor-market:v1']);
+  expect((await shelfwiseTraces(page)).keys).toEqual(['shelfwise:harbor-market:v2']);
   await page.evaluate((tc) => window.__cmpDecide(tc), TC_DENIES);
   await expect(page.locator('#privacy-consent')).toContainText('Personalization is off');
   expect(await shelfwiseTraces(page)).toEqual({ keys: [], cookies: '' });
