@@ -319,3 +319,124 @@ fn a_cmp_decision_grants_and_a_later_one_withdraws_and_erases() {
         shelfwise_keys()
     );
 }
+
+/// Runs a piece of JavaScript in the test page (to break storage the way pages do).
+fn run_js(source: &str) {
+    js_sys::Function::new_no_args(source)
+        .call0(&JsValue::NULL)
+        .unwrap();
+}
+
+/// A granted record with two viewed laptops, sealed as Shelfwise stores it.
+fn sealed_record() -> String {
+    reset();
+    let mut engine = open("source").unwrap();
+    engine.grant_consent(true, false, NOW).unwrap();
+    view(&mut engine, 3, "laptops", NOW).unwrap();
+    view(&mut engine, 5, "laptops", NOW).unwrap();
+    local().get_item("shelfwise:source:v2").unwrap().unwrap()
+}
+
+#[wasm_bindgen_test]
+fn twenty_kinds_of_damaged_or_hostile_stored_data_never_throw() {
+    let sealed = sealed_record();
+    let (head, payload) = sealed.split_at(21);
+    let mut flipped = payload.as_bytes().to_vec();
+    flipped[10] = if flipped[10] == b'A' { b'B' } else { b'A' };
+    let flipped = format!("{head}{}", String::from_utf8(flipped).unwrap());
+    // (stored value, whether the two views survive)
+    let cases: Vec<(String, bool)> = vec![
+        (String::new(), false),
+        ("null".into(), false),
+        ("{}".into(), false),
+        ("{\"v\":1,\"c\":{".into(), false),
+        ("sw2:".into(), false),
+        ("sw2:abc".into(), false),
+        ("sw2:0000000000000000:".into(), false),
+        ("sw2:zzzzzzzzzzzzzzzz:AAAA".into(), false),
+        ("sw2:0000000000000000:%%%%".into(), false),
+        (
+            "sw2:0000000000000000:q83vASNFZ4mrze8BI0VniavN7w".into(),
+            false,
+        ),
+        (sealed[..sealed.len() / 2].to_owned(), false),
+        (flipped, false),
+        (format!("sw2:0000000000000000:{payload}"), true),
+        ("sw3:0:AA".into(), false),
+        ("sw10:0:AA".into(), false),
+        (sealed.replacen("sw2", "SW2", 1), false),
+        (
+            format!("sw2:0000000000000000:{}", "A".repeat(200_000)),
+            false,
+        ),
+        ("\u{1F4A5}\u{1F4A5}\u{1F4A5}".into(), false),
+        ("sw2:ffffffffffffffff:/+/+/+".into(), false),
+        (sealed.clone(), true),
+    ];
+    assert_eq!(cases.len(), 20);
+    for (i, (value, survives)) in cases.into_iter().enumerate() {
+        reset();
+        let namespace = format!("hostile{i}");
+        local()
+            .set_item(&format!("shelfwise:{namespace}:v2"), &value)
+            .unwrap();
+        let mut engine = open(&namespace).expect("open never throws on stored data");
+        let summary = engine.summary(NOW).unwrap();
+        assert_eq!(
+            summary.contains(r#""events":2"#),
+            survives,
+            "case {i}: {summary}"
+        );
+        let expected = if survives { "granted" } else { "unknown" };
+        assert_eq!(personalization(&engine), expected, "case {i}");
+        // And it keeps working: learning, ranking and the next open all succeed.
+        engine.grant_consent(true, false, NOW).unwrap();
+        assert!(view(&mut engine, 1, "beauty", NOW).unwrap(), "case {i}");
+        assert_eq!(ranked_ids(&mut engine, 0.0), [1, 2, 3, 4, 5, 6], "case {i}");
+        let reopened = open(&namespace).unwrap();
+        assert_eq!(personalization(&reopened), "granted", "case {i}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn storage_that_throws_or_is_full_degrades_to_memory() {
+    reset();
+    run_js(
+        "globalThis.__setItem = Storage.prototype.setItem;
+         Storage.prototype.setItem = function () { throw new DOMException('full', 'QuotaExceededError'); };",
+    );
+    let mut engine = open("full").unwrap();
+    engine.grant_consent(true, false, NOW).unwrap();
+    assert_eq!(engine.storage_mode(), "memory");
+    assert!(view(&mut engine, 3, "laptops", NOW).unwrap());
+    assert!(view(&mut engine, 5, "laptops", NOW).unwrap());
+    assert_eq!(
+        &ranked_ids(&mut engine, 0.8)[..2],
+        [3, 5],
+        "ranking keeps working in memory"
+    );
+    run_js("Storage.prototype.setItem = globalThis.__setItem;");
+    // Space again: the next write carries everything learned meanwhile.
+    assert!(view(&mut engine, 6, "tops", NOW).unwrap());
+    assert_eq!(engine.storage_mode(), "persistent");
+    assert!(open("full")
+        .unwrap()
+        .summary(NOW)
+        .unwrap()
+        .contains(r#""events":3"#));
+
+    // Every storage call throwing (a blocked storage) also works, in memory.
+    run_js(
+        "globalThis.__getItem = Storage.prototype.getItem;
+         Storage.prototype.getItem = function () { throw new Error('blocked'); };
+         Storage.prototype.setItem = function () { throw 'not even an Error'; };",
+    );
+    let mut blocked = open("blocked").unwrap();
+    blocked.grant_consent(true, false, NOW).unwrap();
+    assert!(view(&mut blocked, 3, "laptops", NOW).unwrap());
+    assert_eq!(blocked.storage_mode(), "memory");
+    run_js(
+        "Storage.prototype.getItem = globalThis.__getItem;
+         Storage.prototype.setItem = globalThis.__setItem;",
+    );
+}

@@ -172,7 +172,17 @@ impl<S: Store> Engine<S> {
     /// unusable is reported and removed (a newer format is left for its writer).
     fn unseal(&mut self, text: &str) -> Option<Envelope> {
         match Envelope::from_sealed(text) {
-            Ok(envelope) => Some(envelope),
+            Ok(mut envelope) => {
+                // Any script on the page can rewrite storage, checksum included.
+                let dropped = envelope.profile.sanitize(&self.config);
+                if dropped > 0 {
+                    self.warn(
+                        "record_repaired",
+                        format!("dropped {dropped} invalid stored entries"),
+                    );
+                }
+                Some(envelope)
+            }
             Err((Unreadable::Checksum, Some(envelope))) => {
                 let mut envelope = *envelope;
                 let dropped = envelope.profile.sanitize(&self.config);

@@ -80,7 +80,7 @@ export interface ProfileSummary {
 export type StorageMode = "persistent" | "memory";
 /** Something the page may want to know that is not an error. */
 export interface ShelfwiseWarning {
-  code: "record_unreadable" | "record_salvaged" | "record_future_version" | "record_migrated";
+  code: "record_unreadable" | "record_salvaged" | "record_repaired" | "record_future_version" | "record_migrated";
   message: string;
 }
 /** Stable codes on every `Error` Shelfwise throws. */
