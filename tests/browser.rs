@@ -42,7 +42,7 @@ fn reset() {
 }
 
 fn open(namespace: &str) -> Result<Engine, JsValue> {
-    Engine::new(namespace, true, None)
+    Engine::new(namespace, "tab1", true, None)
 }
 
 /// The personalization status from the engine's consent JSON.
@@ -63,7 +63,10 @@ fn view(engine: &mut Engine, id: u32, category: &str, at: f64) -> Result<bool, J
         Some(format!("B{id}")),
         Some(f64::from(id) * 10.0 + 9.5),
     );
-    engine.track("view", at)
+    let learned = engine.track("view", at)?;
+    // Write at once, as the JS face does on pagehide.
+    engine.flush();
+    Ok(learned)
 }
 
 const GRID: [(u32, &str); 6] = [
@@ -121,7 +124,12 @@ fn profile_survives_a_new_instance() {
     first.grant_consent(true, false, NOW).unwrap();
     assert!(view(&mut first, 3, "laptops", NOW).unwrap());
     assert!(view(&mut first, 5, "laptops", NOW).unwrap());
-    assert_eq!(shelfwise_keys(), ["shelfwise:survives:v2"]);
+    let mut keys = shelfwise_keys();
+    keys.sort();
+    assert_eq!(
+        keys,
+        ["shelfwise:survives:v2", "shelfwise:survives:v2:j:tab1"]
+    );
     let stored = local().get_item("shelfwise:survives:v2").unwrap().unwrap();
     assert!(stored.starts_with("sw2:"), "sealed: {stored}");
     drop(first);
@@ -146,7 +154,7 @@ fn withdrawal_leaves_no_shelfwise_key() {
     let mut engine = open("withdraw").unwrap();
     engine.grant_consent(true, false, NOW).unwrap();
     view(&mut engine, 3, "laptops", NOW).unwrap();
-    assert_eq!(shelfwise_keys().len(), 3);
+    assert_eq!(shelfwise_keys().len(), 4, "{:?}", shelfwise_keys());
 
     engine.withdraw_consent(NOW).unwrap();
     assert!(shelfwise_keys().is_empty(), "left: {:?}", shelfwise_keys());
@@ -162,7 +170,7 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
     let mut engine = open("errors").unwrap();
     engine.grant_consent(true, false, NOW).unwrap();
     view(&mut engine, 3, "laptops", NOW).unwrap();
-    let stored = local().get_item("shelfwise:errors:v2").unwrap();
+    let stored = local().get_item("shelfwise:errors:v2:j:tab1").unwrap();
 
     engine.product(Some("1".into()), None, None, None, None);
     assert_eq!(
@@ -215,7 +223,7 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
     assert_eq!(code_of(bad_product), "invalid_product");
 
     assert_eq!(
-        local().get_item("shelfwise:errors:v2").unwrap(),
+        local().get_item("shelfwise:errors:v2:j:tab1").unwrap(),
         stored,
         "profile unchanged"
     );
@@ -271,7 +279,7 @@ fn gpc_denies_and_a_grant_in_the_shop_overrides_it() {
     assert_eq!(personalization(&engine), "granted");
     assert!(view(&mut engine, 3, "laptops", NOW + 3.0).unwrap());
     // A shop may choose not to read GPC as a denial.
-    let mut lenient = Engine::new("gpc-lenient", false, None).unwrap();
+    let mut lenient = Engine::new("gpc-lenient", "tab1", false, None).unwrap();
     lenient
         .set_signals(true, None, None, None, None, None, None, NOW)
         .unwrap();
@@ -298,7 +306,7 @@ fn a_cmp_decision_grants_and_a_later_one_withdraws_and_erases() {
         .unwrap();
     assert_eq!(personalization(&engine), "granted");
     assert!(view(&mut engine, 5, "laptops", NOW).unwrap());
-    assert_eq!(shelfwise_keys(), ["shelfwise:cmp:v2"]);
+    assert!(shelfwise_keys().contains(&"shelfwise:cmp:v2".to_owned()));
     // A Consent Mode update denying personalization storage, seen now: newer, so it wins.
     engine
         .set_signals(
@@ -334,6 +342,7 @@ fn sealed_record() -> String {
     engine.grant_consent(true, false, NOW).unwrap();
     view(&mut engine, 3, "laptops", NOW).unwrap();
     view(&mut engine, 5, "laptops", NOW).unwrap();
+    engine.compact(NOW).unwrap();
     local().get_item("shelfwise:source:v2").unwrap().unwrap()
 }
 

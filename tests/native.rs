@@ -1,12 +1,12 @@
 //! Native tests of the core through its public API: consent gating, persistence,
-//! ranking guarantees and input validation.
+//! several tabs sharing one storage, ranking guarantees and input validation.
 #![cfg(not(target_arch = "wasm32"))]
 
 use proptest::prelude::*;
 use shelfwise::core::consent::{ConsentModeState, Source, TcfState};
 use shelfwise::core::{
     rank, ConsentPolicy, ConsentStatus, Engine, ErrorCode, Event, EventInput, EventKind,
-    MemoryStore, Product, RankOptions, Signals, StorageMode,
+    MemoryStore, Product, RankOptions, Signals, StorageMode, Store, StoreError,
 };
 
 const T0: f64 = 1_700_000_000_000.0;
@@ -85,6 +85,8 @@ fn profile_survives_reopening_and_moves_the_viewed_category_up() {
         let laptop = products.iter().find(|p| p.id == *id).unwrap();
         assert!(engine.track(&view(laptop, T0 + i as f64 * MINUTE)));
     }
+    assert!(!engine.flush(), "three events do not call for a compaction");
+    engine.compact(T0).unwrap();
     let store = engine.store().clone();
     assert_eq!(
         store.entries.keys().collect::<Vec<_>>(),
@@ -146,11 +148,147 @@ fn another_tabs_withdrawal_is_not_undone_by_tracking() {
     let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
     engine.grant_consent(true, false, T0).unwrap();
     engine.track(&view(&products[0], T0));
-    // Another tab withdrew: the record is gone from the shared storage.
+    // Another tab withdrew: the envelope is gone from the shared storage.
     engine.store_mut().entries.clear();
-    assert!(!engine.track(&view(&products[1], T0 + MINUTE)));
-    assert!(engine.store().entries.is_empty());
+    engine.track(&view(&products[1], T0 + MINUTE));
+    assert!(!engine.flush());
+    assert!(
+        engine.store().entries.is_empty(),
+        "nothing written back: {:?}",
+        engine.store().entries
+    );
     assert_eq!(engine.consent().personalization.as_str(), "unknown");
+    assert!(!engine.track(&view(&products[1], T0 + 2.0 * MINUTE)));
+}
+
+/// One storage shared by several engines, as tabs of one origin share localStorage.
+#[derive(Clone, Default)]
+struct Shared(std::rc::Rc<std::cell::RefCell<MemoryStore>>);
+
+impl Store for Shared {
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.0.borrow().get(key)
+    }
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.0.borrow_mut().set(key, value)
+    }
+    fn remove(&mut self, key: &str) -> Result<(), StoreError> {
+        self.0.borrow_mut().remove(key)
+    }
+    fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.0.borrow().keys(prefix)
+    }
+}
+
+impl Shared {
+    fn shelfwise_keys(&self) -> Vec<String> {
+        self.0
+            .borrow()
+            .entries
+            .keys()
+            .filter(|k| k.starts_with("shelfwise:"))
+            .cloned()
+            .collect()
+    }
+}
+
+fn tab(store: &Shared, id: &str) -> Engine<Shared> {
+    Engine::with_policy(
+        "shop",
+        id,
+        store.clone(),
+        Default::default(),
+        ConsentPolicy::default(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn two_tabs_tracking_at_once_lose_no_event() {
+    let store = Shared::default();
+    let products = catalogue();
+    let mut a = tab(&store, "a");
+    a.grant_consent(true, false, T0).unwrap();
+    let mut b = tab(&store, "b");
+    assert_eq!(b.consent().personalization.as_str(), "granted");
+    // Interleaved tracking, flushing, compacting and reloading in both tabs.
+    for i in 0..500u32 {
+        let at = T0 + f64::from(i) * 1000.0;
+        assert!(a.track(&view(&products[(i % 8) as usize], at)));
+        assert!(b.track(&view(&products[((i + 3) % 8) as usize], at + 1.0)));
+        if i % 7 == 0 && a.flush() {
+            a.compact(at).unwrap();
+        }
+        if i % 11 == 0 && b.flush() {
+            b.compact(at).unwrap();
+        }
+        if i % 97 == 0 {
+            a.compact(at).unwrap();
+            b.reload();
+        }
+    }
+    a.flush();
+    b.flush();
+    assert_eq!(
+        tab(&store, "c").profile().events,
+        1000,
+        "every event counted exactly once"
+    );
+    a.reload();
+    assert_eq!(a.profile().events, 1000);
+    b.compact(T0 + 1e6).unwrap();
+    a.compact(T0 + 1e6).unwrap();
+    assert_eq!(
+        tab(&store, "d").profile().events,
+        1000,
+        "and still after compaction"
+    );
+    assert_eq!(
+        store.shelfwise_keys(),
+        ["shelfwise:shop:v2"],
+        "journals folded in"
+    );
+}
+
+#[test]
+fn withdrawal_in_one_tab_while_another_tracks_leaves_nothing() {
+    let store = Shared::default();
+    let products = catalogue();
+    let mut a = tab(&store, "a");
+    a.grant_consent(true, false, T0).unwrap();
+    let mut b = tab(&store, "b");
+    for i in 0..10 {
+        b.track(&view(&products[i % 8], T0 + i as f64));
+    }
+    b.flush();
+    a.withdraw_consent(T0 + 1.0).unwrap();
+    // b has not heard yet and keeps tracking, then tries to write.
+    b.track(&view(&products[1], T0 + 2.0));
+    b.flush();
+    b.compact(T0 + 3.0).unwrap();
+    assert!(
+        store.shelfwise_keys().is_empty(),
+        "left: {:?}",
+        store.shelfwise_keys()
+    );
+    assert_eq!(b.consent().personalization.as_str(), "unknown");
+    assert!(!b.track(&view(&products[1], T0 + 4.0)));
+}
+
+#[test]
+fn erase_in_one_tab_drops_what_the_others_had_not_written() {
+    let store = Shared::default();
+    let products = catalogue();
+    let mut a = tab(&store, "a");
+    a.grant_consent(true, false, T0).unwrap();
+    let mut b = tab(&store, "b");
+    b.track(&view(&products[1], T0));
+    a.erase(T0 + 1.0).unwrap();
+    b.flush();
+    assert!(b.profile().is_empty());
+    let c = tab(&store, "c");
+    assert_eq!(c.profile().events, 0);
+    assert_eq!(c.consent().personalization.as_str(), "granted");
 }
 
 /// A granted envelope with some learning, sealed as Shelfwise stores it.
@@ -160,6 +298,8 @@ fn stored_profile() -> String {
     for product in catalogue() {
         engine.track(&view(&product, T0));
     }
+    engine.flush();
+    engine.compact(T0).unwrap();
     engine.store().entries["shelfwise:shop:v2"].clone()
 }
 
@@ -207,6 +347,7 @@ fn damaged_records_are_salvaged_or_replaced_never_thrown() {
         // It keeps working: consent and learning go on, and the next write is readable.
         engine.grant_consent(true, false, T0).unwrap();
         assert!(engine.track(&view(&catalogue()[0], T0)), "{name}");
+        engine.flush();
         let reopened = Engine::open("shop", engine.store().clone()).unwrap();
         assert_eq!(reopened.profile().events, events + 1, "{name}");
     }
@@ -267,11 +408,13 @@ fn full_storage_degrades_to_memory_without_losing_events() {
     engine.store_mut().full = true;
     assert!(engine.track(&view(&products[1], T0)));
     assert!(engine.track(&view(&products[4], T0)));
+    engine.flush();
     assert_eq!(engine.storage_mode(), StorageMode::Memory);
     assert_eq!(engine.profile().events, 2, "events are kept in memory");
     // Space frees up: the next write carries everything learned meanwhile.
     engine.store_mut().full = false;
     assert!(engine.track(&view(&products[7], T0)));
+    engine.flush();
     assert_eq!(engine.storage_mode(), StorageMode::Persistent);
     let reopened = Engine::open("shop", engine.store().clone()).unwrap();
     assert_eq!(reopened.profile().events, 3);
@@ -355,8 +498,14 @@ fn gpc_denies_until_the_shopper_grants_in_the_shop() {
         respect_gpc: false,
         tcf_vendor_id: None,
     };
-    let mut lenient =
-        Engine::with_policy("shop", MemoryStore::new(), Default::default(), policy).unwrap();
+    let mut lenient = Engine::with_policy(
+        "shop",
+        "main",
+        MemoryStore::new(),
+        Default::default(),
+        policy,
+    )
+    .unwrap();
     lenient
         .set_signals(
             Signals {
@@ -399,8 +548,14 @@ fn tcf_decides_with_purposes_1_5_6_and_the_latest_decision_wins() {
         respect_gpc: true,
         tcf_vendor_id: Some(9_999),
     };
-    let mut strict =
-        Engine::with_policy("shop", MemoryStore::new(), Default::default(), policy).unwrap();
+    let mut strict = Engine::with_policy(
+        "shop",
+        "main",
+        MemoryStore::new(),
+        Default::default(),
+        policy,
+    )
+    .unwrap();
     strict.grant_consent(true, false, updated - 1.0).unwrap();
     assert!(strict.track(&view(&catalogue()[1], updated - 1.0)));
     strict.set_signals(tcf(TC_ALL_PURPOSES), T0).unwrap();
@@ -506,4 +661,46 @@ proptest! {
         let ranked = rank(&products, &RankOptions::with_strength(strength), None).unwrap();
         prop_assert_eq!(ranked.iter().map(|r| r.index).collect::<Vec<_>>(), (0..products.len()).collect::<Vec<_>>());
     }
+}
+
+#[test]
+fn a_grant_that_found_storage_full_is_written_once_there_is_room() {
+    let products = catalogue();
+    let mut store = MemoryStore::new();
+    store.full = true;
+    let mut engine = Engine::open("shop", store).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
+    assert!(engine.track(&view(&products[0], T0)));
+    engine.flush();
+    assert!(
+        engine.track(&view(&products[1], T0)),
+        "consent survives a failed write"
+    );
+    engine.store_mut().full = false;
+    engine.flush();
+    let reopened = Engine::open("shop", engine.store().clone()).unwrap();
+    assert_eq!(reopened.consent().personalization.as_str(), "granted");
+    assert_eq!(reopened.profile().events, 2);
+}
+
+#[test]
+fn tracking_after_a_flush_goes_on() {
+    let products = catalogue();
+    let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
+    assert!(engine.track(&view(&products[0], T0)));
+    engine.flush();
+    assert!(
+        engine.track(&view(&products[1], T0)),
+        "{:?}",
+        engine.consent()
+    );
+    engine.flush();
+    assert_eq!(
+        Engine::open("shop", engine.store().clone())
+            .unwrap()
+            .profile()
+            .events,
+        2
+    );
 }

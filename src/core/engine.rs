@@ -7,7 +7,11 @@
 //! - storage failures never surface as errors: the engine keeps working in memory and
 //!   reports it through [`Engine::storage_mode`];
 //! - consent follows the latest decision (the shopper's, a CMP's); GPC and Consent
-//!   Mode defaults apply only while there is none (see [`super::consent`]).
+//!   Mode defaults apply only while there is none (see [`super::consent`]);
+//! - tabs lose no event: each tab appends to its own journal key ([`Engine::flush`]),
+//!   and [`Engine::compact`] folds journals into the envelope, remembering per tab how
+//!   far it got, so every event counts exactly once. An envelope that disappears
+//!   (consent withdrawn in another tab) is never written back.
 
 use super::consent::{
     consent_mode_decision, default_consent, tcf_decision, Consent, ConsentModeState, ConsentStatus,
@@ -19,13 +23,17 @@ use super::profile::{Affinity, Facet, FacetValues};
 use super::profile::{Profile, ProfileConfig, Summary};
 use super::rank::{rank, RankOptions, Ranked};
 use super::store::{
-    legacy_key, storage_key, validate_namespace, Envelope, Store, StoreError, Unreadable,
-    KEY_PREFIX,
+    journal_prefix, legacy_key, seal, storage_key, unseal, validate_namespace, validate_tab,
+    Applied, Envelope, Journal, Store, StoreError, Unreadable, KEY_PREFIX,
 };
 use super::tcf;
 
 /// Interests per facet in [`Engine::summary`].
 pub const SUMMARY_PER_FACET: usize = 5;
+/// Own journal entries after which [`Engine::flush`] asks for a compaction.
+pub const COMPACT_AFTER: usize = 64;
+/// Journal positions kept in the envelope.
+const MAX_APPLIED: usize = 32;
 
 /// Whether the profile currently reaches persistent storage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,6 +96,8 @@ pub struct LegacyRecord {
 pub struct Engine<S: Store> {
     key: String,
     legacy_key: String,
+    journal_prefix: String,
+    tab: String,
     warnings: Vec<Warning>,
     store: S,
     /// The latest decision (shopper or CMP); `decided_ms == None` while there is none.
@@ -96,108 +106,240 @@ pub struct Engine<S: Store> {
     policy: ConsentPolicy,
     /// The Consent Mode update last applied, to date only changes.
     consent_mode_update: Option<ConsentModeState>,
+    /// The envelope as last read or written; `None` when nothing is on file.
+    record: Option<Envelope>,
+    /// Whether `record` is known to be in storage (read from it or written to it): only
+    /// then does its absence mean another tab withdrew.
+    on_file: bool,
+    /// This tab's events not yet in the envelope: `(seq, event)`.
+    own: Vec<(u64, Event)>,
+    next_seq: u64,
+    /// Own events not yet written to the journal.
+    dirty: bool,
+    /// Other tabs' journal entries not yet in the envelope: `(tab, seq, event)`.
+    others: Vec<(String, u64, Event)>,
+    /// Envelope + other tabs' entries + own entries: what ranking and the summary see.
     profile: Profile,
     config: ProfileConfig,
     last_storage_error: Option<StoreError>,
 }
 
 impl<S: Store> Engine<S> {
-    /// Opens the namespace, loading any stored consent and profile. Unreadable stored
-    /// data is ignored (and replaced at the next write), never an error.
+    /// Opens the namespace as tab `"main"` with the default configuration.
     pub fn open(namespace: &str, store: S) -> Result<Self> {
-        Self::with_config(namespace, store, ProfileConfig::default())
+        Self::with_policy(
+            namespace,
+            "main",
+            store,
+            ProfileConfig::default(),
+            ConsentPolicy::default(),
+        )
     }
 
-    pub fn with_config(namespace: &str, store: S, config: ProfileConfig) -> Result<Self> {
-        Self::with_policy(namespace, store, config, ConsentPolicy::default())
-    }
-
+    /// Opens the namespace for one tab (ids: 1 to 32 ASCII letters or digits, unique
+    /// per page), loading the envelope and every tab's journal. Unreadable stored data is
+    /// salvaged or ignored with a warning, never an error.
     pub fn with_policy(
         namespace: &str,
+        tab: &str,
         store: S,
         config: ProfileConfig,
         policy: ConsentPolicy,
     ) -> Result<Self> {
         validate_namespace(namespace)?;
+        validate_tab(tab)?;
         let mut engine = Engine {
             key: storage_key(namespace),
             legacy_key: legacy_key(namespace),
+            journal_prefix: journal_prefix(namespace),
+            tab: tab.to_owned(),
             warnings: Vec::new(),
             store,
             decision: Consent::default(),
             signals: Signals::default(),
             policy,
             consent_mode_update: None,
+            record: None,
+            on_file: false,
+            own: Vec::new(),
+            next_seq: 1,
+            dirty: false,
+            others: Vec::new(),
             profile: Profile::default(),
             config,
             last_storage_error: None,
         };
         engine.reload();
+        engine.adopt_own_journal();
         Ok(engine)
     }
 
-    /// Re-reads storage, adopting what another tab may have written. A missing record
-    /// means nothing is on file: state returns to "unknown" and empty rather than
-    /// resurrecting data that someone erased.
+    /// A journal under this tab's id is left from an earlier page with the same id: its
+    /// entries continue as this tab's own, so rewriting the key loses none of them.
+    fn adopt_own_journal(&mut self) {
+        let Some(record) = &self.record else { return };
+        let (epoch, applied) = (record.epoch, record.applied_seq(&self.tab));
+        // Numbering continues after what the envelope already holds from this id.
+        self.next_seq = self.next_seq.max(applied + 1);
+        let Ok(Some(text)) = self.store.get(&self.journal_key()) else {
+            return;
+        };
+        let Ok(journal) = unseal::<Journal>(&text) else {
+            return;
+        };
+        if journal.epoch != epoch {
+            return;
+        }
+        for (seq, event) in journal.entries {
+            if let (true, Ok(event)) = (seq > applied, event.revalidate()) {
+                self.next_seq = self.next_seq.max(seq + 1);
+                self.own.push((seq, event));
+            }
+        }
+        self.rebuild();
+    }
+
+    /// Re-reads storage, adopting what other tabs wrote. A missing envelope means
+    /// nothing is on file: state returns to "unknown" and empty rather than resurrecting
+    /// data that someone erased.
     pub fn reload(&mut self) {
+        if !self.read_record() {
+            return;
+        }
+        self.read_journals();
+        self.rebuild();
+    }
+
+    /// Reads the envelope into `self.record`; `false` when storage failed.
+    fn read_record(&mut self) -> bool {
         let envelope = match self.store.get(&self.key) {
             Ok(Some(text)) => self.unseal(&text),
             Ok(None) => None,
             Err(error) => {
                 self.last_storage_error = Some(error);
-                return;
+                return false;
             }
         };
         self.last_storage_error = None;
-        match envelope {
-            Some(envelope) if envelope.consent.allows_personalization() => {
+        match envelope.filter(|e| e.consent.allows_personalization()) {
+            Some(envelope) => {
                 // A grant on file; a newer decision made in this tab stays.
                 if self.decision.superseded_by(&envelope.consent) {
                     self.decision = envelope.consent;
                 }
-                self.profile = envelope.profile;
-            }
-            _ => {
-                // Denied or unknown consent is never stored, so a record without a grant
-                // carries nothing we may use; a grant that vanished was withdrawn.
-                if self.decision.allows_personalization() {
-                    self.decision = Consent::default();
+                let own_epoch = self.record.as_ref().map(|r| r.epoch);
+                if own_epoch.is_some_and(|epoch| epoch != envelope.epoch) {
+                    // Erased in another tab: what this tab had not written goes too.
+                    self.own.clear();
+                    self.dirty = false;
+                } else {
+                    let applied = envelope.applied_seq(&self.tab);
+                    self.own.retain(|(seq, _)| *seq > applied);
                 }
-                self.profile = Profile::default();
+                self.record = Some(envelope);
+                self.on_file = true;
+            }
+            None => {
+                // Denied or unknown consent is never stored, so nothing on file means no
+                // consent on file: a grant that vanished was withdrawn elsewhere. (A grant
+                // that never reached storage, which was full, stays.)
+                if self.on_file {
+                    self.on_file = false;
+                    self.decision = Consent::default();
+                    self.own.clear();
+                    self.dirty = false;
+                    self.record = None;
+                }
             }
         }
+        true
+    }
+
+    /// Other tabs' entries not yet in the envelope; stale and orphaned journals (no
+    /// envelope, or one erased since) are removed: they hold data without consent.
+    fn read_journals(&mut self) {
+        self.others.clear();
+        let Ok(keys) = self.store.keys(&self.journal_prefix) else {
+            return;
+        };
+        let own_key = self.journal_key();
+        for key in keys {
+            let journal = match self.store.get(&key) {
+                Ok(Some(text)) => unseal::<Journal>(&text).ok(),
+                _ => continue,
+            };
+            let current = match (&self.record, journal) {
+                (Some(record), Some(journal)) if journal.epoch == record.epoch => {
+                    Some((record.applied_seq(&journal.tab), journal))
+                }
+                _ => None,
+            };
+            match current {
+                Some((applied, journal)) if key != own_key => {
+                    for (seq, event) in journal.entries {
+                        if seq <= applied {
+                            continue;
+                        }
+                        match event.revalidate() {
+                            Ok(event) => self.others.push((journal.tab.clone(), seq, event)),
+                            Err(_) => {
+                                self.warn("journal_unreadable", "skipped an invalid journal entry")
+                            }
+                        }
+                    }
+                }
+                Some(_) => {}
+                None => {
+                    let _ = self.store.remove(&key);
+                }
+            }
+        }
+        self.others.sort_by(|a, b| {
+            a.2.at_ms
+                .total_cmp(&b.2.at_ms)
+                .then(a.0.cmp(&b.0))
+                .then(a.1.cmp(&b.1))
+        });
+    }
+
+    /// The profile ranking sees: the envelope's, plus every tab's pending events.
+    fn rebuild(&mut self) {
+        let mut profile = self
+            .record
+            .as_ref()
+            .map(|r| r.profile.clone())
+            .unwrap_or_default();
+        for (_, _, event) in &self.others {
+            profile.learn(event, &self.config);
+        }
+        for (_, event) in &self.own {
+            profile.learn(event, &self.config);
+        }
+        self.profile = profile;
+    }
+
+    fn journal_key(&self) -> String {
+        format!("{}{}", self.journal_prefix, self.tab)
     }
 
     /// The envelope of a stored value, salvaged when only its checksum fails; anything
     /// unusable is reported and removed (a newer format is left for its writer).
     fn unseal(&mut self, text: &str) -> Option<Envelope> {
-        match Envelope::from_sealed(text) {
-            Ok(mut envelope) => {
-                // Any script on the page can rewrite storage, checksum included.
-                let dropped = envelope.profile.sanitize(&self.config);
-                if dropped > 0 {
-                    self.warn(
-                        "record_repaired",
-                        format!("dropped {dropped} invalid stored entries"),
-                    );
-                }
-                Some(envelope)
-            }
+        let envelope = match Envelope::from_sealed(text) {
+            Ok(envelope) => envelope,
             Err((Unreadable::Checksum, Some(envelope))) => {
-                let mut envelope = *envelope;
-                let dropped = envelope.profile.sanitize(&self.config);
                 self.warn(
                     "record_salvaged",
-                    format!("stored profile failed its checksum; kept what validates ({dropped} entries dropped)"),
+                    "stored profile failed its checksum; kept what validates",
                 );
-                Some(envelope)
+                *envelope
             }
             Err((Unreadable::Future, _)) => {
                 self.warn(
                     "record_future_version",
                     "stored profile is from a newer Shelfwise; starting fresh",
                 );
-                None
+                return None;
             }
             Err((reason, _)) => {
                 self.warn(
@@ -205,9 +347,19 @@ impl<S: Store> Engine<S> {
                     format!("stored profile is unreadable ({reason}); starting fresh"),
                 );
                 let _ = self.store.remove(&self.key);
-                None
+                return None;
             }
+        };
+        let mut envelope = envelope;
+        // Any script on the page can rewrite storage, checksum included.
+        let dropped = envelope.profile.sanitize(&self.config);
+        if dropped > 0 {
+            self.warn(
+                "record_repaired",
+                format!("dropped {dropped} invalid stored entries"),
+            );
         }
+        Some(envelope)
     }
 
     fn warn(&mut self, code: &'static str, message: impl Into<String>) {
@@ -273,8 +425,11 @@ impl<S: Store> Engine<S> {
         );
         if self.decision.superseded_by(&decision) {
             self.decision = decision;
-            self.profile = profile;
+            let mut record = Envelope::new(decision, now_ms as u64);
+            record.profile = profile;
+            self.record = Some(record);
             self.persist();
+            self.rebuild();
             self.warn("record_migrated", "stored profile migrated from format 1");
         }
         Ok(())
@@ -295,8 +450,8 @@ impl<S: Store> Engine<S> {
 
     pub fn storage_mode(&self) -> StorageMode {
         match self.last_storage_error {
-            Some(StoreError::Unavailable(_) | StoreError::WriteFailed(_)) => StorageMode::Memory,
-            _ => StorageMode::Persistent,
+            Some(_) => StorageMode::Memory,
+            None => StorageMode::Persistent,
         }
     }
 
@@ -305,6 +460,7 @@ impl<S: Store> Engine<S> {
         self.last_storage_error.as_ref()
     }
 
+    /// What ranking and the summary see: the envelope plus every tab's pending events.
     pub fn profile(&self) -> &Profile {
         &self.profile
     }
@@ -405,17 +561,120 @@ impl<S: Store> Engine<S> {
     }
 
     /// Learns from a validated event. Returns whether it was recorded: `false` without
-    /// consent, when nothing is learned or stored.
+    /// consent. Nothing is written here: [`Engine::flush`] writes this tab's journal.
     pub fn track(&mut self, event: &Event) -> bool {
-        if self.storage_mode() == StorageMode::Persistent {
-            self.reload();
-        }
         if !self.personalization_allowed() {
             return false;
         }
         self.profile.learn(event, &self.config);
-        self.persist();
+        self.own.push((self.next_seq, event.clone()));
+        self.next_seq += 1;
+        self.dirty = true;
+        if self.storage_mode() == StorageMode::Memory && self.own.len() >= COMPACT_AFTER {
+            // Nowhere to journal to: fold into the envelope kept in memory.
+            if let Some(record) = &mut self.record {
+                record.profile = self.profile.clone();
+                self.own.clear();
+            }
+        }
         true
+    }
+
+    /// Whether events are waiting to be written.
+    pub fn has_pending(&self) -> bool {
+        self.dirty
+    }
+
+    /// Writes this tab's journal. Returns whether a compaction is due (the JS face runs
+    /// it under a Web Lock, so that one tab at a time compacts).
+    pub fn flush(&mut self) -> bool {
+        if !self.dirty {
+            return false;
+        }
+        if !self.personalization_allowed() {
+            self.own.clear();
+            self.dirty = false;
+            return false;
+        }
+        // Another tab may have withdrawn (envelope gone) or erased (new epoch).
+        let epoch = self.record.as_ref().map(|r| r.epoch);
+        if !self.read_record()
+            || self.record.as_ref().map(|r| r.epoch) != epoch
+            || self.record.is_none()
+        {
+            self.read_journals();
+            self.rebuild();
+            if self.record.is_none() {
+                self.remove_namespace_keys();
+            }
+            return false;
+        }
+        if !self.on_file {
+            // The grant never reached storage (it was full then): try again first, so
+            // the journal does not stand without an envelope.
+            self.persist();
+        }
+        let journal = Journal {
+            tab: self.tab.clone(),
+            epoch: epoch.unwrap_or_default(),
+            entries: self.own.clone(),
+        };
+        match self.store.set(&self.journal_key(), &seal(&journal)) {
+            Ok(()) => {
+                self.last_storage_error = None;
+                self.dirty = false;
+            }
+            Err(error) => self.last_storage_error = Some(error),
+        }
+        self.own.len() >= COMPACT_AFTER
+    }
+
+    /// Folds every tab's journal into the envelope and empties this tab's journal.
+    pub fn compact(&mut self, now_ms: f64) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        if !self.personalization_allowed() {
+            return Ok(());
+        }
+        let epoch = self.record.as_ref().map(|r| r.epoch);
+        if !self.read_record() || self.record.as_ref().map(|r| r.epoch) != epoch {
+            self.read_journals();
+            self.rebuild();
+            return Ok(());
+        }
+        self.read_journals();
+        let Some(record) = &mut self.record else {
+            return Ok(());
+        };
+        let mut positions: Vec<(String, u64)> = Vec::new();
+        let own = self.own.iter().map(|(seq, e)| (&self.tab, *seq, e));
+        let others = self.others.iter().map(|(tab, seq, e)| (tab, *seq, e));
+        for (tab, seq, event) in others.chain(own) {
+            record.profile.learn(event, &self.config);
+            match positions.iter_mut().find(|p| p.0 == *tab) {
+                Some(p) => p.1 = p.1.max(seq),
+                None => positions.push((tab.clone(), seq)),
+            }
+        }
+        for (tab, seq) in positions {
+            record.applied.retain(|a| a.0 != tab);
+            record.applied.insert(0, Applied(tab, seq, now_ms));
+        }
+        record.applied.truncate(MAX_APPLIED);
+        let sealed = record.to_sealed();
+        self.others.clear();
+        self.own.clear();
+        self.dirty = false;
+        match self.store.set(&self.key, &sealed) {
+            Ok(()) => {
+                self.last_storage_error = None;
+                self.on_file = true;
+                let _ = self.store.remove(&self.journal_key());
+            }
+            // The envelope in memory holds every event now; it is written next time.
+            Err(error) => self.last_storage_error = Some(error),
+        }
+        self.rebuild();
+        Ok(())
     }
 
     /// Ranks products given in the shop's order. Without consent the shop's order is kept.
@@ -442,16 +701,45 @@ impl<S: Store> Engine<S> {
             .summary(now_ms, &self.config, SUMMARY_PER_FACET))
     }
 
-    /// Forgets the profile but keeps the consent decision (on file again if granted).
-    pub fn erase(&mut self) {
-        self.profile = Profile::default();
-        self.erase_stored();
+    /// Forgets the profile in every tab, keeping the consent decision: the envelope gets
+    /// a new epoch, so journals written before it are dropped.
+    pub fn erase(&mut self, now_ms: f64) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        let old_epoch = self.record.as_ref().map_or(0, |r| r.epoch);
+        self.own.clear();
+        self.others.clear();
+        self.dirty = false;
+        self.remove_namespace_keys();
+        self.record = None;
+        self.on_file = false;
         if self.personalization_allowed() {
+            self.record = Some(Envelope::new(
+                self.decision,
+                (now_ms as u64).max(old_epoch + 1),
+            ));
             self.persist();
+        }
+        self.rebuild();
+        Ok(())
+    }
+
+    /// Removes this namespace's envelope and journals.
+    fn remove_namespace_keys(&mut self) {
+        if let Ok(keys) = self.store.keys(&self.key) {
+            for key in keys {
+                let _ = self.store.remove(&key);
+            }
         }
     }
 
+    /// Removes every Shelfwise key of every namespace and drops all state.
     fn erase_stored(&mut self) {
+        self.record = None;
+        self.on_file = false;
+        self.own.clear();
+        self.others.clear();
+        self.dirty = false;
+        self.profile = Profile::default();
         let removed = self
             .store
             .keys(KEY_PREFIX)
@@ -462,10 +750,32 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// Writes the envelope with the current decision, creating it on the first grant
+    /// (keeping one another tab may have written).
     fn persist(&mut self) {
-        let sealed = Envelope::new(self.decision, self.profile.clone()).to_sealed();
+        if self.record.is_none() {
+            // Another tab may have granted and learned already: keep what it wrote.
+            if let Ok(Some(text)) = self.store.get(&self.key) {
+                self.record = self
+                    .unseal(&text)
+                    .filter(|e| e.consent.allows_personalization());
+            }
+        }
+        let decision = self.decision;
+        let epoch = self.record.as_ref().map_or(0, |r| r.epoch);
+        let record = self.record.get_or_insert_with(|| {
+            Envelope::new(
+                decision,
+                epoch.max(decision.decided_ms.unwrap_or(0.0) as u64),
+            )
+        });
+        record.consent = decision;
+        let sealed = record.to_sealed();
         match self.store.set(&self.key, &sealed) {
-            Ok(()) => self.last_storage_error = None,
+            Ok(()) => {
+                self.last_storage_error = None;
+                self.on_file = true;
+            }
             Err(error) => self.last_storage_error = Some(error),
         }
     }

@@ -78,7 +78,7 @@ pub struct ProductInput {
 }
 
 /// A validated product.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Product {
     pub id: String,
     pub category: Option<String>,
@@ -161,8 +161,8 @@ pub struct EventInput {
     pub product: ProductInput,
 }
 
-/// A validated event, stamped with the time it happened.
-#[derive(Debug, Clone, PartialEq)]
+/// A validated event, stamped with the time it happened. Journals store it as it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     pub kind: EventKind,
     pub product: Product,
@@ -170,6 +170,22 @@ pub struct Event {
 }
 
 impl Event {
+    /// Checks an event read back from storage (any script can write there) as if it
+    /// had just arrived.
+    pub fn revalidate(self) -> Result<Event> {
+        let product = ProductInput {
+            id: ProductId(self.product.id),
+            category: self.product.category,
+            brand: self.product.brand,
+            price: self.product.price,
+        };
+        EventInput {
+            kind: self.kind,
+            product,
+        }
+        .validate(self.at_ms)
+    }
+
     pub fn new(kind: EventKind, product: Product, at_ms: f64) -> Self {
         Event {
             kind,

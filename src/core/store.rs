@@ -3,19 +3,23 @@
 //! implements the trait with `localStorage`, tests with [`MemoryStore`].
 //!
 //! Keys of namespace `ns` (every Shelfwise key starts with `shelfwise:`):
-//! - `shelfwise:ns:v2`: the envelope, `sw2:<checksum>:<base64url>`: the postcard
-//!   encoding of `{ version, consent, profile }`, the checksum being FNV-1a 64 of those
-//!   bytes;
+//! - `shelfwise:ns:v2`: the envelope `{ version, epoch, consent, profile, applied }`;
+//! - `shelfwise:ns:v2:j:TAB`: one tab's journal of events not yet in the envelope;
 //! - `shelfwise:ns:v1`: the JSON format of version 0.1, migrated on open.
+//!
+//! Values are `sw2:<checksum>:<base64url>`: the postcard encoding, the checksum being
+//! FNV-1a 64 of those bytes.
 
 use std::collections::BTreeMap;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::consent::Consent;
 use super::error::{Error, Result};
+use super::event::Event;
 use super::profile::Profile;
 
 /// Every key Shelfwise writes starts with this; erasing removes all of them.
@@ -28,6 +32,22 @@ const MAX_NAMESPACE_LEN: usize = 64;
 /// The storage key of a namespace: `shelfwise:<namespace>:v2`.
 pub fn storage_key(namespace: &str) -> String {
     format!("{KEY_PREFIX}{namespace}:v{FORMAT_VERSION}")
+}
+
+/// The prefix of the namespace's journal keys (`shelfwise:ns:v2:j:TAB`).
+pub fn journal_prefix(namespace: &str) -> String {
+    format!("{}:j:", storage_key(namespace))
+}
+
+/// A tab id is 1 to 32 ASCII letters or digits.
+pub fn validate_tab(tab: &str) -> Result<()> {
+    if (1..=32).contains(&tab.len()) && tab.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        Ok(())
+    } else {
+        Err(Error::InvalidArgument(
+            "tab id must be 1 to 32 ASCII letters or digits".into(),
+        ))
+    }
 }
 
 /// Where version 0.1 stored the namespace (JSON), read once to migrate it.
@@ -70,57 +90,93 @@ pub enum Unreadable {
     Malformed,
 }
 
-/// What is stored: the format version, the consent on file and the profile.
+/// `sw2:<checksum>:<base64url>` of a value's postcard encoding. Encoding plain data
+/// cannot fail.
+pub fn seal<T: Serialize>(value: &T) -> String {
+    let bytes = postcard::to_allocvec(value).unwrap_or_default();
+    format!(
+        "{VALUE_PREFIX}{:016x}:{}",
+        fnv1a64(&bytes),
+        URL_SAFE_NO_PAD.encode(&bytes)
+    )
+}
+
+/// Reads a sealed value. On a checksum mismatch the error carries the value when the
+/// bytes still decode, so the caller can salvage it.
+pub fn unseal<T: DeserializeOwned>(
+    text: &str,
+) -> std::result::Result<T, (Unreadable, Option<Box<T>>)> {
+    let rest = text.strip_prefix("sw").ok_or((Unreadable::Foreign, None))?;
+    let (version, rest) = rest.split_once(':').ok_or((Unreadable::Foreign, None))?;
+    match version.parse::<u32>() {
+        Ok(FORMAT_VERSION) => {}
+        Ok(v) if v > FORMAT_VERSION => return Err((Unreadable::Future, None)),
+        _ => return Err((Unreadable::Foreign, None)),
+    }
+    let (sum, data) = rest.split_once(':').ok_or((Unreadable::Checksum, None))?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(data)
+        .map_err(|_| (Unreadable::Malformed, None))?;
+    let intact = sum.len() == 16 && u64::from_str_radix(sum, 16) == Ok(fnv1a64(&bytes));
+    match (intact, postcard::from_bytes::<T>(&bytes).ok()) {
+        (true, Some(value)) => Ok(value),
+        (true, None) => Err((Unreadable::Malformed, None)),
+        (false, value) => Err((Unreadable::Checksum, value.map(Box::new))),
+    }
+}
+
+/// How far one tab's journal has been folded into the envelope: `(tab, seq, atMs)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Applied(pub String, pub u64, pub f64);
+
+/// What is stored: the format version, the consent on file, the profile, and how far
+/// each tab's journal is already in it. `epoch` changes when the profile is erased, so
+/// journals written before are known to be stale.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
     pub version: u32,
+    pub epoch: u64,
     pub consent: Consent,
     pub profile: Profile,
+    pub applied: Vec<Applied>,
 }
 
 impl Envelope {
-    pub fn new(consent: Consent, profile: Profile) -> Self {
+    pub fn new(consent: Consent, epoch: u64) -> Self {
         Envelope {
             version: FORMAT_VERSION,
+            epoch,
             consent,
-            profile,
+            profile: Profile::default(),
+            applied: Vec::new(),
         }
     }
 
-    /// The stored text. Encoding plain data cannot fail.
     pub fn to_sealed(&self) -> String {
-        let bytes = postcard::to_allocvec(self).unwrap_or_default();
-        format!(
-            "{VALUE_PREFIX}{:016x}:{}",
-            fnv1a64(&bytes),
-            URL_SAFE_NO_PAD.encode(&bytes)
-        )
+        seal(self)
     }
 
-    /// Reads a stored value. On a checksum mismatch the error carries the envelope
-    /// when the bytes still decode, so the caller can salvage it.
     pub fn from_sealed(text: &str) -> std::result::Result<Self, (Unreadable, Option<Box<Self>>)> {
-        let rest = text.strip_prefix("sw").ok_or((Unreadable::Foreign, None))?;
-        let (version, rest) = rest.split_once(':').ok_or((Unreadable::Foreign, None))?;
-        match version.parse::<u32>() {
-            Ok(FORMAT_VERSION) => {}
-            Ok(v) if v > FORMAT_VERSION => return Err((Unreadable::Future, None)),
-            _ => return Err((Unreadable::Foreign, None)),
-        }
-        let (sum, data) = rest.split_once(':').ok_or((Unreadable::Checksum, None))?;
-        let bytes = URL_SAFE_NO_PAD
-            .decode(data)
-            .map_err(|_| (Unreadable::Malformed, None))?;
-        let intact = sum.len() == 16 && u64::from_str_radix(sum, 16) == Ok(fnv1a64(&bytes));
-        let envelope = postcard::from_bytes::<Envelope>(&bytes)
-            .ok()
-            .filter(|e| e.version == FORMAT_VERSION);
-        match (intact, envelope) {
-            (true, Some(envelope)) => Ok(envelope),
-            (true, None) => Err((Unreadable::Malformed, None)),
-            (false, envelope) => Err((Unreadable::Checksum, envelope.map(Box::new))),
+        match unseal::<Envelope>(text) {
+            Ok(envelope) if envelope.version != FORMAT_VERSION => {
+                Err((Unreadable::Malformed, None))
+            }
+            other => other,
         }
     }
+
+    /// The journal position of `tab` already folded into this envelope.
+    pub fn applied_seq(&self, tab: &str) -> u64 {
+        self.applied.iter().find(|a| a.0 == tab).map_or(0, |a| a.1)
+    }
+}
+
+/// One tab's events not yet in the envelope, written against envelope `epoch`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Journal {
+    pub tab: String,
+    pub epoch: u64,
+    pub entries: Vec<(u64, Event)>,
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -226,7 +282,7 @@ mod tests {
             5.0,
             Source::Shopper,
         );
-        let envelope = Envelope::new(consent, Profile::default());
+        let envelope = Envelope::new(consent, 7);
         let sealed = envelope.to_sealed();
         assert_eq!(Envelope::from_sealed(&sealed).unwrap(), envelope);
         let cut = Envelope::from_sealed(&sealed[..sealed.len() - 2])

@@ -57,6 +57,8 @@ export interface OpenOptions {
    * Default `"default"`.
    */
   namespace?: string;
+  /** Events are written at most this long after `track` (and at once on `pagehide`). Default 1000. */
+  flushDelayMs?: number;
   /** Consent signals: GPC, IAB TCF, Google Consent Mode (all read by default). */
   consent?: ConsentOptions;
   /** Wasm module source; default: `shelfwise_bg.wasm` next to the package's glue. */
@@ -193,6 +195,14 @@ function passOptions(options: unknown): [string, number[]] {
   return [entries.map(([name]) => name).join(ITEM), entries.map(([, value]) => value as number)];
 }
 
+/** A random id for this page's journal (tabs never share one). */
+function tabId(): string {
+  const bytes = new Uint8Array(12);
+  if (typeof crypto !== 'undefined' && typeof crypto.getRandomValues === 'function') crypto.getRandomValues(bytes);
+  else for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
+  return Array.from(bytes, (b) => (b % 36).toString(36)).join('');
+}
+
 /** Parses a version-0.1 record (JSON) into the parts the core migrates; null when unreadable. */
 function migrateLegacy(engine: Engine, text: string, now: number): void {
   try {
@@ -242,11 +252,16 @@ export class Shelfwise extends EventTarget {
   #tcfListenerId: unknown;
   #consent: string;
   #closed = false;
+  readonly #namespace: string;
+  readonly #flushDelayMs: number;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   protected constructor(engine: Engine, options: OpenOptions) {
     super();
     this.#engine = engine;
     this.#now = options.now ?? Date.now;
+    this.#namespace = options.namespace ?? 'default';
+    this.#flushDelayMs = options.flushDelayMs ?? 1000;
     const { tcf = true, gpc = true, consentMode = true } = options.consent ?? {};
     this.#read = { tcf, gpc, consentMode };
     this.#consent = engine.consentJson();
@@ -278,7 +293,11 @@ export class Shelfwise extends EventTarget {
     }
     await loadWasm(options.wasm);
     const now = options.now ?? Date.now;
-    const engine = new Engine(options.namespace ?? 'default', respectGpc, tcfVendorId);
+    const flushDelayMs = options.flushDelayMs ?? 1000;
+    if (!(Number.isFinite(flushDelayMs) && flushDelayMs >= 0)) {
+      throw inputError('options', 'flushDelayMs must be a non-negative number');
+    }
+    const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId);
     const legacy = engine.legacyJson();
     if (legacy !== undefined) migrateLegacy(engine, legacy, now());
     return new this(engine, options);
@@ -290,6 +309,13 @@ export class Shelfwise extends EventTarget {
       this.#listeners.push(() => target.removeEventListener(type, handler));
     };
     on(window, 'storage', (event) => this.#storageChanged(event as StorageEvent));
+    // Navigation must lose nothing: write before the page goes away or into the background.
+    on(window, 'pagehide', () => this.flush());
+    if (typeof document !== 'undefined') {
+      on(document, 'visibilitychange', () => {
+        if (document.visibilityState === 'hidden') this.flush();
+      });
+    }
     const tcfapi = (window as { __tcfapi?: unknown }).__tcfapi;
     if (!this.#read.tcf || typeof tcfapi !== 'function') return;
     try {
@@ -380,7 +406,9 @@ export class Shelfwise extends EventTarget {
       if (typeof type !== 'string') throw inputError('event', 'type must be a string');
       passProduct(this.#engine, 'event', product, 'product');
     });
-    return this.#engine.track((event as { type: string }).type, this.#now());
+    const learned = this.#engine.track((event as { type: string }).type, this.#now());
+    if (learned) this.#scheduleFlush();
+    return learned;
   }
 
   /**
@@ -411,19 +439,58 @@ export class Shelfwise extends EventTarget {
 
   /** What Shelfwise knows about the shopper, for a "your data" panel. */
   summary(): Types.ProfileSummary {
+    this.flush();
     return JSON.parse(this.#engine.summary(this.#now())) as Types.ProfileSummary;
   }
 
   /** Forgets everything learned, keeping the consent decision. */
   erase(): void {
-    this.#engine.erase();
+    this.#engine.erase(this.#now());
     this.dispatchEvent(new Event('profilechange'));
   }
 
-  /** Stops listening to other tabs and frees the engine. The instance is unusable after. */
+  #scheduleFlush(): void {
+    if (this.#flushTimer !== undefined || this.#closed) return;
+    this.#flushTimer = setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.flush();
+    }, this.#flushDelayMs);
+  }
+
+  /**
+   * Writes pending events now. Shelfwise does this by itself shortly after `track`, and
+   * at once when the page is hidden or left.
+   */
+  flush(): void {
+    if (this.#closed || !this.#engine.hasPending) return;
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#engine.flush()) this.#compact();
+    this.#consentChanged();
+  }
+
+  /** Folds every tab's journal into the stored profile, one tab at a time (Web Locks). */
+  #compact(): void {
+    const locks = typeof navigator !== 'undefined' ? (navigator as { locks?: LockManager }).locks : undefined;
+    if (!locks) {
+      this.#engine.compact(this.#now());
+      return;
+    }
+    locks
+      .request(`shelfwise:${this.#namespace}:compact`, { ifAvailable: true }, (lock) => {
+        if (lock && !this.#closed) this.#engine.compact(this.#now());
+      })
+      .catch(() => {
+        // No lock to be had: the next flush asks again.
+      });
+  }
+
+  /** Writes what is pending, stops listening and frees the engine. Unusable after. */
   close(): void {
     if (this.#closed) return;
+    this.flush();
     this.#closed = true;
+    clearTimeout(this.#flushTimer);
     for (const remove of this.#listeners) remove();
     const tcfapi = typeof window !== 'undefined' ? (window as { __tcfapi?: unknown }).__tcfapi : undefined;
     if (this.#tcfListenerId !== undefined && typeof tcfapi === 'function') {

@@ -143,9 +143,12 @@ pub struct Engine {
 #[wasm_bindgen]
 impl Engine {
     // Opens `namespace` (1 to 64 of `A-Z a-z 0-9 - _ .`), loading any stored profile.
+    // Opens `namespace` for one tab (`tab`: 1 to 32 ASCII letters or digits, unique per
+    // page).
     #[wasm_bindgen(constructor)]
     pub fn new(
         namespace: &str,
+        tab: &str,
         respect_gpc: bool,
         tcf_vendor_id: Option<u32>,
     ) -> Result<Engine, JsValue> {
@@ -153,7 +156,8 @@ impl Engine {
             respect_gpc,
             tcf_vendor_id,
         };
-        let inner = core::Engine::with_policy(namespace, BrowserStore, Default::default(), policy)?;
+        let inner =
+            core::Engine::with_policy(namespace, tab, BrowserStore, Default::default(), policy)?;
         Ok(Engine {
             inner,
             products: Vec::new(),
@@ -309,9 +313,25 @@ impl Engine {
         Ok(json(&self.inner.summary(now_ms)?))
     }
 
-    // Forgets the profile, keeping the consent decision.
-    pub fn erase(&mut self) {
-        self.inner.erase();
+    // Forgets the profile in every tab, keeping the consent decision.
+    pub fn erase(&mut self, now_ms: f64) -> Result<(), JsValue> {
+        Ok(self.inner.erase(now_ms)?)
+    }
+
+    #[wasm_bindgen(getter, js_name = hasPending)]
+    pub fn has_pending(&self) -> bool {
+        self.inner.has_pending()
+    }
+
+    // Writes this tab's journal; returns whether a compaction is due.
+    pub fn flush(&mut self) -> bool {
+        self.inner.flush()
+    }
+
+    // Folds every tab's journal into the stored profile (one tab at a time: the face
+    // holds a Web Lock).
+    pub fn compact(&mut self, now_ms: f64) -> Result<(), JsValue> {
+        Ok(self.inner.compact(now_ms)?)
     }
 
     // Re-reads storage (after another tab changed it).

@@ -30,6 +30,12 @@ function gridOrder(page) {
   return page.$$eval('#grid li.card', (cards) => cards.map((c) => [c.dataset.productId, c.dataset.category]));
 }
 
+/** The namespace's record, and its tabs' journals, and nothing else. */
+function expectOnlyOwnKeys(keys) {
+  expect(keys).toContain('shelfwise:harbor-market:v2');
+  for (const key of keys) expect(key).toMatch(/^shelfwise:harbor-market:v2(:j:[a-z0-9]+)?$/);
+}
+
 function meanPosition(order, category) {
   const positions = order.flatMap(([, c], i) => (c === category ? [i] : []));
   return positions.reduce((a, b) => a + b, 0) / positions.length;
@@ -68,7 +74,7 @@ test('accepting, viewing laptops and reloading moves laptops up', async ({ page 
   await page.click('#consent-accept');
   await expect(page.locator('#consent-banner')).toBeHidden();
   await viewProducts(page, 'laptops', 3);
-  expect((await shelfwiseTraces(page)).keys).toEqual(['shelfwise:harbor-market:v2']);
+  expectOnlyOwnKeys((await shelfwiseTraces(page)).keys);
 
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
@@ -167,7 +173,7 @@ test('a TCF CMP decides consent: its grant personalizes, its later refusal erase
   await page.click('#open-privacy');
   await expect(page.locator('#privacy-consent')).toContainText('consent manager');
   await expect(page.locator('#interests')).toContainText('Laptops');
-  expect((await shelfwiseTraces(page)).keys).toEqual(['shelfwise:harbor-market:v2']);
+  expectOnlyOwnKeys((await shelfwiseTraces(page)).keys);
   await page.evaluate((tc) => window.__cmpDecide(tc), TC_DENIES);
   await expect(page.locator('#privacy-consent')).toContainText('Personalization is off');
   expect(await shelfwiseTraces(page)).toEqual({ keys: [], cookies: '' });
@@ -192,4 +198,63 @@ test('Global Privacy Control denies until the shopper turns personalization on',
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   const after = await gridOrder(page);
   expect(meanPosition(after, 'laptops')).toBeLessThan(meanPosition(before, 'laptops'));
+});
+
+/** In the page: opens its own Shelfwise instance (a tab of its own) on the demo's namespace. */
+async function trackInPage(page, count, { yieldEvery = 25, category = 'laptops' } = {}) {
+  return page.evaluate(
+    async ({ count, yieldEvery, category }) => {
+      const { Shelfwise } = await import('/shelfwise/index.js');
+      const shelf = await Shelfwise.open({ namespace: 'harbor-market' });
+      let recorded = 0;
+      for (let i = 0; i < count; i += 1) {
+        if (shelf.track({ type: 'view', product: { id: `${category}-${i}`, category, price: 10 + i } })) recorded += 1;
+        // Let the other page run in between, as real pages do.
+        if (i % yieldEvery === 0) await new Promise((resolve) => setTimeout(resolve, 0));
+      }
+      shelf.close();
+      return recorded;
+    },
+    { count, yieldEvery, category },
+  );
+}
+
+async function countedEvents(page) {
+  return page.evaluate(async () => {
+    const { Shelfwise } = await import('/shelfwise/index.js');
+    const shelf = await Shelfwise.open({ namespace: 'harbor-market' });
+    const events = shelf.summary().events;
+    shelf.close();
+    return events;
+  });
+}
+
+test('two pages tracking 500 events each at the same time count exactly 1,000', async ({ page, context }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  const second = await context.newPage();
+  await openShop(second);
+  const [a, b] = await Promise.all([trackInPage(page, 500), trackInPage(second, 500, { category: 'tops' })]);
+  expect([a, b]).toEqual([500, 500]);
+  expect(await countedEvents(page)).toBe(1000);
+  expect(await countedEvents(second)).toBe(1000);
+  await second.close();
+});
+
+test('withdrawing in one page while another tracks leaves no Shelfwise data once both settle', async ({ page, context }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  const second = await context.newPage();
+  await openShop(second);
+  const tracking = trackInPage(second, 500, { yieldEvery: 5 });
+  await page.waitForTimeout(20);
+  await page.click('#open-privacy');
+  await page.click('#toggle-consent');
+  await tracking;
+  // Let storage events reach both pages.
+  await page.waitForTimeout(200);
+  await expect
+    .poll(async () => [(await shelfwiseTraces(page)).keys, (await shelfwiseTraces(second)).keys])
+    .toEqual([[], []]);
+  await second.close();
 });
