@@ -661,6 +661,34 @@ proptest! {
         let ranked = rank(&products, &RankOptions::with_strength(strength), None).unwrap();
         prop_assert_eq!(ranked.iter().map(|r| r.index).collect::<Vec<_>>(), (0..products.len()).collect::<Vec<_>>());
     }
+    #[test]
+    fn export_then_import_reproduces_the_profile_and_erase_leaves_nothing(
+        history in prop::collection::vec((arb_kind(), arb_product(), 0.0..1e9f64), 1..40),
+    ) {
+        let mut engine = granted(MemoryStore::new());
+        for (kind, product, offset) in history {
+            engine.track(&Event::new(kind, product, T0 + offset));
+        }
+        engine.flush();
+        let exported = engine.export(T0 + 2e9).unwrap();
+        let mut fresh = granted(MemoryStore::new());
+        fresh.import(&import_file(&exported), T0 + 2e9).unwrap();
+        prop_assert_eq!(fresh.profile(), engine.profile());
+        prop_assert_eq!(fresh.export(T0 + 2e9).unwrap(), exported);
+        engine.erase(T0 + 2e9).unwrap();
+        prop_assert!(engine.profile().is_empty());
+        engine.withdraw_consent(T0 + 2e9).unwrap();
+        prop_assert!(engine.store().entries.is_empty());
+    }
+
+    #[test]
+    fn decay_never_increases_with_time(score in 0.0..1e6f64, a in 0.0..1e12f64, b in 0.0..1e12f64, half_life in 1.0..1e10f64) {
+        let (early, late) = if a <= b { (a, b) } else { (b, a) };
+        let at_early = shelfwise::core::profile::decay(score, 0.0, early, half_life);
+        let at_late = shelfwise::core::profile::decay(score, 0.0, late, half_life);
+        prop_assert!(at_late <= at_early && at_late >= 0.0);
+    }
+
 }
 
 #[test]
@@ -703,4 +731,138 @@ fn tracking_after_a_flush_goes_on() {
             .events,
         2
     );
+}
+
+/// The import fields of an export's JSON, as the JS face reads them.
+fn import_file(json: &str) -> shelfwise::core::export::ImportFile {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    shelfwise::core::export::ImportFile {
+        format: text("format"),
+        version: value.get("version").and_then(|v| v.as_f64()),
+        checksum: text("checksum"),
+        payload: text("payload"),
+    }
+}
+
+fn granted(store: MemoryStore) -> Engine<MemoryStore> {
+    let mut engine = Engine::open("shop", store).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
+    engine
+}
+
+#[test]
+fn the_shopper_can_forget_export_import_and_erase() {
+    let mut engine = granted(MemoryStore::new());
+    for product in catalogue() {
+        engine.track(&view(&product, T0));
+    }
+    engine.flush();
+    let exported = engine.export(T0).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&exported).unwrap();
+    assert_eq!(json["format"], "shelfwise-export");
+    assert_eq!(json["version"], 2);
+    assert_eq!(json["profile"]["events"], 8);
+    assert_eq!(
+        json["profile"]["brands"].as_array().unwrap().len(),
+        6,
+        "readable copy"
+    );
+
+    assert!(engine.forget("brand", "Apple", T0).unwrap());
+    assert!(
+        !engine.forget("brand", "Apple", T0).unwrap(),
+        "already forgotten"
+    );
+    assert!(engine.profile().brands.get("Apple").is_none());
+    assert_eq!(
+        engine.forget("mood", "x", T0).unwrap_err().code().as_str(),
+        "invalid_argument"
+    );
+    let reopened = Engine::open("shop", engine.store().clone()).unwrap();
+    assert!(
+        reopened.profile().brands.get("Apple").is_none(),
+        "forgotten on file too"
+    );
+
+    // Edited, foreign and future files are rejected and change nothing.
+    let before = engine.profile().clone();
+    let payload = json["payload"].as_str().unwrap();
+    let flipped = if payload.starts_with('A') {
+        payload.replacen('A', "B", 1)
+    } else {
+        format!("A{}", &payload[1..])
+    };
+    for bad in [
+        exported.replace(payload, &flipped),
+        exported.replace("\"version\":2", "\"version\":3"),
+        exported.replace("shelfwise-export", "other-export"),
+        "{}".to_owned(),
+        "not json".to_owned(),
+    ] {
+        let error = engine.import(&import_file(&bad), T0).unwrap_err();
+        assert_eq!(error.code().as_str(), "invalid_import", "{error}");
+    }
+    assert_eq!(engine.profile(), &before);
+
+    engine.erase(T0).unwrap();
+    assert!(engine.profile().is_empty());
+    engine.import(&import_file(&exported), T0).unwrap();
+    assert!(
+        engine.profile().brands.get("Apple").is_some(),
+        "import restores"
+    );
+    let round_trip = engine.export(T0).unwrap();
+    assert_eq!(
+        round_trip, exported,
+        "export, erase, import, export: the same file"
+    );
+    engine.import(&import_file(&exported), T0).unwrap();
+    assert_eq!(
+        engine.export(T0).unwrap(),
+        exported,
+        "importing twice changes nothing"
+    );
+
+    let mut no_consent = Engine::open("other", MemoryStore::new()).unwrap();
+    let error = no_consent.import(&import_file(&exported), T0).unwrap_err();
+    assert_eq!(error.code().as_str(), "consent_required");
+}
+
+#[test]
+fn the_stored_profile_stays_under_32_kb_after_100_000_random_events() {
+    let mut engine = granted(MemoryStore::new());
+    // A deterministic stream of 100,000 events over 2,000 categories and brands with
+    // long labels, across a year.
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let kinds = [EventKind::View, EventKind::AddToCart, EventKind::Purchase];
+    for i in 0..100_000u64 {
+        let n = next();
+        let product = Product::new(format!("p{}", n % 50_000))
+            .with_category(format!("{}-{}", "category".repeat(10), n % 2_000))
+            .with_brand(format!("{}-{}", "brand".repeat(20), (n >> 16) % 2_000))
+            .with_price((n % 100_000) as f64 / 10.0);
+        engine.track(&Event::new(
+            kinds[(n % 3) as usize],
+            product,
+            T0 + i as f64 * 300_000.0,
+        ));
+        if engine.flush() {
+            engine.compact(T0 + i as f64 * 300_000.0).unwrap();
+        }
+    }
+    engine.compact(T0 + 3e10).unwrap();
+    let stored = &engine.store().entries["shelfwise:shop:v2"];
+    println!(
+        "stored profile after 100,000 events: {} bytes",
+        stored.len()
+    );
+    assert!(stored.len() <= 32 * 1024, "{} bytes", stored.len());
+    assert_eq!(engine.profile().events, 100_000);
 }

@@ -145,7 +145,7 @@ function renderGrid() {
 
 function renderPicks() {
   const shelf = state.shelf;
-  const show = shelf.consent.personalization === 'granted' && shelf.summary().events > 0;
+  const show = shelf.consent.personalization === 'granted' && shelf.profile.summary().events > 0;
   $('picks').hidden = !show;
   if (!show) return;
   const picks = shelf.rank(state.featured, { strength: 1 }).slice(0, PICKS);
@@ -195,7 +195,7 @@ function renderPrivacy() {
         ? 'Personalization is off. Nothing is stored and nothing is learned.'
         : 'You have not decided yet. Until you accept, nothing is stored and nothing is learned.') +
     (why[source] ?? '');
-  const summary = shelf.summary();
+  const summary = shelf.profile.summary();
   const items = summary.interests.map((interest) => {
     const item = element('li', 'interest');
     item.append(
@@ -211,7 +211,15 @@ function renderPrivacy() {
     const fill = element('span', 'meter-fill');
     fill.style.width = `${Math.round(interest.strength * 100)}%`;
     meter.append(fill);
-    item.append(meter);
+    const forget = element('button', 'link-button interest-forget', 'Forget');
+    forget.type = 'button';
+    forget.setAttribute('aria-label', `Forget ${FACET_LABELS[interest.facet].toLowerCase()} ${interestValue(interest)}`);
+    forget.addEventListener('click', () => {
+      shelf.profile.forget(interest.facet, interest.value);
+      renderPicks();
+      renderPrivacy();
+    });
+    item.append(meter, forget);
     return item;
   });
   if (items.length === 0) items.push(element('li', 'interest empty', 'Nothing yet.'));
@@ -292,8 +300,29 @@ function wire() {
   document.addEventListener('keydown', (event) => {
     if (event.key === 'Escape' && !$('privacy-panel').hidden) setPanel(false);
   });
+  $('export-profile').addEventListener('click', () => {
+    const blob = new Blob([state.shelf.profile.export()], { type: 'application/json' });
+    const link = element('a');
+    link.href = URL.createObjectURL(blob);
+    link.download = 'harbor-market-profile.json';
+    link.click();
+    URL.revokeObjectURL(link.href);
+  });
+  $('import-profile').addEventListener('change', async (event) => {
+    const [file] = event.target.files;
+    event.target.value = '';
+    if (!file) return;
+    try {
+      state.shelf.profile.import(await file.text());
+      $('privacy-feedback').textContent = 'Your profile was imported.';
+    } catch (error) {
+      if (!isShelfwiseError(error)) throw error;
+      $('privacy-feedback').textContent = `This file could not be imported: ${error.message}`;
+    }
+    renderAll();
+  });
   $('erase-profile').addEventListener('click', () => {
-    state.shelf.erase();
+    state.shelf.profile.erase();
     renderAll();
   });
   $('toggle-consent').addEventListener('click', () => {

@@ -17,7 +17,7 @@ use super::consent::{
     consent_mode_decision, default_consent, tcf_decision, Consent, ConsentModeState, ConsentStatus,
     Signals, Source,
 };
-use super::error::Result;
+use super::error::{Error, Result};
 use super::event::{validate_time, Event, Product};
 use super::profile::{Affinity, Facet, FacetValues};
 use super::profile::{Profile, ProfileConfig, Summary};
@@ -632,18 +632,36 @@ impl<S: Store> Engine<S> {
     /// Folds every tab's journal into the envelope and empties this tab's journal.
     pub fn compact(&mut self, now_ms: f64) -> Result<()> {
         let now_ms = validate_time(now_ms)?;
+        self.compact_with(now_ms, |_| {});
+        Ok(())
+    }
+
+    /// Compacts, letting `edit` change the envelope's profile before it is written (the
+    /// preference center's edits). Returns whether the edit was applied.
+    fn compact_with(&mut self, now_ms: f64, edit: impl FnOnce(&mut Profile)) -> bool {
         if !self.personalization_allowed() {
-            return Ok(());
+            return false;
         }
         let epoch = self.record.as_ref().map(|r| r.epoch);
         if !self.read_record() || self.record.as_ref().map(|r| r.epoch) != epoch {
+            if self.storage_mode() == StorageMode::Memory {
+                // Storage is gone: edit the envelope kept in memory.
+                if let Some(record) = &mut self.record {
+                    record.profile = self.profile.clone();
+                    self.own.clear();
+                    self.others.clear();
+                    edit(&mut record.profile);
+                    self.rebuild();
+                    return true;
+                }
+            }
             self.read_journals();
             self.rebuild();
-            return Ok(());
+            return false;
         }
         self.read_journals();
         let Some(record) = &mut self.record else {
-            return Ok(());
+            return false;
         };
         let mut positions: Vec<(String, u64)> = Vec::new();
         let own = self.own.iter().map(|(seq, e)| (&self.tab, *seq, e));
@@ -660,6 +678,7 @@ impl<S: Store> Engine<S> {
             record.applied.insert(0, Applied(tab, seq, now_ms));
         }
         record.applied.truncate(MAX_APPLIED);
+        edit(&mut record.profile);
         let sealed = record.to_sealed();
         self.others.clear();
         self.own.clear();
@@ -674,6 +693,48 @@ impl<S: Store> Engine<S> {
             Err(error) => self.last_storage_error = Some(error),
         }
         self.rebuild();
+        true
+    }
+
+    /// Forgets one interest (`facet`: `category`, `brand` or `price_band`) in every tab.
+    /// Returns whether it was known.
+    pub fn forget(&mut self, facet: &str, value: &str, now_ms: f64) -> Result<bool> {
+        let now_ms = validate_time(now_ms)?;
+        let facet = Facet::from_name(facet).ok_or_else(|| {
+            Error::InvalidArgument(format!(
+                "facet must be one of {}, got \"{facet}\"",
+                Facet::NAMES.join(", ")
+            ))
+        })?;
+        let known = self.profile.values(facet).get(value).is_some();
+        if known {
+            self.compact_with(now_ms, |profile| {
+                profile.forget(facet, value);
+            });
+        }
+        Ok(known)
+    }
+
+    /// The shopper's profile as a versioned, checksummed JSON document (README: "Export
+    /// format"). Without consent the profile is empty.
+    pub fn export(&self, now_ms: f64) -> Result<String> {
+        let now_ms = validate_time(now_ms)?;
+        Ok(super::export::export(&self.profile, self.consent(), now_ms))
+    }
+
+    /// Merges an export into the profile (needs personalization consent). A foreign,
+    /// edited or malformed file is rejected with `invalid_import` and changes nothing.
+    pub fn import(&mut self, file: &super::export::ImportFile, now_ms: f64) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        if !self.personalization_allowed() {
+            return Err(Error::ConsentRequired(
+                "importing a profile needs personalization consent".into(),
+            ));
+        }
+        let mut imported = super::export::import(file)?;
+        imported.sanitize(&self.config);
+        let config = self.config.clone();
+        self.compact_with(now_ms, |profile| profile.merge(&imported, &config));
         Ok(())
     }
 

@@ -12,6 +12,10 @@ pub enum ErrorCode {
     InvalidOptions,
     /// An argument that is not an event, product or option (namespace, time).
     InvalidArgument,
+    /// A profile to import is foreign, edited or malformed.
+    InvalidImport,
+    /// The call needs personalization consent, which is not granted.
+    ConsentRequired,
 }
 
 impl ErrorCode {
@@ -21,6 +25,8 @@ impl ErrorCode {
             ErrorCode::InvalidProduct => "invalid_product",
             ErrorCode::InvalidOptions => "invalid_options",
             ErrorCode::InvalidArgument => "invalid_argument",
+            ErrorCode::InvalidImport => "invalid_import",
+            ErrorCode::ConsentRequired => "consent_required",
         }
     }
 }
@@ -35,6 +41,10 @@ pub enum Error {
     InvalidOptions(String),
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    #[error("invalid import: {0}")]
+    InvalidImport(String),
+    #[error("consent required: {0}")]
+    ConsentRequired(String),
 }
 
 impl Error {
@@ -44,6 +54,8 @@ impl Error {
             Error::InvalidProduct(_) => ErrorCode::InvalidProduct,
             Error::InvalidOptions(_) => ErrorCode::InvalidOptions,
             Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            Error::InvalidImport(_) => ErrorCode::InvalidImport,
+            Error::ConsentRequired(_) => ErrorCode::ConsentRequired,
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod consent;
 pub mod engine;
 pub mod error;
 pub mod event;
+pub mod export;
 mod names;
 pub mod profile;
 pub mod rank;

@@ -195,22 +195,24 @@ impl FacetValues {
     }
 }
 
-/// What Shelfwise has learned about one shopper. Serialized into the storage envelope.
+/// What Shelfwise has learned about one shopper: stored in the envelope (postcard) and
+/// shown in exports (JSON, schema in the README).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Profile {
-    #[serde(rename = "c", default)]
+    #[serde(default)]
     pub categories: FacetValues,
-    #[serde(rename = "b", default)]
+    #[serde(default)]
     pub brands: FacetValues,
-    #[serde(rename = "p", default)]
+    #[serde(default)]
     pub price_bands: FacetValues,
     /// Events learned from, ever (for the shopper's overview).
-    #[serde(rename = "e", default)]
+    #[serde(default)]
     pub events: u64,
     /// Time of the first and the latest event learned from.
-    #[serde(rename = "f", default)]
+    #[serde(default)]
     pub first_ms: Option<f64>,
-    #[serde(rename = "l", default)]
+    #[serde(default)]
     pub last_ms: Option<f64>,
 }
 
@@ -260,6 +262,47 @@ impl Profile {
             }
         }
         dropped
+    }
+
+    /// Forgets one facet value. Returns whether it was known.
+    pub fn forget(&mut self, facet: Facet, value: &str) -> bool {
+        let values = self.values_mut(facet);
+        let before = values.len();
+        values.0.retain(|(v, _)| v != value);
+        values.len() != before
+    }
+
+    /// Merges another profile (an import): per value the stronger evidence wins, the
+    /// counters take the larger and the dates the wider span. Merging the same profile
+    /// twice changes nothing.
+    pub fn merge(&mut self, other: &Profile, config: &ProfileConfig) {
+        for facet in Facet::ALL {
+            let theirs = other.values(*facet).0.clone();
+            let ours = self.values_mut(*facet);
+            for (value, affinity) in theirs {
+                match ours.0.iter_mut().find(|(v, _)| *v == value) {
+                    Some((_, mine)) => {
+                        let at = mine.at_ms.max(affinity.at_ms);
+                        let stronger = affinity.score_at(at, config.half_life_ms)
+                            > mine.score_at(at, config.half_life_ms);
+                        if stronger {
+                            *mine = affinity;
+                        }
+                    }
+                    None => ours.0.push((value, affinity)),
+                }
+            }
+        }
+        self.events = self.events.max(other.events);
+        self.first_ms = match (self.first_ms, other.first_ms) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.last_ms = match (self.last_ms, other.last_ms) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        self.sanitize(config);
     }
 
     /// Learns from one validated event.

@@ -131,7 +131,7 @@ class ConsentModeReader {
   }
 }
 
-type InputKind = 'event' | 'products' | 'options' | 'argument';
+type InputKind = 'event' | 'products' | 'options' | 'argument' | 'import';
 const ITEM = '\u001f';
 const PAIR = '\u001d';
 
@@ -236,6 +236,80 @@ function loadWasm(source: WasmSource | undefined): Promise<unknown> {
 }
 
 /**
+ * The shopper's preference center: what Shelfwise knows, and the shopper's controls over
+ * it. Get it as `shelf.profile`.
+ */
+export class ProfileCenter {
+  readonly #shelf: Shelfwise;
+  readonly #engine: Engine;
+  readonly #now: () => number;
+
+  /** @internal */
+  constructor(shelf: Shelfwise, engine: Engine, now: () => number) {
+    this.#shelf = shelf;
+    this.#engine = engine;
+    this.#now = now;
+  }
+
+  /** What Shelfwise knows about the shopper: interests with their strength and evidence. */
+  summary(): Types.ProfileSummary {
+    this.#shelf.flush();
+    return JSON.parse(this.#engine.summary(this.#now())) as Types.ProfileSummary;
+  }
+
+  /**
+   * Forgets one interest, e.g. `forget('brand', 'Acme')` (facets: `category`, `brand`,
+   * `price_band`), in every tab. Returns whether it was known.
+   */
+  forget(facet: Types.Facet, value: string): boolean {
+    if (typeof facet !== 'string' || typeof value !== 'string') {
+      throw inputError('argument', 'forget takes a facet and a value, both strings');
+    }
+    this.#shelf.flush();
+    const known = this.#engine.forget(facet, value, this.#now());
+    this.#shelf.dispatchEvent(new Event('profilechange'));
+    return known;
+  }
+
+  /** The profile as a versioned, checksummed JSON document (schema in the README). */
+  export(): string {
+    this.#shelf.flush();
+    return this.#engine.export(this.#now());
+  }
+
+  /**
+   * Merges an export into the profile. Throws `invalid_import` for a file that is not a
+   * Shelfwise export, or was edited, and `consent_required` without consent.
+   */
+  import(json: string): void {
+    if (typeof json !== 'string') throw inputError('import', 'import takes the JSON text of an export');
+    let file: Record<string, unknown>;
+    try {
+      file = fields('import', JSON.parse(json), 'the file');
+    } catch (error) {
+      if (isShelfwiseError(error)) throw error;
+      throw inputError('import', 'the file is not JSON');
+    }
+    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    this.#shelf.flush();
+    this.#engine.import(
+      text(file.format),
+      typeof file.version === 'number' ? file.version : undefined,
+      text(file.checksum),
+      text(file.payload),
+      this.#now(),
+    );
+    this.#shelf.dispatchEvent(new Event('profilechange'));
+  }
+
+  /** Forgets everything learned, in every tab, keeping the consent decision. */
+  erase(): void {
+    this.#engine.erase(this.#now());
+    this.#shelf.dispatchEvent(new Event('profilechange'));
+  }
+}
+
+/**
  * A shopper's on-device profile for one namespace, and the ranking that uses it.
  *
  * Dispatches `consentchange` (consent changed here, in another tab or through a CMP),
@@ -255,6 +329,8 @@ export class Shelfwise extends EventTarget {
   readonly #namespace: string;
   readonly #flushDelayMs: number;
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The shopper's preference center: summary, forget, export, import, erase. */
+  readonly profile: ProfileCenter;
 
   protected constructor(engine: Engine, options: OpenOptions) {
     super();
@@ -262,6 +338,7 @@ export class Shelfwise extends EventTarget {
     this.#now = options.now ?? Date.now;
     this.#namespace = options.namespace ?? 'default';
     this.#flushDelayMs = options.flushDelayMs ?? 1000;
+    this.profile = new ProfileCenter(this, engine, this.#now);
     const { tcf = true, gpc = true, consentMode = true } = options.consent ?? {};
     this.#read = { tcf, gpc, consentMode };
     this.#consent = engine.consentJson();
@@ -437,17 +514,6 @@ export class Shelfwise extends EventTarget {
     return ranked;
   }
 
-  /** What Shelfwise knows about the shopper, for a "your data" panel. */
-  summary(): Types.ProfileSummary {
-    this.flush();
-    return JSON.parse(this.#engine.summary(this.#now())) as Types.ProfileSummary;
-  }
-
-  /** Forgets everything learned, keeping the consent decision. */
-  erase(): void {
-    this.#engine.erase(this.#now());
-    this.dispatchEvent(new Event('profilechange'));
-  }
 
   #scheduleFlush(): void {
     if (this.#flushTimer !== undefined || this.#closed) return;

@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 use crate::core::consent::{ConsentModeState, TcfState};
 use crate::core::engine::LegacyRecord;
 use crate::core::event::{ProductId, ProductInput};
+use crate::core::export::ImportFile;
 use crate::core::{
     self, ConsentPolicy, ConsentState, ConsentStatus, EventInput, EventKind, RankOptions, Signals,
 };
@@ -84,7 +85,9 @@ export interface ShelfwiseWarning {
   message: string;
 }
 /** Stable codes on every `Error` Shelfwise throws. */
-export type ErrorCode = "invalid_event" | "invalid_product" | "invalid_options" | "invalid_argument";
+export type ErrorCode =
+  | "invalid_event" | "invalid_product" | "invalid_options" | "invalid_argument"
+  | "invalid_import" | "consent_required";
 "#;
 
 /// Separates the items of a list passed as one string (unit separator; no valid label
@@ -115,7 +118,9 @@ impl From<core::Error> for JsValue {
 // circular object, a getter that throws), so it carries the same codes as the rest.
 #[wasm_bindgen(js_name = inputError, unchecked_return_type = "Error")]
 pub fn input_error(
-    #[wasm_bindgen(unchecked_param_type = "\"event\" | \"products\" | \"options\" | \"argument\"")]
+    #[wasm_bindgen(
+        unchecked_param_type = "\"event\" | \"products\" | \"options\" | \"argument\" | \"import\""
+    )]
     what: &str,
     reason: &str,
 ) -> JsValue {
@@ -124,6 +129,7 @@ pub fn input_error(
         "event" => core::Error::InvalidEvent(reason),
         "products" => core::Error::InvalidProduct(reason),
         "options" => core::Error::InvalidOptions(reason),
+        "import" => core::Error::InvalidImport(reason),
         _ => core::Error::InvalidArgument(reason),
     }
     .into()
@@ -311,6 +317,34 @@ impl Engine {
     // `ProfileSummary` as JSON.
     pub fn summary(&self, now_ms: f64) -> Result<String, JsValue> {
         Ok(json(&self.inner.summary(now_ms)?))
+    }
+
+    // Forgets one interest in every tab; returns whether it was known.
+    pub fn forget(&mut self, facet: &str, value: &str, now_ms: f64) -> Result<bool, JsValue> {
+        Ok(self.inner.forget(facet, value, now_ms)?)
+    }
+
+    // The profile as an export document (JSON text).
+    pub fn export(&self, now_ms: f64) -> Result<String, JsValue> {
+        Ok(self.inner.export(now_ms)?)
+    }
+
+    // Merges an export, given by the fields the face read from its JSON.
+    pub fn import(
+        &mut self,
+        format: Option<String>,
+        version: Option<f64>,
+        checksum: Option<String>,
+        payload: Option<String>,
+        now_ms: f64,
+    ) -> Result<(), JsValue> {
+        let file = ImportFile {
+            format,
+            version,
+            checksum,
+            payload,
+        };
+        Ok(self.inner.import(&file, now_ms)?)
     }
 
     // Forgets the profile in every tab, keeping the consent decision.

@@ -223,7 +223,7 @@ async function countedEvents(page) {
   return page.evaluate(async () => {
     const { Shelfwise } = await import('/shelfwise/index.js');
     const shelf = await Shelfwise.open({ namespace: 'harbor-market' });
-    const events = shelf.summary().events;
+    const events = shelf.profile.summary().events;
     shelf.close();
     return events;
   });
@@ -257,4 +257,32 @@ test('withdrawing in one page while another tracks leaves no Shelfwise data once
     .poll(async () => [(await shelfwiseTraces(page)).keys, (await shelfwiseTraces(second)).keys])
     .toEqual([[], []]);
   await second.close();
+});
+
+test('the shopper forgets an interest, downloads their data and imports it back', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  await viewProducts(page, 'laptops', 2);
+  await viewProducts(page, 'fragrances', 1);
+  await page.click('#open-privacy');
+  await expect(page.locator('#interests')).toContainText('Fragrances');
+  await page.getByRole('button', { name: 'Forget category Fragrances' }).click();
+  await expect(page.locator('#interests')).not.toContainText('Fragrances');
+  await expect(page.locator('#interests')).toContainText('Laptops');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-profile')]);
+  const exported = await download.path().then((path) => import('node:fs').then((fs) => fs.readFileSync(path, 'utf8')));
+  const file = JSON.parse(exported);
+  expect(file.format).toBe('shelfwise-export');
+  expect(file.profile.categories.map(([value]) => value)).toEqual(['laptops']);
+
+  await page.click('#erase-profile');
+  await expect(page.locator('#interests')).toContainText('Nothing yet');
+  await page.setInputFiles('#import-profile', { name: 'profile.json', mimeType: 'application/json', buffer: Buffer.from(exported) });
+  await expect(page.locator('#privacy-feedback')).toContainText('imported');
+  await expect(page.locator('#interests')).toContainText('Laptops');
+
+  const edited = exported.replace('"payload":"', '"payload":"A');
+  await page.setInputFiles('#import-profile', { name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(edited) });
+  await expect(page.locator('#privacy-feedback')).toContainText('could not be imported');
 });
