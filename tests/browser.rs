@@ -292,34 +292,28 @@ fn a_cmp_decision_grants_and_a_later_one_withdraws_and_erases() {
     // Purposes 1 to 10 consented (a vector from tests/fixtures), lastUpdated 2020-03-10.
     let tc = "COwDzqZOwDzqZN4ABMENAPCAAP4AAP-AAAhoAFQAYABgAOABQAAAAA";
     let mut engine = open("cmp").unwrap();
-    engine
-        .set_signals(
-            false,
-            Some(true),
-            Some(tc.into()),
-            None,
-            None,
-            None,
-            None,
-            NOW,
-        )
-        .unwrap();
+    // The CMP's TC string, plus a Consent Mode update for personalization storage.
+    let signals = |engine: &mut Engine, update: Option<&str>, at: f64| {
+        let update = update.map(str::to_owned);
+        engine
+            .set_signals(
+                false,
+                Some(true),
+                Some(tc.into()),
+                None,
+                None,
+                update,
+                None,
+                at,
+            )
+            .unwrap();
+    };
+    signals(&mut engine, None, NOW);
     assert_eq!(personalization(&engine), "granted");
     assert!(view(&mut engine, 5, "laptops", NOW).unwrap());
     assert!(shelfwise_keys().contains(&"shelfwise:cmp:v2".to_owned()));
     // A Consent Mode update denying personalization storage, seen now: newer, so it wins.
-    engine
-        .set_signals(
-            false,
-            Some(true),
-            Some(tc.into()),
-            None,
-            None,
-            Some("denied".into()),
-            None,
-            NOW + 1.0,
-        )
-        .unwrap();
+    signals(&mut engine, Some("denied"), NOW + 1.0);
     assert_eq!(personalization(&engine), "denied");
     assert!(
         shelfwise_keys().is_empty(),

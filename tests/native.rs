@@ -203,14 +203,20 @@ fn tab(store: &Shared, id: &str) -> Engine<Shared> {
     .unwrap()
 }
 
+/// Tab `a` grants; tab `b`, opened after, follows the stored grant.
+fn two_granted_tabs(store: &Shared) -> (Engine<Shared>, Engine<Shared>) {
+    let mut a = tab(store, "a");
+    a.grant_consent(true, false, T0).unwrap();
+    let b = tab(store, "b");
+    assert_eq!(b.consent().personalization.as_str(), "granted");
+    (a, b)
+}
+
 #[test]
 fn two_tabs_tracking_at_once_lose_no_event() {
     let store = Shared::default();
     let products = catalogue();
-    let mut a = tab(&store, "a");
-    a.grant_consent(true, false, T0).unwrap();
-    let mut b = tab(&store, "b");
-    assert_eq!(b.consent().personalization.as_str(), "granted");
+    let (mut a, mut b) = two_granted_tabs(&store);
     // Interleaved tracking, flushing, compacting and reloading in both tabs.
     for i in 0..500u32 {
         let at = T0 + f64::from(i) * 1000.0;
@@ -254,9 +260,7 @@ fn two_tabs_tracking_at_once_lose_no_event() {
 fn withdrawal_in_one_tab_while_another_tracks_leaves_nothing() {
     let store = Shared::default();
     let products = catalogue();
-    let mut a = tab(&store, "a");
-    a.grant_consent(true, false, T0).unwrap();
-    let mut b = tab(&store, "b");
+    let (mut a, mut b) = two_granted_tabs(&store);
     for i in 0..10 {
         b.track(&view(&products[i % 8], T0 + i as f64));
     }
@@ -279,9 +283,7 @@ fn withdrawal_in_one_tab_while_another_tracks_leaves_nothing() {
 fn erase_in_one_tab_drops_what_the_others_had_not_written() {
     let store = Shared::default();
     let products = catalogue();
-    let mut a = tab(&store, "a");
-    a.grant_consent(true, false, T0).unwrap();
-    let mut b = tab(&store, "b");
+    let (mut a, mut b) = two_granted_tabs(&store);
     b.track(&view(&products[1], T0));
     a.erase(T0 + 1.0).unwrap();
     b.flush();
@@ -498,14 +500,7 @@ fn gpc_denies_until_the_shopper_grants_in_the_shop() {
         respect_gpc: false,
         tcf_vendor_id: None,
     };
-    let mut lenient = Engine::with_policy(
-        "shop",
-        "main",
-        MemoryStore::new(),
-        Default::default(),
-        policy,
-    )
-    .unwrap();
+    let mut lenient = with_policy(policy);
     lenient
         .set_signals(
             Signals {
@@ -548,14 +543,7 @@ fn tcf_decides_with_purposes_1_5_6_and_the_latest_decision_wins() {
         respect_gpc: true,
         tcf_vendor_id: Some(9_999),
     };
-    let mut strict = Engine::with_policy(
-        "shop",
-        "main",
-        MemoryStore::new(),
-        Default::default(),
-        policy,
-    )
-    .unwrap();
+    let mut strict = with_policy(policy);
     strict.grant_consent(true, false, updated - 1.0).unwrap();
     assert!(strict.track(&view(&catalogue()[1], updated - 1.0)));
     strict.set_signals(tcf(TC_ALL_PURPOSES), T0).unwrap();
@@ -743,6 +731,17 @@ fn import_file(json: &str) -> shelfwise::core::export::ImportFile {
         checksum: text("checksum"),
         payload: text("payload"),
     }
+}
+
+fn with_policy(policy: ConsentPolicy) -> Engine<MemoryStore> {
+    Engine::with_policy(
+        "shop",
+        "main",
+        MemoryStore::new(),
+        Default::default(),
+        policy,
+    )
+    .unwrap()
 }
 
 fn granted(store: MemoryStore) -> Engine<MemoryStore> {
