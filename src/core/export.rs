@@ -10,8 +10,7 @@
 //! in the stored binary form, and it is what an import uses: its checksum rejects any
 //! edit, and the readable copy cannot disagree with what is imported.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use super::base64url;
 use serde::Serialize;
 
 use super::consent::{Consent, ConsentState};
@@ -57,7 +56,7 @@ pub fn export(profile: &Profile, consent: Consent, now_ms: f64) -> String {
         exported_at: iso8601(now_ms as u64),
         consent: consent.into(),
         checksum: checksum(&bytes),
-        payload: URL_SAFE_NO_PAD.encode(&bytes),
+        payload: base64url::encode(&bytes),
         profile,
     };
     // Plain data always serializes.
@@ -80,7 +79,7 @@ pub fn import(file: &ImportFile) -> Result<Profile> {
     let bytes = file
         .payload
         .as_deref()
-        .and_then(|p| URL_SAFE_NO_PAD.decode(p).ok())
+        .and_then(base64url::decode)
         .ok_or_else(modified)?;
     if file.checksum.as_deref() != Some(checksum(&bytes).as_str()) {
         return Err(modified());

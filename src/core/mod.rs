@@ -3,6 +3,7 @@
 //! Time is always passed in (milliseconds since the Unix epoch), so every function
 //! here is deterministic and replayable.
 
+pub mod base64url;
 pub mod consent;
 pub mod engine;
 pub mod error;

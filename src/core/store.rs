@@ -12,8 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine as _;
+use super::base64url;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -97,7 +96,7 @@ pub fn seal<T: Serialize>(value: &T) -> String {
     format!(
         "{VALUE_PREFIX}{:016x}:{}",
         fnv1a64(&bytes),
-        URL_SAFE_NO_PAD.encode(&bytes)
+        base64url::encode(&bytes)
     )
 }
 
@@ -114,9 +113,7 @@ pub fn unseal<T: DeserializeOwned>(
         _ => return Err((Unreadable::Foreign, None)),
     }
     let (sum, data) = rest.split_once(':').ok_or((Unreadable::Checksum, None))?;
-    let bytes = URL_SAFE_NO_PAD
-        .decode(data)
-        .map_err(|_| (Unreadable::Malformed, None))?;
+    let bytes = base64url::decode(data).ok_or((Unreadable::Malformed, None))?;
     let intact = sum.len() == 16 && u64::from_str_radix(sum, 16) == Ok(fnv1a64(&bytes));
     match (intact, postcard::from_bytes::<T>(&bytes).ok()) {
         (true, Some(value)) => Ok(value),

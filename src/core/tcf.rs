@@ -85,14 +85,7 @@ struct Bits<'a> {
 }
 
 fn sextet(c: u8) -> Result<u8, TcfError> {
-    Ok(match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'-' => 62,
-        b'_' => 63,
-        _ => return Err(TcfError::InvalidCharacter(char::from(c))),
-    })
+    super::base64url::sextet(c).ok_or(TcfError::InvalidCharacter(char::from(c)))
 }
 
 impl<'a> Bits<'a> {
