@@ -563,10 +563,10 @@ impl<S: Store> Engine<S> {
     /// Learns from a validated event. Returns whether it was recorded: `false` without
     /// consent. Nothing is written here: [`Engine::flush`] writes this tab's journal.
     pub fn track(&mut self, event: &Event) -> bool {
-        if !self.personalization_allowed() {
+        // Sensitive categories are never learned, so never journaled either.
+        if !self.personalization_allowed() || !self.profile.learn(event, &self.config) {
             return false;
         }
-        self.profile.learn(event, &self.config);
         self.own.push((self.next_seq, event.clone()));
         self.next_seq += 1;
         self.dirty = true;

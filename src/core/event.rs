@@ -22,8 +22,11 @@ string_enum! {
     /// What the shopper did, named in snake_case as JS callers write it.
     pub enum EventKind {
         View = "view",
+        Click = "click",
         AddToCart = "add_to_cart",
+        RemoveFromCart = "remove_from_cart",
         Purchase = "purchase",
+        Wishlist = "wishlist",
     }
 }
 
@@ -118,7 +121,10 @@ impl ProductInput {
     /// (event or candidate index) that the caller adds.
     pub fn validate(self) -> Result<Product, String> {
         let id = label("id", Some(self.id.0))?.ok_or("id must not be empty")?;
-        let category = label("category", self.category)?;
+        let category = match label("category", self.category)? {
+            Some(category) => Some(category_path(&category)?),
+            None => None,
+        };
         let brand = label("brand", self.brand)?;
         let price = match self.price {
             None => None,
@@ -137,6 +143,24 @@ impl ProductInput {
             price,
         })
     }
+}
+
+/// Deepest category path accepted (`a/b/c/d`).
+pub const MAX_CATEGORY_DEPTH: usize = 4;
+
+/// Normalises `" Shoes / Running "` to `"Shoes/Running"`: `/` separates levels, at most
+/// four, none empty.
+fn category_path(category: &str) -> Result<String, String> {
+    let levels: Vec<&str> = category.split('/').map(str::trim).collect();
+    if levels.iter().any(|level| level.is_empty()) {
+        return Err("category has an empty level".into());
+    }
+    if levels.len() > MAX_CATEGORY_DEPTH {
+        return Err(format!(
+            "category is deeper than {MAX_CATEGORY_DEPTH} levels"
+        ));
+    }
+    Ok(levels.join("/"))
 }
 
 /// Trims a text attribute; empty means absent, except for the id (checked by the caller).
@@ -299,6 +323,8 @@ mod tests {
             r#"{"type":"view","product":{"id":"1","price":"cheap"}}"#,
             r#"{"type":"view","product":{"id":"1","price":-1}}"#,
             r#"{"type":"view","product":{"id":"1","category":7}}"#,
+            r#"{"type":"view","product":{"id":"1","category":"a//b"}}"#,
+            r#"{"type":"view","product":{"id":"1","category":"a/b/c/d/e"}}"#,
             r#"{"type":"view"}"#,
             r#"{"type":"view","product":{"id":"1"},"extra":true}"#,
             r#""view""#,

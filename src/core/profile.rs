@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::error::{Error, Result};
 use super::event::{Event, EventKind, Product};
 use super::names::string_enum;
 
@@ -25,19 +26,28 @@ string_enum! {
     }
 }
 
-/// Learning parameters. Defaults are documented in the README.
+/// Learning parameters, set by the shop (`Shelfwise.open({ config })`). Defaults are
+/// documented in the README.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProfileConfig {
     /// Time for an affinity to lose half its weight. Default: 14 days.
     pub half_life_ms: f64,
-    /// Weight of one view. Default 1.
+    /// Weight of one event of each type. Defaults: view 1, click 1.5, add to cart 3,
+    /// remove from cart -1 (evidence against), purchase 5, wishlist 2.5.
     pub view_weight: f64,
-    /// Weight of one add-to-cart. Default 3.
+    pub click_weight: f64,
     pub add_to_cart_weight: f64,
-    /// Weight of one purchase. Default 5.
+    pub remove_from_cart_weight: f64,
     pub purchase_weight: f64,
+    pub wishlist_weight: f64,
     /// Values kept per facet; the weakest is forgotten beyond this. Default 32.
     pub max_values_per_facet: usize,
+    /// Evidence older than this is forgotten. Default: 90 days.
+    pub retention_ms: f64,
+    /// A pause longer than this starts a new visit. Default: 30 minutes.
+    pub session_gap_ms: f64,
+    /// Categories never learned, with everything below them (e.g. `"health"`).
+    pub sensitive_categories: Vec<String>,
 }
 
 impl Default for ProfileConfig {
@@ -45,9 +55,15 @@ impl Default for ProfileConfig {
         ProfileConfig {
             half_life_ms: 14.0 * DAY_MS,
             view_weight: 1.0,
+            click_weight: 1.5,
             add_to_cart_weight: 3.0,
+            remove_from_cart_weight: -1.0,
             purchase_weight: 5.0,
+            wishlist_weight: 2.5,
             max_values_per_facet: 32,
+            retention_ms: 90.0 * DAY_MS,
+            session_gap_ms: 30.0 * 60_000.0,
+            sensitive_categories: Vec::new(),
         }
     }
 }
@@ -56,9 +72,66 @@ impl ProfileConfig {
     pub fn weight(&self, kind: EventKind) -> f64 {
         match kind {
             EventKind::View => self.view_weight,
+            EventKind::Click => self.click_weight,
             EventKind::AddToCart => self.add_to_cart_weight,
+            EventKind::RemoveFromCart => self.remove_from_cart_weight,
             EventKind::Purchase => self.purchase_weight,
+            EventKind::Wishlist => self.wishlist_weight,
         }
+    }
+
+    /// Sets one option by its name in `Shelfwise.open({ config })` (`"halfLifeDays"`,
+    /// `"weights.addToCart"`...). Unknown names and values out of range are rejected.
+    pub fn set(&mut self, name: &str, value: f64) -> Result<()> {
+        // Ranges are written out as text: formatting floats would add kilobytes of wasm.
+        let range = |min: f64, max: f64, text: &str| {
+            if value.is_finite() && (min..=max).contains(&value) {
+                Ok(value)
+            } else {
+                Err(Error::InvalidOptions(format!(
+                    "config {name} must be a number from {text}"
+                )))
+            }
+        };
+        match name {
+            "halfLifeDays" => self.half_life_ms = range(0.01, 3650.0, "0.01 to 3650")? * DAY_MS,
+            "retentionDays" => self.retention_ms = range(1.0, 3650.0, "1 to 3650")? * DAY_MS,
+            "sessionGapMinutes" => {
+                self.session_gap_ms = range(1.0, 1440.0, "1 to 1440")? * 60_000.0
+            }
+            "maxValuesPerFacet" => {
+                self.max_values_per_facet = range(4.0, 64.0, "4 to 64")? as usize
+            }
+            _ => {
+                let weight = match name {
+                    "weights.view" => &mut self.view_weight,
+                    "weights.click" => &mut self.click_weight,
+                    "weights.addToCart" => &mut self.add_to_cart_weight,
+                    "weights.removeFromCart" => &mut self.remove_from_cart_weight,
+                    "weights.purchase" => &mut self.purchase_weight,
+                    "weights.wishlist" => &mut self.wishlist_weight,
+                    _ => {
+                        return Err(Error::InvalidOptions(format!(
+                            "unknown config option \"{name}\""
+                        )))
+                    }
+                };
+                *weight = range(-100.0, 100.0, "-100 to 100")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether a category path is at or below a sensitive category (any case).
+    pub fn is_sensitive(&self, category: &str) -> bool {
+        self.sensitive_categories.iter().any(|sensitive| {
+            let sensitive = sensitive.trim().trim_matches('/');
+            !sensitive.is_empty()
+                && category.len() >= sensitive.len()
+                && category.is_char_boundary(sensitive.len())
+                && category[..sensitive.len()].eq_ignore_ascii_case(sensitive)
+                && matches!(category.as_bytes().get(sensitive.len()), None | Some(b'/'))
+        })
     }
 }
 
@@ -104,6 +177,8 @@ impl Affinity {
         } else {
             self.score += decay(weight, at_ms, self.at_ms, half_life_ms);
         }
+        // Evidence against (a removal from the cart) never makes an affinity negative.
+        self.score = self.score.max(0.0);
         self.count = self.count.saturating_add(1);
     }
 }
@@ -135,12 +210,34 @@ pub fn price_band(price: f64) -> &'static str {
     PRICE_BAND_LABELS[band]
 }
 
-/// The facet values a product carries.
-pub fn facet_values(product: &Product) -> impl Iterator<Item = (Facet, &str)> {
-    let category = product.category.as_deref().map(|c| (Facet::Category, c));
-    let brand = product.brand.as_deref().map(|b| (Facet::Brand, b));
-    let band = product.price.map(|p| (Facet::PriceBand, price_band(p)));
-    category.into_iter().chain(brand).chain(band)
+/// Share of a category's weight its parent receives, per level up.
+pub const ROLLUP: f64 = 0.5;
+
+/// The facet values a product carries, with the share of an event's weight each gets:
+/// the category at full weight and each category above it at [`ROLLUP`] per level.
+pub fn facet_values(product: &Product) -> Vec<(Facet, &str, f64)> {
+    let mut values = Vec::with_capacity(6);
+    if let Some(category) = product.category.as_deref() {
+        let levels = category.matches('/').count();
+        for (i, (end, _)) in category
+            .match_indices('/')
+            .chain([(category.len(), "")])
+            .enumerate()
+        {
+            values.push((
+                Facet::Category,
+                &category[..end],
+                ROLLUP.powi((levels - i) as i32),
+            ));
+        }
+    }
+    if let Some(brand) = product.brand.as_deref() {
+        values.push((Facet::Brand, brand, 1.0));
+    }
+    if let Some(price) = product.price {
+        values.push((Facet::PriceBand, price_band(price), 1.0));
+    }
+    values
 }
 
 /// The learned values of one facet, most recently added last. At most
@@ -216,6 +313,16 @@ pub struct Profile {
     pub first_ms: Option<f64>,
     #[serde(default)]
     pub last_ms: Option<f64>,
+    /// Visits (a pause longer than the session gap starts one), orders, the sum of
+    /// purchased prices, and the time of the last order: what lifecycle segments need.
+    #[serde(default)]
+    pub visits: u64,
+    #[serde(default)]
+    pub orders: u64,
+    #[serde(default)]
+    pub spend: f64,
+    #[serde(default)]
+    pub last_order_ms: Option<f64>,
 }
 
 impl Profile {
@@ -257,7 +364,15 @@ impl Profile {
             values.prune(config.max_values_per_facet, now, config.half_life_ms);
             dropped += before - values.len();
         }
-        for time in [&mut self.first_ms, &mut self.last_ms] {
+        if !(self.spend.is_finite() && self.spend >= 0.0) {
+            self.spend = 0.0;
+            dropped += 1;
+        }
+        for time in [
+            &mut self.first_ms,
+            &mut self.last_ms,
+            &mut self.last_order_ms,
+        ] {
             if time.is_some_and(|t| !ok_time(t)) {
                 *time = None;
                 dropped += 1;
@@ -296,6 +411,13 @@ impl Profile {
             }
         }
         self.events = self.events.max(other.events);
+        self.visits = self.visits.max(other.visits);
+        self.orders = self.orders.max(other.orders);
+        self.spend = self.spend.max(other.spend);
+        self.last_order_ms = match (self.last_order_ms, other.last_order_ms) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
         self.first_ms = match (self.first_ms, other.first_ms) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -308,22 +430,51 @@ impl Profile {
     }
 
     /// Learns from one validated event.
-    pub fn learn(&mut self, event: &Event, config: &ProfileConfig) {
+    pub fn learn(&mut self, event: &Event, config: &ProfileConfig) -> bool {
+        let at = event.at_ms;
+        if event
+            .product
+            .category
+            .as_deref()
+            .is_some_and(|c| config.is_sensitive(c))
+        {
+            return false;
+        }
+        if self
+            .last_ms
+            .is_none_or(|last| at - last > config.session_gap_ms)
+        {
+            self.visits = self.visits.saturating_add(1);
+        }
         let weight = config.weight(event.kind);
-        for (facet, value) in facet_values(&event.product) {
+        for (facet, value, share) in facet_values(&event.product) {
             let values = self.values_mut(facet);
             values
                 .entry(value)
-                .add(weight, event.at_ms, config.half_life_ms);
-            values.prune(
-                config.max_values_per_facet,
-                event.at_ms,
-                config.half_life_ms,
-            );
+                .add(weight * share, at, config.half_life_ms);
+            values.prune(config.max_values_per_facet, at, config.half_life_ms);
+        }
+        if event.kind == EventKind::Purchase {
+            self.orders = self.orders.saturating_add(1);
+            self.spend += event.product.price.unwrap_or(0.0);
+            self.last_order_ms = Some(self.last_order_ms.map_or(at, |l| l.max(at)));
         }
         self.events = self.events.saturating_add(1);
-        self.first_ms = Some(self.first_ms.map_or(event.at_ms, |f| f.min(event.at_ms)));
-        self.last_ms = Some(self.last_ms.map_or(event.at_ms, |l| l.max(event.at_ms)));
+        self.first_ms = Some(self.first_ms.map_or(at, |f| f.min(at)));
+        self.last_ms = Some(self.last_ms.map_or(at, |l| l.max(at)));
+        if self.events % 64 == 0 {
+            self.forget_before(at - config.retention_ms);
+        }
+        true
+    }
+
+    /// Forgets evidence older than `cutoff_ms` (the retention period).
+    pub fn forget_before(&mut self, cutoff_ms: f64) {
+        for facet in Facet::ALL {
+            self.values_mut(*facet)
+                .0
+                .retain(|(_, a)| a.at_ms >= cutoff_ms);
+        }
     }
 
     /// The decayed affinity of one facet value (0 when unknown).
@@ -384,6 +535,8 @@ impl Profile {
         }
         Summary {
             events: self.events,
+            visits: self.visits,
+            orders: self.orders,
             confidence: snapshot.confidence,
             first_ms: self.first_ms,
             last_ms: self.last_ms,
@@ -427,6 +580,8 @@ impl Snapshot<'_> {
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub events: u64,
+    pub visits: u64,
+    pub orders: u64,
     pub confidence: f64,
     pub first_ms: Option<f64>,
     pub last_ms: Option<f64>,
@@ -554,5 +709,155 @@ mod tests {
             ["b", "c", "d"],
             "oldest (most decayed) value is forgotten"
         );
+    }
+
+    fn learn(
+        profile: &mut Profile,
+        kind: EventKind,
+        product: Product,
+        at: f64,
+        config: &ProfileConfig,
+    ) -> bool {
+        profile.learn(&Event::new(kind, product, at), config)
+    }
+
+    #[test]
+    fn categories_roll_up_to_their_parents() {
+        let config = ProfileConfig::default();
+        let mut p = Profile::default();
+        learn(
+            &mut p,
+            EventKind::Purchase,
+            Product::new("1").with_category("shoes/running/trail"),
+            0.0,
+            &config,
+        );
+        assert_eq!(
+            p.affinity(Facet::Category, "shoes/running/trail", 0.0, &config),
+            5.0
+        );
+        assert_eq!(
+            p.affinity(Facet::Category, "shoes/running", 0.0, &config),
+            2.5
+        );
+        assert_eq!(p.affinity(Facet::Category, "shoes", 0.0, &config), 1.25);
+    }
+
+    #[test]
+    fn every_product_event_type_has_its_weight_and_removal_never_goes_negative() {
+        let config = ProfileConfig::default();
+        let mut p = Profile::default();
+        let product = || Product::new("1").with_brand("Acme");
+        for kind in [EventKind::Click, EventKind::Wishlist] {
+            learn(&mut p, kind, product(), 0.0, &config);
+        }
+        assert_eq!(p.affinity(Facet::Brand, "Acme", 0.0, &config), 4.0);
+        for _ in 0..10 {
+            learn(&mut p, EventKind::RemoveFromCart, product(), 0.0, &config);
+        }
+        assert_eq!(p.affinity(Facet::Brand, "Acme", 0.0, &config), 0.0);
+    }
+
+    #[test]
+    fn visits_orders_and_spend_are_counted() {
+        let config = ProfileConfig::default();
+        let mut p = Profile::default();
+        let hour = 3_600_000.0;
+        learn(&mut p, EventKind::View, Product::new("1"), 0.0, &config);
+        learn(
+            &mut p,
+            EventKind::Purchase,
+            Product::new("1").with_price(20.0),
+            60_000.0,
+            &config,
+        );
+        learn(
+            &mut p,
+            EventKind::Purchase,
+            Product::new("2").with_price(5.5),
+            3.0 * hour,
+            &config,
+        );
+        assert_eq!((p.visits, p.orders, p.spend), (2, 2, 25.5));
+        assert_eq!(p.last_order_ms, Some(3.0 * hour));
+    }
+
+    #[test]
+    fn sensitive_categories_are_never_learned() {
+        let config = ProfileConfig {
+            sensitive_categories: vec!["health".into(), "adult/toys".into()],
+            ..ProfileConfig::default()
+        };
+        let mut p = Profile::default();
+        for category in ["health", "Health/pharmacy", "adult/toys/x"] {
+            assert!(
+                !learn(
+                    &mut p,
+                    EventKind::View,
+                    Product::new("1").with_category(category),
+                    0.0,
+                    &config
+                ),
+                "{category}"
+            );
+        }
+        assert!(p.is_empty());
+        for category in ["healthy-snacks", "adult/books"] {
+            assert!(
+                learn(
+                    &mut p,
+                    EventKind::View,
+                    Product::new("1").with_category(category),
+                    0.0,
+                    &config
+                ),
+                "{category}"
+            );
+        }
+    }
+
+    #[test]
+    fn evidence_older_than_the_retention_period_is_forgotten() {
+        let config = ProfileConfig::default();
+        let mut p = Profile::default();
+        learn(
+            &mut p,
+            EventKind::View,
+            Product::new("1").with_category("old"),
+            0.0,
+            &config,
+        );
+        for i in 0..63 {
+            learn(
+                &mut p,
+                EventKind::View,
+                Product::new("2").with_category("new"),
+                100.0 * DAY_MS + f64::from(i),
+                &config,
+            );
+        }
+        assert!(p.categories.get("old").is_none(), "forgotten after 90 days");
+        assert!(p.categories.get("new").is_some());
+        assert_eq!(p.events, 64, "counters stay");
+    }
+
+    #[test]
+    fn configuration_is_set_by_name_and_checked() {
+        let mut config = ProfileConfig::default();
+        config.set("halfLifeDays", 7.0).unwrap();
+        config.set("weights.addToCart", 4.0).unwrap();
+        config.set("maxValuesPerFacet", 8.0).unwrap();
+        assert_eq!(config.half_life_ms, 7.0 * DAY_MS);
+        assert_eq!(config.weight(EventKind::AddToCart), 4.0);
+        assert_eq!(config.max_values_per_facet, 8);
+        for (name, value) in [
+            ("halfLifeDayz", 7.0),
+            ("halfLifeDays", 0.0),
+            ("weights.view", f64::NAN),
+            ("retentionDays", 1e9),
+        ] {
+            let error = config.set(name, value).unwrap_err();
+            assert_eq!(error.code().as_str(), "invalid_options", "{name}");
+        }
     }
 }

@@ -94,14 +94,15 @@ pub fn base_score(index: usize, len: usize) -> f64 {
 
 /// The profile's affinity for a product, in `[0, 1)`.
 pub fn personal_score(product: &Product, snapshot: &Snapshot) -> f64 {
-    let affinity: f64 = facet_values(product)
-        .map(|(facet, value)| {
-            let weight = FACET_WEIGHTS
-                .iter()
-                .find(|(f, _)| *f == facet)
-                .map_or(0.0, |(_, w)| *w);
-            weight * snapshot.relative(facet, value)
-        })
+    // Per facet the best value: a category, or one of its parents discounted by level.
+    let mut best = [0.0f64; 3];
+    for (facet, value, share) in facet_values(product) {
+        let slot = &mut best[facet as usize];
+        *slot = slot.max(share * snapshot.relative(facet, value));
+    }
+    let affinity: f64 = FACET_WEIGHTS
+        .iter()
+        .map(|(facet, weight)| weight * best[*facet as usize])
         .sum();
     snapshot.confidence * affinity
 }

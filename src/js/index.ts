@@ -29,6 +29,7 @@ export type {
   ProfileSummary,
   Purpose,
   RankOptions,
+  ShelfwiseConfig,
   ShelfwiseWarning,
   StorageMode,
   TrackEvent,
@@ -59,6 +60,8 @@ export interface OpenOptions {
   namespace?: string;
   /** Events are written at most this long after `track` (and at once on `pagehide`). Default 1000. */
   flushDelayMs?: number;
+  /** Tuning: half-life, retention, weights, sensitive categories (README: "Configuration"). */
+  config?: Types.ShelfwiseConfig;
   /** Consent signals: GPC, IAB TCF, Google Consent Mode (all read by default). */
   consent?: ConsentOptions;
   /** Wasm module source; default: `shelfwise_bg.wasm` next to the package's glue. */
@@ -201,6 +204,27 @@ function tabId(): string {
   if (typeof crypto !== 'undefined' && typeof crypto.getRandomValues === 'function') crypto.getRandomValues(bytes);
   else for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
   return Array.from(bytes, (b) => (b % 36).toString(36)).join('');
+}
+
+/** The config as name/number pairs and the sensitive categories; the core checks names and ranges. */
+function passConfig(config: unknown): [string, number[], string] {
+  if (config === undefined || config === null) return ['', [], ''];
+  const { weights, sensitiveCategories, ...numbers } = fields('options', config, 'config');
+  const entries = Object.entries(numbers);
+  if (weights !== undefined) {
+    entries.push(...Object.entries(fields('options', weights, 'config.weights')).map(([k, v]) => [`weights.${k}`, v] as [string, unknown]));
+  }
+  for (const [name, value] of entries) {
+    if (typeof value !== 'number') throw inputError('options', `config.${name} must be a number`);
+  }
+  let sensitive = '';
+  if (sensitiveCategories !== undefined) {
+    if (!Array.isArray(sensitiveCategories) || sensitiveCategories.some((c) => typeof c !== 'string')) {
+      throw inputError('options', 'config.sensitiveCategories must be an array of strings');
+    }
+    sensitive = sensitiveCategories.join(ITEM);
+  }
+  return [entries.map(([name]) => name).join(ITEM), entries.map(([, value]) => value as number), sensitive];
 }
 
 /** Parses a version-0.1 record (JSON) into the parts the core migrates; null when unreadable. */
@@ -374,7 +398,8 @@ export class Shelfwise extends EventTarget {
     if (!(Number.isFinite(flushDelayMs) && flushDelayMs >= 0)) {
       throw inputError('options', 'flushDelayMs must be a non-negative number');
     }
-    const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId);
+    const [names, values, sensitive] = guarded('options', () => passConfig(options.config));
+    const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId, names, values, sensitive);
     const legacy = engine.legacyJson();
     if (legacy !== undefined) migrateLegacy(engine, legacy, now());
     return new this(engine, options);

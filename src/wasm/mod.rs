@@ -17,6 +17,7 @@ use crate::core::consent::{ConsentModeState, TcfState};
 use crate::core::engine::LegacyRecord;
 use crate::core::event::{ProductId, ProductInput};
 use crate::core::export::ImportFile;
+use crate::core::profile::ProfileConfig;
 use crate::core::{
     self, ConsentPolicy, ConsentState, ConsentStatus, EventInput, EventKind, RankOptions, Signals,
 };
@@ -36,12 +37,16 @@ export interface ConsentState {
   decidedMs: number | null;
   source: ConsentSource | null;
 }
-/** Events the profile learns from. Weights: view 1, add_to_cart 3, purchase 5. */
-export type EventType = "view" | "add_to_cart" | "purchase";
+/**
+ * Events the profile learns from, with their default weights: view 1, click 1.5,
+ * add_to_cart 3, remove_from_cart -1 (evidence against), purchase 5, wishlist 2.5.
+ */
+export type EventType = "view" | "click" | "add_to_cart" | "remove_from_cart" | "purchase" | "wishlist";
 /**
  * The product attributes Shelfwise reads; any other fields are ignored.
  * `id`: non-empty string or non-negative integer (`42` and `"42"` are the same product).
- * `category`, `brand`: up to 128 bytes. `price`: finite, 0 to 1e9.
+ * `category`: a `/`-separated path of up to 4 levels (`"shoes/running"`); parents learn
+ * half of what their child does. `category`, `brand`: up to 128 bytes. `price`: finite, 0 to 1e9.
  */
 export interface ProductAttributes {
   id: string | number;
@@ -53,6 +58,21 @@ export interface ProductAttributes {
 export interface TrackEvent {
   type: EventType;
   product: ProductAttributes;
+}
+/** What a shop can tune; every field is optional (defaults in the README). */
+export interface ShelfwiseConfig {
+  /** Long-term taste loses half its weight in this many days (0.01 to 3650). Default 14. */
+  halfLifeDays?: number;
+  /** Evidence older than this is forgotten (1 to 3650). Default 90. */
+  retentionDays?: number;
+  /** A pause longer than this starts a new visit (1 to 1440). Default 30. */
+  sessionGapMinutes?: number;
+  /** Values kept per facet (4 to 64). Default 32. */
+  maxValuesPerFacet?: number;
+  /** Weight of one event of each type (-100 to 100). */
+  weights?: { view?: number; click?: number; addToCart?: number; removeFromCart?: number; purchase?: number; wishlist?: number };
+  /** Categories never learned, with everything below them, e.g. `["health"]`. */
+  sensitiveCategories?: readonly string[];
 }
 /** Options of `rank`. Unknown option names are rejected. */
 export interface RankOptions {
@@ -71,6 +91,9 @@ export interface Interest {
 /** What Shelfwise knows about this shopper, in the form the shopper may see. */
 export interface ProfileSummary {
   events: number;
+  /** Visits: a pause longer than `sessionGapMinutes` starts a new one. */
+  visits: number;
+  orders: number;
   /** How much evidence the profile holds, 0 to 1. */
   confidence: number;
   firstMs: number | null;
@@ -152,18 +175,31 @@ impl Engine {
     // Opens `namespace` for one tab (`tab`: 1 to 32 ASCII letters or digits, unique per
     // page).
     #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         namespace: &str,
         tab: &str,
         respect_gpc: bool,
         tcf_vendor_id: Option<u32>,
+        config_names: &str,
+        config_values: &[f64],
+        sensitive_categories: &str,
     ) -> Result<Engine, JsValue> {
+        let mut config = ProfileConfig::default();
+        let names = config_names.split(ITEM).filter(|n| !n.is_empty());
+        for (name, value) in names.zip(config_values) {
+            config.set(name, *value)?;
+        }
+        config.sensitive_categories = sensitive_categories
+            .split(ITEM)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned)
+            .collect();
         let policy = ConsentPolicy {
             respect_gpc,
             tcf_vendor_id,
         };
-        let inner =
-            core::Engine::with_policy(namespace, tab, BrowserStore, Default::default(), policy)?;
+        let inner = core::Engine::with_policy(namespace, tab, BrowserStore, config, policy)?;
         Ok(Engine {
             inner,
             products: Vec::new(),
