@@ -356,53 +356,6 @@ fn damaged_records_are_salvaged_or_replaced_never_thrown() {
 }
 
 #[test]
-fn version_one_records_migrate() {
-    let mut store = MemoryStore::new();
-    store
-        .entries
-        .insert("shelfwise:shop:v1".into(), "{...}".into());
-    let mut engine = Engine::open("shop", store).unwrap();
-    assert_eq!(engine.legacy_json().as_deref(), Some("{...}"));
-    let legacy = shelfwise::core::engine::LegacyRecord {
-        granted: true,
-        decided_ms: Some(T0),
-        affinities: vec![
-            ("category".into(), "laptops".into(), 2.5, T0, 3),
-            ("brand".into(), "Apple".into(), 1.0, T0, 1),
-            ("mood".into(), "x".into(), 1.0, T0, 1),
-            ("category".into(), "".into(), 1.0, T0, 1),
-        ],
-        events: 4,
-        first_ms: Some(T0),
-        last_ms: Some(T0),
-    };
-    engine.migrate_legacy(Some(legacy), T0 + 1.0).unwrap();
-    assert_eq!(engine.take_warnings()[0].code, "record_migrated");
-    assert_eq!(engine.consent().personalization.as_str(), "granted");
-    let keys: Vec<&String> = engine.store().entries.keys().collect();
-    assert_eq!(keys, ["shelfwise:shop:v2"], "the old key is gone");
-    let reopened = Engine::open("shop", engine.store().clone()).unwrap();
-    assert_eq!(reopened.profile().events, 4);
-    assert_eq!(
-        reopened.profile().categories.0.len(),
-        1,
-        "invalid entries dropped"
-    );
-    assert_eq!(reopened.profile().brands.0.len(), 1);
-    assert_eq!(reopened.legacy_json(), None);
-
-    // An unreadable or ungranted old record is simply removed.
-    let mut store = MemoryStore::new();
-    store
-        .entries
-        .insert("shelfwise:shop:v1".into(), "garbage".into());
-    let mut engine = Engine::open("shop", store).unwrap();
-    engine.migrate_legacy(None, T0).unwrap();
-    assert!(engine.store().entries.is_empty());
-    assert_eq!(engine.consent().personalization.as_str(), "unknown");
-}
-
-#[test]
 fn full_storage_degrades_to_memory_without_losing_events() {
     let products = catalogue();
     let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
@@ -864,4 +817,60 @@ fn the_stored_profile_stays_under_32_kb_after_100_000_random_events() {
     );
     assert!(stored.len() <= 32 * 1024, "{} bytes", stored.len());
     assert_eq!(engine.profile().events, 100_000);
+}
+
+#[test]
+fn stated_preferences_and_dismissals_steer_the_ranking() {
+    let products = catalogue();
+    let mut engine = granted(MemoryStore::new());
+    engine.track(&view(&products[0], T0));
+    // The shopper says they like fragrances, and are not interested in laptops or product 1.
+    engine
+        .set_preference("category", "fragrances", 1.0, T0)
+        .unwrap();
+    engine
+        .set_preference("category", "laptops", -1.0, T0)
+        .unwrap();
+    engine.hide_product("1", T0).unwrap();
+    let ranked = order(&engine, &products, 0.5);
+    assert_eq!(ranked[0], "6", "the stated liking leads: {ranked:?}");
+    assert_eq!(
+        &ranked[4..],
+        ["1", "2", "5", "8"],
+        "dismissed last, in shop order: {ranked:?}"
+    );
+    let summary = engine.summary(T0).unwrap();
+    assert_eq!(summary.stated.len(), 2);
+    assert_eq!(summary.hidden_products, ["1"]);
+
+    // Taking a statement back, and forgetting, both work; bad input has codes.
+    engine
+        .set_preference("category", "laptops", 0.0, T0)
+        .unwrap();
+    assert!(engine.forget("category", "fragrances", T0).unwrap());
+    assert!(engine.profile().stated.is_empty());
+    let reopened = Engine::open("shop", engine.store().clone()).unwrap();
+    assert_eq!(reopened.profile().hidden, ["1"], "statements are stored");
+    for (facet, value, weight) in [
+        ("mood", "x", 1.0),
+        ("brand", "", 1.0),
+        ("brand", "x", 2.0),
+        ("brand", "x", f64::NAN),
+    ] {
+        let error = engine.set_preference(facet, value, weight, T0).unwrap_err();
+        assert_eq!(
+            error.code().as_str(),
+            "invalid_argument",
+            "{facet} {value} {weight}"
+        );
+    }
+    let mut no_consent = Engine::open("other", MemoryStore::new()).unwrap();
+    assert_eq!(
+        no_consent
+            .hide_product("1", T0)
+            .unwrap_err()
+            .code()
+            .as_str(),
+        "consent_required"
+    );
 }

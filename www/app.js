@@ -333,6 +333,16 @@ function wire() {
     addToCart(state.open);
     $('dialog-feedback').textContent = 'Added to your cart.';
   });
+  $('dialog-not-interested').addEventListener('click', () => {
+    if (state.shelf.consent.personalization === 'granted') {
+      state.shelf.profile.notInterested({ product: state.open });
+      $('dialog-feedback').textContent = 'Got it: we will show this less.';
+      renderGrid();
+      renderPicks();
+    } else {
+      $('dialog-feedback').textContent = 'Turn personalization on to tell the shop what you do not want to see.';
+    }
+  });
   $('dialog-buy').addEventListener('click', () => {
     track('purchase', state.open);
     $('dialog-feedback').textContent = 'Thank you for your order!';

@@ -19,12 +19,12 @@ use super::consent::{
 };
 use super::error::{Error, Result};
 use super::event::{validate_time, Event, Product};
-use super::profile::{Affinity, Facet, FacetValues};
+use super::profile::Facet;
 use super::profile::{Profile, ProfileConfig, Summary};
 use super::rank::{rank, RankOptions, Ranked};
 use super::store::{
-    journal_prefix, legacy_key, seal, storage_key, unseal, validate_namespace, validate_tab,
-    Applied, Envelope, Journal, Store, StoreError, Unreadable, KEY_PREFIX,
+    journal_prefix, seal, storage_key, unseal, validate_namespace, validate_tab, Applied, Envelope,
+    Journal, Store, StoreError, Unreadable, KEY_PREFIX,
 };
 use super::tcf;
 
@@ -72,30 +72,16 @@ impl Default for ConsentPolicy {
     }
 }
 
-/// Something the page may want to know that is not an error: unreadable stored data,
-/// a migration. Codes are stable.
+/// Something the page may want to know that is not an error: unreadable, salvaged or
+/// repaired stored data. Codes are stable.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Warning {
     pub code: &'static str,
     pub message: String,
 }
 
-/// A version-0.1 record, as the JS face reads it from its JSON (the browser build has
-/// no JSON parser of its own).
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct LegacyRecord {
-    pub granted: bool,
-    pub decided_ms: Option<f64>,
-    /// `(facet, value, score, atMs, count)` with facet `category`, `brand` or `price_band`.
-    pub affinities: Vec<(String, String, f64, f64, u32)>,
-    pub events: u64,
-    pub first_ms: Option<f64>,
-    pub last_ms: Option<f64>,
-}
-
 pub struct Engine<S: Store> {
     key: String,
-    legacy_key: String,
     journal_prefix: String,
     tab: String,
     warnings: Vec<Warning>,
@@ -150,7 +136,6 @@ impl<S: Store> Engine<S> {
         validate_tab(tab)?;
         let mut engine = Engine {
             key: storage_key(namespace),
-            legacy_key: legacy_key(namespace),
             journal_prefix: journal_prefix(namespace),
             tab: tab.to_owned(),
             warnings: Vec::new(),
@@ -376,65 +361,6 @@ impl<S: Store> Engine<S> {
         std::mem::take(&mut self.warnings)
     }
 
-    /// The version-0.1 record (JSON text) when there is one and nothing newer.
-    pub fn legacy_json(&self) -> Option<String> {
-        match self.store.get(&self.key) {
-            Ok(None) => self.store.get(&self.legacy_key).ok().flatten(),
-            _ => None,
-        }
-    }
-
-    /// Migrates a version-0.1 record into the current format (or drops it when it is
-    /// unreadable: `None`), then removes it.
-    pub fn migrate_legacy(&mut self, legacy: Option<LegacyRecord>, now_ms: f64) -> Result<()> {
-        let now_ms = validate_time(now_ms)?;
-        let _ = self.store.remove(&self.legacy_key);
-        let Some(legacy) = legacy.filter(|l| l.granted) else {
-            self.warn(
-                "record_unreadable",
-                "a format-1 profile could not be read; removed",
-            );
-            return Ok(());
-        };
-        let mut profile = Profile::default();
-        for (facet, value, score, at_ms, count) in legacy.affinities {
-            let values: &mut FacetValues = match Facet::from_name(&facet) {
-                Some(Facet::Category) => &mut profile.categories,
-                Some(Facet::Brand) => &mut profile.brands,
-                Some(Facet::PriceBand) => &mut profile.price_bands,
-                None => continue,
-            };
-            values.0.push((
-                value,
-                Affinity {
-                    score,
-                    at_ms,
-                    count,
-                },
-            ));
-        }
-        profile.events = legacy.events;
-        profile.first_ms = legacy.first_ms;
-        profile.last_ms = legacy.last_ms;
-        profile.sanitize(&self.config);
-        let decision = Consent::decided(
-            ConsentStatus::Granted,
-            ConsentStatus::Unknown,
-            legacy.decided_ms.unwrap_or(now_ms),
-            Source::Shopper,
-        );
-        if self.decision.superseded_by(&decision) {
-            self.decision = decision;
-            let mut record = Envelope::new(decision, now_ms as u64);
-            record.profile = profile;
-            self.record = Some(record);
-            self.persist();
-            self.rebuild();
-            self.warn("record_migrated", "stored profile migrated from format 1");
-        }
-        Ok(())
-    }
-
     /// The consent that applies now: the latest decision, or the signals' defaults.
     pub fn consent(&self) -> Consent {
         if self.decision.decided_ms.is_some() {
@@ -632,13 +558,15 @@ impl<S: Store> Engine<S> {
     /// Folds every tab's journal into the envelope and empties this tab's journal.
     pub fn compact(&mut self, now_ms: f64) -> Result<()> {
         let now_ms = validate_time(now_ms)?;
-        self.compact_with(now_ms, |_| {});
+        self.compact_with(now_ms, &mut |_| {});
         Ok(())
     }
 
     /// Compacts, letting `edit` change the envelope's profile before it is written (the
     /// preference center's edits). Returns whether the edit was applied.
-    fn compact_with(&mut self, now_ms: f64, edit: impl FnOnce(&mut Profile)) -> bool {
+    ///
+    /// `edit` is a trait object on purpose: one compaction in the wasm, not one per edit.
+    fn compact_with(&mut self, now_ms: f64, edit: &mut dyn FnMut(&mut Profile)) -> bool {
         if !self.personalization_allowed() {
             return false;
         }
@@ -700,19 +628,58 @@ impl<S: Store> Engine<S> {
     /// Returns whether it was known.
     pub fn forget(&mut self, facet: &str, value: &str, now_ms: f64) -> Result<bool> {
         let now_ms = validate_time(now_ms)?;
-        let facet = Facet::from_name(facet).ok_or_else(|| {
-            Error::InvalidArgument(format!(
-                "facet must be one of {}, got \"{facet}\"",
-                Facet::NAMES.join(", ")
-            ))
-        })?;
-        let known = self.profile.values(facet).get(value).is_some();
+        let facet = parse_facet(facet)?;
+        let known = self.profile.values(facet).get(value).is_some()
+            || self
+                .profile
+                .stated
+                .iter()
+                .any(|(f, v, _)| *f == facet && v == value);
         if known {
-            self.compact_with(now_ms, |profile| {
+            self.compact_with(now_ms, &mut |profile| {
                 profile.forget(facet, value);
             });
         }
         Ok(known)
+    }
+
+    /// Records a stated preference: `weight` -1 (not interested: ranked last) to 1
+    /// (likes); 0 takes it back. Needs personalization consent.
+    pub fn set_preference(
+        &mut self,
+        facet: &str,
+        value: &str,
+        weight: f64,
+        now_ms: f64,
+    ) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        let facet = parse_facet(facet)?;
+        let value = statement_label(value)?;
+        if !(weight.is_finite() && (-1.0..=1.0).contains(&weight)) {
+            return Err(Error::InvalidArgument(
+                "weight must be a number from -1 to 1".into(),
+            ));
+        }
+        self.edit(now_ms, &mut |profile| profile.state(facet, &value, weight))
+    }
+
+    /// Marks a product "not interested": it is ranked last from now on.
+    pub fn hide_product(&mut self, id: &str, now_ms: f64) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        let id = statement_label(id)?;
+        self.edit(now_ms, &mut |profile| profile.hide(&id))
+    }
+
+    /// Applies a preference-center edit to the stored profile (through a compaction, so
+    /// every tab sees it).
+    fn edit(&mut self, now_ms: f64, edit: &mut dyn FnMut(&mut Profile)) -> Result<()> {
+        if !self.personalization_allowed() {
+            return Err(Error::ConsentRequired(
+                "the profile can only be changed with personalization consent".into(),
+            ));
+        }
+        self.compact_with(now_ms, edit);
+        Ok(())
     }
 
     /// The shopper's profile as a versioned, checksummed JSON document (README: "Export
@@ -734,7 +701,7 @@ impl<S: Store> Engine<S> {
         let mut imported = super::export::import(file)?;
         imported.sanitize(&self.config);
         let config = self.config.clone();
-        self.compact_with(now_ms, |profile| profile.merge(&imported, &config));
+        self.compact_with(now_ms, &mut |profile| profile.merge(&imported, &config));
         Ok(())
     }
 
@@ -849,4 +816,20 @@ impl<S: Store> Engine<S> {
     pub fn store_mut(&mut self) -> &mut S {
         &mut self.store
     }
+}
+
+fn parse_facet(facet: &str) -> Result<Facet> {
+    Facet::from_name(facet).ok_or_else(|| {
+        Error::InvalidArgument(format!(
+            "facet must be one of {}, got \"{facet}\"",
+            Facet::NAMES.join(", ")
+        ))
+    })
+}
+
+/// A value or product id of the preference center, checked like event attributes.
+fn statement_label(text: &str) -> Result<String> {
+    super::event::label("value", Some(text.to_owned()))
+        .map_err(Error::InvalidArgument)?
+        .ok_or_else(|| Error::InvalidArgument("value must not be empty".into()))
 }

@@ -164,7 +164,7 @@ fn category_path(category: &str) -> Result<String, String> {
 }
 
 /// Trims a text attribute; empty means absent, except for the id (checked by the caller).
-fn label(field: &str, value: Option<String>) -> Result<Option<String>, String> {
+pub fn label(field: &str, value: Option<String>) -> Result<Option<String>, String> {
     let Some(value) = value else { return Ok(None) };
     let trimmed = value.trim();
     if trimmed.len() > MAX_LABEL_BYTES {

@@ -323,11 +323,32 @@ pub struct Profile {
     pub spend: f64,
     #[serde(default)]
     pub last_order_ms: Option<f64>,
+    /// What the shopper said: `[facet, value, weight]`, weight -1 (not interested) to 1
+    /// (likes). Not decayed: the shopper's own words stay until changed.
+    #[serde(default)]
+    pub stated: Vec<(Facet, String, f64)>,
+    /// Products the shopper marked "not interested".
+    #[serde(default)]
+    pub hidden: Vec<String>,
 }
+
+/// A stored label (value, id) as validation would have accepted it.
+fn valid_label(label: &str) -> bool {
+    !label.is_empty()
+        && label.len() <= super::event::MAX_LABEL_BYTES
+        && !label.chars().any(char::is_control)
+}
+
+/// Stated preferences and hidden products kept.
+pub const MAX_STATED: usize = 32;
+pub const MAX_HIDDEN: usize = 100;
 
 impl Profile {
     pub fn is_empty(&self) -> bool {
-        self.events == 0 && Facet::ALL.iter().all(|f| self.values(*f).is_empty())
+        self.events == 0
+            && self.stated.is_empty()
+            && self.hidden.is_empty()
+            && Facet::ALL.iter().all(|f| self.values(*f).is_empty())
     }
 
     pub fn values(&self, facet: Facet) -> &FacetValues {
@@ -355,15 +376,22 @@ impl Profile {
             let values = self.values_mut(*facet);
             let before = values.len();
             values.0.retain(|(value, a)| {
-                let label = !value.is_empty()
-                    && value.len() <= super::event::MAX_LABEL_BYTES
-                    && !value.chars().any(char::is_control);
-                label && a.score.is_finite() && a.score >= 0.0 && ok_time(a.at_ms)
+                valid_label(value) && a.score.is_finite() && a.score >= 0.0 && ok_time(a.at_ms)
             });
             let now = values.0.iter().map(|(_, a)| a.at_ms).fold(0.0, f64::max);
             values.prune(config.max_values_per_facet, now, config.half_life_ms);
             dropped += before - values.len();
         }
+        let before = self.stated.len() + self.hidden.len();
+        self.stated.retain(|(_, value, weight)| {
+            valid_label(value) && weight.is_finite() && (-1.0..=1.0).contains(weight)
+        });
+        self.hidden.retain(|id| valid_label(id));
+        let excess = self.stated.len().saturating_sub(MAX_STATED);
+        self.stated.drain(..excess);
+        let excess = self.hidden.len().saturating_sub(MAX_HIDDEN);
+        self.hidden.drain(..excess);
+        dropped += before - self.stated.len() - self.hidden.len();
         if !(self.spend.is_finite() && self.spend >= 0.0) {
             self.spend = 0.0;
             dropped += 1;
@@ -381,12 +409,34 @@ impl Profile {
         dropped
     }
 
-    /// Forgets one facet value. Returns whether it was known.
+    /// Forgets one facet value, learned or stated. Returns whether it was known.
     pub fn forget(&mut self, facet: Facet, value: &str) -> bool {
         let values = self.values_mut(facet);
         let before = values.len();
         values.0.retain(|(v, _)| v != value);
-        values.len() != before
+        let learned = values.len() != before;
+        let stated = self.stated.len();
+        self.stated.retain(|(f, v, _)| !(*f == facet && v == value));
+        learned || stated != self.stated.len()
+    }
+
+    /// Records what the shopper said about a facet value: weight -1 (not interested) to
+    /// 1 (likes); 0 takes the statement back. The newest statements are kept.
+    pub fn state(&mut self, facet: Facet, value: &str, weight: f64) {
+        self.stated.retain(|(f, v, _)| !(*f == facet && v == value));
+        if weight != 0.0 {
+            self.stated.push((facet, value.to_owned(), weight));
+        }
+        let excess = self.stated.len().saturating_sub(MAX_STATED);
+        self.stated.drain(..excess);
+    }
+
+    /// Marks a product "not interested": it is ranked last from now on.
+    pub fn hide(&mut self, id: &str) {
+        self.hidden.retain(|h| h != id);
+        self.hidden.push(id.to_owned());
+        let excess = self.hidden.len().saturating_sub(MAX_HIDDEN);
+        self.hidden.drain(..excess);
     }
 
     /// Merges another profile (an import): per value the stronger evidence wins, the
@@ -408,6 +458,16 @@ impl Profile {
                     }
                     None => ours.0.push((value, affinity)),
                 }
+            }
+        }
+        for (facet, value, weight) in &other.stated {
+            if !self.stated.iter().any(|(f, v, _)| f == facet && v == value) {
+                self.stated.push((*facet, value.clone(), *weight));
+            }
+        }
+        for id in &other.hidden {
+            if !self.hidden.contains(id) {
+                self.hidden.push(id.clone());
             }
         }
         self.events = self.events.max(other.events);
@@ -506,6 +566,8 @@ impl Profile {
         });
         Snapshot {
             facets,
+            stated: &self.stated,
+            hidden: &self.hidden,
             confidence: evidence / (evidence + HALF_CONFIDENCE_EVIDENCE),
         }
     }
@@ -534,6 +596,8 @@ impl Profile {
             interests.extend(ranked.into_iter().take(per_facet));
         }
         Summary {
+            stated: self.stated.clone(),
+            hidden_products: self.hidden.clone(),
             events: self.events,
             visits: self.visits,
             orders: self.orders,
@@ -555,6 +619,9 @@ struct FacetSnapshot<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot<'a> {
     facets: [FacetSnapshot<'a>; 3],
+    /// What the shopper said, and the products they hid.
+    pub stated: &'a [(Facet, String, f64)],
+    pub hidden: &'a [String],
     /// How much evidence the profile holds, in `[0, 1)`: `E / (E + 2)` with `E` the
     /// largest total decayed weight of any facet.
     pub confidence: f64,
@@ -579,6 +646,9 @@ impl Snapshot<'_> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
+    /// Stated preferences: `[facet, value, weight]`, -1 meaning "not interested".
+    pub stated: Vec<(Facet, String, f64)>,
+    pub hidden_products: Vec<String>,
     pub events: u64,
     pub visits: u64,
     pub orders: u64,

@@ -104,7 +104,33 @@ pub fn personal_score(product: &Product, snapshot: &Snapshot) -> f64 {
         .iter()
         .map(|(facet, weight)| weight * best[*facet as usize])
         .sum();
-    snapshot.confidence * affinity
+    (snapshot.confidence * affinity + STATED_WEIGHT * stated(product, snapshot)).clamp(0.0, 1.0)
+}
+
+/// How much a stated preference of weight 1 adds to the personal score (or, negative,
+/// takes from it).
+pub const STATED_WEIGHT: f64 = 0.5;
+
+/// The sum of the shopper's statements about this product's facet values.
+fn stated(product: &Product, snapshot: &Snapshot) -> f64 {
+    let values = facet_values(product);
+    snapshot
+        .stated
+        .iter()
+        .filter(|(facet, value, _)| values.iter().any(|(f, v, _)| f == facet && v == value))
+        .map(|(_, _, weight)| *weight)
+        .sum()
+}
+
+/// Whether the shopper said "not interested" to the product or to one of its values.
+fn dismissed(product: &Product, snapshot: &Snapshot) -> bool {
+    snapshot.hidden.contains(&product.id)
+        || facet_values(product).iter().any(|(facet, value, _)| {
+            snapshot
+                .stated
+                .iter()
+                .any(|(f, v, weight)| f == facet && v == value && *weight <= -1.0)
+        })
 }
 
 /// Reorders `products` (given in the shop's order). Without a profile snapshot (no
@@ -116,25 +142,28 @@ pub fn rank(
 ) -> Result<Vec<Ranked>> {
     options.validate()?;
     let len = products.len();
-    let mut ranked: Vec<Ranked> = products
+    // Products the shopper dismissed go last, in the same order among themselves.
+    let mut ranked: Vec<(bool, Ranked)> = products
         .iter()
         .enumerate()
         .map(|(index, product)| {
             let base = base_score(index, len);
-            let score = match snapshot {
-                Some(snapshot) if options.strength > 0.0 => {
+            let (last, score) = match snapshot {
+                Some(snapshot) if options.strength > 0.0 => (
+                    dismissed(product, snapshot),
                     (1.0 - options.strength) * base
-                        + options.strength * personal_score(product, snapshot)
-                }
-                _ => base,
+                        + options.strength * personal_score(product, snapshot),
+                ),
+                _ => (false, base),
             };
-            Ranked {
-                index,
-                id: product.id.clone(),
-                score,
-            }
+            let id = product.id.clone();
+            (last, Ranked { index, id, score })
         })
         .collect();
-    ranked.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.index.cmp(&b.index)));
-    Ok(ranked)
+    ranked.sort_unstable_by(|(la, a), (lb, b)| {
+        la.cmp(lb)
+            .then(b.score.total_cmp(&a.score))
+            .then(a.index.cmp(&b.index))
+    });
+    Ok(ranked.into_iter().map(|(_, r)| r).collect())
 }

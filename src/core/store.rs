@@ -4,8 +4,11 @@
 //!
 //! Keys of namespace `ns` (every Shelfwise key starts with `shelfwise:`):
 //! - `shelfwise:ns:v2`: the envelope `{ version, epoch, consent, profile, applied }`;
-//! - `shelfwise:ns:v2:j:TAB`: one tab's journal of events not yet in the envelope;
-//! - `shelfwise:ns:v1`: the JSON format of version 0.1, migrated on open.
+//! - `shelfwise:ns:v2:j:TAB`: one tab's journal of events not yet in the envelope.
+//!
+//! Format 2 is the first released format. Both keys and values carry the version: a
+//! newer format is left alone for its writer, and a later format migrates from this
+//! one here.
 //!
 //! Values are `sw2:<checksum>:<base64url>`: the postcard encoding, the checksum being
 //! FNV-1a 64 of those bytes.
@@ -47,11 +50,6 @@ pub fn validate_tab(tab: &str) -> Result<()> {
             "tab id must be 1 to 32 ASCII letters or digits".into(),
         ))
     }
-}
-
-/// Where version 0.1 stored the namespace (JSON), read once to migrate it.
-pub fn legacy_key(namespace: &str) -> String {
-    format!("{KEY_PREFIX}{namespace}:v1")
 }
 
 /// A namespace is 1 to 64 ASCII letters, digits, `-`, `_` or `.`.
@@ -264,7 +262,6 @@ mod tests {
     #[test]
     fn keys_are_namespaced_and_versioned() {
         assert_eq!(storage_key("acme"), "shelfwise:acme:v2");
-        assert_eq!(legacy_key("acme"), "shelfwise:acme:v1");
         assert!(validate_namespace("acme-shop_eu.1").is_ok());
         for bad in ["", "a:b", "with space", &"x".repeat(65)] {
             assert!(validate_namespace(bad).is_err(), "{bad:?}");

@@ -136,7 +136,6 @@ class ConsentModeReader {
 
 type InputKind = 'event' | 'products' | 'options' | 'argument' | 'import';
 const ITEM = '\u001f';
-const PAIR = '\u001d';
 
 /** Own, readable fields of a plain object; anything else (or a throwing getter) is a coded error. */
 function fields(what: InputKind, value: unknown, name: string): Record<string, unknown> {
@@ -200,10 +199,7 @@ function passOptions(options: unknown): [string, number[]] {
 
 /** A random id for this page's journal (tabs never share one). */
 function tabId(): string {
-  const bytes = new Uint8Array(12);
-  if (typeof crypto !== 'undefined' && typeof crypto.getRandomValues === 'function') crypto.getRandomValues(bytes);
-  else for (let i = 0; i < bytes.length; i += 1) bytes[i] = Math.floor(Math.random() * 256);
-  return Array.from(bytes, (b) => (b % 36).toString(36)).join('');
+  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 36).toString(36)).join('');
 }
 
 /** The config as name/number pairs and the sensitive categories; the core checks names and ranges. */
@@ -227,28 +223,6 @@ function passConfig(config: unknown): [string, number[], string] {
   return [entries.map(([name]) => name).join(ITEM), entries.map(([, value]) => value as number), sensitive];
 }
 
-/** Parses a version-0.1 record (JSON) into the parts the core migrates; null when unreadable. */
-function migrateLegacy(engine: Engine, text: string, now: number): void {
-  try {
-    const { c, p } = JSON.parse(text) as { c: { p: unknown; t?: unknown }; p?: Record<string, unknown> };
-    const names: string[] = [];
-    const numbers: number[] = [];
-    for (const [key, facet] of [['c', 'category'], ['b', 'brand'], ['p', 'price_band']] as const) {
-      const list = p?.[key];
-      if (!Array.isArray(list)) continue;
-      for (const entry of list) {
-        const [value, [score, at, count]] = entry as [string, [number, number, number]];
-        if (typeof value !== 'string' || [score, at, count].some((n) => typeof n !== 'number')) continue;
-        names.push(`${facet}${PAIR}${value}`);
-        numbers.push(score, at, count);
-      }
-    }
-    const number = (value: unknown) => (typeof value === 'number' ? value : undefined);
-    engine.migrateLegacy(c.p === 'granted', number(c.t), names.join(ITEM), numbers, number(p?.e) ?? 0, number(p?.f), number(p?.l), now);
-  } catch {
-    engine.migrateLegacy(undefined, undefined, '', [], 0, undefined, undefined, now);
-  }
-}
 let loading: Promise<unknown> | undefined;
 
 function loadWasm(source: WasmSource | undefined): Promise<unknown> {
@@ -295,6 +269,35 @@ export class ProfileCenter {
     return known;
   }
 
+  /**
+   * Records what the shopper says about a facet value (a quiz answer, a "more like
+   * this"): weight -1 to 1, default 1; 0 takes it back. It counts at once in ranking.
+   */
+  setPreference(facet: Types.Facet, value: string, weight = 1): void {
+    if (typeof facet !== 'string' || typeof value !== 'string' || typeof weight !== 'number') {
+      throw inputError('argument', 'setPreference takes a facet, a value and a numeric weight');
+    }
+    this.#shelf.flush();
+    this.#engine.setPreference(facet, value, weight, this.#now());
+    this.#shelf.dispatchEvent(new Event('profilechange'));
+  }
+
+  /** "Not interested": a product, or a facet value, is ranked last from now on. */
+  notInterested(target: { product: Types.ProductAttributes } | { facet: Types.Facet; value: string }): void {
+    const fieldsOf = fields('argument', target, 'target');
+    if ('product' in fieldsOf) {
+      const id = fields('argument', fieldsOf.product, 'product').id;
+      if (typeof id !== 'string' && !(typeof id === 'number' && Number.isSafeInteger(id) && id >= 0)) {
+        throw inputError('argument', 'product.id must be a string or a non-negative whole number');
+      }
+      this.#shelf.flush();
+      this.#engine.hideProduct(String(id), this.#now());
+      this.#shelf.dispatchEvent(new Event('profilechange'));
+    } else {
+      this.setPreference(fieldsOf.facet as Types.Facet, fieldsOf.value as string, -1);
+    }
+  }
+
   /** The profile as a versioned, checksummed JSON document (schema in the README). */
   export(): string {
     this.#shelf.flush();
@@ -338,7 +341,7 @@ export class ProfileCenter {
  *
  * Dispatches `consentchange` (consent changed here, in another tab or through a CMP),
  * `profilechange` (another tab changed the stored profile) and `warning` (stored data
- * was unreadable, salvaged or migrated: `event.detail` is a `ShelfwiseWarning`).
+ * was unreadable, salvaged or repaired: `event.detail` is a `ShelfwiseWarning`).
  */
 export class Shelfwise extends EventTarget {
   readonly #engine: Engine;
@@ -393,15 +396,12 @@ export class Shelfwise extends EventTarget {
       throw inputError('options', 'consent.tcfVendorId must be a whole number from 1 to 65535');
     }
     await loadWasm(options.wasm);
-    const now = options.now ?? Date.now;
     const flushDelayMs = options.flushDelayMs ?? 1000;
     if (!(Number.isFinite(flushDelayMs) && flushDelayMs >= 0)) {
       throw inputError('options', 'flushDelayMs must be a non-negative number');
     }
     const [names, values, sensitive] = guarded('options', () => passConfig(options.config));
     const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId, names, values, sensitive);
-    const legacy = engine.legacyJson();
-    if (legacy !== undefined) migrateLegacy(engine, legacy, now());
     return new this(engine, options);
   }
 

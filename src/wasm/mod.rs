@@ -14,7 +14,6 @@ pub use storage::BrowserStore;
 use wasm_bindgen::prelude::*;
 
 use crate::core::consent::{ConsentModeState, TcfState};
-use crate::core::engine::LegacyRecord;
 use crate::core::event::{ProductId, ProductInput};
 use crate::core::export::ImportFile;
 use crate::core::profile::ProfileConfig;
@@ -90,6 +89,10 @@ export interface Interest {
 }
 /** What Shelfwise knows about this shopper, in the form the shopper may see. */
 export interface ProfileSummary {
+  /** What the shopper said: `[facet, value, weight]`, weight -1 (not interested) to 1 (likes). */
+  stated: [Facet, string, number][];
+  /** Products marked "not interested". */
+  hiddenProducts: string[];
   events: number;
   /** Visits: a pause longer than `sessionGapMinutes` starts a new one. */
   visits: number;
@@ -104,7 +107,7 @@ export interface ProfileSummary {
 export type StorageMode = "persistent" | "memory";
 /** Something the page may want to know that is not an error. */
 export interface ShelfwiseWarning {
-  code: "record_unreadable" | "record_salvaged" | "record_repaired" | "record_future_version" | "record_migrated";
+  code: "record_unreadable" | "record_salvaged" | "record_repaired" | "record_future_version";
   message: string;
 }
 /** Stable codes on every `Error` Shelfwise throws. */
@@ -116,8 +119,6 @@ export type ErrorCode =
 /// Separates the items of a list passed as one string (unit separator; no valid label
 /// can contain it).
 const ITEM: char = '\u{1f}';
-/// Separates a facet from its value within an item (group separator).
-const PAIR: char = '\u{1d}';
 /// JavaScript's `Number.MAX_SAFE_INTEGER`.
 const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
@@ -360,6 +361,24 @@ impl Engine {
         Ok(self.inner.forget(facet, value, now_ms)?)
     }
 
+    // A stated preference, weight -1 (not interested) to 1; 0 takes it back.
+    #[wasm_bindgen(js_name = setPreference)]
+    pub fn set_preference(
+        &mut self,
+        facet: &str,
+        value: &str,
+        weight: f64,
+        now_ms: f64,
+    ) -> Result<(), JsValue> {
+        Ok(self.inner.set_preference(facet, value, weight, now_ms)?)
+    }
+
+    // Marks a product "not interested".
+    #[wasm_bindgen(js_name = hideProduct)]
+    pub fn hide_product(&mut self, id: &str, now_ms: f64) -> Result<(), JsValue> {
+        Ok(self.inner.hide_product(id, now_ms)?)
+    }
+
     // The profile as an export document (JSON text).
     pub fn export(&self, now_ms: f64) -> Result<String, JsValue> {
         Ok(self.inner.export(now_ms)?)
@@ -407,53 +426,6 @@ impl Engine {
     // Re-reads storage (after another tab changed it).
     pub fn reload(&mut self) {
         self.inner.reload();
-    }
-
-    // The version-0.1 record's JSON text, for the face to parse, when one is waiting.
-    #[wasm_bindgen(js_name = legacyJson)]
-    pub fn legacy_json(&self) -> Option<String> {
-        self.inner.legacy_json()
-    }
-
-    // Migrates the version-0.1 record from its parsed parts: affinities as
-    // `facet GS value` items and `[score, atMs, count]` triples. `granted: None`
-    // means the face could not read it.
-    #[wasm_bindgen(js_name = migrateLegacy)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn migrate_legacy(
-        &mut self,
-        granted: Option<bool>,
-        decided_ms: Option<f64>,
-        names: &str,
-        numbers: &[f64],
-        events: f64,
-        first_ms: Option<f64>,
-        last_ms: Option<f64>,
-        now_ms: f64,
-    ) -> Result<(), JsValue> {
-        let legacy = granted.map(|granted| LegacyRecord {
-            granted,
-            decided_ms,
-            affinities: names
-                .split(ITEM)
-                .filter(|n| !n.is_empty())
-                .zip(numbers.chunks_exact(3))
-                .filter_map(|(name, n)| {
-                    let (facet, value) = name.split_once(PAIR)?;
-                    Some((
-                        facet.to_owned(),
-                        value.to_owned(),
-                        n[0],
-                        n[1],
-                        n[2].clamp(0.0, f64::from(u32::MAX)) as u32,
-                    ))
-                })
-                .collect(),
-            events: events.clamp(0.0, 1e15) as u64,
-            first_ms,
-            last_ms,
-        });
-        Ok(self.inner.migrate_legacy(legacy, now_ms)?)
     }
 
     // `ShelfwiseWarning[]` as JSON, since the last call.

@@ -286,3 +286,18 @@ test('the shopper forgets an interest, downloads their data and imports it back'
   await page.setInputFiles('#import-profile', { name: 'edited.json', mimeType: 'application/json', buffer: Buffer.from(edited) });
   await expect(page.locator('#privacy-feedback')).toContainText('could not be imported');
 });
+
+test('"Not interested" sends a product to the end of the grid', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  const first = (await gridOrder(page))[0][0];
+  await page.click(`#grid li.card[data-product-id="${first}"] .card-open`);
+  await page.click('#dialog-not-interested');
+  await expect(page.locator('#dialog-feedback')).toContainText('show this less');
+  await page.keyboard.press('Escape');
+  const after = await gridOrder(page);
+  expect(after.at(-1)[0]).toBe(first);
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  expect((await gridOrder(page)).at(-1)[0]).toBe(first);
+});
