@@ -301,3 +301,18 @@ test('"Not interested" sends a product to the end of the grid', async ({ page })
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   expect((await gridOrder(page)).at(-1)[0]).toBe(first);
 });
+
+test('events still waiting to be written are written when the page is left', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  // A long flush delay: only pagehide can write these in time.
+  await page.evaluate(async () => {
+    const { Shelfwise } = await import('/shelfwise/index.js');
+    const shelf = await Shelfwise.open({ namespace: 'harbor-market', flushDelayMs: 600_000 });
+    for (let i = 0; i < 25; i += 1) shelf.track({ type: 'view', product: { id: `bag-${i}`, category: 'womens-bags' } });
+    globalThis.__shelf = shelf; // keep the instance (and its listeners) alive
+  });
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  expect(await countedEvents(page)).toBe(25);
+});
