@@ -716,7 +716,7 @@ fn the_shopper_can_forget_export_import_and_erase() {
     assert_eq!(json["version"], 2);
     assert_eq!(json["profile"]["events"], 8);
     assert_eq!(
-        json["profile"]["brands"].as_array().unwrap().len(),
+        json["profile"]["taste"]["brands"].as_array().unwrap().len(),
         6,
         "readable copy"
     );
@@ -726,14 +726,14 @@ fn the_shopper_can_forget_export_import_and_erase() {
         !engine.forget("brand", "Apple", T0).unwrap(),
         "already forgotten"
     );
-    assert!(engine.profile().brands.get("Apple").is_none());
+    assert!(engine.profile().taste.brands.get("Apple").is_none());
     assert_eq!(
         engine.forget("mood", "x", T0).unwrap_err().code().as_str(),
         "invalid_argument"
     );
     let reopened = Engine::open("shop", engine.store().clone()).unwrap();
     assert!(
-        reopened.profile().brands.get("Apple").is_none(),
+        reopened.profile().taste.brands.get("Apple").is_none(),
         "forgotten on file too"
     );
 
@@ -761,7 +761,7 @@ fn the_shopper_can_forget_export_import_and_erase() {
     assert!(engine.profile().is_empty());
     engine.import(&import_file(&exported), T0).unwrap();
     assert!(
-        engine.profile().brands.get("Apple").is_some(),
+        engine.profile().taste.brands.get("Apple").is_some(),
         "import restores"
     );
     let round_trip = engine.export(T0).unwrap();

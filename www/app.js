@@ -16,6 +16,8 @@ const $ = (id) => document.getElementById(id);
 const state = {
   /** Products in the shop's own "featured" order. */
   featured: [],
+  /** The same products by id (as strings, the form the profile keeps). */
+  byId: new Map(),
   shelf: /** @type {Shelfwise | null} */ (null),
   category: '',
   sort: 'recommended',
@@ -143,25 +145,33 @@ function renderGrid() {
         : "in the shop's featured order.");
 }
 
+function pickCard(product) {
+  const item = element('li', 'pick');
+  item.dataset.productId = String(product.id);
+  const button = element('button', 'pick-open');
+  button.type = 'button';
+  button.append(placeholder(product), element('span', 'pick-title', product.title));
+  button.append(element('span', 'price', money.format(product.price)));
+  button.addEventListener('click', () => showProduct(product));
+  item.append(button);
+  return item;
+}
+
+/** "Picked for you" and "Recently viewed", both read from the on-device profile. */
 function renderPicks() {
   const shelf = state.shelf;
-  const show = shelf.consent.personalization === 'granted' && shelf.profile.summary().events > 0;
+  const summary = shelf.consent.personalization === 'granted' ? shelf.profile.summary() : null;
+  const show = summary !== null && summary.events > 0;
   $('picks').hidden = !show;
+  const viewed = (summary?.recentlyViewed ?? [])
+    .map((id) => state.byId.get(id))
+    .filter((product) => product !== undefined)
+    .slice(0, PICKS);
+  $('recent').hidden = viewed.length === 0;
+  $('recent-list').replaceChildren(...viewed.map(pickCard));
   if (!show) return;
   const picks = shelf.rank(state.featured, { strength: 1 }).slice(0, PICKS);
-  $('pick-list').replaceChildren(
-    ...picks.map(({ product }) => {
-      const item = element('li', 'pick');
-      item.dataset.productId = String(product.id);
-      const button = element('button', 'pick-open');
-      button.type = 'button';
-      button.append(placeholder(product), element('span', 'pick-title', product.title));
-      button.append(element('span', 'price', money.format(product.price)));
-      button.addEventListener('click', () => showProduct(product));
-      item.append(button);
-      return item;
-    }),
-  );
+  $('pick-list').replaceChildren(...picks.map(({ product }) => pickCard(product)));
 }
 
 const FACET_LABELS = { category: 'Category', brand: 'Brand', price_band: 'Price range' };
@@ -364,6 +374,7 @@ async function main() {
   state.shelf = shelf;
   // The shop's own merchandising order: best rated first.
   state.featured = [...catalogue].sort((a, b) => b.rating - a.rating || a.id - b.id);
+  state.byId = new Map(catalogue.map((product) => [String(product.id), product]));
   const counts = new Map();
   for (const product of catalogue) counts.set(product.category, (counts.get(product.category) ?? 0) + 1);
   const filter = $('category-filter');

@@ -629,7 +629,7 @@ impl<S: Store> Engine<S> {
     pub fn forget(&mut self, facet: &str, value: &str, now_ms: f64) -> Result<bool> {
         let now_ms = validate_time(now_ms)?;
         let facet = parse_facet(facet)?;
-        let known = self.profile.values(facet).get(value).is_some()
+        let known = self.profile.taste.values(facet).get(value).is_some()
             || self
                 .profile
                 .stated

@@ -271,6 +271,22 @@ impl FacetValues {
         self.0.is_empty()
     }
 
+    /// Drops entries whose labels or numbers are out of range, then the weakest beyond
+    /// `cap`. Returns how many were dropped.
+    fn sanitize(&mut self, cap: usize, half_life_ms: f64) -> usize {
+        let before = self.len();
+        self.0.retain(|(value, a)| {
+            valid_label(value)
+                && a.score.is_finite()
+                && a.score >= 0.0
+                && a.at_ms.is_finite()
+                && a.at_ms >= 0.0
+        });
+        let now = self.0.iter().map(|(_, a)| a.at_ms).fold(0.0, f64::max);
+        self.prune(cap, now, half_life_ms);
+        before - self.len()
+    }
+
     /// Drops the weakest values beyond `cap` (ties: the lexically last value goes).
     fn prune(&mut self, cap: usize, now_ms: f64, half_life_ms: f64) {
         while self.0.len() > cap {
@@ -299,12 +315,9 @@ impl FacetValues {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
+    /// Long-term taste, decayed with the configured half-life.
     #[serde(default)]
-    pub categories: FacetValues,
-    #[serde(default)]
-    pub brands: FacetValues,
-    #[serde(default)]
-    pub price_bands: FacetValues,
+    pub taste: Affinities,
     /// Events learned from, ever (for the shopper's overview).
     #[serde(default)]
     pub events: u64,
@@ -330,6 +343,13 @@ pub struct Profile {
     /// Products the shopper marked "not interested".
     #[serde(default)]
     pub hidden: Vec<String>,
+    /// What the current visit is about: decayed with [`SESSION_HALF_LIFE_MS`] and reset
+    /// when a new visit starts.
+    #[serde(default)]
+    pub session: Affinities,
+    /// Recently viewed products, newest first: `[id, atMs]`.
+    #[serde(default)]
+    pub viewed: Vec<(String, f64)>,
 }
 
 /// A stored label (value, id) as validation would have accepted it.
@@ -338,6 +358,80 @@ fn valid_label(label: &str) -> bool {
         && label.len() <= super::event::MAX_LABEL_BYTES
         && !label.chars().any(char::is_control)
 }
+
+/// Affinities for every facet: the profile keeps one set for long-term taste and one for
+/// the current visit.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Affinities {
+    #[serde(default)]
+    pub categories: FacetValues,
+    #[serde(default)]
+    pub brands: FacetValues,
+    #[serde(default)]
+    pub price_bands: FacetValues,
+}
+
+impl Affinities {
+    pub fn values(&self, facet: Facet) -> &FacetValues {
+        by_facet(facet, [&self.categories, &self.brands, &self.price_bands])
+    }
+
+    fn values_mut(&mut self, facet: Facet) -> &mut FacetValues {
+        by_facet(
+            facet,
+            [
+                &mut self.categories,
+                &mut self.brands,
+                &mut self.price_bands,
+            ],
+        )
+    }
+
+    pub fn is_empty(&self) -> bool {
+        Facet::ALL.iter().all(|f| self.values(*f).is_empty())
+    }
+
+    /// Sanitizes every facet (see [`FacetValues::sanitize`]); returns how many were dropped.
+    fn sanitize(&mut self, cap: usize, half_life_ms: f64) -> usize {
+        Facet::ALL
+            .iter()
+            .map(|f| self.values_mut(*f).sanitize(cap, half_life_ms))
+            .sum()
+    }
+
+    /// Every facet's decayed scores at one instant, with each facet's strongest score.
+    fn freeze(&self, now_ms: f64, half_life_ms: f64) -> [FacetSnapshot<'_>; 3] {
+        [Facet::Category, Facet::Brand, Facet::PriceBand].map(|facet| {
+            let scores: Vec<(&str, f64, u32)> = self
+                .values(facet)
+                .0
+                .iter()
+                .map(|(value, a)| (value.as_str(), a.score_at(now_ms, half_life_ms), a.count))
+                .collect();
+            let max = scores.iter().map(|s| s.1).fold(0.0, f64::max);
+            FacetSnapshot { scores, max }
+        })
+    }
+}
+
+/// The one of three per-facet items (category, brand, price band) that is `facet`'s.
+fn by_facet<T>(facet: Facet, [category, brand, price_band]: [T; 3]) -> T {
+    match facet {
+        Facet::Category => category,
+        Facet::Brand => brand,
+        Facet::PriceBand => price_band,
+    }
+}
+
+/// Session intent decays fast: half its weight in 30 minutes.
+pub const SESSION_HALF_LIFE_MS: f64 = 30.0 * 60_000.0;
+/// Values of session intent kept per facet.
+pub const SESSION_VALUES: usize = 8;
+/// Share of session intent in the affinity ranking uses (when the visit has any).
+pub const SESSION_SHARE: f64 = 0.35;
+/// Recently viewed products kept.
+pub const MAX_VIEWED: usize = 20;
 
 /// Stated preferences and hidden products kept.
 pub const MAX_STATED: usize = 32;
@@ -348,23 +442,7 @@ impl Profile {
         self.events == 0
             && self.stated.is_empty()
             && self.hidden.is_empty()
-            && Facet::ALL.iter().all(|f| self.values(*f).is_empty())
-    }
-
-    pub fn values(&self, facet: Facet) -> &FacetValues {
-        match facet {
-            Facet::Category => &self.categories,
-            Facet::Brand => &self.brands,
-            Facet::PriceBand => &self.price_bands,
-        }
-    }
-
-    fn values_mut(&mut self, facet: Facet) -> &mut FacetValues {
-        match facet {
-            Facet::Category => &mut self.categories,
-            Facet::Brand => &mut self.brands,
-            Facet::PriceBand => &mut self.price_bands,
-        }
+            && self.taste.is_empty()
     }
 
     /// Repairs a profile read back from storage: drops entries whose labels or numbers
@@ -372,16 +450,15 @@ impl Profile {
     pub fn sanitize(&mut self, config: &ProfileConfig) -> usize {
         let ok_time = |t: f64| t.is_finite() && t >= 0.0;
         let mut dropped = 0;
-        for facet in Facet::ALL {
-            let values = self.values_mut(*facet);
-            let before = values.len();
-            values.0.retain(|(value, a)| {
-                valid_label(value) && a.score.is_finite() && a.score >= 0.0 && ok_time(a.at_ms)
-            });
-            let now = values.0.iter().map(|(_, a)| a.at_ms).fold(0.0, f64::max);
-            values.prune(config.max_values_per_facet, now, config.half_life_ms);
-            dropped += before - values.len();
-        }
+        dropped += self
+            .taste
+            .sanitize(config.max_values_per_facet, config.half_life_ms);
+        dropped += self.session.sanitize(SESSION_VALUES, SESSION_HALF_LIFE_MS);
+        let before = self.viewed.len();
+        self.viewed
+            .retain(|(id, at)| valid_label(id) && ok_time(*at));
+        self.viewed.truncate(MAX_VIEWED);
+        dropped += before - self.viewed.len();
         let before = self.stated.len() + self.hidden.len();
         self.stated.retain(|(_, value, weight)| {
             valid_label(value) && weight.is_finite() && (-1.0..=1.0).contains(weight)
@@ -411,10 +488,11 @@ impl Profile {
 
     /// Forgets one facet value, learned or stated. Returns whether it was known.
     pub fn forget(&mut self, facet: Facet, value: &str) -> bool {
-        let values = self.values_mut(facet);
+        let values = self.taste.values_mut(facet);
         let before = values.len();
         values.0.retain(|(v, _)| v != value);
         let learned = values.len() != before;
+        self.session.values_mut(facet).0.retain(|(v, _)| v != value);
         let stated = self.stated.len();
         self.stated.retain(|(f, v, _)| !(*f == facet && v == value));
         learned || stated != self.stated.len()
@@ -444,8 +522,8 @@ impl Profile {
     /// twice changes nothing.
     pub fn merge(&mut self, other: &Profile, config: &ProfileConfig) {
         for facet in Facet::ALL {
-            let theirs = other.values(*facet).0.clone();
-            let ours = self.values_mut(*facet);
+            let theirs = other.taste.values(*facet).0.clone();
+            let ours = self.taste.values_mut(*facet);
             for (value, affinity) in theirs {
                 match ours.0.iter_mut().find(|(v, _)| *v == value) {
                     Some((_, mine)) => {
@@ -464,6 +542,12 @@ impl Profile {
             if !self.stated.iter().any(|(f, v, _)| f == facet && v == value) {
                 self.stated.push((*facet, value.clone(), *weight));
             }
+        }
+        for (id, at) in &other.viewed {
+            self.note_viewed(id, *at);
+        }
+        if self.session == Affinities::default() {
+            self.session = other.session.clone();
         }
         for id in &other.hidden {
             if !self.hidden.contains(id) {
@@ -505,14 +589,23 @@ impl Profile {
             .is_none_or(|last| at - last > config.session_gap_ms)
         {
             self.visits = self.visits.saturating_add(1);
+            self.session = Affinities::default();
         }
         let weight = config.weight(event.kind);
         for (facet, value, share) in facet_values(&event.product) {
-            let values = self.values_mut(facet);
+            let values = self.taste.values_mut(facet);
             values
                 .entry(value)
                 .add(weight * share, at, config.half_life_ms);
             values.prune(config.max_values_per_facet, at, config.half_life_ms);
+            let intent = self.session.values_mut(facet);
+            intent
+                .entry(value)
+                .add(weight * share, at, SESSION_HALF_LIFE_MS);
+            intent.prune(SESSION_VALUES, at, SESSION_HALF_LIFE_MS);
+        }
+        if event.kind == EventKind::View {
+            self.note_viewed(&event.product.id, event.at_ms);
         }
         if event.kind == EventKind::Purchase {
             self.orders = self.orders.saturating_add(1);
@@ -528,44 +621,57 @@ impl Profile {
         true
     }
 
+    /// Records a view in the recently viewed list: newest first, each product once at its
+    /// latest view, whatever order views arrive in (tabs' journals interleave).
+    fn note_viewed(&mut self, id: &str, at_ms: f64) {
+        if let Some(i) = self.viewed.iter().position(|(v, _)| v == id) {
+            if self.viewed[i].1 >= at_ms {
+                return;
+            }
+            self.viewed.remove(i);
+        }
+        // An insertion keeps the order without pulling a sort into the module.
+        let index = self.viewed.iter().take_while(|(_, t)| *t >= at_ms).count();
+        self.viewed.insert(index, (id.to_owned(), at_ms));
+        self.viewed.truncate(MAX_VIEWED);
+    }
+
     /// Forgets evidence older than `cutoff_ms` (the retention period).
     pub fn forget_before(&mut self, cutoff_ms: f64) {
         for facet in Facet::ALL {
-            self.values_mut(*facet)
+            self.taste
+                .values_mut(*facet)
                 .0
                 .retain(|(_, a)| a.at_ms >= cutoff_ms);
         }
+        self.viewed.retain(|(_, at)| *at >= cutoff_ms);
     }
 
     /// The decayed affinity of one facet value (0 when unknown).
     pub fn affinity(&self, facet: Facet, value: &str, now_ms: f64, config: &ProfileConfig) -> f64 {
-        self.values(facet)
+        self.taste
+            .values(facet)
             .get(value)
             .map_or(0.0, |a| a.score_at(now_ms, config.half_life_ms))
     }
 
     /// A read-only snapshot for scoring many products at one instant.
     pub fn snapshot(&self, now_ms: f64, config: &ProfileConfig) -> Snapshot<'_> {
-        let mut evidence: f64 = 0.0;
-        let facets = [Facet::Category, Facet::Brand, Facet::PriceBand].map(|facet| {
-            let scores: Vec<(&str, f64, u32)> = self
-                .values(facet)
-                .0
-                .iter()
-                .map(|(value, a)| {
-                    (
-                        value.as_str(),
-                        a.score_at(now_ms, config.half_life_ms),
-                        a.count,
-                    )
-                })
-                .collect();
-            evidence = evidence.max(scores.iter().map(|s| s.1).sum());
-            let max = scores.iter().map(|s| s.1).fold(0.0, f64::max);
-            FacetSnapshot { scores, max }
-        });
+        let facets = self.taste.freeze(now_ms, config.half_life_ms);
+        let session = self.session.freeze(now_ms, SESSION_HALF_LIFE_MS);
+        let evidence = facets
+            .iter()
+            .map(|f| f.scores.iter().map(|s| s.1).sum::<f64>())
+            .fold(0.0, f64::max);
+        let session_share = if session.iter().any(|f| f.max > 0.0) {
+            SESSION_SHARE
+        } else {
+            0.0
+        };
         Snapshot {
             facets,
+            session,
+            session_share,
             stated: &self.stated,
             hidden: &self.hidden,
             confidence: evidence / (evidence + HALF_CONFIDENCE_EVIDENCE),
@@ -596,6 +702,7 @@ impl Profile {
             interests.extend(ranked.into_iter().take(per_facet));
         }
         Summary {
+            recently_viewed: self.viewed.iter().map(|(id, _)| id.clone()).collect(),
             stated: self.stated.clone(),
             hidden_products: self.hidden.clone(),
             events: self.events,
@@ -619,6 +726,8 @@ struct FacetSnapshot<'a> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot<'a> {
     facets: [FacetSnapshot<'a>; 3],
+    session: [FacetSnapshot<'a>; 3],
+    session_share: f64,
     /// What the shopper said, and the products they hid.
     pub stated: &'a [(Facet, String, f64)],
     pub hidden: &'a [String],
@@ -630,15 +739,19 @@ pub struct Snapshot<'a> {
 impl Snapshot<'_> {
     /// The value's affinity relative to the strongest value of its facet, in `[0, 1]`.
     pub fn relative(&self, facet: Facet, value: &str) -> f64 {
-        let facet = &self.facets[facet as usize];
-        if facet.max <= 0.0 {
-            return 0.0;
-        }
-        facet
-            .scores
-            .iter()
-            .find(|(v, _, _)| *v == value)
-            .map_or(0.0, |(_, score, _)| score / facet.max)
+        let of = |facets: &[FacetSnapshot; 3]| {
+            let facet = &facets[facet as usize];
+            if facet.max <= 0.0 {
+                return 0.0;
+            }
+            facet
+                .scores
+                .iter()
+                .find(|(v, _, _)| *v == value)
+                .map_or(0.0, |(_, score, _)| score / facet.max)
+        };
+        // Long-term taste blended with what this visit is about.
+        (1.0 - self.session_share) * of(&self.facets) + self.session_share * of(&self.session)
     }
 }
 
@@ -646,6 +759,8 @@ impl Snapshot<'_> {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
+    /// Recently viewed product ids, newest first.
+    pub recently_viewed: Vec<String>,
     /// Stated preferences: `[facet, value, weight]`, -1 meaning "not interested".
     pub stated: Vec<(Facet, String, f64)>,
     pub hidden_products: Vec<String>,
@@ -768,6 +883,7 @@ mod tests {
             profile.learn(&event, &config);
         }
         let mut kept: Vec<&str> = profile
+            .taste
             .categories
             .0
             .iter()
@@ -906,8 +1022,11 @@ mod tests {
                 &config,
             );
         }
-        assert!(p.categories.get("old").is_none(), "forgotten after 90 days");
-        assert!(p.categories.get("new").is_some());
+        assert!(
+            p.taste.categories.get("old").is_none(),
+            "forgotten after 90 days"
+        );
+        assert!(p.taste.categories.get("new").is_some());
         assert_eq!(p.events, 64, "counters stay");
     }
 
@@ -929,5 +1048,83 @@ mod tests {
             let error = config.set(name, value).unwrap_err();
             assert_eq!(error.code().as_str(), "invalid_options", "{name}");
         }
+    }
+
+    #[test]
+    fn session_intent_resets_with_each_visit_and_leans_the_ranking() {
+        let config = ProfileConfig::default();
+        let mut p = Profile::default();
+        let hour = 3_600_000.0;
+        for i in 0..5 {
+            learn(
+                &mut p,
+                EventKind::Purchase,
+                Product::new("1").with_category("tops"),
+                f64::from(i),
+                &config,
+            );
+        }
+        learn(
+            &mut p,
+            EventKind::View,
+            Product::new("2").with_category("shoes"),
+            10.0 * hour,
+            &config,
+        );
+        assert!(
+            p.session.categories.get("tops").is_none(),
+            "a new visit starts a new intent"
+        );
+        assert!(p.session.categories.get("shoes").is_some());
+        assert!(
+            p.taste.categories.get("tops").is_some(),
+            "long-term taste stays"
+        );
+        // Long-term, tops lead by far; this visit is about shoes, which narrows the gap.
+        let snapshot = p.snapshot(10.0 * hour, &config);
+        let blended = snapshot.relative(Facet::Category, "shoes");
+        let long_term = p.affinity(Facet::Category, "shoes", 10.0 * hour, &config)
+            / p.affinity(Facet::Category, "tops", 10.0 * hour, &config);
+        assert!(blended > long_term + 0.3, "{blended} vs {long_term}");
+    }
+
+    #[test]
+    fn merged_recently_viewed_stays_newest_first() {
+        let config = ProfileConfig::default();
+        let (mut here, mut imported) = (Profile::default(), Profile::default());
+        for (to_here, id, at) in [(true, "a", 1.0), (false, "b", 2.0), (true, "c", 3.0)] {
+            let profile = if to_here { &mut here } else { &mut imported };
+            learn(profile, EventKind::View, Product::new(id), at, &config);
+        }
+        learn(
+            &mut imported,
+            EventKind::View,
+            Product::new("a"),
+            4.0,
+            &config,
+        );
+        here.merge(&imported, &config);
+        let ids: Vec<&str> = here.viewed.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["a", "c", "b"], "each product at its latest view");
+    }
+
+    #[test]
+    fn recently_viewed_keeps_the_newest_twenty_once_each() {
+        let config = ProfileConfig::default();
+        let mut p = Profile::default();
+        for i in 0..30u32 {
+            learn(
+                &mut p,
+                EventKind::View,
+                Product::new(format!("p{}", i % 25)),
+                f64::from(i),
+                &config,
+            );
+        }
+        assert_eq!(p.viewed.len(), MAX_VIEWED);
+        assert_eq!(p.viewed[0].0, "p4", "newest first");
+        let ids: std::collections::BTreeSet<&str> =
+            p.viewed.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids.len(), MAX_VIEWED, "each product once");
     }
 }

@@ -89,6 +89,8 @@ export interface Interest {
 }
 /** What Shelfwise knows about this shopper, in the form the shopper may see. */
 export interface ProfileSummary {
+  /** Recently viewed product ids, newest first (up to 20). */
+  recentlyViewed: string[];
   /** What the shopper said: `[facet, value, weight]`, weight -1 (not interested) to 1 (likes). */
   stated: [Facet, string, number][];
   /** Products marked "not interested". */

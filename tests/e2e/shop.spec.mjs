@@ -49,14 +49,18 @@ function shelfwiseTraces(page) {
   }));
 }
 
+/** Opens and closes the first `count` products of a category; returns their ids. */
 async function viewProducts(page, category, count) {
-  const cards = page.locator(`#grid li.card[data-category="${category}"] .card-open`);
+  const cards = page.locator(`#grid li.card[data-category="${category}"]`);
+  const ids = [];
   for (let i = 0; i < count; i += 1) {
-    await cards.nth(i).click();
+    ids.push(await cards.nth(i).getAttribute('data-product-id'));
+    await cards.nth(i).locator('.card-open').click();
     await expect(page.locator('#product-dialog')).toBeVisible();
     await page.keyboard.press('Escape');
     await expect(page.locator('#product-dialog')).toBeHidden();
   }
+  return ids;
 }
 
 test('nothing is stored before the shopper answers the banner', async ({ page }) => {
@@ -73,7 +77,7 @@ test('accepting, viewing laptops and reloading moves laptops up', async ({ page 
   expect(before).toHaveLength(194);
   await page.click('#consent-accept');
   await expect(page.locator('#consent-banner')).toBeHidden();
-  await viewProducts(page, 'laptops', 3);
+  const viewed = await viewProducts(page, 'laptops', 3);
   expectOnlyOwnKeys((await shelfwiseTraces(page)).keys);
 
   await page.reload();
@@ -90,6 +94,8 @@ test('accepting, viewing laptops and reloading moves laptops up', async ({ page 
   const topTen = after.slice(0, 10).filter(([, category]) => category === 'laptops');
   expect(topTen.length, 'laptops in the first ten').toBeGreaterThanOrEqual(3);
   await expect(page.locator('#grid-status')).toContainText('ordered for you');
+  const recent = await page.$$eval('#recent-list li.pick', (items) => items.map((item) => item.dataset.productId));
+  expect(recent, 'recently viewed, newest first').toEqual([...new Set(viewed)].reverse());
 
   await page.click('#open-privacy');
   await expect(page.locator('#interests')).toContainText('Laptops');
@@ -274,7 +280,7 @@ test('the shopper forgets an interest, downloads their data and imports it back'
   const exported = await download.path().then((path) => import('node:fs').then((fs) => fs.readFileSync(path, 'utf8')));
   const file = JSON.parse(exported);
   expect(file.format).toBe('shelfwise-export');
-  expect(file.profile.categories.map(([value]) => value)).toEqual(['laptops']);
+  expect(file.profile.taste.categories.map(([value]) => value)).toEqual(['laptops']);
 
   await page.click('#erase-profile');
   await expect(page.locator('#interests')).toContainText('Nothing yet');
