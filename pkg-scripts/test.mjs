@@ -88,6 +88,11 @@ const steps = [
     run: () => execute(wasm.cargo, ['test', '--target', WASM_TARGET, '--test', 'browser'], browserEnv),
   },
   {
+    name: 'JS face (Node)',
+    kind: 'node-test',
+    run: () => execute('node', ['--test', '--test-reporter=spec', 'tests/face/']),
+  },
+  {
     name: 'end-to-end (Playwright)',
     id: 'e2e',
     kind: 'playwright',

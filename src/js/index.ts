@@ -31,6 +31,7 @@ export type {
   RankOptions,
   ShelfwiseConfig,
   ShelfwiseWarning,
+  StatedEvent,
   StorageMode,
   TrackEvent,
 } from './wasm/shelfwise.js';
@@ -499,8 +500,10 @@ export class Shelfwise extends EventTarget {
    * Learns from a shopper action. Returns `false`, storing nothing, without consent.
    * Throws a `ShelfwiseError` with code `invalid_event` for malformed events, changing nothing.
    */
-  track(event: Types.TrackEvent): boolean {
+  track(event: Types.TrackEvent | Types.StatedEvent): boolean {
     this.#refreshSignals();
+    const type = guarded('event', () => fields('event', event, 'event').type);
+    if (type === 'preference' || type === 'not_interested') return this.#trackStated(event as Types.StatedEvent);
     guarded('event', () => {
       const { type, product, ...rest } = fields('event', event, 'event');
       const extra = Object.keys(rest);
@@ -511,6 +514,24 @@ export class Shelfwise extends EventTarget {
     const learned = this.#engine.track((event as { type: string }).type, this.#now());
     if (learned) this.#scheduleFlush();
     return learned;
+  }
+
+  /** `preference` and `not_interested` events: the preference center's calls, as events. */
+  #trackStated(event: Types.StatedEvent): boolean {
+    const { type, ...target } = guarded('event', () => ({ ...fields('event', event, 'event') }));
+    const allowed = type === 'preference' ? ['facet', 'value', 'weight'] : 'product' in target ? ['product'] : ['facet', 'value'];
+    const extra = Object.keys(target).find((name) => !allowed.includes(name));
+    if (extra !== undefined) throw inputError('event', `unknown field "${extra}" for a ${String(type)} event`);
+    if (this.consent.personalization !== 'granted') return false;
+    try {
+      if (type === 'not_interested') this.profile.notInterested(target as { facet: Types.Facet; value: string });
+      else this.profile.setPreference(target.facet as Types.Facet, target.value as string, (target.weight ?? 1) as number);
+    } catch (error) {
+      // The same rules as the preference center, reported as a bad event.
+      if (isShelfwiseError(error) && error.code === 'invalid_argument') throw inputError('event', error.message);
+      throw error;
+    }
+    return true;
   }
 
   /**

@@ -58,6 +58,15 @@ export interface TrackEvent {
   type: EventType;
   product: ProductAttributes;
 }
+/**
+ * What the shopper said (zero-party data): a quiz answer, a "more like this", a
+ * "not interested". Tracked like behaviour, kept as stated preferences (never decayed).
+ * `weight`: -1 (not interested) to 1 (likes), default 1; 0 takes it back.
+ */
+export type StatedEvent =
+  | { type: "preference"; facet: Facet; value: string; weight?: number }
+  | { type: "not_interested"; product: ProductAttributes }
+  | { type: "not_interested"; facet: Facet; value: string };
 /** What a shop can tune; every field is optional (defaults in the README). */
 export interface ShelfwiseConfig {
   /** Long-term taste loses half its weight in this many days (0.01 to 3650). Default 14. */
