@@ -63,7 +63,7 @@ fn view(engine: &mut Engine, id: u32, category: &str, at: f64) -> Result<bool, J
         Some(format!("B{id}")),
         Some(f64::from(id) * 10.0 + 9.5),
     );
-    let learned = engine.track("view", at)?;
+    let learned = engine.track("view", None, &[], at)?;
     // Write at once, as the JS face does on pagehide.
     engine.flush();
     Ok(learned)
@@ -174,35 +174,35 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
 
     engine.product(Some("1".into()), None, None, None, None);
     assert_eq!(
-        code_of(engine.track("teleport", NOW).unwrap_err()),
+        code_of(engine.track("teleport", None, &[], NOW).unwrap_err()),
         "invalid_event"
     );
     assert_eq!(
-        code_of(engine.track("view", NOW).unwrap_err()),
+        code_of(engine.track("view", None, &[], NOW).unwrap_err()),
         "invalid_event",
         "no product"
     );
     engine.product(Some("1".into()), None, None, None, Some(f64::NAN));
     assert_eq!(
-        code_of(engine.track("view", NOW).unwrap_err()),
+        code_of(engine.track("view", None, &[], NOW).unwrap_err()),
         "invalid_event",
         "NaN price"
     );
     engine.product(Some(String::new()), None, None, None, None);
     assert_eq!(
-        code_of(engine.track("view", NOW).unwrap_err()),
+        code_of(engine.track("view", None, &[], NOW).unwrap_err()),
         "invalid_event",
         "empty id"
     );
     engine.product(None, Some(1.5), None, None, None);
     assert_eq!(
-        code_of(engine.track("view", NOW).unwrap_err()),
+        code_of(engine.track("view", None, &[], NOW).unwrap_err()),
         "invalid_event",
         "fractional id"
     );
     engine.product(Some("1".into()), None, Some("x".repeat(200)), None, None);
     assert_eq!(
-        code_of(engine.track("view", NOW).unwrap_err()),
+        code_of(engine.track("view", None, &[], NOW).unwrap_err()),
         "invalid_event",
         "long category"
     );

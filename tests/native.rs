@@ -8,6 +8,7 @@ use shelfwise::core::{
     rank, ConsentPolicy, ConsentStatus, Engine, ErrorCode, Event, EventInput, EventKind,
     MemoryStore, Product, RankOptions, Signals, StorageMode, Store, StoreError,
 };
+use shelfwise::core::{validate_items, Facet, ProductInput, ProfileConfig};
 
 const T0: f64 = 1_700_000_000_000.0;
 const MINUTE: f64 = 60_000.0;
@@ -400,6 +401,94 @@ fn invalid_events_are_rejected_with_their_code_and_change_nothing() {
     }
     assert_eq!(engine.profile(), &before);
     assert_eq!(engine.store().writes, writes);
+}
+
+#[test]
+fn dwell_scales_a_view_and_line_items_make_one_order() {
+    let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
+    let shoes = ProductInput::from(Product::new("s").with_category("shoes"));
+    for (dwell, at) in [
+        (Some(1_000.0), T0),
+        (None, T0 + 1.0),
+        (Some(60_000.0), T0 + 2.0),
+    ] {
+        let events = validate_items(EventKind::View, vec![shoes.clone()], dwell, &[], at).unwrap();
+        assert!(engine.track(&events[0]));
+    }
+    // A bounce counts 0.2, an ordinary view 1, a long read is capped at 3.
+    let score = engine.profile().affinity(
+        Facet::Category,
+        "shoes",
+        T0 + 2.0,
+        &ProfileConfig::default(),
+    );
+    assert!((score - 4.2).abs() < 1e-3, "{score}");
+
+    let items = vec![
+        ProductInput::from(Product::new("a").with_price(10.0)),
+        ProductInput::from(Product::new("b").with_price(2.5)),
+    ];
+    let order = validate_items(
+        EventKind::Purchase,
+        items.clone(),
+        None,
+        &[3.0, 2.0],
+        T0 + 3.0,
+    )
+    .unwrap();
+    for event in &order {
+        engine.track(event);
+    }
+    let second = validate_items(EventKind::Purchase, items, None, &[], T0 + 4.0).unwrap();
+    for event in &second {
+        engine.track(event);
+    }
+    let profile = engine.profile();
+    assert_eq!(profile.orders, 2, "two orders of two line items each");
+    assert_eq!(profile.spend, 3.0 * 10.0 + 2.0 * 2.5 + 12.5);
+}
+
+#[test]
+fn dwell_quantity_and_items_are_validated_all_or_nothing() {
+    let product = || ProductInput::from(Product::new("p"));
+    type Case = (EventKind, Vec<ProductInput>, Option<f64>, &'static [f64]);
+    let bad: [Case; 9] = [
+        (EventKind::Click, vec![product()], Some(5.0), &[]),
+        (EventKind::View, vec![product()], Some(-1.0), &[]),
+        (EventKind::View, vec![product()], Some(f64::NAN), &[]),
+        (EventKind::View, vec![product()], None, &[1.0]),
+        (EventKind::Purchase, vec![product()], None, &[0.0]),
+        (EventKind::Purchase, vec![product()], None, &[1.5]),
+        (
+            EventKind::Purchase,
+            vec![product(), product()],
+            None,
+            &[1.0],
+        ),
+        (EventKind::View, vec![product(), product()], None, &[]),
+        (EventKind::Purchase, vec![], None, &[]),
+    ];
+    for (kind, products, dwell, quantities) in bad {
+        let err = validate_items(kind, products, dwell, quantities, T0).unwrap_err();
+        assert_eq!(
+            err.code(),
+            ErrorCode::InvalidEvent,
+            "{kind:?} {dwell:?} {quantities:?}"
+        );
+    }
+    let err = validate_items(
+        EventKind::Purchase,
+        vec![
+            product(),
+            ProductInput::from(Product::new("x").with_price(-1.0)),
+        ],
+        None,
+        &[],
+        T0,
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("items[1]"), "{err}");
 }
 
 #[test]

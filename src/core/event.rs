@@ -116,6 +116,17 @@ impl Product {
     }
 }
 
+impl From<Product> for ProductInput {
+    fn from(product: Product) -> Self {
+        ProductInput {
+            id: ProductId(product.id),
+            category: product.category,
+            brand: product.brand,
+            price: product.price,
+        }
+    }
+}
+
 impl ProductInput {
     /// Checks every field; the error is a reason in plain words, without the context
     /// (event or candidate index) that the caller adds.
@@ -176,14 +187,25 @@ pub fn label(field: &str, value: Option<String>) -> Result<Option<String>, Strin
     Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
 }
 
-/// An event as a caller sends it: `{ type, product }`.
+/// An event as a caller sends it: `{ type, product, dwellMs?, quantity? }`.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EventInput {
     #[serde(rename = "type")]
     pub kind: EventKind,
     pub product: ProductInput,
+    /// How long a product page was looked at (views only).
+    #[serde(default)]
+    pub dwell_ms: Option<f64>,
+    /// Units added, removed or bought (cart and purchase events only).
+    #[serde(default)]
+    pub quantity: Option<f64>,
 }
+
+/// Longest dwell accepted: a day.
+pub const MAX_DWELL_MS: f64 = 86_400_000.0;
+/// Largest quantity accepted in one event.
+pub const MAX_QUANTITY: u32 = 10_000;
 
 /// A validated event, stamped with the time it happened. Journals store it as it is.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,21 +213,20 @@ pub struct Event {
     pub kind: EventKind,
     pub product: Product,
     pub at_ms: f64,
+    pub dwell_ms: Option<f64>,
+    pub quantity: Option<u32>,
 }
 
 impl Event {
     /// Checks an event read back from storage (any script can write there) as if it
     /// had just arrived.
     pub fn revalidate(self) -> Result<Event> {
-        let product = ProductInput {
-            id: ProductId(self.product.id),
-            category: self.product.category,
-            brand: self.product.brand,
-            price: self.product.price,
-        };
+        let product = ProductInput::from(self.product);
         EventInput {
             kind: self.kind,
             product,
+            dwell_ms: self.dwell_ms,
+            quantity: self.quantity.map(f64::from),
         }
         .validate(self.at_ms)
     }
@@ -215,7 +236,14 @@ impl Event {
             kind,
             product,
             at_ms,
+            dwell_ms: None,
+            quantity: None,
         }
+    }
+
+    /// Units this event is about: its quantity, else one.
+    pub fn units(&self) -> u32 {
+        self.quantity.unwrap_or(1)
     }
 }
 
@@ -223,7 +251,37 @@ impl EventInput {
     pub fn validate(self, at_ms: f64) -> Result<Event> {
         let at_ms = validate_time(at_ms)?;
         let product = self.product.validate().map_err(Error::InvalidEvent)?;
-        Ok(Event::new(self.kind, product, at_ms))
+        let invalid = |reason: &str| Error::InvalidEvent(reason.into());
+        let dwell_ms = match self.dwell_ms {
+            Some(_) if self.kind != EventKind::View => {
+                return Err(invalid("dwellMs applies only to view events"))
+            }
+            Some(d) if !(d.is_finite() && (0.0..=MAX_DWELL_MS).contains(&d)) => {
+                return Err(invalid(
+                    "dwellMs must be a number of milliseconds from 0 to 86400000",
+                ))
+            }
+            dwell => dwell,
+        };
+        let counted = matches!(
+            self.kind,
+            EventKind::AddToCart | EventKind::RemoveFromCart | EventKind::Purchase
+        );
+        let quantity =
+            match self.quantity {
+                Some(_) if !counted => return Err(invalid(
+                    "quantity applies only to add_to_cart, remove_from_cart and purchase events",
+                )),
+                Some(q) if !(q.fract() == 0.0 && (1.0..=f64::from(MAX_QUANTITY)).contains(&q)) => {
+                    return Err(invalid("quantity must be a whole number from 1 to 10000"))
+                }
+                quantity => quantity.map(|q| q as u32),
+            };
+        Ok(Event {
+            dwell_ms,
+            quantity,
+            ..Event::new(self.kind, product, at_ms)
+        })
     }
 
     /// Parses and validates an event from JSON text (the CLI and tests use this; the
@@ -233,6 +291,47 @@ impl EventInput {
             serde_json::from_str(json).map_err(|e| Error::InvalidEvent(e.to_string()))?;
         input.validate(at_ms)
     }
+}
+
+/// Validates the events of one `track` call: one product, or the line items of one
+/// purchase (`quantities` empty or one per item). All or nothing: the error names the
+/// first bad item.
+pub fn validate_items(
+    kind: EventKind,
+    products: Vec<ProductInput>,
+    dwell_ms: Option<f64>,
+    quantities: &[f64],
+    at_ms: f64,
+) -> Result<Vec<Event>> {
+    let items = products.len();
+    if items == 0 || (items > 1 && kind != EventKind::Purchase) {
+        return Err(Error::InvalidEvent(
+            "an event needs one product; only a purchase takes several items".into(),
+        ));
+    }
+    if !quantities.is_empty() && quantities.len() != items {
+        return Err(Error::InvalidEvent(
+            "give a quantity for every item or for none".into(),
+        ));
+    }
+    products
+        .into_iter()
+        .enumerate()
+        .map(|(i, product)| {
+            let input = EventInput {
+                kind,
+                product,
+                dwell_ms,
+                quantity: quantities.get(i).copied(),
+            };
+            input.validate(at_ms).map_err(|error| match error {
+                Error::InvalidEvent(reason) if items > 1 => {
+                    Error::InvalidEvent(format!("items[{i}]: {reason}"))
+                }
+                other => other,
+            })
+        })
+        .collect()
 }
 
 /// Parses and validates a JSON array of products (the shop's list for `rank`). The

@@ -18,7 +18,9 @@ pub mod tcf;
 pub use consent::{Consent, ConsentState, ConsentStatus, Signals};
 pub use engine::{ConsentPolicy, Engine, StorageMode};
 pub use error::{Error, ErrorCode};
-pub use event::{products_from_json, Event, EventInput, EventKind, Product, ProductInput};
+pub use event::{
+    products_from_json, validate_items, Event, EventInput, EventKind, Product, ProductInput,
+};
 pub use profile::{Facet, Profile, ProfileConfig, Summary};
 pub use rank::{rank, RankOptions, Ranked};
 pub use store::{Envelope, MemoryStore, Store, StoreError};

@@ -424,6 +424,15 @@ fn by_facet<T>(facet: Facet, [category, brand, price_band]: [T; 3]) -> T {
     }
 }
 
+/// A view with this dwell counts as an ordinary view.
+pub const TYPICAL_DWELL_MS: f64 = 10_000.0;
+
+/// How much a view's weight is scaled by its dwell: a bounce counts a fifth of an
+/// ordinary view, a long read up to three times.
+pub fn dwell_factor(dwell_ms: f64) -> f64 {
+    (dwell_ms / TYPICAL_DWELL_MS).clamp(0.2, 3.0)
+}
+
 /// Session intent decays fast: half its weight in 30 minutes.
 pub const SESSION_HALF_LIFE_MS: f64 = 30.0 * 60_000.0;
 /// Values of session intent kept per facet.
@@ -591,7 +600,7 @@ impl Profile {
             self.visits = self.visits.saturating_add(1);
             self.session = Affinities::default();
         }
-        let weight = config.weight(event.kind);
+        let weight = config.weight(event.kind) * event.dwell_ms.map_or(1.0, dwell_factor);
         for (facet, value, share) in facet_values(&event.product) {
             let values = self.taste.values_mut(facet);
             values
@@ -608,8 +617,11 @@ impl Profile {
             self.note_viewed(&event.product.id, event.at_ms);
         }
         if event.kind == EventKind::Purchase {
-            self.orders = self.orders.saturating_add(1);
-            self.spend += event.product.price.unwrap_or(0.0);
+            // The line items of one order are tracked at the same instant.
+            if self.last_order_ms != Some(at) {
+                self.orders = self.orders.saturating_add(1);
+            }
+            self.spend += event.product.price.unwrap_or(0.0) * f64::from(event.units());
             self.last_order_ms = Some(self.last_order_ms.map_or(at, |l| l.max(at)));
         }
         self.events = self.events.saturating_add(1);

@@ -27,6 +27,7 @@ export type {
   Interest,
   ProductAttributes,
   ProfileSummary,
+  PurchaseEvent,
   Purpose,
   RankOptions,
   ShelfwiseConfig,
@@ -94,6 +95,7 @@ export function isShelfwiseError(error: unknown): error is ShelfwiseError {
 export type ShelfwiseEventType = 'consentchange' | 'profilechange' | 'warning';
 
 const STORAGE_PREFIX = 'shelfwise:';
+const COMPACT_SETTLE_MS = 150;
 
 interface TcfData {
   gdprApplies?: unknown;
@@ -500,20 +502,44 @@ export class Shelfwise extends EventTarget {
    * Learns from a shopper action. Returns `false`, storing nothing, without consent.
    * Throws a `ShelfwiseError` with code `invalid_event` for malformed events, changing nothing.
    */
-  track(event: Types.TrackEvent | Types.StatedEvent): boolean {
+  track(event: Types.TrackEvent | Types.PurchaseEvent | Types.StatedEvent): boolean {
     this.#refreshSignals();
     const type = guarded('event', () => fields('event', event, 'event').type);
     if (type === 'preference' || type === 'not_interested') return this.#trackStated(event as Types.StatedEvent);
-    guarded('event', () => {
-      const { type, product, ...rest } = fields('event', event, 'event');
+    const [dwellMs, quantities] = guarded('event', () => {
+      const { type, product, items, dwellMs, quantity, ...rest } = fields('event', event, 'event');
       const extra = Object.keys(rest);
       if (extra.length > 0) throw inputError('event', `unknown field "${extra[0]}"`);
       if (typeof type !== 'string') throw inputError('event', 'type must be a string');
-      passProduct(this.#engine, 'event', product, 'product');
+      if (items === undefined) {
+        passProduct(this.#engine, 'event', product, 'product');
+        const units = optionalNumber('event', quantity, 'quantity');
+        return [optionalNumber('event', dwellMs, 'dwellMs'), units === undefined ? [] : [units]];
+      }
+      if (product !== undefined || dwellMs !== undefined || quantity !== undefined) {
+        throw inputError('event', 'a purchase with items takes no product, dwellMs or quantity of its own');
+      }
+      if (!Array.isArray(items)) throw inputError('event', 'items must be an array');
+      const units = items.map((item: unknown, i) => {
+        const line = fields('event', item, `items[${i}]`);
+        passProduct(this.#engine, 'event', line.product, `items[${i}].product`);
+        return optionalNumber('event', line.quantity, `items[${i}].quantity`) ?? 1;
+      });
+      return [undefined, units];
     });
-    const learned = this.#engine.track((event as { type: string }).type, this.#now());
+    const learned = this.#engine.track(type as string, dwellMs, new Float64Array(quantities), this.#now());
     if (learned) this.#scheduleFlush();
     return learned;
+  }
+
+  /** Runs `pass`, which hands products to the engine; on a bad one, none stay behind. */
+  #passingProducts<T>(what: InputKind, pass: () => T): T {
+    try {
+      return guarded(what, pass);
+    } catch (error) {
+      this.#engine.discard();
+      throw error;
+    }
   }
 
   /** `preference` and `not_interested` events: the preference center's calls, as events. */
@@ -542,14 +568,9 @@ export class Shelfwise extends EventTarget {
   rank<T extends Types.ProductAttributes>(products: readonly T[], options?: Types.RankOptions): Ranked<T>[] {
     this.#refreshSignals();
     const [names, values] = guarded('options', () => passOptions(options));
-    guarded('products', () => {
+    this.#passingProducts('products', () => {
       if (!Array.isArray(products)) throw inputError('products', 'products must be an array');
-      try {
-        products.forEach((product, i) => passProduct(this.#engine, 'products', product, `products[${i}]`));
-      } catch (error) {
-        this.#engine.discard();
-        throw error;
-      }
+      products.forEach((product, i) => passProduct(this.#engine, 'products', product, `products[${i}]`));
     });
     const pairs = this.#engine.rank(names, values, this.#now());
     const ranked: Ranked<T>[] = [];
@@ -589,8 +610,13 @@ export class Shelfwise extends EventTarget {
       return;
     }
     locks
-      .request(`shelfwise:${this.#namespace}:compact`, { ifAvailable: true }, (lock) => {
-        if (lock && !this.#closed) this.#engine.compact(this.#now());
+      .request(`shelfwise:${this.#namespace}:compact`, { ifAvailable: true }, async (lock) => {
+        if (!lock || this.#closed) return;
+        this.#engine.compact(this.#now());
+        // Chromium hands localStorage writes to other renderer processes asynchronously.
+        // Holding the lock a little longer lets this write arrive before another page
+        // compacts, so it does not fold its journal into an envelope read before this one.
+        await new Promise((resolve) => setTimeout(resolve, COMPACT_SETTLE_MS));
       })
       .catch(() => {
         // No lock to be had: the next flush asks again.

@@ -18,7 +18,7 @@ use crate::core::event::{ProductId, ProductInput};
 use crate::core::export::ImportFile;
 use crate::core::profile::ProfileConfig;
 use crate::core::{
-    self, ConsentPolicy, ConsentState, ConsentStatus, EventInput, EventKind, RankOptions, Signals,
+    self, ConsentPolicy, ConsentState, ConsentStatus, EventKind, RankOptions, Signals,
 };
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -54,9 +54,21 @@ export interface ProductAttributes {
   price?: number | null;
 }
 /** A shopper action, e.g. `{ type: "view", product: { id: 7, category: "laptops" } }`. */
+/**
+ * A shopper action on one product. `dwellMs` (views only, 0 to 86400000): how long the
+ * product was looked at; 10 s counts as an ordinary view, a bounce a fifth, a long read up
+ * to three times. `quantity` (cart and purchase events, whole number 1 to 10000): units.
+ */
 export interface TrackEvent {
   type: EventType;
   product: ProductAttributes;
+  dwellMs?: number;
+  quantity?: number;
+}
+/** One order's line items, tracked at one instant: they count as one order. */
+export interface PurchaseEvent {
+  type: "purchase";
+  items: { product: ProductAttributes; quantity?: number }[];
 }
 /**
  * What the shopper said (zero-party data): a quiz answer, a "more like this", a
@@ -307,26 +319,27 @@ impl Engine {
         });
     }
 
-    // Learns from one event about the single product given with `product` before it.
-    // Returns `false` (storing nothing) without consent.
-    pub fn track(&mut self, kind: &str, now_ms: f64) -> Result<bool, JsValue> {
-        let mut products = std::mem::take(&mut self.products);
+    // Learns from the products given with `product` since the last call: one event, or
+    // the line items of one purchase (`quantities` empty or one per item). Nothing is
+    // learned unless every item is valid. Returns `false` (storing nothing) without consent.
+    pub fn track(
+        &mut self,
+        kind: &str,
+        dwell_ms: Option<f64>,
+        quantities: &[f64],
+        now_ms: f64,
+    ) -> Result<bool, JsValue> {
+        let products = std::mem::take(&mut self.products);
         let kind = EventKind::from_name(kind).ok_or_else(|| {
             core::Error::InvalidEvent(format!(
                 "unknown event type \"{kind}\" (expected {})",
                 EventKind::NAMES.join(", ")
             ))
         })?;
-        let product = match (products.pop(), products.is_empty()) {
-            (Some(product), true) => product,
-            _ => {
-                return Err(
-                    core::Error::InvalidEvent("an event needs exactly one product".into()).into(),
-                )
-            }
-        };
-        let event = EventInput { kind, product }.validate(now_ms)?;
-        Ok(self.inner.track(&event))
+        let events = core::validate_items(kind, products, dwell_ms, quantities, now_ms)?;
+        Ok(events
+            .iter()
+            .fold(false, |learned, event| self.inner.track(event) | learned))
     }
 
     // Ranks the products given with `product` since the last call (in the shop's
