@@ -258,6 +258,35 @@ fn two_tabs_tracking_at_once_lose_no_event() {
 }
 
 #[test]
+fn a_repeated_grant_in_a_stale_tab_keeps_what_another_tab_compacted() {
+    let store = Shared::default();
+    let (mut a, mut b) = two_granted_tabs(&store);
+    let products = catalogue();
+    for i in 0..10 {
+        assert!(b.track(&view(&products[i % 8], T0 + f64::from(i as u32))));
+    }
+    b.flush();
+    b.compact(T0 + 20.0).unwrap();
+    assert_eq!(
+        store.shelfwise_keys(),
+        ["shelfwise:shop:v2"],
+        "b's journal folded in"
+    );
+    // `a` still holds the envelope it read before b compacted.
+    a.grant_consent(true, false, T0 + 30.0).unwrap();
+    assert_eq!(
+        a.profile().events,
+        10,
+        "the grant builds on the envelope on file"
+    );
+    assert_eq!(
+        tab(&store, "c").profile().events,
+        10,
+        "nothing was overwritten"
+    );
+}
+
+#[test]
 fn withdrawal_in_one_tab_while_another_tracks_leaves_nothing() {
     let store = Shared::default();
     let products = catalogue();

@@ -207,23 +207,7 @@ impl<S: Store> Engine<S> {
         };
         self.last_storage_error = None;
         match envelope.filter(|e| e.consent.allows_personalization()) {
-            Some(envelope) => {
-                // A grant on file; a newer decision made in this tab stays.
-                if self.decision.superseded_by(&envelope.consent) {
-                    self.decision = envelope.consent;
-                }
-                let own_epoch = self.record.as_ref().map(|r| r.epoch);
-                if own_epoch.is_some_and(|epoch| epoch != envelope.epoch) {
-                    // Erased in another tab: what this tab had not written goes too.
-                    self.own.clear();
-                    self.dirty = false;
-                } else {
-                    let applied = envelope.applied_seq(&self.tab);
-                    self.own.retain(|(seq, _)| *seq > applied);
-                }
-                self.record = Some(envelope);
-                self.on_file = true;
-            }
+            Some(envelope) => self.adopt(envelope),
             None => {
                 // Denied or unknown consent is never stored, so nothing on file means no
                 // consent on file: a grant that vanished was withdrawn elsewhere. (A grant
@@ -238,6 +222,25 @@ impl<S: Store> Engine<S> {
             }
         }
         true
+    }
+
+    /// Takes a granted envelope read from storage as this tab's record.
+    fn adopt(&mut self, envelope: Envelope) {
+        // A grant on file; a newer decision made in this tab stays.
+        if self.decision.superseded_by(&envelope.consent) {
+            self.decision = envelope.consent;
+        }
+        let own_epoch = self.record.as_ref().map(|r| r.epoch);
+        if own_epoch.is_some_and(|epoch| epoch != envelope.epoch) {
+            // Erased in another tab: what this tab had not written goes too.
+            self.own.clear();
+            self.dirty = false;
+        } else {
+            let applied = envelope.applied_seq(&self.tab);
+            self.own.retain(|(seq, _)| *seq > applied);
+        }
+        self.record = Some(envelope);
+        self.on_file = true;
     }
 
     /// Other tabs' entries not yet in the envelope; stale and orphaned journals (no
@@ -781,13 +784,17 @@ impl<S: Store> Engine<S> {
     /// Writes the envelope with the current decision, creating it on the first grant
     /// (keeping one another tab may have written).
     fn persist(&mut self) {
-        if self.record.is_none() {
-            // Another tab may have granted and learned already: keep what it wrote.
-            if let Ok(Some(text)) = self.store.get(&self.key) {
-                self.record = self
-                    .unseal(&text)
-                    .filter(|e| e.consent.allows_personalization());
-            }
+        // Build on the envelope on file, not this tab's copy: another tab may have
+        // granted, learned, compacted or erased since.
+        let stored = match self.store.get(&self.key) {
+            Ok(Some(text)) => self.unseal(&text),
+            _ => None,
+        };
+        if let Some(envelope) = stored.filter(|e| e.consent.allows_personalization()) {
+            // Keeps this tab's decision unless the one on file is newer.
+            self.adopt(envelope);
+            self.read_journals();
+            self.rebuild();
         }
         let decision = self.decision;
         let epoch = self.record.as_ref().map_or(0, |r| r.epoch);
