@@ -287,6 +287,35 @@ fn a_repeated_grant_in_a_stale_tab_keeps_what_another_tab_compacted() {
 }
 
 #[test]
+fn recent_searches_keep_what_found_something_once_each_newest_first() {
+    let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+    assert!(
+        !engine.search("boots", Some(3.0), T0).unwrap(),
+        "no consent, nothing kept"
+    );
+    engine.grant_consent(true, false, T0).unwrap();
+    assert!(engine.search("Boots", Some(3.0), T0 + 1.0).unwrap());
+    assert!(
+        !engine.search("unicorn socks", Some(0.0), T0 + 2.0).unwrap(),
+        "found nothing"
+    );
+    assert!(engine.search("rain jacket", None, T0 + 3.0).unwrap());
+    assert!(engine.search("boots", Some(5.0), T0 + 4.0).unwrap());
+    for (query, results) in [
+        ("", None),
+        ("  ", None),
+        ("x", Some(-1.0)),
+        ("x", Some(1.5)),
+    ] {
+        let err = engine.search(query, results, T0).unwrap_err();
+        assert_eq!(err.code(), ErrorCode::InvalidEvent, "{query:?} {results:?}");
+    }
+    let summary = engine.summary(T0 + 5.0).unwrap();
+    assert_eq!(summary.recent_searches, ["boots", "rain jacket"]);
+    assert_eq!(summary.events, 0, "a search is not a product event");
+}
+
+#[test]
 fn withdrawal_in_one_tab_while_another_tracks_leaves_nothing() {
     let store = Shared::default();
     let products = catalogue();

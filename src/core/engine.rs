@@ -673,6 +673,32 @@ impl<S: Store> Engine<S> {
         self.edit(now_ms, &mut |profile| profile.hide(&id))
     }
 
+    /// Records a search (query text, and how many results it found) in the recent
+    /// searches. A search that found nothing is not kept: it is no use to suggest again.
+    /// Returns whether it was kept (`false` without personalization consent).
+    pub fn search(&mut self, query: &str, results: Option<f64>, now_ms: f64) -> Result<bool> {
+        let now_ms = validate_time(now_ms)?;
+        let invalid = |reason: String| Error::InvalidEvent(reason);
+        // Case does not make another search. ASCII only here: Unicode case tables would
+        // add 12 KB gzipped to the module, and the JS face lower-cases first.
+        let query = super::event::label("query", Some(query.to_ascii_lowercase()))
+            .map_err(invalid)?
+            .ok_or_else(|| invalid("query must not be empty".into()))?;
+        let found = match results {
+            None => true,
+            Some(n) if n.fract() == 0.0 && (0.0..=1e9).contains(&n) => n > 0.0,
+            Some(_) => {
+                return Err(invalid(
+                    "results must be a whole number from 0 to 1000000000".into(),
+                ))
+            }
+        };
+        if !found || !self.personalization_allowed() {
+            return Ok(false);
+        }
+        Ok(self.compact_with(now_ms, &mut |profile| profile.note_search(&query, now_ms)))
+    }
+
     /// Applies a preference-center edit to the stored profile (through a compaction, so
     /// every tab sees it).
     fn edit(&mut self, now_ms: f64, edit: &mut dyn FnMut(&mut Profile)) -> Result<()> {

@@ -350,6 +350,10 @@ pub struct Profile {
     /// Recently viewed products, newest first: `[id, atMs]`.
     #[serde(default)]
     pub viewed: Vec<(String, f64)>,
+    /// Recent searches that found something, newest first: `[query, atMs]` (lower case,
+    /// single spaces).
+    #[serde(default)]
+    pub searches: Vec<(String, f64)>,
 }
 
 /// A stored label (value, id) as validation would have accepted it.
@@ -415,6 +419,22 @@ impl Affinities {
     }
 }
 
+/// Adds `item` at `at_ms` to a recent list (recently viewed, recent searches): newest
+/// first, each item once at its latest time, whatever order they arrive in (tabs'
+/// journals interleave, imports merge), at most `cap` kept.
+fn note_recent(list: &mut Vec<(String, f64)>, item: &str, at_ms: f64, cap: usize) {
+    if let Some(i) = list.iter().position(|(v, _)| v == item) {
+        if list[i].1 >= at_ms {
+            return;
+        }
+        list.remove(i);
+    }
+    // An insertion keeps the order without pulling a sort into the module.
+    let index = list.iter().take_while(|(_, t)| *t >= at_ms).count();
+    list.insert(index, (item.to_owned(), at_ms));
+    list.truncate(cap);
+}
+
 /// The one of three per-facet items (category, brand, price band) that is `facet`'s.
 fn by_facet<T>(facet: Facet, [category, brand, price_band]: [T; 3]) -> T {
     match facet {
@@ -441,6 +461,8 @@ pub const SESSION_VALUES: usize = 8;
 pub const SESSION_SHARE: f64 = 0.35;
 /// Recently viewed products kept.
 pub const MAX_VIEWED: usize = 20;
+/// Recent searches kept.
+pub const MAX_SEARCHES: usize = 10;
 
 /// Stated preferences and hidden products kept.
 pub const MAX_STATED: usize = 32;
@@ -451,6 +473,7 @@ impl Profile {
         self.events == 0
             && self.stated.is_empty()
             && self.hidden.is_empty()
+            && self.searches.is_empty()
             && self.taste.is_empty()
     }
 
@@ -463,11 +486,14 @@ impl Profile {
             .taste
             .sanitize(config.max_values_per_facet, config.half_life_ms);
         dropped += self.session.sanitize(SESSION_VALUES, SESSION_HALF_LIFE_MS);
-        let before = self.viewed.len();
+        let before = self.viewed.len() + self.searches.len();
         self.viewed
             .retain(|(id, at)| valid_label(id) && ok_time(*at));
         self.viewed.truncate(MAX_VIEWED);
-        dropped += before - self.viewed.len();
+        self.searches
+            .retain(|(query, at)| valid_label(query) && ok_time(*at));
+        self.searches.truncate(MAX_SEARCHES);
+        dropped += before - self.viewed.len() - self.searches.len();
         let before = self.stated.len() + self.hidden.len();
         self.stated.retain(|(_, value, weight)| {
             valid_label(value) && weight.is_finite() && (-1.0..=1.0).contains(weight)
@@ -553,7 +579,10 @@ impl Profile {
             }
         }
         for (id, at) in &other.viewed {
-            self.note_viewed(id, *at);
+            note_recent(&mut self.viewed, id, *at, MAX_VIEWED);
+        }
+        for (query, at) in &other.searches {
+            note_recent(&mut self.searches, query, *at, MAX_SEARCHES);
         }
         if self.session == Affinities::default() {
             self.session = other.session.clone();
@@ -614,7 +643,7 @@ impl Profile {
             intent.prune(SESSION_VALUES, at, SESSION_HALF_LIFE_MS);
         }
         if event.kind == EventKind::View {
-            self.note_viewed(&event.product.id, event.at_ms);
+            note_recent(&mut self.viewed, &event.product.id, event.at_ms, MAX_VIEWED);
         }
         if event.kind == EventKind::Purchase {
             // The line items of one order are tracked at the same instant.
@@ -633,19 +662,9 @@ impl Profile {
         true
     }
 
-    /// Records a view in the recently viewed list: newest first, each product once at its
-    /// latest view, whatever order views arrive in (tabs' journals interleave).
-    fn note_viewed(&mut self, id: &str, at_ms: f64) {
-        if let Some(i) = self.viewed.iter().position(|(v, _)| v == id) {
-            if self.viewed[i].1 >= at_ms {
-                return;
-            }
-            self.viewed.remove(i);
-        }
-        // An insertion keeps the order without pulling a sort into the module.
-        let index = self.viewed.iter().take_while(|(_, t)| *t >= at_ms).count();
-        self.viewed.insert(index, (id.to_owned(), at_ms));
-        self.viewed.truncate(MAX_VIEWED);
+    /// Records a search in the recent searches.
+    pub fn note_search(&mut self, query: &str, at_ms: f64) {
+        note_recent(&mut self.searches, query, at_ms, MAX_SEARCHES);
     }
 
     /// Forgets evidence older than `cutoff_ms` (the retention period).
@@ -657,6 +676,7 @@ impl Profile {
                 .retain(|(_, a)| a.at_ms >= cutoff_ms);
         }
         self.viewed.retain(|(_, at)| *at >= cutoff_ms);
+        self.searches.retain(|(_, at)| *at >= cutoff_ms);
     }
 
     /// The decayed affinity of one facet value (0 when unknown).
@@ -715,6 +735,7 @@ impl Profile {
         }
         Summary {
             recently_viewed: self.viewed.iter().map(|(id, _)| id.clone()).collect(),
+            recent_searches: self.searches.iter().map(|(q, _)| q.clone()).collect(),
             stated: self.stated.clone(),
             hidden_products: self.hidden.clone(),
             events: self.events,
@@ -773,6 +794,8 @@ impl Snapshot<'_> {
 pub struct Summary {
     /// Recently viewed product ids, newest first.
     pub recently_viewed: Vec<String>,
+    /// Recent searches, newest first.
+    pub recent_searches: Vec<String>,
     /// Stated preferences: `[facet, value, weight]`, -1 meaning "not interested".
     pub stated: Vec<(Facet, String, f64)>,
     pub hidden_products: Vec<String>,

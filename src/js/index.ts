@@ -29,6 +29,7 @@ export type {
   ProfileSummary,
   PurchaseEvent,
   Purpose,
+  SearchEvent,
   RankOptions,
   ShelfwiseConfig,
   ShelfwiseWarning,
@@ -502,10 +503,21 @@ export class Shelfwise extends EventTarget {
    * Learns from a shopper action. Returns `false`, storing nothing, without consent.
    * Throws a `ShelfwiseError` with code `invalid_event` for malformed events, changing nothing.
    */
-  track(event: Types.TrackEvent | Types.PurchaseEvent | Types.StatedEvent): boolean {
+  track(event: Types.TrackEvent | Types.PurchaseEvent | Types.SearchEvent | Types.StatedEvent): boolean {
     this.#refreshSignals();
     const type = guarded('event', () => fields('event', event, 'event').type);
     if (type === 'preference' || type === 'not_interested') return this.#trackStated(event as Types.StatedEvent);
+    if (type === 'search') {
+      const [query, results] = guarded('event', () => {
+        const { type: _, query, results, ...rest } = fields('event', event, 'event');
+        const extra = Object.keys(rest);
+        if (extra.length > 0) throw inputError('event', `unknown field "${extra[0]}"`);
+        if (typeof query !== 'string') throw inputError('event', 'query must be a string');
+        return [query, optionalNumber('event', results, 'results')] as const;
+      });
+      // Case and spacing do not make another search.
+      return this.#engine.search(query.toLowerCase().split(/\s+/).join(' '), results, this.#now());
+    }
     const [dwellMs, quantities] = guarded('event', () => {
       const { type, product, items, dwellMs, quantity, ...rest } = fields('event', event, 'event');
       const extra = Object.keys(rest);

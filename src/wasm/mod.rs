@@ -70,6 +70,12 @@ export interface PurchaseEvent {
   type: "purchase";
   items: { product: ProductAttributes; quantity?: number }[];
 }
+/** A search on the shop: its text, and how many results it found. */
+export interface SearchEvent {
+  type: "search";
+  query: string;
+  results?: number;
+}
 /**
  * What the shopper said (zero-party data): a quiz answer, a "more like this", a
  * "not interested". Tracked like behaviour, kept as stated preferences (never decayed).
@@ -112,6 +118,8 @@ export interface Interest {
 export interface ProfileSummary {
   /** Recently viewed product ids, newest first (up to 20). */
   recentlyViewed: string[];
+  /** Recent searches, newest first (up to 10), in lower case with single spaces. */
+  recentSearches: string[];
   /** What the shopper said: `[facet, value, weight]`, weight -1 (not interested) to 1 (likes). */
   stated: [Facet, string, number][];
   /** Products marked "not interested". */
@@ -395,6 +403,16 @@ impl Engine {
         now_ms: f64,
     ) -> Result<(), JsValue> {
         Ok(self.inner.set_preference(facet, value, weight, now_ms)?)
+    }
+
+    // Records a search in the recent searches; `false` without consent.
+    pub fn search(
+        &mut self,
+        query: &str,
+        results: Option<f64>,
+        now_ms: f64,
+    ) -> Result<bool, JsValue> {
+        Ok(self.inner.search(query, results, now_ms)?)
     }
 
     // Marks a product "not interested".

@@ -52,3 +52,15 @@ test('a bad line item rejects the whole purchase and leaves nothing pending', as
   const ranked = shelf.rank([{ id: 'x' }, { id: 'y' }]);
   assert.deepEqual(ranked.map((r) => r.product.id), ['x', 'y'], 'no product left over from a failed call');
 });
+
+test('searches are kept in lower case with single spaces, newest first', async () => {
+  const shelf = await granted();
+  assert.equal(shelf.track({ type: 'search', query: '  Trail   RUNNING shoes ', results: 12 }), true);
+  assert.equal(shelf.track({ type: 'search', query: 'Ärmel', results: 0 }), false, 'found nothing: not kept');
+  assert.equal(shelf.track({ type: 'search', query: 'Öl' }), true);
+  assert.equal(shelf.track({ type: 'search', query: 'trail running shoes' }), true);
+  assert.deepEqual(shelf.profile.summary().recentSearches, ['trail running shoes', 'öl']);
+  for (const event of [{ type: 'search' }, { type: 'search', query: 'x', results: 'many' }, { type: 'search', query: 'x', page: 2 }]) {
+    assert.throws(() => shelf.track(event), { name: 'ShelfwiseError', code: 'invalid_event' }, JSON.stringify(event));
+  }
+});
