@@ -162,6 +162,12 @@ function optionalNumber(what: InputKind, value: unknown, name: string): number |
   return value;
 }
 
+/** An event's fields beyond those its type takes are a mistake worth reporting. */
+function noOtherFields(rest: Record<string, unknown>): void {
+  const extra = Object.keys(rest);
+  if (extra.length > 0) throw inputError('event', `unknown field "${extra[0]}"`);
+}
+
 /** Reads `fn` defensively: a getter that throws becomes a coded error. */
 function guarded<T>(what: InputKind, fn: () => T): T {
   try {
@@ -510,18 +516,16 @@ export class Shelfwise extends EventTarget {
     if (type === 'search') {
       const [query, results] = guarded('event', () => {
         const { type: _, query, results, ...rest } = fields('event', event, 'event');
-        const extra = Object.keys(rest);
-        if (extra.length > 0) throw inputError('event', `unknown field "${extra[0]}"`);
+        noOtherFields(rest);
         if (typeof query !== 'string') throw inputError('event', 'query must be a string');
         return [query, optionalNumber('event', results, 'results')] as const;
       });
       // Case and spacing do not make another search.
       return this.#engine.search(query.toLowerCase().split(/\s+/).join(' '), results, this.#now());
     }
-    const [dwellMs, quantities] = guarded('event', () => {
+    const [dwellMs, quantities] = this.#passingProducts('event', () => {
       const { type, product, items, dwellMs, quantity, ...rest } = fields('event', event, 'event');
-      const extra = Object.keys(rest);
-      if (extra.length > 0) throw inputError('event', `unknown field "${extra[0]}"`);
+      noOtherFields(rest);
       if (typeof type !== 'string') throw inputError('event', 'type must be a string');
       if (items === undefined) {
         passProduct(this.#engine, 'event', product, 'product');

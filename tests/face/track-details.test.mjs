@@ -45,8 +45,11 @@ test('a bad line item rejects the whole purchase and leaves nothing pending', as
     { type: 'click', product: { id: 1 }, dwellMs: 10 },
     { type: 'view', product: { id: 1 }, quantity: 2 },
   ];
+  const grid = () => shelf.rank([{ id: 'x' }, { id: 'y' }]).map((r) => r.product?.id);
   for (const event of bad) {
     assert.throws(() => shelf.track(event), { name: 'ShelfwiseError', code: 'invalid_event' }, JSON.stringify(event));
+    // Each failed call, including one that stops in JavaScript after an item was handed over.
+    assert.deepEqual(grid(), ['x', 'y'], `nothing left over after ${JSON.stringify(event)}`);
   }
   assert.equal(shelf.profile.summary().events, 0);
   const ranked = shelf.rank([{ id: 'x' }, { id: 'y' }]);
