@@ -399,10 +399,11 @@ impl<S: Store> Engine<S> {
     }
 
     /// Applies a decision if it is at least as recent as the current one: a grant of
-    /// personalization writes the record, anything else erases what was stored.
-    fn decide(&mut self, decision: Consent) {
+    /// personalization writes the record, anything else erases what was stored. Returns
+    /// whether it was applied.
+    fn decide(&mut self, decision: Consent) -> bool {
         if !self.decision.superseded_by(&decision) {
-            return;
+            return false;
         }
         let was_allowed = self.personalization_allowed();
         self.decision = decision;
@@ -412,6 +413,7 @@ impl<S: Store> Engine<S> {
             self.profile = Profile::default();
             self.erase_stored();
         }
+        true
     }
 
     /// The shopper grants `personalization` and/or `measurement` in the shop. Granting
@@ -432,9 +434,9 @@ impl<S: Store> Engine<S> {
             now_ms,
             Source::Shopper,
         );
-        self.decide(decision);
-        // Granting again keeps the record on file (another script may have cleared it).
-        if self.personalization_allowed() {
+        // Granting again keeps the record on file (another script may have cleared it);
+        // a grant that was applied is on file already.
+        if !self.decide(decision) && self.personalization_allowed() {
             self.persist();
         }
         Ok(())
@@ -686,12 +688,14 @@ impl<S: Store> Engine<S> {
             .ok_or_else(|| invalid("query must not be empty".into()))?;
         let found = match results {
             None => true,
-            Some(n) if n.fract() == 0.0 && (0.0..=1e9).contains(&n) => n > 0.0,
-            Some(_) => {
-                return Err(invalid(
-                    "results must be a whole number from 0 to 1000000000".into(),
-                ))
-            }
+            Some(n) => match super::event::whole_number(n, 0.0..=1e9) {
+                Some(count) => count > 0,
+                None => {
+                    return Err(invalid(
+                        "results must be a whole number from 0 to 1000000000".into(),
+                    ))
+                }
+            },
         };
         if !found || !self.personalization_allowed() {
             return Ok(false);

@@ -4,6 +4,7 @@
 //! `Event` and `Product` are the validated forms the rest of the core trusts.
 
 use std::fmt;
+use std::ops::RangeInclusive;
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,18 @@ string_enum! {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProductId(pub String);
 
+impl ProductId {
+    /// A numeric id: a whole number from 0 to `MAX_SAFE_INTEGER`.
+    pub fn from_number(n: f64) -> Option<ProductId> {
+        whole_number(n, 0.0..=MAX_SAFE_INTEGER).map(|n| ProductId(n.to_string()))
+    }
+}
+
+/// `n` when it is a whole number within `range` (NaN, infinities and fractions are not).
+pub fn whole_number(n: f64, range: RangeInclusive<f64>) -> Option<u64> {
+    (n.fract() == 0.0 && range.contains(&n)).then_some(n as u64)
+}
+
 impl<'de> Deserialize<'de> for ProductId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct IdVisitor;
@@ -55,13 +68,9 @@ impl<'de> Deserialize<'de> for ProductId {
                     .map_err(|_| E::custom("product id must not be negative"))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<ProductId, E> {
-                if v.is_finite() && v.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER).contains(&v) {
-                    Ok(ProductId((v as u64).to_string()))
-                } else {
-                    Err(E::custom(
-                        "numeric product id must be a non-negative safe integer",
-                    ))
-                }
+                ProductId::from_number(v).ok_or_else(|| {
+                    E::custom("numeric product id must be a non-negative safe integer")
+                })
             }
         }
         deserializer.deserialize_any(IdVisitor)
@@ -272,10 +281,11 @@ impl EventInput {
                 Some(_) if !counted => return Err(invalid(
                     "quantity applies only to add_to_cart, remove_from_cart and purchase events",
                 )),
-                Some(q) if !(q.fract() == 0.0 && (1.0..=f64::from(MAX_QUANTITY)).contains(&q)) => {
-                    return Err(invalid("quantity must be a whole number from 1 to 10000"))
-                }
-                quantity => quantity.map(|q| q as u32),
+                Some(q) => match whole_number(q, 1.0..=f64::from(MAX_QUANTITY)) {
+                    Some(q) => Some(q as u32),
+                    None => return Err(invalid("quantity must be a whole number from 1 to 10000")),
+                },
+                None => None,
             };
         Ok(Event {
             dwell_ms,

@@ -252,6 +252,12 @@ impl FacetValues {
         self.0.iter().find(|(v, _)| v == value).map(|(_, a)| a)
     }
 
+    /// Adds evidence for `value`, then keeps at most `cap` values.
+    fn learn(&mut self, value: &str, weight: f64, at_ms: f64, cap: usize, half_life_ms: f64) {
+        self.entry(value).add(weight, at_ms, half_life_ms);
+        self.prune(cap, at_ms, half_life_ms);
+    }
+
     fn entry(&mut self, value: &str) -> &mut Affinity {
         let position = match self.0.iter().position(|(v, _)| v == value) {
             Some(position) => position,
@@ -276,11 +282,7 @@ impl FacetValues {
     fn sanitize(&mut self, cap: usize, half_life_ms: f64) -> usize {
         let before = self.len();
         self.0.retain(|(value, a)| {
-            valid_label(value)
-                && a.score.is_finite()
-                && a.score >= 0.0
-                && a.at_ms.is_finite()
-                && a.at_ms >= 0.0
+            valid_label(value) && a.score.is_finite() && a.score >= 0.0 && valid_time(a.at_ms)
         });
         let now = self.0.iter().map(|(_, a)| a.at_ms).fold(0.0, f64::max);
         self.prune(cap, now, half_life_ms);
@@ -354,6 +356,11 @@ pub struct Profile {
     /// single spaces).
     #[serde(default)]
     pub searches: Vec<(String, f64)>,
+}
+
+/// A stored time (milliseconds since the epoch) as validation would have accepted it.
+fn valid_time(at_ms: f64) -> bool {
+    at_ms.is_finite() && at_ms >= 0.0
 }
 
 /// A stored label (value, id) as validation would have accepted it.
@@ -435,6 +442,14 @@ fn note_recent(list: &mut Vec<(String, f64)>, item: &str, at_ms: f64, cap: usize
     list.truncate(cap);
 }
 
+/// Repairs a recent list read back from storage; returns how many entries were dropped.
+fn sanitize_recent(list: &mut Vec<(String, f64)>, cap: usize) -> usize {
+    let before = list.len();
+    list.retain(|(item, at)| valid_label(item) && valid_time(*at));
+    list.truncate(cap);
+    before - list.len()
+}
+
 /// The one of three per-facet items (category, brand, price band) that is `facet`'s.
 fn by_facet<T>(facet: Facet, [category, brand, price_band]: [T; 3]) -> T {
     match facet {
@@ -480,20 +495,13 @@ impl Profile {
     /// Repairs a profile read back from storage: drops entries whose labels or numbers
     /// are out of range and re-applies the cap. Returns how many entries were dropped.
     pub fn sanitize(&mut self, config: &ProfileConfig) -> usize {
-        let ok_time = |t: f64| t.is_finite() && t >= 0.0;
         let mut dropped = 0;
         dropped += self
             .taste
             .sanitize(config.max_values_per_facet, config.half_life_ms);
         dropped += self.session.sanitize(SESSION_VALUES, SESSION_HALF_LIFE_MS);
-        let before = self.viewed.len() + self.searches.len();
-        self.viewed
-            .retain(|(id, at)| valid_label(id) && ok_time(*at));
-        self.viewed.truncate(MAX_VIEWED);
-        self.searches
-            .retain(|(query, at)| valid_label(query) && ok_time(*at));
-        self.searches.truncate(MAX_SEARCHES);
-        dropped += before - self.viewed.len() - self.searches.len();
+        dropped += sanitize_recent(&mut self.viewed, MAX_VIEWED);
+        dropped += sanitize_recent(&mut self.searches, MAX_SEARCHES);
         let before = self.stated.len() + self.hidden.len();
         self.stated.retain(|(_, value, weight)| {
             valid_label(value) && weight.is_finite() && (-1.0..=1.0).contains(weight)
@@ -513,7 +521,7 @@ impl Profile {
             &mut self.last_ms,
             &mut self.last_order_ms,
         ] {
-            if time.is_some_and(|t| !ok_time(t)) {
+            if time.is_some_and(|t| !valid_time(t)) {
                 *time = None;
                 dropped += 1;
             }
@@ -584,7 +592,7 @@ impl Profile {
         for (query, at) in &other.searches {
             note_recent(&mut self.searches, query, *at, MAX_SEARCHES);
         }
-        if self.session == Affinities::default() {
+        if self.session.is_empty() {
             self.session = other.session.clone();
         }
         for id in &other.hidden {
@@ -631,16 +639,20 @@ impl Profile {
         }
         let weight = config.weight(event.kind) * event.dwell_ms.map_or(1.0, dwell_factor);
         for (facet, value, share) in facet_values(&event.product) {
-            let values = self.taste.values_mut(facet);
-            values
-                .entry(value)
-                .add(weight * share, at, config.half_life_ms);
-            values.prune(config.max_values_per_facet, at, config.half_life_ms);
-            let intent = self.session.values_mut(facet);
-            intent
-                .entry(value)
-                .add(weight * share, at, SESSION_HALF_LIFE_MS);
-            intent.prune(SESSION_VALUES, at, SESSION_HALF_LIFE_MS);
+            self.taste.values_mut(facet).learn(
+                value,
+                weight * share,
+                at,
+                config.max_values_per_facet,
+                config.half_life_ms,
+            );
+            self.session.values_mut(facet).learn(
+                value,
+                weight * share,
+                at,
+                SESSION_VALUES,
+                SESSION_HALF_LIFE_MS,
+            );
         }
         if event.kind == EventKind::View {
             note_recent(&mut self.viewed, &event.product.id, event.at_ms, MAX_VIEWED);

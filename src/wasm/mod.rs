@@ -150,8 +150,6 @@ export type ErrorCode =
 /// Separates the items of a list passed as one string (unit separator; no valid label
 /// can contain it).
 const ITEM: char = '\u{1f}';
-/// JavaScript's `Number.MAX_SAFE_INTEGER`.
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 fn json<T: serde::Serialize>(value: &T) -> String {
     // Plain data always serializes.
@@ -311,16 +309,14 @@ impl Engine {
         brand: Option<String>,
         price: Option<f64>,
     ) {
+        // A bad id becomes an empty one, which validation rejects with its reason.
         let id = match (id_text, id_number) {
-            (Some(text), _) => Some(text),
-            (None, Some(n)) if n.fract() == 0.0 && (0.0..=MAX_SAFE_INTEGER).contains(&n) => {
-                Some((n as u64).to_string())
-            }
-            _ => None,
+            (Some(text), _) => Some(ProductId(text)),
+            (None, Some(n)) => ProductId::from_number(n),
+            (None, None) => None,
         };
         self.products.push(ProductInput {
-            // A bad id becomes an empty one, which validation rejects with its reason.
-            id: ProductId(id.unwrap_or_default()),
+            id: id.unwrap_or(ProductId(String::new())),
             category,
             brand,
             price,
