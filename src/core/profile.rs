@@ -428,16 +428,17 @@ impl Affinities {
 
 /// Adds `item` at `at_ms` to a recent list (recently viewed, recent searches): newest
 /// first, each item once at its latest time, whatever order they arrive in (tabs'
-/// journals interleave, imports merge), at most `cap` kept.
+/// journals interleave, imports merge), at most `cap` kept. Of items with the same
+/// time, the one added last comes first: two searches can share a millisecond.
 fn note_recent(list: &mut Vec<(String, f64)>, item: &str, at_ms: f64, cap: usize) {
     if let Some(i) = list.iter().position(|(v, _)| v == item) {
-        if list[i].1 >= at_ms {
+        if list[i].1 > at_ms {
             return;
         }
         list.remove(i);
     }
     // An insertion keeps the order without pulling a sort into the module.
-    let index = list.iter().take_while(|(_, t)| *t >= at_ms).count();
+    let index = list.iter().take_while(|(_, t)| *t > at_ms).count();
     list.insert(index, (item.to_owned(), at_ms));
     list.truncate(cap);
 }
@@ -586,10 +587,11 @@ impl Profile {
                 self.stated.push((*facet, value.clone(), *weight));
             }
         }
-        for (id, at) in &other.viewed {
+        // Oldest first, so that items sharing a time keep their order.
+        for (id, at) in other.viewed.iter().rev() {
             note_recent(&mut self.viewed, id, *at, MAX_VIEWED);
         }
-        for (query, at) in &other.searches {
+        for (query, at) in other.searches.iter().rev() {
             note_recent(&mut self.searches, query, *at, MAX_SEARCHES);
         }
         if self.session.is_empty() {
@@ -1133,6 +1135,25 @@ mod tests {
         let long_term = p.affinity(Facet::Category, "shoes", 10.0 * hour, &config)
             / p.affinity(Facet::Category, "tops", 10.0 * hour, &config);
         assert!(blended > long_term + 0.3, "{blended} vs {long_term}");
+    }
+
+    #[test]
+    fn the_last_of_several_views_in_one_millisecond_comes_first() {
+        let config = ProfileConfig::default();
+        let mut p = Profile::default();
+        for id in ["a", "b", "a"] {
+            learn(&mut p, EventKind::View, Product::new(id), 5.0, &config);
+        }
+        let ids: Vec<&str> = p.viewed.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        let mut copy = Profile::default();
+        copy.merge(&p, &config);
+        assert_eq!(copy.viewed, p.viewed, "a merge keeps the order of ties");
+        p.merge(&copy, &config);
+        assert_eq!(
+            p.viewed, copy.viewed,
+            "merging the same list changes nothing"
+        );
     }
 
     #[test]
