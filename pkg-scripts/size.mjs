@@ -1,12 +1,14 @@
-// The size budget: what a shopper's browser downloads (wasm + wasm-bindgen glue +
-// the JS face), gzipped. Fails above the budget. Usage: node pkg-scripts/size.mjs [--json]
+// The size budget, as issue 4 defines it: the wasm module and its wasm-bindgen glue,
+// gzipped, at most 60 KB. The JS face (index.js) is printed beside it, with the total a
+// shopper's browser downloads. Usage: node pkg-scripts/size.mjs [--json]
 import { readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DIST } from './toolchain.mjs';
 
 export const BUDGET_BYTES = 60 * 1024;
-const FILES = ['wasm/shelfwise_bg.wasm', 'wasm/shelfwise.js', 'index.js'];
+const BUDGETED = ['wasm/shelfwise_bg.wasm', 'wasm/shelfwise.js'];
+const FILES = [...BUDGETED, 'index.js'];
 
 const rows = FILES.map((file) => {
   const path = join(DIST, file);
@@ -17,16 +19,20 @@ const rows = FILES.map((file) => {
   const bytes = readFileSync(path);
   return { file, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 });
-const total = rows.reduce((sum, r) => ({ raw: sum.raw + r.raw, gzip: sum.gzip + r.gzip }), { raw: 0, gzip: 0 });
+const sum = (list) => list.reduce((s, r) => ({ raw: s.raw + r.raw, gzip: s.gzip + r.gzip }), { raw: 0, gzip: 0 });
+const budgeted = sum(rows.filter((r) => BUDGETED.includes(r.file)));
+const total = sum(rows);
 
 if (process.argv.includes('--json')) {
-  console.log(JSON.stringify({ files: rows, total, budget: BUDGET_BYTES }));
+  console.log(JSON.stringify({ files: rows, wasmAndGlue: budgeted, total, budget: BUDGET_BYTES }));
 } else {
-  for (const r of rows) console.log(`${r.file.padEnd(24)} ${String(r.raw).padStart(8)} B  ${String(r.gzip).padStart(7)} B gzip`);
-  console.log(`${'total'.padEnd(24)} ${String(total.raw).padStart(8)} B  ${String(total.gzip).padStart(7)} B gzip`);
-  console.log(`size: ${(total.gzip / 1024).toFixed(1)} KB gzipped (budget ${BUDGET_BYTES / 1024} KB)`);
+  const line = (name, r) => console.log(`${name.padEnd(24)} ${String(r.raw).padStart(8)} B  ${String(r.gzip).padStart(7)} B gzip`);
+  for (const r of rows) line(r.file, r);
+  line('wasm + glue', budgeted);
+  line('total with the face', total);
+  console.log(`size: wasm + glue ${(budgeted.gzip / 1024).toFixed(1)} KB gzipped (budget ${BUDGET_BYTES / 1024} KB); with the JS face ${(total.gzip / 1024).toFixed(1)} KB`);
 }
-if (total.gzip > BUDGET_BYTES) {
-  console.error(`size: over budget by ${total.gzip - BUDGET_BYTES} bytes`);
+if (budgeted.gzip > BUDGET_BYTES) {
+  console.error(`size: wasm + glue over budget by ${budgeted.gzip - BUDGET_BYTES} bytes`);
   process.exit(1);
 }

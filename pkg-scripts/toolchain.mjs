@@ -105,7 +105,9 @@ export function releaseBuild(cargo) {
     CARGO_TARGET_DIR: targetDir,
     // No panic machinery, no Debug formatting, no panic locations: none of it is ever
     // shown to a shopper, and together it is a tenth of the module.
-    RUSTFLAGS: '-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none',
+    // LLVM's inliner off: wasm-opt inlines what pays afterwards (about 0.6 KB gzipped less).
+    RUSTFLAGS:
+      '-Zunstable-options -Cpanic=immediate-abort -Zfmt-debug=none -Zlocation-detail=none -Cllvm-args=--inline-threshold=0',
   };
   delete env.CARGO_UNSTABLE_BUILD_STD;
   args.push('-Z', 'build-std=std,panic_abort', '-Z', 'build-std-features=optimize_for_size');

@@ -42,7 +42,7 @@ fn reset() {
 }
 
 fn open(namespace: &str) -> Result<Engine, JsValue> {
-    Engine::new(namespace, "tab1", true, None, "", &[], "")
+    Engine::new(namespace, "tab1", true, None, "", &[], "", "")
 }
 
 /// The personalization status from the engine's consent JSON.
@@ -62,8 +62,11 @@ fn view(engine: &mut Engine, id: u32, category: &str, at: f64) -> Result<bool, J
         Some(category.into()),
         Some(format!("B{id}")),
         Some(f64::from(id) * 10.0 + 9.5),
+        None,
+        "",
+        "",
     );
-    let learned = engine.track("view", None, &[], at)?;
+    let learned = engine.track("view", None, &[], None, None, at)?;
     // Write at once, as the JS face does on pagehide.
     engine.flush();
     Ok(learned)
@@ -87,6 +90,9 @@ fn ranked_ids(engine: &mut Engine, strength: f64) -> Vec<u32> {
             Some(category.into()),
             None,
             None,
+            None,
+            "",
+            "",
         );
     }
     let pairs = engine.rank("strength", &[strength], NOW).unwrap();
@@ -128,10 +134,10 @@ fn profile_survives_a_new_instance() {
     keys.sort();
     assert_eq!(
         keys,
-        ["shelfwise:survives:v2", "shelfwise:survives:v2:j:tab1"]
+        ["shelfwise:survives:v3", "shelfwise:survives:v3:j:tab1"]
     );
-    let stored = local().get_item("shelfwise:survives:v2").unwrap().unwrap();
-    assert!(stored.starts_with("sw2:"), "sealed: {stored}");
+    let stored = local().get_item("shelfwise:survives:v3").unwrap().unwrap();
+    assert!(stored.starts_with("sw3:"), "sealed: {stored}");
     drop(first);
 
     let mut second = open("survives").unwrap();
@@ -170,39 +176,81 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
     let mut engine = open("errors").unwrap();
     engine.grant_consent(true, false, NOW).unwrap();
     view(&mut engine, 3, "laptops", NOW).unwrap();
-    let stored = local().get_item("shelfwise:errors:v2:j:tab1").unwrap();
+    let stored = local().get_item("shelfwise:errors:v3:j:tab1").unwrap();
 
-    engine.product(Some("1".into()), None, None, None, None);
+    engine.product(Some("1".into()), None, None, None, None, None, "", "");
     assert_eq!(
-        code_of(engine.track("teleport", None, &[], NOW).unwrap_err()),
+        code_of(
+            engine
+                .track("teleport", None, &[], None, None, NOW)
+                .unwrap_err()
+        ),
         "invalid_event"
     );
     assert_eq!(
-        code_of(engine.track("view", None, &[], NOW).unwrap_err()),
+        code_of(
+            engine
+                .track("view", None, &[], None, None, NOW)
+                .unwrap_err()
+        ),
         "invalid_event",
         "no product"
     );
-    engine.product(Some("1".into()), None, None, None, Some(f64::NAN));
+    engine.product(
+        Some("1".into()),
+        None,
+        None,
+        None,
+        Some(f64::NAN),
+        None,
+        "",
+        "",
+    );
     assert_eq!(
-        code_of(engine.track("view", None, &[], NOW).unwrap_err()),
+        code_of(
+            engine
+                .track("view", None, &[], None, None, NOW)
+                .unwrap_err()
+        ),
         "invalid_event",
         "NaN price"
     );
-    engine.product(Some(String::new()), None, None, None, None);
+    engine.product(Some(String::new()), None, None, None, None, None, "", "");
     assert_eq!(
-        code_of(engine.track("view", None, &[], NOW).unwrap_err()),
+        code_of(
+            engine
+                .track("view", None, &[], None, None, NOW)
+                .unwrap_err()
+        ),
         "invalid_event",
         "empty id"
     );
-    engine.product(None, Some(1.5), None, None, None);
+    engine.product(None, Some(1.5), None, None, None, None, "", "");
     assert_eq!(
-        code_of(engine.track("view", None, &[], NOW).unwrap_err()),
+        code_of(
+            engine
+                .track("view", None, &[], None, None, NOW)
+                .unwrap_err()
+        ),
         "invalid_event",
         "fractional id"
     );
-    engine.product(Some("1".into()), None, Some("x".repeat(200)), None, None);
+    engine.product(
+        Some("1".into()),
+        None,
+        Some("x".repeat(200)),
+        None,
+        None,
+        None,
+        "",
+        "",
+    );
     assert_eq!(
-        code_of(engine.track("view", None, &[], NOW).unwrap_err()),
+        code_of(
+            engine
+                .track("view", None, &[], None, None, NOW)
+                .unwrap_err()
+        ),
         "invalid_event",
         "long category"
     );
@@ -215,15 +263,24 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
         code_of(engine.rank("strenght", &[0.2], NOW).unwrap_err()),
         "invalid_options"
     );
-    engine.product(Some("1".into()), None, None, None, None);
-    engine.product(Some("2".into()), None, Some("bad\u{7}".into()), None, None);
+    engine.product(Some("1".into()), None, None, None, None, None, "", "");
+    engine.product(
+        Some("2".into()),
+        None,
+        Some("bad\u{7}".into()),
+        None,
+        None,
+        None,
+        "",
+        "",
+    );
     let bad_product = engine.rank("", &[], NOW).unwrap_err();
     let message = String::from(js_sys::Error::from(bad_product.clone()).message());
     assert!(message.contains("index 1"), "{message}");
     assert_eq!(code_of(bad_product), "invalid_product");
 
     assert_eq!(
-        local().get_item("shelfwise:errors:v2:j:tab1").unwrap(),
+        local().get_item("shelfwise:errors:v3:j:tab1").unwrap(),
         stored,
         "profile unchanged"
     );
@@ -237,9 +294,9 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
 fn damaged_storage_opens_without_a_throw_and_recovers() {
     reset();
     for (i, damaged) in [
-        "sw2:0:%%%",
+        "sw3:0:%%%",
         "{\"v\":1,\"c\":{",
-        "sw2:0123456789abcdef:AAAA",
+        "sw3:0123456789abcdef:AAAA",
         "sw9:0:AA",
         "",
     ]
@@ -248,7 +305,7 @@ fn damaged_storage_opens_without_a_throw_and_recovers() {
     {
         let namespace = format!("damaged{i}");
         local()
-            .set_item(&format!("shelfwise:{namespace}:v2"), damaged)
+            .set_item(&format!("shelfwise:{namespace}:v3"), damaged)
             .unwrap();
         let mut engine = open(&namespace).unwrap();
         assert_eq!(personalization(&engine), "unknown", "{damaged}");
@@ -279,7 +336,7 @@ fn gpc_denies_and_a_grant_in_the_shop_overrides_it() {
     assert_eq!(personalization(&engine), "granted");
     assert!(view(&mut engine, 3, "laptops", NOW + 3.0).unwrap());
     // A shop may choose not to read GPC as a denial.
-    let mut lenient = Engine::new("gpc-lenient", "tab1", false, None, "", &[], "").unwrap();
+    let mut lenient = Engine::new("gpc-lenient", "tab1", false, None, "", &[], "", "").unwrap();
     lenient
         .set_signals(true, None, None, None, None, None, None, NOW)
         .unwrap();
@@ -311,7 +368,7 @@ fn a_cmp_decision_grants_and_a_later_one_withdraws_and_erases() {
     signals(&mut engine, None, NOW);
     assert_eq!(personalization(&engine), "granted");
     assert!(view(&mut engine, 5, "laptops", NOW).unwrap());
-    assert!(shelfwise_keys().contains(&"shelfwise:cmp:v2".to_owned()));
+    assert!(shelfwise_keys().contains(&"shelfwise:cmp:v3".to_owned()));
     // A Consent Mode update denying personalization storage, seen now: newer, so it wins.
     signals(&mut engine, Some("denied"), NOW + 1.0);
     assert_eq!(personalization(&engine), "denied");
@@ -337,7 +394,7 @@ fn sealed_record() -> String {
     view(&mut engine, 3, "laptops", NOW).unwrap();
     view(&mut engine, 5, "laptops", NOW).unwrap();
     engine.compact(NOW).unwrap();
-    local().get_item("shelfwise:source:v2").unwrap().unwrap()
+    local().get_item("shelfwise:source:v3").unwrap().unwrap()
 }
 
 #[wasm_bindgen_test]
@@ -353,27 +410,27 @@ fn twenty_kinds_of_damaged_or_hostile_stored_data_never_throw() {
         ("null".into(), false),
         ("{}".into(), false),
         ("{\"v\":1,\"c\":{".into(), false),
-        ("sw2:".into(), false),
-        ("sw2:abc".into(), false),
-        ("sw2:0000000000000000:".into(), false),
-        ("sw2:zzzzzzzzzzzzzzzz:AAAA".into(), false),
-        ("sw2:0000000000000000:%%%%".into(), false),
+        ("sw3:".into(), false),
+        ("sw3:abc".into(), false),
+        ("sw3:0000000000000000:".into(), false),
+        ("sw3:zzzzzzzzzzzzzzzz:AAAA".into(), false),
+        ("sw3:0000000000000000:%%%%".into(), false),
         (
-            "sw2:0000000000000000:q83vASNFZ4mrze8BI0VniavN7w".into(),
+            "sw3:0000000000000000:q83vASNFZ4mrze8BI0VniavN7w".into(),
             false,
         ),
         (sealed[..sealed.len() / 2].to_owned(), false),
         (flipped, false),
-        (format!("sw2:0000000000000000:{payload}"), true),
-        ("sw3:0:AA".into(), false),
+        (format!("sw3:0000000000000000:{payload}"), true),
+        ("sw4:0:AA".into(), false),
         ("sw10:0:AA".into(), false),
-        (sealed.replacen("sw2", "SW2", 1), false),
+        (sealed.replacen("sw3", "SW3", 1), false),
         (
-            format!("sw2:0000000000000000:{}", "A".repeat(200_000)),
+            format!("sw3:0000000000000000:{}", "A".repeat(200_000)),
             false,
         ),
         ("\u{1F4A5}\u{1F4A5}\u{1F4A5}".into(), false),
-        ("sw2:ffffffffffffffff:/+/+/+".into(), false),
+        ("sw3:ffffffffffffffff:/+/+/+".into(), false),
         (sealed.clone(), true),
     ];
     assert_eq!(cases.len(), 20);
@@ -381,7 +438,7 @@ fn twenty_kinds_of_damaged_or_hostile_stored_data_never_throw() {
         reset();
         let namespace = format!("hostile{i}");
         local()
-            .set_item(&format!("shelfwise:{namespace}:v2"), &value)
+            .set_item(&format!("shelfwise:{namespace}:v3"), &value)
             .unwrap();
         let mut engine = open(&namespace).expect("open never throws on stored data");
         let summary = engine.summary(NOW).unwrap();
@@ -455,6 +512,7 @@ fn configuration_reaches_the_core_and_sensitive_categories_are_never_learned() {
         "halfLifeDays\u{1f}weights.view",
         &[7.0, 2.0],
         "health\u{1f}adult",
+        "",
     )
     .unwrap();
     engine.grant_consent(true, false, NOW).unwrap();
@@ -466,7 +524,7 @@ fn configuration_reaches_the_core_and_sensitive_categories_are_never_learned() {
     let summary = engine.summary(NOW).unwrap();
     assert!(summary.contains(r#""events":1"#), "{summary}");
     assert!(!summary.contains("health"), "{summary}");
-    let error = Engine::new("config", "tab1", true, None, "halfLifeDayz", &[7.0], "")
+    let error = Engine::new("config", "tab1", true, None, "halfLifeDayz", &[7.0], "", "")
         .err()
         .unwrap();
     assert_eq!(code_of(error), "invalid_options");

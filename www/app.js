@@ -174,7 +174,8 @@ function renderPicks() {
   $('pick-list').replaceChildren(...picks.map(({ product }) => pickCard(product)));
 }
 
-const FACET_LABELS = { category: 'Category', brand: 'Brand', price_band: 'Price range' };
+const FACET_LABELS = { category: 'Category', brand: 'Brand', price_band: 'Price range', tag: 'Tag', colour: 'Colour', size: 'Size' };
+const facetLabel = (facet) => FACET_LABELS[facet] ?? facet.charAt(0).toUpperCase() + facet.slice(1).replaceAll('_', ' ');
 
 function strengthWord(strength) {
   if (strength >= 0.75) return 'strong interest';
@@ -209,7 +210,7 @@ function renderPrivacy() {
   const items = summary.interests.map((interest) => {
     const item = element('li', 'interest');
     item.append(
-      element('span', 'interest-facet', FACET_LABELS[interest.facet]),
+      element('span', 'interest-facet', facetLabel(interest.facet)),
       element('span', 'interest-value', interestValue(interest)),
       element(
         'span',
@@ -223,7 +224,7 @@ function renderPrivacy() {
     meter.append(fill);
     const forget = element('button', 'link-button interest-forget', 'Forget');
     forget.type = 'button';
-    forget.setAttribute('aria-label', `Forget ${FACET_LABELS[interest.facet].toLowerCase()} ${interestValue(interest)}`);
+    forget.setAttribute('aria-label', `Forget ${facetLabel(interest.facet).toLowerCase()} ${interestValue(interest)}`);
     forget.addEventListener('click', () => {
       shelf.profile.forget(interest.facet, interest.value);
       renderPicks();

@@ -9,7 +9,10 @@
 //! decision exists: Global Privacy Control denies (when the shop respects it, the
 //! default), then a Consent Mode `default` command.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+use super::codec::codec_fields;
+use super::json::json_fields;
 
 use super::names::string_enum;
 use super::tcf::TcString;
@@ -46,30 +49,37 @@ impl ConsentStatus {
 }
 
 /// Consent for both purposes, with the time and source of the decision behind it
-/// (`None` when it is only a default). Stored with short names (`p`, `m`, `t`, `s`);
-/// records written before `m` and `s` existed read as measurement unknown, source shopper.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(default)]
+/// (`None` when it is only a default).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Consent {
-    #[serde(rename = "p")]
     pub personalization: ConsentStatus,
-    #[serde(rename = "m")]
     pub measurement: ConsentStatus,
-    #[serde(rename = "t")]
     pub decided_ms: Option<f64>,
-    #[serde(rename = "s")]
     pub source: Option<Source>,
 }
 
+codec_fields!(Consent {
+    personalization,
+    measurement,
+    decided_ms,
+    source
+});
+
 /// How the JS face sees consent (`ConsentState` in TypeScript).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ConsentState {
     pub personalization: ConsentStatus,
     pub measurement: ConsentStatus,
     pub decided_ms: Option<f64>,
     pub source: Option<Source>,
 }
+
+json_fields!(ConsentState {
+    "personalization": personalization,
+    "measurement": measurement,
+    "decidedMs": decided_ms,
+    "source": source,
+});
 
 impl From<Consent> for ConsentState {
     fn from(c: Consent) -> Self {

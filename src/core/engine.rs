@@ -18,8 +18,8 @@ use super::consent::{
     Signals, Source,
 };
 use super::error::{Error, Result};
-use super::event::{validate_time, Event, Product};
-use super::profile::Facet;
+use super::event::{valid_facet_name, validate_time, Event, Product};
+use super::json::json_fields;
 use super::profile::{Profile, ProfileConfig, Summary};
 use super::rank::{rank, RankOptions, Ranked};
 use super::store::{
@@ -74,11 +74,16 @@ impl Default for ConsentPolicy {
 
 /// Something the page may want to know that is not an error: unreadable, salvaged or
 /// repaired stored data. Codes are stable.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Warning {
     pub code: &'static str,
     pub message: String,
 }
+
+json_fields!(Warning {
+    "code": code,
+    "message": message,
+});
 
 pub struct Engine<S: Store> {
     key: String,
@@ -607,8 +612,9 @@ impl<S: Store> Engine<S> {
             }
         }
         for (tab, seq) in positions {
-            record.applied.retain(|a| a.0 != tab);
-            record.applied.insert(0, Applied(tab, seq, now_ms));
+            record.applied.retain(|a| a.tab != tab);
+            let at_ms = now_ms;
+            record.applied.insert(0, Applied { tab, seq, at_ms });
         }
         record.applied.truncate(MAX_APPLIED);
         edit(&mut record.profile);
@@ -629,17 +635,12 @@ impl<S: Store> Engine<S> {
         true
     }
 
-    /// Forgets one interest (`facet`: `category`, `brand` or `price_band`) in every tab.
-    /// Returns whether it was known.
+    /// Forgets one interest (a facet value, learned or stated, with what is kept per
+    /// category for a category) in every tab. Returns whether it was known.
     pub fn forget(&mut self, facet: &str, value: &str, now_ms: f64) -> Result<bool> {
         let now_ms = validate_time(now_ms)?;
         let facet = parse_facet(facet)?;
-        let known = self.profile.taste.values(facet).get(value).is_some()
-            || self
-                .profile
-                .stated
-                .iter()
-                .any(|(f, v, _)| *f == facet && v == value);
+        let known = self.profile.clone().forget(facet, value);
         if known {
             self.compact_with(now_ms, &mut |profile| {
                 profile.forget(facet, value);
@@ -855,13 +856,16 @@ impl<S: Store> Engine<S> {
     }
 }
 
-fn parse_facet(facet: &str) -> Result<Facet> {
-    Facet::from_name(facet).ok_or_else(|| {
-        Error::InvalidArgument(format!(
-            "facet must be one of {}, got \"{facet}\"",
-            Facet::NAMES.join(", ")
-        ))
-    })
+/// A facet name as products use them (`category`, `brand`, `price_band`, `tag`,
+/// `size`, `colour`, or the shop's own).
+fn parse_facet(facet: &str) -> Result<&str> {
+    if valid_facet_name(facet) {
+        Ok(facet)
+    } else {
+        Err(Error::InvalidArgument(format!(
+            "facet must be 1 to 32 of a-z, 0-9 and _ starting with a letter, got \"{facet}\""
+        )))
+    }
 }
 
 /// A value or product id of the preference center, checked like event attributes.

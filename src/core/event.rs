@@ -7,8 +7,9 @@ use std::fmt;
 use std::ops::RangeInclusive;
 
 use serde::de::{self, Deserializer, Visitor};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
+use super::codec::codec_fields;
 use super::error::{Error, Result};
 use super::names::string_enum;
 
@@ -21,7 +22,9 @@ const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
 
 string_enum! {
     /// What the shopper did, named in snake_case as JS callers write it.
+    #[derive(Default)]
     pub enum EventKind {
+        #[default]
         View = "view",
         Click = "click",
         AddToCart = "add_to_cart",
@@ -33,7 +36,7 @@ string_enum! {
 
 /// A product id as sent: a non-empty string or a non-negative integer (`42` and `"42"`
 /// are the same product).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ProductId(pub String);
 
 impl ProductId {
@@ -78,34 +81,64 @@ impl<'de> Deserialize<'de> for ProductId {
 }
 
 /// Product attributes as a caller sends them; unknown fields (title, image...) are ignored.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(from = "ProductJson")]
 pub struct ProductInput {
     pub id: ProductId,
-    #[serde(default)]
     pub category: Option<String>,
-    #[serde(default)]
     pub brand: Option<String>,
-    #[serde(default)]
     pub price: Option<f64>,
+    /// ISO 4217 code of `price`, e.g. `"EUR"`.
+    pub currency: Option<String>,
+    pub tags: Vec<String>,
+    /// `[name, value]`: variant attributes (`size`, `colour`) and the shop's own facets
+    /// (`style`, `material`...), a name repeated for several values.
+    pub facets: Vec<(String, String)>,
 }
 
-/// A validated product.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// Facet names a product's own fields produce; `facets` may not use them.
+pub const DERIVED_FACETS: [&str; 3] = ["category", "brand", "price_band"];
+/// Most tags and facet values one product may carry.
+pub const MAX_PRODUCT_FACETS: usize = 32;
+/// Longest facet name, in bytes.
+pub const MAX_FACET_NAME_BYTES: usize = 32;
+
+/// A facet name: 1 to 32 lower-case ASCII letters, digits or `_`, starting with a letter.
+pub fn valid_facet_name(name: &str) -> bool {
+    (1..=MAX_FACET_NAME_BYTES).contains(&name.len())
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// A validated product. `facets` holds its tags (`tag`), variant attributes and the
+/// shop's facets as `[name, value]`, each pair once, in the order given.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Product {
     pub id: String,
     pub category: Option<String>,
     pub brand: Option<String>,
     pub price: Option<f64>,
+    pub currency: Option<String>,
+    pub facets: Vec<(String, String)>,
 }
+
+codec_fields!(Product {
+    id,
+    category,
+    brand,
+    price,
+    currency,
+    facets
+});
 
 impl Product {
     /// A product with only an id, for tests and callers that build products in Rust.
     pub fn new(id: impl Into<String>) -> Self {
         Product {
             id: id.into(),
-            category: None,
-            brand: None,
-            price: None,
+            ..Product::default()
         }
     }
 
@@ -123,6 +156,24 @@ impl Product {
         self.price = Some(price);
         self
     }
+
+    pub fn with_currency(mut self, currency: impl Into<String>) -> Self {
+        self.currency = Some(currency.into());
+        self
+    }
+
+    pub fn with_facet(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.facets.push((name.into(), value.into()));
+        self
+    }
+
+    /// The values of one facet this product carries.
+    pub fn facet<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+        self.facets
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl From<Product> for ProductInput {
@@ -132,6 +183,60 @@ impl From<Product> for ProductInput {
             category: product.category,
             brand: product.brand,
             price: product.price,
+            currency: product.currency,
+            tags: Vec::new(),
+            facets: product.facets,
+        }
+    }
+}
+
+/// A product as JSON spells it: `tags` an array, `variant` and `facets` objects whose
+/// values are text or (facets) arrays of text. Native tools and tests read this.
+#[derive(Deserialize)]
+struct ProductJson {
+    id: ProductId,
+    #[serde(default)]
+    category: Option<String>,
+    #[serde(default)]
+    brand: Option<String>,
+    #[serde(default)]
+    price: Option<f64>,
+    #[serde(default)]
+    currency: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    variant: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    facets: std::collections::BTreeMap<String, FacetJson>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum FacetJson {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl From<ProductJson> for ProductInput {
+    fn from(json: ProductJson) -> Self {
+        let mut facets: Vec<(String, String)> = json.variant.into_iter().collect();
+        for (name, values) in json.facets {
+            match values {
+                FacetJson::One(value) => facets.push((name, value)),
+                FacetJson::Many(values) => {
+                    facets.extend(values.into_iter().map(|v| (name.clone(), v)))
+                }
+            }
+        }
+        ProductInput {
+            id: json.id,
+            category: json.category,
+            brand: json.brand,
+            price: json.price,
+            currency: json.currency,
+            tags: json.tags,
+            facets,
         }
     }
 }
@@ -149,18 +254,44 @@ impl ProductInput {
         let price = match self.price {
             None => None,
             Some(p) if p.is_finite() && (0.0..=MAX_PRICE).contains(&p) => Some(p),
-            Some(_) => {
-                return Err(format!(
-                    "price must be a finite number from 0 to {}",
-                    MAX_PRICE as u64
-                ))
-            }
+            Some(_) => return Err("price must be a finite number from 0 to 1000000000".into()),
         };
+        let currency = match self.currency {
+            Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => Some(c),
+            Some(_) => return Err("currency must be an ISO 4217 code such as \"EUR\"".into()),
+            None => None,
+        };
+        let tags = self.tags.into_iter().map(|t| ("tag".to_owned(), t));
+        let mut facets: Vec<(String, String)> = Vec::new();
+        for (name, value) in tags.chain(self.facets) {
+            // The common spelling of one variant attribute.
+            let name = if name == "color" {
+                "colour".to_owned()
+            } else {
+                name
+            };
+            if !valid_facet_name(&name) || DERIVED_FACETS.contains(&name.as_str()) {
+                return Err(format!(
+                    "facet name \"{name}\" must be 1 to 32 of a-z, 0-9 and _, start with a letter, and not be category, brand or price_band"
+                ));
+            }
+            let Some(value) = label("facet value", Some(value))? else {
+                continue;
+            };
+            if !facets.iter().any(|(n, v)| *n == name && *v == value) {
+                facets.push((name, value));
+            }
+        }
+        if facets.len() > MAX_PRODUCT_FACETS {
+            return Err("a product carries more than 32 tags and facet values".into());
+        }
         Ok(Product {
             id,
             category,
             brand,
             price,
+            currency,
+            facets,
         })
     }
 }
@@ -171,16 +302,22 @@ pub const MAX_CATEGORY_DEPTH: usize = 4;
 /// Normalises `" Shoes / Running "` to `"Shoes/Running"`: `/` separates levels, at most
 /// four, none empty.
 fn category_path(category: &str) -> Result<String, String> {
-    let levels: Vec<&str> = category.split('/').map(str::trim).collect();
-    if levels.iter().any(|level| level.is_empty()) {
-        return Err("category has an empty level".into());
+    let mut path = String::with_capacity(category.len());
+    for (depth, level) in category.split('/').map(str::trim).enumerate() {
+        if level.is_empty() {
+            return Err("category has an empty level".into());
+        }
+        if depth == MAX_CATEGORY_DEPTH {
+            return Err(format!(
+                "category is deeper than {MAX_CATEGORY_DEPTH} levels"
+            ));
+        }
+        if depth > 0 {
+            path.push('/');
+        }
+        path.push_str(level);
     }
-    if levels.len() > MAX_CATEGORY_DEPTH {
-        return Err(format!(
-            "category is deeper than {MAX_CATEGORY_DEPTH} levels"
-        ));
-    }
-    Ok(levels.join("/"))
+    Ok(path)
 }
 
 /// Trims a text attribute; empty means absent, except for the id (checked by the caller).
@@ -196,7 +333,7 @@ pub fn label(field: &str, value: Option<String>) -> Result<Option<String>, Strin
     Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
 }
 
-/// An event as a caller sends it: `{ type, product, dwellMs?, quantity? }`.
+/// An event as a caller sends it: `{ type, product, dwellMs?, quantity?, module?, slot? }`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct EventInput {
@@ -209,6 +346,12 @@ pub struct EventInput {
     /// Units added, removed or bought (cart and purchase events only).
     #[serde(default)]
     pub quantity: Option<f64>,
+    /// Where a clicked product was shown: the module (`"similar"`, `"search"`) and its
+    /// slot (`"hero"`, `"3"`). Clicks only; kept with the event for local measurement.
+    #[serde(default)]
+    pub module: Option<String>,
+    #[serde(default)]
+    pub slot: Option<String>,
 }
 
 /// Longest dwell accepted: a day.
@@ -217,14 +360,26 @@ pub const MAX_DWELL_MS: f64 = 86_400_000.0;
 pub const MAX_QUANTITY: u32 = 10_000;
 
 /// A validated event, stamped with the time it happened. Journals store it as it is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Event {
     pub kind: EventKind,
     pub product: Product,
     pub at_ms: f64,
     pub dwell_ms: Option<f64>,
     pub quantity: Option<u32>,
+    pub module: Option<String>,
+    pub slot: Option<String>,
 }
+
+codec_fields!(Event {
+    kind,
+    product,
+    at_ms,
+    dwell_ms,
+    quantity,
+    module,
+    slot
+});
 
 impl Event {
     /// Checks an event read back from storage (any script can write there) as if it
@@ -236,6 +391,8 @@ impl Event {
             product,
             dwell_ms: self.dwell_ms,
             quantity: self.quantity.map(f64::from),
+            module: self.module,
+            slot: self.slot,
         }
         .validate(self.at_ms)
     }
@@ -247,6 +404,8 @@ impl Event {
             at_ms,
             dwell_ms: None,
             quantity: None,
+            module: None,
+            slot: None,
         }
     }
 
@@ -287,9 +446,16 @@ impl EventInput {
                 },
                 None => None,
             };
+        if (self.module.is_some() || self.slot.is_some()) && self.kind != EventKind::Click {
+            return Err(invalid("module and slot apply only to click events"));
+        }
+        let module = label("module", self.module).map_err(Error::InvalidEvent)?;
+        let slot = label("slot", self.slot).map_err(Error::InvalidEvent)?;
         Ok(Event {
             dwell_ms,
             quantity,
+            module,
+            slot,
             ..Event::new(self.kind, product, at_ms)
         })
     }
@@ -303,13 +469,21 @@ impl EventInput {
     }
 }
 
+/// The optional fields of a `track` call besides its products and quantities.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct EventDetails {
+    pub dwell_ms: Option<f64>,
+    pub module: Option<String>,
+    pub slot: Option<String>,
+}
+
 /// Validates the events of one `track` call: one product, or the line items of one
 /// purchase (`quantities` empty or one per item). All or nothing: the error names the
 /// first bad item.
 pub fn validate_items(
     kind: EventKind,
     products: Vec<ProductInput>,
-    dwell_ms: Option<f64>,
+    details: EventDetails,
     quantities: &[f64],
     at_ms: f64,
 ) -> Result<Vec<Event>> {
@@ -331,8 +505,10 @@ pub fn validate_items(
             let input = EventInput {
                 kind,
                 product,
-                dwell_ms,
+                dwell_ms: details.dwell_ms,
                 quantity: quantities.get(i).copied(),
+                module: details.module.clone(),
+                slot: details.slot.clone(),
             };
             input.validate(at_ms).map_err(|error| match error {
                 Error::InvalidEvent(reason) if items > 1 => {
@@ -449,9 +625,8 @@ mod tests {
         for price in [f64::NAN, f64::INFINITY, MAX_PRICE * 2.0] {
             let input = ProductInput {
                 id: ProductId("1".into()),
-                category: None,
-                brand: None,
                 price: Some(price),
+                ..ProductInput::default()
             };
             assert!(input.validate().is_err(), "{price}");
         }

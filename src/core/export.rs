@@ -1,7 +1,7 @@
 //! The shopper's data as a file they can keep, read and bring to another device.
 //!
 //! ```json
-//! { "format": "shelfwise-export", "version": 2, "exportedAt": "2026-11-21T08:00:00.000Z",
+//! { "format": "shelfwise-export", "version": 3, "exportedAt": "2026-11-21T08:00:00.000Z",
 //!   "consent": { ... }, "checksum": "fnv1a64:<16 hex>", "payload": "<base64url>",
 //!   "profile": { ... } }
 //! ```
@@ -11,23 +11,22 @@
 //! edit, and the readable copy cannot disagree with what is imported.
 
 use super::base64url;
-use serde::Serialize;
+use super::codec::{from_bytes, to_bytes};
 
 use super::consent::{Consent, ConsentState};
 use super::error::{Error, Result};
+use super::json::{self, json_fields};
 use super::profile::Profile;
 use super::store::fnv1a64;
 use super::tcf::iso8601;
 
 pub const EXPORT_FORMAT: &str = "shelfwise-export";
-pub const EXPORT_VERSION: u32 = 2;
+pub const EXPORT_VERSION: u32 = 3;
 
 fn checksum(bytes: &[u8]) -> String {
     format!("fnv1a64:{:016x}", fnv1a64(bytes))
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct ExportFile<'a> {
     format: &'static str,
     version: u32,
@@ -37,6 +36,16 @@ struct ExportFile<'a> {
     payload: String,
     profile: &'a Profile,
 }
+
+json_fields!(ExportFile<'_> {
+    "format": format,
+    "version": version,
+    "exportedAt": exported_at,
+    "consent": consent,
+    "checksum": checksum,
+    "payload": payload,
+    "profile": profile,
+});
 
 /// The fields of an export an import needs (the JS face reads them with `JSON.parse`).
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -49,7 +58,7 @@ pub struct ImportFile {
 
 /// The export document of `profile`.
 pub fn export(profile: &Profile, consent: Consent, now_ms: f64) -> String {
-    let bytes = postcard::to_allocvec(profile).unwrap_or_default();
+    let bytes = to_bytes(profile);
     let file = ExportFile {
         format: EXPORT_FORMAT,
         version: EXPORT_VERSION,
@@ -59,8 +68,7 @@ pub fn export(profile: &Profile, consent: Consent, now_ms: f64) -> String {
         payload: base64url::encode(&bytes),
         profile,
     };
-    // Plain data always serializes.
-    serde_json::to_string(&file).unwrap_or_default()
+    json::to_string(&file)
 }
 
 /// The profile of an export, if it is one, of this version, unedited.
@@ -84,5 +92,5 @@ pub fn import(file: &ImportFile) -> Result<Profile> {
     if file.checksum.as_deref() != Some(checksum(&bytes).as_str()) {
         return Err(modified());
     }
-    postcard::from_bytes(&bytes).map_err(|_| modified())
+    from_bytes(&bytes).ok_or_else(modified)
 }

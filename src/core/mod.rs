@@ -4,11 +4,13 @@
 //! here is deterministic and replayable.
 
 pub mod base64url;
+pub mod codec;
 pub mod consent;
 pub mod engine;
 pub mod error;
 pub mod event;
 pub mod export;
+pub mod json;
 mod names;
 pub mod profile;
 pub mod rank;
@@ -21,6 +23,6 @@ pub use error::{Error, ErrorCode};
 pub use event::{
     products_from_json, validate_items, Event, EventInput, EventKind, Product, ProductInput,
 };
-pub use profile::{Facet, Profile, ProfileConfig, Summary};
+pub use profile::{Profile, ProfileConfig, Summary};
 pub use rank::{rank, RankOptions, Ranked};
 pub use store::{Envelope, MemoryStore, Store, StoreError};

@@ -1,7 +1,7 @@
 //! Fieldless enums that JS and JSON spell as snake_case strings.
 
 /// Declares an enum whose variants have fixed string names, with `as_str`, `from_name`,
-/// `ALL`, `NAMES` and serde impls that read and write the name. Written by hand instead
+/// `ALL`, `NAMES`, the stored form (its index) and serde impls that read and write the name. Written by hand instead
 /// of derived: one string read per enum, rather than a generated visitor, keeps the wasm
 /// module small.
 macro_rules! string_enum {
@@ -32,6 +32,25 @@ macro_rules! string_enum {
                     $($text => Some($name::$variant),)+
                     _ => None,
                 }
+            }
+        }
+
+        // Stored as the variant's index.
+        impl $crate::core::codec::Codec for $name {
+            fn encode(&self, out: &mut Vec<u8>) {
+                out.push(*self as u8);
+            }
+
+            fn decode(input: &mut &[u8]) -> Option<Self> {
+                let (first, rest) = input.split_first()?;
+                *input = rest;
+                $name::ALL.get(usize::from(*first)).copied()
+            }
+        }
+
+        impl $crate::core::json::ToJson for $name {
+            fn to_json(&self, out: &mut String) {
+                self.as_str().to_json(out);
             }
         }
 

@@ -1,14 +1,15 @@
-//! The preference profile: time-decayed affinities per facet value.
+//! The preference profile: time-decayed affinities per facet value, and what a shop
+//! needs besides (cart, purchases, price bands and sizes per category, recent lists,
+//! lifecycle counts).
 //!
 //! Each affinity keeps its score as of the last update (`at_ms`); reading it at any
 //! later time applies exponential decay with the configured half-life, so nothing has
 //! to be rewritten as time passes and the result does not depend on when it is read.
 
-use serde::{Deserialize, Serialize};
-
+use super::codec::{codec_fields, Codec};
 use super::error::{Error, Result};
-use super::event::{Event, EventKind, Product};
-use super::names::string_enum;
+use super::event::{valid_facet_name, Event, EventKind, Product, MAX_QUANTITY};
+use super::json::{json_fields, object, ToJson};
 
 /// One millisecond-based day.
 pub const DAY_MS: f64 = 86_400_000.0;
@@ -17,14 +18,14 @@ pub const DAY_MS: f64 = 86_400_000.0;
 /// Two views of a category count as much as the shop's own order; one view does not.
 pub const HALF_CONFIDENCE_EVIDENCE: f64 = 2.0;
 
-string_enum! {
-    /// The attributes a profile learns about.
-    pub enum Facet {
-        Category = "category",
-        Brand = "brand",
-        PriceBand = "price_band",
-    }
-}
+/// Facets every product can have. Tags are facet `tag`, variant attributes `size` and
+/// `colour`; shops add their own (`style`, `material`...).
+pub const CATEGORY: &str = "category";
+pub const BRAND: &str = "brand";
+pub const PRICE_BAND: &str = "price_band";
+pub const TAG: &str = "tag";
+pub const SIZE: &str = "size";
+pub const COLOUR: &str = "colour";
 
 /// Learning parameters, set by the shop (`Shelfwise.open({ config })`). Defaults are
 /// documented in the README.
@@ -48,6 +49,9 @@ pub struct ProfileConfig {
     pub session_gap_ms: f64,
     /// Categories never learned, with everything below them (e.g. `"health"`).
     pub sensitive_categories: Vec<String>,
+    /// Facets never learned (`"religion"`) and facet values whose products are never
+    /// learned from (`"tag:pregnancy"`, `"brand:Acme Pharma"`, `"category:health"`).
+    pub sensitive_facets: Vec<String>,
 }
 
 impl Default for ProfileConfig {
@@ -64,6 +68,7 @@ impl Default for ProfileConfig {
             retention_ms: 90.0 * DAY_MS,
             session_gap_ms: 30.0 * 60_000.0,
             sensitive_categories: Vec::new(),
+            sensitive_facets: Vec::new(),
         }
     }
 }
@@ -133,6 +138,30 @@ impl ProfileConfig {
                 && matches!(category.as_bytes().get(sensitive.len()), None | Some(b'/'))
         })
     }
+
+    /// Whether nothing may be learned from a product: it is in a sensitive category or
+    /// carries a sensitive facet value (category entries cover everything below them).
+    pub fn excludes(&self, product: &Product) -> bool {
+        product
+            .category
+            .as_deref()
+            .is_some_and(|c| self.is_sensitive(c))
+            || facet_values(product).iter().any(|(facet, value, _)| {
+                self.sensitive_facets.iter().any(|entry| {
+                    entry.split_once(':').is_some_and(|(f, v)| {
+                        f.trim() == *facet && v.trim().eq_ignore_ascii_case(value)
+                    })
+                })
+            })
+    }
+
+    /// Whether a facet may be learned at all.
+    pub fn learns(&self, facet: &str) -> bool {
+        !self
+            .sensitive_facets
+            .iter()
+            .any(|entry| entry.trim() == facet)
+    }
 }
 
 /// `score` decayed from `from_ms` to `to_ms`. Time running backwards never adds weight.
@@ -146,8 +175,8 @@ pub fn decay(score: f64, from_ms: f64, to_ms: f64, half_life_ms: f64) -> f64 {
     }
 }
 
-/// A decayed score and the evidence behind it. Stored as `[score, at_ms, count]`.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
+/// A decayed score and the evidence behind it. Exported as `[score, atMs, count]`.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct Affinity {
     /// Score as of `at_ms`.
     pub score: f64,
@@ -157,9 +186,15 @@ pub struct Affinity {
     pub count: u32,
 }
 
-impl Serialize for Affinity {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        (self.score, self.at_ms, self.count).serialize(serializer)
+codec_fields!(Affinity {
+    score,
+    at_ms,
+    count
+});
+
+impl ToJson for Affinity {
+    fn to_json(&self, out: &mut String) {
+        (self.score, self.at_ms, self.count).to_json(out);
     }
 }
 
@@ -214,38 +249,51 @@ pub fn price_band(price: f64) -> &'static str {
 pub const ROLLUP: f64 = 0.5;
 
 /// The facet values a product carries, with the share of an event's weight each gets:
-/// the category at full weight and each category above it at [`ROLLUP`] per level.
-pub fn facet_values(product: &Product) -> Vec<(Facet, &str, f64)> {
-    let mut values = Vec::with_capacity(6);
+/// the category at full weight and each category above it at [`ROLLUP`] per level,
+/// brand, price band, then tags, variant attributes and the shop's facets.
+pub fn facet_values(product: &Product) -> Vec<(&str, &str, f64)> {
+    let mut values = Vec::with_capacity(6 + product.facets.len());
     if let Some(category) = product.category.as_deref() {
-        let levels = category.matches('/').count();
-        for (i, (end, _)) in category
-            .match_indices('/')
-            .chain([(category.len(), "")])
-            .enumerate()
-        {
-            values.push((
-                Facet::Category,
-                &category[..end],
-                ROLLUP.powi((levels - i) as i32),
-            ));
+        let levels = category.bytes().filter(|b| *b == b'/').count();
+        let ends = category.bytes().enumerate().filter(|(_, b)| *b == b'/');
+        for (i, end) in ends.map(|(i, _)| i).chain([category.len()]).enumerate() {
+            let share = ROLLUP.powi((levels - i) as i32);
+            values.push((CATEGORY, &category[..end], share));
         }
     }
     if let Some(brand) = product.brand.as_deref() {
-        values.push((Facet::Brand, brand, 1.0));
+        values.push((BRAND, brand, 1.0));
     }
     if let Some(price) = product.price {
-        values.push((Facet::PriceBand, price_band(price), 1.0));
+        values.push((PRICE_BAND, price_band(price), 1.0));
+    }
+    for (facet, value) in &product.facets {
+        values.push((facet.as_str(), value.as_str(), 1.0));
     }
     values
 }
 
-/// The learned values of one facet, most recently added last. At most
-/// `max_values_per_facet` entries, so lookups are linear scans over a short list.
-/// Stored as `[[value, [score, at_ms, count]], ...]`.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(transparent)]
+/// The learned values of one facet (or one category's sizes), most recently added
+/// last. At most a configured number of entries, so lookups are linear scans over a
+/// short list. Exported as `[[value, [score, atMs, count]], ...]`.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FacetValues(pub Vec<(String, Affinity)>);
+
+impl ToJson for FacetValues {
+    fn to_json(&self, out: &mut String) {
+        self.0.to_json(out);
+    }
+}
+
+impl Codec for FacetValues {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Self> {
+        Vec::decode(input).map(FacetValues)
+    }
+}
 
 impl FacetValues {
     pub fn get(&self, value: &str) -> Option<&Affinity> {
@@ -254,11 +302,6 @@ impl FacetValues {
 
     /// Adds evidence for `value`, then keeps at most `cap` values.
     fn learn(&mut self, value: &str, weight: f64, at_ms: f64, cap: usize, half_life_ms: f64) {
-        self.entry(value).add(weight, at_ms, half_life_ms);
-        self.prune(cap, at_ms, half_life_ms);
-    }
-
-    fn entry(&mut self, value: &str) -> &mut Affinity {
         let position = match self.0.iter().position(|(v, _)| v == value) {
             Some(position) => position,
             None => {
@@ -266,7 +309,8 @@ impl FacetValues {
                 self.0.len() - 1
             }
         };
-        &mut self.0[position].1
+        self.0[position].1.add(weight, at_ms, half_life_ms);
+        self.prune(cap, at_ms, half_life_ms);
     }
 
     pub fn len(&self) -> usize {
@@ -277,6 +321,11 @@ impl FacetValues {
         self.0.is_empty()
     }
 
+    /// Time of the newest evidence.
+    fn newest(&self) -> f64 {
+        self.0.iter().map(|(_, a)| a.at_ms).fold(0.0, f64::max)
+    }
+
     /// Drops entries whose labels or numbers are out of range, then the weakest beyond
     /// `cap`. Returns how many were dropped.
     fn sanitize(&mut self, cap: usize, half_life_ms: f64) -> usize {
@@ -284,8 +333,7 @@ impl FacetValues {
         self.0.retain(|(value, a)| {
             valid_label(value) && a.score.is_finite() && a.score >= 0.0 && valid_time(a.at_ms)
         });
-        let now = self.0.iter().map(|(_, a)| a.at_ms).fold(0.0, f64::max);
-        self.prune(cap, now, half_life_ms);
+        self.prune(cap, self.newest(), half_life_ms);
         before - self.len()
     }
 
@@ -310,53 +358,292 @@ impl FacetValues {
             };
         }
     }
+
+    /// Per value the stronger evidence of the two wins.
+    fn merge(&mut self, other: &FacetValues, cap: usize, half_life_ms: f64) {
+        for (value, theirs) in &other.0 {
+            match self.0.iter_mut().find(|(v, _)| v == value) {
+                Some((_, mine)) => {
+                    let at = mine.at_ms.max(theirs.at_ms);
+                    if theirs.score_at(at, half_life_ms) > mine.score_at(at, half_life_ms) {
+                        *mine = *theirs;
+                    }
+                }
+                None => self.0.push((value.clone(), *theirs)),
+            }
+        }
+        self.prune(cap, self.newest(), half_life_ms);
+    }
 }
 
-/// What Shelfwise has learned about one shopper: stored in the envelope (postcard) and
-/// shown in exports (JSON, schema in the README).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// Facet values grouped by a key: by facet name for taste and session intent, by
+/// category for price bands and sizes. Exported as `{ key: FacetValues }`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Groups(pub Vec<(String, FacetValues)>);
+
+impl Codec for Groups {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.0.encode(out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Option<Self> {
+        Vec::decode(input).map(Groups)
+    }
+}
+
+impl ToJson for Groups {
+    fn to_json(&self, out: &mut String) {
+        let fields: Vec<(&str, &dyn ToJson)> = self
+            .0
+            .iter()
+            .map(|(key, values)| (key.as_str(), values as &dyn ToJson))
+            .collect();
+        object(out, &fields);
+    }
+}
+
+/// How many groups and values per group a [`Groups`] keeps, and how fast it decays.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bounds {
+    pub groups: usize,
+    pub values: usize,
+    pub half_life_ms: f64,
+}
+
+impl Groups {
+    pub fn get(&self, key: &str) -> Option<&FacetValues> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(|(_, values)| values.is_empty())
+    }
+
+    /// Adds evidence for `value` in group `key`. A new group beyond the bound replaces
+    /// the one with the oldest evidence.
+    fn learn(&mut self, key: &str, value: &str, weight: f64, at_ms: f64, bounds: Bounds) {
+        let index = match self.0.iter().position(|(k, _)| k == key) {
+            Some(index) => index,
+            None => {
+                if self.0.len() >= bounds.groups {
+                    let stalest = (0..self.0.len())
+                        .min_by(|a, b| self.0[*a].1.newest().total_cmp(&self.0[*b].1.newest()));
+                    if let Some(stalest) = stalest {
+                        self.0.remove(stalest);
+                    }
+                }
+                self.0.push((key.to_owned(), FacetValues::default()));
+                self.0.len() - 1
+            }
+        };
+        let values = &mut self.0[index].1;
+        values.learn(value, weight, at_ms, bounds.values, bounds.half_life_ms);
+    }
+
+    /// Keeps the values `keep(key, value, affinity)` accepts; drops emptied groups.
+    fn retain(&mut self, mut keep: impl FnMut(&str, &str, &Affinity) -> bool) {
+        for (key, values) in &mut self.0 {
+            values.0.retain(|(value, a)| keep(key, value, a));
+        }
+        self.0.retain(|(_, values)| !values.is_empty());
+    }
+
+    /// Repairs groups read back from storage (`valid_key` checks the keys); returns
+    /// how many entries were dropped.
+    fn sanitize(&mut self, valid_key: fn(&str) -> bool, bounds: Bounds) -> usize {
+        let before = self.0.len();
+        self.0.retain(|(key, _)| valid_key(key));
+        self.0.truncate(bounds.groups);
+        let mut dropped = before - self.0.len();
+        for (_, values) in &mut self.0 {
+            dropped += values.sanitize(bounds.values, bounds.half_life_ms);
+        }
+        dropped
+    }
+
+    fn merge(&mut self, other: &Groups, bounds: Bounds) {
+        for (key, theirs) in &other.0 {
+            match self.0.iter().position(|(k, _)| k == key) {
+                Some(i) => self.0[i]
+                    .1
+                    .merge(theirs, bounds.values, bounds.half_life_ms),
+                None if self.0.len() < bounds.groups => self.0.push((key.clone(), theirs.clone())),
+                None => {}
+            }
+        }
+    }
+
+    /// Every group's decayed scores at one instant, with each group's strongest score.
+    fn freeze(&self, now_ms: f64, half_life_ms: f64) -> Vec<(&str, FacetSnapshot<'_>)> {
+        self.0
+            .iter()
+            .map(|(key, values)| {
+                let scores: Vec<(&str, f64, u32, f64)> = values
+                    .0
+                    .iter()
+                    .map(|(value, a)| {
+                        (
+                            value.as_str(),
+                            a.score_at(now_ms, half_life_ms),
+                            a.count,
+                            a.at_ms,
+                        )
+                    })
+                    .collect();
+                let max = scores.iter().map(|s| s.1).fold(0.0, f64::max);
+                (key.as_str(), FacetSnapshot { scores, max })
+            })
+            .collect()
+    }
+}
+
+/// One product in the cart, with the time of its latest change.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CartLine {
+    pub id: String,
+    pub quantity: u32,
+    pub at_ms: f64,
+}
+
+codec_fields!(CartLine {
+    id,
+    quantity,
+    at_ms
+});
+
+json_fields!(CartLine {
+    "id": id,
+    "quantity": quantity,
+    "atMs": at_ms,
+});
+
+/// What the shopper bought of one product: for replenishment (the interval between
+/// orders) and for not recommending a durable good just bought.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Purchased {
+    pub id: String,
+    pub category: Option<String>,
+    pub first_ms: f64,
+    pub last_ms: f64,
+    /// Orders that contained it, and units bought in all.
+    pub orders: u32,
+    pub units: u32,
+}
+
+codec_fields!(Purchased {
+    id,
+    category,
+    first_ms,
+    last_ms,
+    orders,
+    units
+});
+
+json_fields!(Purchased {
+    "id": id,
+    "category": category,
+    "firstMs": first_ms,
+    "lastMs": last_ms,
+    "orders": orders,
+    "units": units,
+});
+
+impl Purchased {
+    /// Records an order at `at_ms` (line items of one order share their time).
+    fn add(&mut self, at_ms: f64, units: u32) {
+        if at_ms != self.first_ms && at_ms != self.last_ms {
+            self.orders = self.orders.saturating_add(1);
+        }
+        self.first_ms = self.first_ms.min(at_ms);
+        self.last_ms = self.last_ms.max(at_ms);
+        self.units = self.units.saturating_add(units);
+    }
+}
+
+/// What Shelfwise has learned about one shopper: stored in the envelope (see
+/// [`super::codec`]) and shown in exports (JSON, schema in the README).
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Profile {
-    /// Long-term taste, decayed with the configured half-life.
-    #[serde(default)]
-    pub taste: Affinities,
+    /// Long-term taste per facet, decayed with the configured half-life.
+    pub taste: Groups,
+    /// What the current visit is about: decayed with [`SESSION_HALF_LIFE_MS`] and reset
+    /// when a new visit starts.
+    pub session: Groups,
+    /// Price bands per category (the shopper's price range there).
+    pub prices: Groups,
+    /// Sizes per category, from what was put in the cart and bought.
+    pub sizes: Groups,
     /// Events learned from, ever (for the shopper's overview).
-    #[serde(default)]
     pub events: u64,
     /// Time of the first and the latest event learned from.
-    #[serde(default)]
     pub first_ms: Option<f64>,
-    #[serde(default)]
     pub last_ms: Option<f64>,
     /// Visits (a pause longer than the session gap starts one), orders, the sum of
     /// purchased prices, and the time of the last order: what lifecycle segments need.
-    #[serde(default)]
     pub visits: u64,
-    #[serde(default)]
     pub orders: u64,
-    #[serde(default)]
     pub spend: f64,
-    #[serde(default)]
     pub last_order_ms: Option<f64>,
+    /// The currency of `spend` and the price bands: the first one seen. Prices in
+    /// another currency are not learned.
+    pub currency: Option<String>,
     /// What the shopper said: `[facet, value, weight]`, weight -1 (not interested) to 1
     /// (likes). Not decayed: the shopper's own words stay until changed.
-    #[serde(default)]
-    pub stated: Vec<(Facet, String, f64)>,
+    pub stated: Vec<(String, String, f64)>,
     /// Products the shopper marked "not interested".
-    #[serde(default)]
     pub hidden: Vec<String>,
-    /// What the current visit is about: decayed with [`SESSION_HALF_LIFE_MS`] and reset
-    /// when a new visit starts.
-    #[serde(default)]
-    pub session: Affinities,
     /// Recently viewed products, newest first: `[id, atMs]`.
-    #[serde(default)]
     pub viewed: Vec<(String, f64)>,
     /// Recent searches that found something, newest first: `[query, atMs]` (lower case,
     /// single spaces).
-    #[serde(default)]
     pub searches: Vec<(String, f64)>,
+    /// The cart as the shopper left it, most recently changed first.
+    pub cart: Vec<CartLine>,
+    /// Products bought, most recently bought first.
+    pub purchases: Vec<Purchased>,
 }
+
+codec_fields!(Profile {
+    taste,
+    session,
+    prices,
+    sizes,
+    events,
+    first_ms,
+    last_ms,
+    visits,
+    orders,
+    spend,
+    last_order_ms,
+    currency,
+    stated,
+    hidden,
+    viewed,
+    searches,
+    cart,
+    purchases
+});
+
+json_fields!(Profile {
+    "taste": taste,
+    "session": session,
+    "prices": prices,
+    "sizes": sizes,
+    "events": events,
+    "firstMs": first_ms,
+    "lastMs": last_ms,
+    "visits": visits,
+    "orders": orders,
+    "spend": spend,
+    "lastOrderMs": last_order_ms,
+    "currency": currency,
+    "stated": stated,
+    "hidden": hidden,
+    "viewed": viewed,
+    "searches": searches,
+    "cart": cart,
+    "purchases": purchases,
+});
 
 /// A stored time (milliseconds since the epoch) as validation would have accepted it.
 fn valid_time(at_ms: f64) -> bool {
@@ -368,62 +655,6 @@ fn valid_label(label: &str) -> bool {
     !label.is_empty()
         && label.len() <= super::event::MAX_LABEL_BYTES
         && !label.chars().any(char::is_control)
-}
-
-/// Affinities for every facet: the profile keeps one set for long-term taste and one for
-/// the current visit.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Affinities {
-    #[serde(default)]
-    pub categories: FacetValues,
-    #[serde(default)]
-    pub brands: FacetValues,
-    #[serde(default)]
-    pub price_bands: FacetValues,
-}
-
-impl Affinities {
-    pub fn values(&self, facet: Facet) -> &FacetValues {
-        by_facet(facet, [&self.categories, &self.brands, &self.price_bands])
-    }
-
-    fn values_mut(&mut self, facet: Facet) -> &mut FacetValues {
-        by_facet(
-            facet,
-            [
-                &mut self.categories,
-                &mut self.brands,
-                &mut self.price_bands,
-            ],
-        )
-    }
-
-    pub fn is_empty(&self) -> bool {
-        Facet::ALL.iter().all(|f| self.values(*f).is_empty())
-    }
-
-    /// Sanitizes every facet (see [`FacetValues::sanitize`]); returns how many were dropped.
-    fn sanitize(&mut self, cap: usize, half_life_ms: f64) -> usize {
-        Facet::ALL
-            .iter()
-            .map(|f| self.values_mut(*f).sanitize(cap, half_life_ms))
-            .sum()
-    }
-
-    /// Every facet's decayed scores at one instant, with each facet's strongest score.
-    fn freeze(&self, now_ms: f64, half_life_ms: f64) -> [FacetSnapshot<'_>; 3] {
-        [Facet::Category, Facet::Brand, Facet::PriceBand].map(|facet| {
-            let scores: Vec<(&str, f64, u32)> = self
-                .values(facet)
-                .0
-                .iter()
-                .map(|(value, a)| (value.as_str(), a.score_at(now_ms, half_life_ms), a.count))
-                .collect();
-            let max = scores.iter().map(|s| s.1).fold(0.0, f64::max);
-            FacetSnapshot { scores, max }
-        })
-    }
 }
 
 /// Adds `item` at `at_ms` to a recent list (recently viewed, recent searches): newest
@@ -451,15 +682,6 @@ fn sanitize_recent(list: &mut Vec<(String, f64)>, cap: usize) -> usize {
     before - list.len()
 }
 
-/// The one of three per-facet items (category, brand, price band) that is `facet`'s.
-fn by_facet<T>(facet: Facet, [category, brand, price_band]: [T; 3]) -> T {
-    match facet {
-        Facet::Category => category,
-        Facet::Brand => brand,
-        Facet::PriceBand => price_band,
-    }
-}
-
 /// A view with this dwell counts as an ordinary view.
 pub const TYPICAL_DWELL_MS: f64 = 10_000.0;
 
@@ -469,52 +691,135 @@ pub fn dwell_factor(dwell_ms: f64) -> f64 {
     (dwell_ms / TYPICAL_DWELL_MS).clamp(0.2, 3.0)
 }
 
+/// Facets a profile learns at most (the built-in ones and the shop's own); a new facet
+/// beyond this replaces the one with the oldest evidence.
+pub const MAX_FACETS: usize = 12;
 /// Session intent decays fast: half its weight in 30 minutes.
 pub const SESSION_HALF_LIFE_MS: f64 = 30.0 * 60_000.0;
 /// Values of session intent kept per facet.
 pub const SESSION_VALUES: usize = 8;
 /// Share of session intent in the affinity ranking uses (when the visit has any).
 pub const SESSION_SHARE: f64 = 0.35;
+/// Categories whose price bands and sizes are kept, and values kept for each.
+pub const MAX_CATEGORIES_KEPT: usize = 16;
+pub const VALUES_PER_CATEGORY: usize = 4;
 /// Recently viewed products kept.
 pub const MAX_VIEWED: usize = 20;
 /// Recent searches kept.
 pub const MAX_SEARCHES: usize = 10;
+/// Cart lines and purchased products kept.
+pub const MAX_CART: usize = 50;
+pub const MAX_PURCHASED: usize = 50;
 
 /// Stated preferences and hidden products kept.
 pub const MAX_STATED: usize = 32;
 pub const MAX_HIDDEN: usize = 100;
 
+/// Keeps the newest `cap` items of a list whose newest items are last.
+fn keep_last<T>(list: &mut Vec<T>, cap: usize) {
+    let excess = list.len().saturating_sub(cap);
+    list.drain(..excess);
+}
+
+fn valid_category(key: &str) -> bool {
+    valid_label(key)
+}
+
 impl Profile {
+    fn taste_bounds(config: &ProfileConfig) -> Bounds {
+        Bounds {
+            groups: MAX_FACETS,
+            values: config.max_values_per_facet,
+            half_life_ms: config.half_life_ms,
+        }
+    }
+
+    const SESSION_BOUNDS: Bounds = Bounds {
+        groups: MAX_FACETS,
+        values: SESSION_VALUES,
+        half_life_ms: SESSION_HALF_LIFE_MS,
+    };
+
+    fn category_bounds(config: &ProfileConfig) -> Bounds {
+        Bounds {
+            groups: MAX_CATEGORIES_KEPT,
+            values: VALUES_PER_CATEGORY,
+            half_life_ms: config.half_life_ms,
+        }
+    }
+
+    /// Whether nothing is known: no event, statement, search or learned value.
     pub fn is_empty(&self) -> bool {
-        self.events == 0
-            && self.stated.is_empty()
-            && self.hidden.is_empty()
-            && self.searches.is_empty()
-            && self.taste.is_empty()
+        self.events == 0 && self.entries() == 0
+    }
+
+    /// How many values, statements and list items the profile holds.
+    fn entries(&self) -> usize {
+        let groups = [&self.taste, &self.session, &self.prices, &self.sizes];
+        let values: usize = groups
+            .iter()
+            .flat_map(|g| &g.0)
+            .map(|(_, values)| values.len())
+            .sum();
+        values
+            + self.stated.len()
+            + self.hidden.len()
+            + self.viewed.len()
+            + self.searches.len()
+            + self.cart.len()
+            + self.purchases.len()
     }
 
     /// Repairs a profile read back from storage: drops entries whose labels or numbers
-    /// are out of range and re-applies the cap. Returns how many entries were dropped.
+    /// are out of range and re-applies the caps. Returns how many entries were dropped.
     pub fn sanitize(&mut self, config: &ProfileConfig) -> usize {
         let mut dropped = 0;
         dropped += self
             .taste
-            .sanitize(config.max_values_per_facet, config.half_life_ms);
-        dropped += self.session.sanitize(SESSION_VALUES, SESSION_HALF_LIFE_MS);
+            .sanitize(valid_facet_name, Self::taste_bounds(config));
+        dropped += self
+            .session
+            .sanitize(valid_facet_name, Self::SESSION_BOUNDS);
+        let by_category = Self::category_bounds(config);
+        dropped += self.prices.sanitize(valid_category, by_category);
+        dropped += self.sizes.sanitize(valid_category, by_category);
         dropped += sanitize_recent(&mut self.viewed, MAX_VIEWED);
         dropped += sanitize_recent(&mut self.searches, MAX_SEARCHES);
-        let before = self.stated.len() + self.hidden.len();
-        self.stated.retain(|(_, value, weight)| {
-            valid_label(value) && weight.is_finite() && (-1.0..=1.0).contains(weight)
+        let before = self.stated.len() + self.hidden.len() + self.cart.len();
+        let before = before + self.purchases.len();
+        self.stated.retain(|(facet, value, weight)| {
+            valid_facet_name(facet)
+                && valid_label(value)
+                && weight.is_finite()
+                && (-1.0..=1.0).contains(weight)
         });
         self.hidden.retain(|id| valid_label(id));
-        let excess = self.stated.len().saturating_sub(MAX_STATED);
-        self.stated.drain(..excess);
-        let excess = self.hidden.len().saturating_sub(MAX_HIDDEN);
-        self.hidden.drain(..excess);
-        dropped += before - self.stated.len() - self.hidden.len();
+        self.cart.retain(|line| {
+            valid_label(&line.id)
+                && (1..=MAX_QUANTITY).contains(&line.quantity)
+                && valid_time(line.at_ms)
+        });
+        self.purchases.retain(|p| {
+            valid_label(&p.id)
+                && p.category.as_deref().is_none_or(valid_label)
+                && valid_time(p.first_ms)
+                && p.first_ms <= p.last_ms
+                && p.last_ms.is_finite()
+                && p.orders >= 1
+        });
+        keep_last(&mut self.stated, MAX_STATED);
+        keep_last(&mut self.hidden, MAX_HIDDEN);
+        self.cart.truncate(MAX_CART);
+        self.purchases.truncate(MAX_PURCHASED);
+        let after = self.stated.len() + self.hidden.len() + self.cart.len();
+        dropped += before - after - self.purchases.len();
         if !(self.spend.is_finite() && self.spend >= 0.0) {
             self.spend = 0.0;
+            dropped += 1;
+        }
+        let currency = self.currency.as_deref();
+        if currency.is_some_and(|c| !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))) {
+            self.currency = None;
             dropped += 1;
         }
         for time in [
@@ -530,61 +835,61 @@ impl Profile {
         dropped
     }
 
-    /// Forgets one facet value, learned or stated. Returns whether it was known.
-    pub fn forget(&mut self, facet: Facet, value: &str) -> bool {
-        let values = self.taste.values_mut(facet);
-        let before = values.len();
-        values.0.retain(|(v, _)| v != value);
-        let learned = values.len() != before;
-        self.session.values_mut(facet).0.retain(|(v, _)| v != value);
-        let stated = self.stated.len();
-        self.stated.retain(|(f, v, _)| !(*f == facet && v == value));
-        learned || stated != self.stated.len()
+    /// Forgets one facet value, learned or stated, everywhere it is kept (a category
+    /// with its price bands and sizes). Returns whether it was known.
+    pub fn forget(&mut self, facet: &str, value: &str) -> bool {
+        let before = self.entries();
+        let not_it = |f: &str, v: &str| !(f == facet && v == value);
+        self.taste.retain(|f, v, _| not_it(f, v));
+        self.session.retain(|f, v, _| not_it(f, v));
+        self.stated.retain(|(f, v, _)| not_it(f, v));
+        match facet {
+            CATEGORY => {
+                let below = |category: &str| {
+                    category == value
+                        || category
+                            .strip_prefix(value)
+                            .is_some_and(|r| r.starts_with('/'))
+                };
+                self.prices.retain(|category, _, _| !below(category));
+                self.sizes.retain(|category, _, _| !below(category));
+            }
+            PRICE_BAND => self.prices.retain(|_, band, _| band != value),
+            SIZE => self.sizes.retain(|_, size, _| size != value),
+            _ => {}
+        }
+        self.entries() != before
     }
 
     /// Records what the shopper said about a facet value: weight -1 (not interested) to
     /// 1 (likes); 0 takes the statement back. The newest statements are kept.
-    pub fn state(&mut self, facet: Facet, value: &str, weight: f64) {
-        self.stated.retain(|(f, v, _)| !(*f == facet && v == value));
+    pub fn state(&mut self, facet: &str, value: &str, weight: f64) {
+        self.stated.retain(|(f, v, _)| !(f == facet && v == value));
         if weight != 0.0 {
-            self.stated.push((facet, value.to_owned(), weight));
+            self.stated
+                .push((facet.to_owned(), value.to_owned(), weight));
         }
-        let excess = self.stated.len().saturating_sub(MAX_STATED);
-        self.stated.drain(..excess);
+        keep_last(&mut self.stated, MAX_STATED);
     }
 
     /// Marks a product "not interested": it is ranked last from now on.
     pub fn hide(&mut self, id: &str) {
         self.hidden.retain(|h| h != id);
         self.hidden.push(id.to_owned());
-        let excess = self.hidden.len().saturating_sub(MAX_HIDDEN);
-        self.hidden.drain(..excess);
+        keep_last(&mut self.hidden, MAX_HIDDEN);
     }
 
     /// Merges another profile (an import): per value the stronger evidence wins, the
     /// counters take the larger and the dates the wider span. Merging the same profile
     /// twice changes nothing.
     pub fn merge(&mut self, other: &Profile, config: &ProfileConfig) {
-        for facet in Facet::ALL {
-            let theirs = other.taste.values(*facet).0.clone();
-            let ours = self.taste.values_mut(*facet);
-            for (value, affinity) in theirs {
-                match ours.0.iter_mut().find(|(v, _)| *v == value) {
-                    Some((_, mine)) => {
-                        let at = mine.at_ms.max(affinity.at_ms);
-                        let stronger = affinity.score_at(at, config.half_life_ms)
-                            > mine.score_at(at, config.half_life_ms);
-                        if stronger {
-                            *mine = affinity;
-                        }
-                    }
-                    None => ours.0.push((value, affinity)),
-                }
-            }
-        }
+        self.taste.merge(&other.taste, Self::taste_bounds(config));
+        let by_category = Self::category_bounds(config);
+        self.prices.merge(&other.prices, by_category);
+        self.sizes.merge(&other.sizes, by_category);
         for (facet, value, weight) in &other.stated {
             if !self.stated.iter().any(|(f, v, _)| f == facet && v == value) {
-                self.stated.push((*facet, value.clone(), *weight));
+                self.stated.push((facet.clone(), value.clone(), *weight));
             }
         }
         // Oldest first, so that items sharing a time keep their order.
@@ -602,34 +907,53 @@ impl Profile {
                 self.hidden.push(id.clone());
             }
         }
+        for line in &other.cart {
+            let mine = self.cart.iter().position(|mine| mine.id == line.id);
+            if mine.is_some_and(|i| self.cart[i].at_ms >= line.at_ms) {
+                continue;
+            }
+            if let Some(i) = mine {
+                self.cart.remove(i);
+            }
+            let index = self
+                .cart
+                .iter()
+                .take_while(|l| l.at_ms > line.at_ms)
+                .count();
+            self.cart.insert(index, line.clone());
+        }
+        self.cart.truncate(MAX_CART);
+        for theirs in &other.purchases {
+            let mut bought = theirs.clone();
+            if let Some(i) = self.purchases.iter().position(|mine| mine.id == theirs.id) {
+                let mine = self.purchases.remove(i);
+                bought.first_ms = mine.first_ms.min(theirs.first_ms);
+                bought.last_ms = mine.last_ms.max(theirs.last_ms);
+                bought.orders = mine.orders.max(theirs.orders);
+                bought.units = mine.units.max(theirs.units);
+            }
+            self.insert_purchase(bought);
+        }
+        self.currency = self.currency.take().or_else(|| other.currency.clone());
         self.events = self.events.max(other.events);
         self.visits = self.visits.max(other.visits);
         self.orders = self.orders.max(other.orders);
         self.spend = self.spend.max(other.spend);
-        self.last_order_ms = match (self.last_order_ms, other.last_order_ms) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        self.last_order_ms = later(self.last_order_ms, other.last_order_ms);
         self.first_ms = match (self.first_ms, other.first_ms) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        self.last_ms = match (self.last_ms, other.last_ms) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
+        self.last_ms = later(self.last_ms, other.last_ms);
         self.sanitize(config);
     }
 
-    /// Learns from one validated event.
+    /// Learns from one validated event; `false` when the product may not be learned
+    /// from (a sensitive category or facet value).
     pub fn learn(&mut self, event: &Event, config: &ProfileConfig) -> bool {
         let at = event.at_ms;
-        if event
-            .product
-            .category
-            .as_deref()
-            .is_some_and(|c| config.is_sensitive(c))
-        {
+        let product = &event.product;
+        if config.excludes(product) {
             return false;
         }
         if self
@@ -637,43 +961,123 @@ impl Profile {
             .is_none_or(|last| at - last > config.session_gap_ms)
         {
             self.visits = self.visits.saturating_add(1);
-            self.session = Affinities::default();
+            self.session = Groups::default();
         }
+        // A price in another currency than the profile's says nothing about its bands.
+        if self.currency.is_none() {
+            self.currency.clone_from(&product.currency);
+        }
+        let priced = product.currency.is_none() || product.currency == self.currency;
         let weight = config.weight(event.kind) * event.dwell_ms.map_or(1.0, dwell_factor);
-        for (facet, value, share) in facet_values(&event.product) {
-            self.taste.values_mut(facet).learn(
-                value,
-                weight * share,
-                at,
-                config.max_values_per_facet,
-                config.half_life_ms,
-            );
-            self.session.values_mut(facet).learn(
-                value,
-                weight * share,
-                at,
-                SESSION_VALUES,
-                SESSION_HALF_LIFE_MS,
-            );
-        }
-        if event.kind == EventKind::View {
-            note_recent(&mut self.viewed, &event.product.id, event.at_ms, MAX_VIEWED);
-        }
-        if event.kind == EventKind::Purchase {
-            // The line items of one order are tracked at the same instant.
-            if self.last_order_ms != Some(at) {
-                self.orders = self.orders.saturating_add(1);
+        let taste = Self::taste_bounds(config);
+        for (facet, value, share) in facet_values(product) {
+            if facet == SIZE || (facet == PRICE_BAND && !priced) || !config.learns(facet) {
+                continue;
             }
-            self.spend += event.product.price.unwrap_or(0.0) * f64::from(event.units());
-            self.last_order_ms = Some(self.last_order_ms.map_or(at, |l| l.max(at)));
+            self.taste.learn(facet, value, weight * share, at, taste);
+            let session = Self::SESSION_BOUNDS;
+            self.session
+                .learn(facet, value, weight * share, at, session);
+        }
+        let by_category = Self::category_bounds(config);
+        if let Some(category) = product.category.as_deref() {
+            if let Some(price) = product
+                .price
+                .filter(|_| priced && config.learns(PRICE_BAND))
+            {
+                let band = price_band(price);
+                self.prices.learn(category, band, weight, at, by_category);
+            }
+            // Sizes only from what the shopper would wear: the cart and purchases.
+            let sized = matches!(
+                event.kind,
+                EventKind::AddToCart | EventKind::RemoveFromCart | EventKind::Purchase
+            );
+            if sized && config.learns(SIZE) {
+                for size in product.facet(SIZE) {
+                    self.sizes.learn(category, size, weight, at, by_category);
+                }
+            }
+        }
+        match event.kind {
+            EventKind::View => note_recent(&mut self.viewed, &product.id, at, MAX_VIEWED),
+            EventKind::AddToCart | EventKind::RemoveFromCart => self.change_cart(event),
+            EventKind::Purchase => self.note_purchase(event, priced),
+            _ => {}
         }
         self.events = self.events.saturating_add(1);
         self.first_ms = Some(self.first_ms.map_or(at, |f| f.min(at)));
-        self.last_ms = Some(self.last_ms.map_or(at, |l| l.max(at)));
+        self.last_ms = later(self.last_ms, Some(at));
         if self.events % 64 == 0 {
             self.forget_before(at - config.retention_ms);
         }
         true
+    }
+
+    /// Adds to or takes from the cart line of the event's product.
+    fn change_cart(&mut self, event: &Event) {
+        let id = &event.product.id;
+        let units = event.units();
+        let index = self.cart.iter().position(|line| line.id == *id);
+        let mut line = match index {
+            Some(i) => self.cart.remove(i),
+            None => CartLine {
+                id: id.clone(),
+                quantity: 0,
+                at_ms: event.at_ms,
+            },
+        };
+        line.quantity = if event.kind == EventKind::AddToCart {
+            line.quantity.saturating_add(units).min(MAX_QUANTITY)
+        } else {
+            line.quantity.saturating_sub(units)
+        };
+        line.at_ms = line.at_ms.max(event.at_ms);
+        if line.quantity > 0 {
+            let at = line.at_ms;
+            let index = self.cart.iter().take_while(|l| l.at_ms > at).count();
+            self.cart.insert(index, line);
+            self.cart.truncate(MAX_CART);
+        }
+    }
+
+    /// Counts an order (line items of one order share their time), its spend, and the
+    /// product in the purchases; a bought product leaves the cart.
+    fn note_purchase(&mut self, event: &Event, priced: bool) {
+        let (product, at, units) = (&event.product, event.at_ms, event.units());
+        if self.last_order_ms != Some(at) {
+            self.orders = self.orders.saturating_add(1);
+        }
+        if priced {
+            self.spend += product.price.unwrap_or(0.0) * f64::from(units);
+        }
+        self.last_order_ms = later(self.last_order_ms, Some(at));
+        self.cart.retain(|line| line.id != product.id);
+        let mut bought = match self.purchases.iter().position(|p| p.id == product.id) {
+            Some(i) => self.purchases.remove(i),
+            None => Purchased {
+                id: product.id.clone(),
+                category: None,
+                first_ms: at,
+                last_ms: at,
+                orders: 1,
+                units: 0,
+            },
+        };
+        bought.add(at, units);
+        bought.category.clone_from(&product.category);
+        self.insert_purchase(bought);
+    }
+
+    /// Inserts a purchase record in order, most recently bought first, within the cap.
+    fn insert_purchase(&mut self, bought: Purchased) {
+        let index = self
+            .purchases
+            .iter()
+            .take_while(|p| p.last_ms > bought.last_ms)
+            .count();
+        self.purchases.insert(index, bought);
+        self.purchases.truncate(MAX_PURCHASED);
     }
 
     /// Records a search in the recent searches.
@@ -683,21 +1087,21 @@ impl Profile {
 
     /// Forgets evidence older than `cutoff_ms` (the retention period).
     pub fn forget_before(&mut self, cutoff_ms: f64) {
-        for facet in Facet::ALL {
-            self.taste
-                .values_mut(*facet)
-                .0
-                .retain(|(_, a)| a.at_ms >= cutoff_ms);
-        }
+        let recent = |_: &str, _: &str, a: &Affinity| a.at_ms >= cutoff_ms;
+        self.taste.retain(recent);
+        self.prices.retain(recent);
+        self.sizes.retain(recent);
         self.viewed.retain(|(_, at)| *at >= cutoff_ms);
         self.searches.retain(|(_, at)| *at >= cutoff_ms);
+        self.cart.retain(|line| line.at_ms >= cutoff_ms);
+        self.purchases.retain(|p| p.last_ms >= cutoff_ms);
     }
 
     /// The decayed affinity of one facet value (0 when unknown).
-    pub fn affinity(&self, facet: Facet, value: &str, now_ms: f64, config: &ProfileConfig) -> f64 {
+    pub fn affinity(&self, facet: &str, value: &str, now_ms: f64, config: &ProfileConfig) -> f64 {
         self.taste
-            .values(facet)
-            .get(value)
+            .get(facet)
+            .and_then(|values| values.get(value))
             .map_or(0.0, |a| a.score_at(now_ms, config.half_life_ms))
     }
 
@@ -707,9 +1111,9 @@ impl Profile {
         let session = self.session.freeze(now_ms, SESSION_HALF_LIFE_MS);
         let evidence = facets
             .iter()
-            .map(|f| f.scores.iter().map(|s| s.1).sum::<f64>())
+            .map(|(_, f)| f.scores.iter().map(|s| s.1).sum::<f64>())
             .fold(0.0, f64::max);
-        let session_share = if session.iter().any(|f| f.max > 0.0) {
+        let session_share = if session.iter().any(|(_, f)| f.max > 0.0) {
             SESSION_SHARE
         } else {
             0.0
@@ -724,20 +1128,27 @@ impl Profile {
         }
     }
 
-    /// The strongest interests per facet, strongest first, in the shopper's overview.
+    /// The strongest interests per facet, strongest first, in the shopper's overview,
+    /// each labelled in plain words.
     pub fn summary(&self, now_ms: f64, config: &ProfileConfig, per_facet: usize) -> Summary {
         let snapshot = self.snapshot(now_ms, config);
         let mut interests = Vec::new();
-        for (facet, facet_snapshot) in Facet::ALL.iter().zip(&snapshot.facets) {
+        for (facet, facet_snapshot) in &snapshot.facets {
             let mut ranked: Vec<Interest> = facet_snapshot
                 .scores
                 .iter()
-                .filter(|(_, score, _)| *score > 0.0)
-                .map(|(value, score, count)| Interest {
-                    facet: *facet,
-                    value: (*value).to_owned(),
-                    strength: score / facet_snapshot.max,
-                    evidence: *count,
+                .filter(|(_, score, _, _)| *score > 0.0)
+                .map(|(value, score, count, at)| {
+                    let strength = score / facet_snapshot.max;
+                    let label = describe(facet, value, self.currency.as_deref());
+                    Interest {
+                        facet: (*facet).to_owned(),
+                        value: (*value).to_owned(),
+                        label,
+                        strength,
+                        evidence: *count,
+                        last_ms: *at,
+                    }
                 })
                 .collect();
             ranked.sort_unstable_by(|a, b| {
@@ -752,31 +1163,74 @@ impl Profile {
             recent_searches: self.searches.iter().map(|(q, _)| q.clone()).collect(),
             stated: self.stated.clone(),
             hidden_products: self.hidden.clone(),
+            cart: self.cart.clone(),
+            purchases: self.purchases.clone(),
+            currency: self.currency.clone(),
             events: self.events,
             visits: self.visits,
             orders: self.orders,
+            spend: self.spend,
             confidence: snapshot.confidence,
             first_ms: self.first_ms,
             last_ms: self.last_ms,
+            last_order_ms: self.last_order_ms,
             interests,
+        }
+    }
+}
+
+fn later(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// A facet value as a shopper reads it: `Shoes › Running`, `Nike`, `25-50 EUR`,
+/// `Colour: blue`, `Style: minimal`.
+pub fn describe(facet: &str, value: &str, currency: Option<&str>) -> String {
+    match facet {
+        CATEGORY => {
+            let mut label = String::with_capacity(value.len() + 8);
+            for (i, level) in value.split('/').enumerate() {
+                if i > 0 {
+                    label.push_str(" › ");
+                }
+                label.push_str(level);
+            }
+            label
+        }
+        BRAND => value.to_owned(),
+        PRICE_BAND => match currency {
+            Some(currency) => format!("Prices {value} {currency}"),
+            None => format!("Prices {value}"),
+        },
+        TAG => format!("#{value}"),
+        _ => {
+            let mut name = facet.replace('_', " ");
+            if let Some(first) = name.get_mut(..1) {
+                first.make_ascii_uppercase();
+            }
+            format!("{name}: {value}")
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
 struct FacetSnapshot<'a> {
-    scores: Vec<(&'a str, f64, u32)>,
+    /// `(value, score, count, at_ms)`.
+    scores: Vec<(&'a str, f64, u32, f64)>,
     max: f64,
 }
 
 /// Decayed affinities frozen at one instant, normalised per facet.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot<'a> {
-    facets: [FacetSnapshot<'a>; 3],
-    session: [FacetSnapshot<'a>; 3],
+    facets: Vec<(&'a str, FacetSnapshot<'a>)>,
+    session: Vec<(&'a str, FacetSnapshot<'a>)>,
     session_share: f64,
     /// What the shopper said, and the products they hid.
-    pub stated: &'a [(Facet, String, f64)],
+    pub stated: &'a [(String, String, f64)],
     pub hidden: &'a [String],
     /// How much evidence the profile holds, in `[0, 1)`: `E / (E + 2)` with `E` the
     /// largest total decayed weight of any facet.
@@ -785,17 +1239,19 @@ pub struct Snapshot<'a> {
 
 impl Snapshot<'_> {
     /// The value's affinity relative to the strongest value of its facet, in `[0, 1]`.
-    pub fn relative(&self, facet: Facet, value: &str) -> f64 {
-        let of = |facets: &[FacetSnapshot; 3]| {
-            let facet = &facets[facet as usize];
+    pub fn relative(&self, facet: &str, value: &str) -> f64 {
+        let of = |facets: &[(&str, FacetSnapshot)]| {
+            let Some((_, facet)) = facets.iter().find(|(f, _)| *f == facet) else {
+                return 0.0;
+            };
             if facet.max <= 0.0 {
                 return 0.0;
             }
             facet
                 .scores
                 .iter()
-                .find(|(v, _, _)| *v == value)
-                .map_or(0.0, |(_, score, _)| score / facet.max)
+                .find(|(v, _, _, _)| *v == value)
+                .map_or(0.0, |(_, score, _, _)| score / facet.max)
         };
         // Long-term taste blended with what this visit is about.
         (1.0 - self.session_share) * of(&self.facets) + self.session_share * of(&self.session)
@@ -803,35 +1259,71 @@ impl Snapshot<'_> {
 }
 
 /// The shopper-facing overview of a profile.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     /// Recently viewed product ids, newest first.
     pub recently_viewed: Vec<String>,
     /// Recent searches, newest first.
     pub recent_searches: Vec<String>,
     /// Stated preferences: `[facet, value, weight]`, -1 meaning "not interested".
-    pub stated: Vec<(Facet, String, f64)>,
+    pub stated: Vec<(String, String, f64)>,
     pub hidden_products: Vec<String>,
+    /// The cart as the shopper left it, most recently changed first.
+    pub cart: Vec<CartLine>,
+    pub purchases: Vec<Purchased>,
+    pub currency: Option<String>,
     pub events: u64,
     pub visits: u64,
     pub orders: u64,
+    pub spend: f64,
     pub confidence: f64,
     pub first_ms: Option<f64>,
     pub last_ms: Option<f64>,
+    pub last_order_ms: Option<f64>,
     pub interests: Vec<Interest>,
 }
 
-/// One learned interest: "category laptops, strength 0.8, from 5 events".
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// One learned interest: its value in plain words, strength and the evidence behind it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Interest {
-    pub facet: Facet,
+    pub facet: String,
     pub value: String,
+    /// The value in plain words (`Shoes › Running`, `Style: minimal`).
+    pub label: String,
     /// Relative to the strongest value of the same facet, in `(0, 1]`.
     pub strength: f64,
+    /// Events behind it, and the time of the latest.
     pub evidence: u32,
+    pub last_ms: f64,
 }
+
+json_fields!(Summary {
+    "recentlyViewed": recently_viewed,
+    "recentSearches": recent_searches,
+    "stated": stated,
+    "hiddenProducts": hidden_products,
+    "cart": cart,
+    "purchases": purchases,
+    "currency": currency,
+    "events": events,
+    "visits": visits,
+    "orders": orders,
+    "spend": spend,
+    "confidence": confidence,
+    "firstMs": first_ms,
+    "lastMs": last_ms,
+    "lastOrderMs": last_order_ms,
+    "interests": interests,
+});
+
+json_fields!(Interest {
+    "facet": facet,
+    "value": value,
+    "label": label,
+    "strength": strength,
+    "evidence": evidence,
+    "lastMs": last_ms,
+});
 
 #[cfg(test)]
 mod tests {
@@ -893,19 +1385,10 @@ mod tests {
             .with_price(799.0);
         profile.learn(&Event::new(EventKind::View, phone.clone(), 0.0), &config);
         profile.learn(&Event::new(EventKind::Purchase, laptop, 0.0), &config);
-        assert_eq!(
-            profile.affinity(Facet::Category, "laptops", 0.0, &config),
-            5.0
-        );
-        assert_eq!(
-            profile.affinity(Facet::Category, "smartphones", 0.0, &config),
-            1.0
-        );
-        assert_eq!(profile.affinity(Facet::Brand, "Apple", 0.0, &config), 5.0);
-        assert_eq!(
-            profile.affinity(Facet::PriceBand, "1000-2500", 0.0, &config),
-            5.0
-        );
+        assert_eq!(profile.affinity(CATEGORY, "laptops", 0.0, &config), 5.0);
+        assert_eq!(profile.affinity(CATEGORY, "smartphones", 0.0, &config), 1.0);
+        assert_eq!(profile.affinity(BRAND, "Apple", 0.0, &config), 5.0);
+        assert_eq!(profile.affinity(PRICE_BAND, "1000-2500", 0.0, &config), 5.0);
         assert_eq!(profile.events, 2);
         let summary = profile.summary(0.0, &config, 3);
         assert_eq!(summary.interests[0].value, "laptops");
@@ -933,7 +1416,8 @@ mod tests {
         }
         let mut kept: Vec<&str> = profile
             .taste
-            .categories
+            .get(CATEGORY)
+            .unwrap()
             .0
             .iter()
             .map(|(v, _)| v.as_str())
@@ -968,14 +1452,11 @@ mod tests {
             &config,
         );
         assert_eq!(
-            p.affinity(Facet::Category, "shoes/running/trail", 0.0, &config),
+            p.affinity(CATEGORY, "shoes/running/trail", 0.0, &config),
             5.0
         );
-        assert_eq!(
-            p.affinity(Facet::Category, "shoes/running", 0.0, &config),
-            2.5
-        );
-        assert_eq!(p.affinity(Facet::Category, "shoes", 0.0, &config), 1.25);
+        assert_eq!(p.affinity(CATEGORY, "shoes/running", 0.0, &config), 2.5);
+        assert_eq!(p.affinity(CATEGORY, "shoes", 0.0, &config), 1.25);
     }
 
     #[test]
@@ -986,11 +1467,11 @@ mod tests {
         for kind in [EventKind::Click, EventKind::Wishlist] {
             learn(&mut p, kind, product(), 0.0, &config);
         }
-        assert_eq!(p.affinity(Facet::Brand, "Acme", 0.0, &config), 4.0);
+        assert_eq!(p.affinity(BRAND, "Acme", 0.0, &config), 4.0);
         for _ in 0..10 {
             learn(&mut p, EventKind::RemoveFromCart, product(), 0.0, &config);
         }
-        assert_eq!(p.affinity(Facet::Brand, "Acme", 0.0, &config), 0.0);
+        assert_eq!(p.affinity(BRAND, "Acme", 0.0, &config), 0.0);
     }
 
     #[test]
@@ -1072,10 +1553,10 @@ mod tests {
             );
         }
         assert!(
-            p.taste.categories.get("old").is_none(),
+            p.taste.get(CATEGORY).unwrap().get("old").is_none(),
             "forgotten after 90 days"
         );
-        assert!(p.taste.categories.get("new").is_some());
+        assert!(p.taste.get(CATEGORY).unwrap().get("new").is_some());
         assert_eq!(p.events, 64, "counters stay");
     }
 
@@ -1121,19 +1602,19 @@ mod tests {
             &config,
         );
         assert!(
-            p.session.categories.get("tops").is_none(),
+            p.session.get(CATEGORY).unwrap().get("tops").is_none(),
             "a new visit starts a new intent"
         );
-        assert!(p.session.categories.get("shoes").is_some());
+        assert!(p.session.get(CATEGORY).unwrap().get("shoes").is_some());
         assert!(
-            p.taste.categories.get("tops").is_some(),
+            p.taste.get(CATEGORY).unwrap().get("tops").is_some(),
             "long-term taste stays"
         );
         // Long-term, tops lead by far; this visit is about shoes, which narrows the gap.
         let snapshot = p.snapshot(10.0 * hour, &config);
-        let blended = snapshot.relative(Facet::Category, "shoes");
-        let long_term = p.affinity(Facet::Category, "shoes", 10.0 * hour, &config)
-            / p.affinity(Facet::Category, "tops", 10.0 * hour, &config);
+        let blended = snapshot.relative(CATEGORY, "shoes");
+        let long_term = p.affinity(CATEGORY, "shoes", 10.0 * hour, &config)
+            / p.affinity(CATEGORY, "tops", 10.0 * hour, &config);
         assert!(blended > long_term + 0.3, "{blended} vs {long_term}");
     }
 

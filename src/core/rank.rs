@@ -10,14 +10,13 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Error, Result};
 use super::event::Product;
-use super::profile::{facet_values, Facet, Snapshot};
+use super::profile::{facet_values, Snapshot, BRAND, CATEGORY, PRICE_BAND, SIZE};
 
-/// Share of the personal score that each facet contributes (they sum to 1).
-pub const FACET_WEIGHTS: [(Facet, f64); 3] = [
-    (Facet::Category, 0.6),
-    (Facet::Brand, 0.25),
-    (Facet::PriceBand, 0.15),
-];
+/// Share of the personal score each built-in facet contributes (they sum to 1).
+pub const FACET_WEIGHTS: [(&str, f64); 3] = [(CATEGORY, 0.6), (BRAND, 0.25), (PRICE_BAND, 0.15)];
+/// Weight of the product's other facets together, relative to the built-in ones: when a
+/// product has any, the five parts are renormalised to sum to 1.
+pub const OTHER_FACETS_WEIGHT: f64 = 0.25;
 
 pub const DEFAULT_STRENGTH: f64 = 0.5;
 
@@ -95,15 +94,32 @@ pub fn base_score(index: usize, len: usize) -> f64 {
 /// The profile's affinity for a product, in `[0, 1)`.
 pub fn personal_score(product: &Product, snapshot: &Snapshot) -> f64 {
     // Per facet the best value: a category, or one of its parents discounted by level.
-    let mut best = [0.0f64; 3];
+    let mut best: Vec<(&str, f64)> = Vec::new();
     for (facet, value, share) in facet_values(product) {
-        let slot = &mut best[facet as usize];
-        *slot = slot.max(share * snapshot.relative(facet, value));
+        // Sizes are kept per category, for size suggestions, not as taste.
+        if facet == SIZE {
+            continue;
+        }
+        let score = share * snapshot.relative(facet, value);
+        match best.iter_mut().find(|(f, _)| *f == facet) {
+            Some((_, best)) => *best = best.max(score),
+            None => best.push((facet, score)),
+        }
     }
-    let affinity: f64 = FACET_WEIGHTS
+    let of = |facet: &str| best.iter().find(|(f, _)| *f == facet).map_or(0.0, |b| b.1);
+    let built_in: f64 = FACET_WEIGHTS.iter().map(|(f, w)| w * of(f)).sum();
+    // The rest on average, so a product with many tags does not outrank one with few.
+    let others: Vec<f64> = best
         .iter()
-        .map(|(facet, weight)| weight * best[*facet as usize])
-        .sum();
+        .filter(|(f, _)| !FACET_WEIGHTS.iter().any(|(b, _)| b == f))
+        .map(|(_, score)| *score)
+        .collect();
+    let affinity = if others.is_empty() {
+        built_in
+    } else {
+        let other = others.iter().sum::<f64>() / others.len() as f64;
+        (built_in + OTHER_FACETS_WEIGHT * other) / (1.0 + OTHER_FACETS_WEIGHT)
+    };
     (snapshot.confidence * affinity + STATED_WEIGHT * stated(product, snapshot)).clamp(0.0, 1.0)
 }
 

@@ -10,14 +10,13 @@
 //! newer format is left alone for its writer, and a later format migrates from this
 //! one here.
 //!
-//! Values are `sw2:<checksum>:<base64url>`: the postcard encoding, the checksum being
-//! FNV-1a 64 of those bytes.
+//! Values are `sw3:<checksum>:<base64url>`: the binary encoding of [`super::codec`],
+//! the checksum being FNV-1a 64 of those bytes.
 
 use std::collections::BTreeMap;
 
 use super::base64url;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use super::codec::{codec_fields, from_bytes, to_bytes, Codec};
 
 use super::consent::Consent;
 use super::error::{Error, Result};
@@ -27,8 +26,8 @@ use super::profile::Profile;
 /// Every key Shelfwise writes starts with this; erasing removes all of them.
 pub const KEY_PREFIX: &str = "shelfwise:";
 /// Version of the stored envelope format (also part of the key).
-pub const FORMAT_VERSION: u32 = 2;
-const VALUE_PREFIX: &str = "sw2:";
+pub const FORMAT_VERSION: u32 = 3;
+const VALUE_PREFIX: &str = "sw3:";
 const MAX_NAMESPACE_LEN: usize = 64;
 
 /// The storage key of a namespace: `shelfwise:<namespace>:v2`.
@@ -87,10 +86,9 @@ pub enum Unreadable {
     Malformed,
 }
 
-/// `sw2:<checksum>:<base64url>` of a value's postcard encoding. Encoding plain data
-/// cannot fail.
-pub fn seal<T: Serialize>(value: &T) -> String {
-    let bytes = postcard::to_allocvec(value).unwrap_or_default();
+/// `sw3:<checksum>:<base64url>` of a value's binary encoding.
+pub fn seal<T: Codec>(value: &T) -> String {
+    let bytes = to_bytes(value);
     format!(
         "{VALUE_PREFIX}{:016x}:{}",
         fnv1a64(&bytes),
@@ -100,9 +98,7 @@ pub fn seal<T: Serialize>(value: &T) -> String {
 
 /// Reads a sealed value. On a checksum mismatch the error carries the value when the
 /// bytes still decode, so the caller can salvage it.
-pub fn unseal<T: DeserializeOwned>(
-    text: &str,
-) -> std::result::Result<T, (Unreadable, Option<Box<T>>)> {
+pub fn unseal<T: Codec>(text: &str) -> std::result::Result<T, (Unreadable, Option<Box<T>>)> {
     let rest = text.strip_prefix("sw").ok_or((Unreadable::Foreign, None))?;
     let (version, rest) = rest.split_once(':').ok_or((Unreadable::Foreign, None))?;
     match version.parse::<u32>() {
@@ -113,7 +109,7 @@ pub fn unseal<T: DeserializeOwned>(
     let (sum, data) = rest.split_once(':').ok_or((Unreadable::Checksum, None))?;
     let bytes = base64url::decode(data).ok_or((Unreadable::Malformed, None))?;
     let intact = sum.len() == 16 && u64::from_str_radix(sum, 16) == Ok(fnv1a64(&bytes));
-    match (intact, postcard::from_bytes::<T>(&bytes).ok()) {
+    match (intact, from_bytes::<T>(&bytes)) {
         (true, Some(value)) => Ok(value),
         (true, None) => Err((Unreadable::Malformed, None)),
         (false, value) => Err((Unreadable::Checksum, value.map(Box::new))),
@@ -121,13 +117,19 @@ pub fn unseal<T: DeserializeOwned>(
 }
 
 /// How far one tab's journal has been folded into the envelope: `(tab, seq, atMs)`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Applied(pub String, pub u64, pub f64);
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Applied {
+    pub tab: String,
+    pub seq: u64,
+    pub at_ms: f64,
+}
+
+codec_fields!(Applied { tab, seq, at_ms });
 
 /// What is stored: the format version, the consent on file, the profile, and how far
 /// each tab's journal is already in it. `epoch` changes when the profile is erased, so
 /// journals written before are known to be stale.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Envelope {
     pub version: u32,
     pub epoch: u64,
@@ -135,6 +137,14 @@ pub struct Envelope {
     pub profile: Profile,
     pub applied: Vec<Applied>,
 }
+
+codec_fields!(Envelope {
+    version,
+    epoch,
+    consent,
+    profile,
+    applied
+});
 
 impl Envelope {
     pub fn new(consent: Consent, epoch: u64) -> Self {
@@ -162,17 +172,26 @@ impl Envelope {
 
     /// The journal position of `tab` already folded into this envelope.
     pub fn applied_seq(&self, tab: &str) -> u64 {
-        self.applied.iter().find(|a| a.0 == tab).map_or(0, |a| a.1)
+        self.applied
+            .iter()
+            .find(|a| a.tab == tab)
+            .map_or(0, |a| a.seq)
     }
 }
 
 /// One tab's events not yet in the envelope, written against envelope `epoch`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Journal {
     pub tab: String,
     pub epoch: u64,
     pub entries: Vec<(u64, Event)>,
 }
+
+codec_fields!(Journal {
+    tab,
+    epoch,
+    entries
+});
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum StoreError {
@@ -261,7 +280,7 @@ mod tests {
 
     #[test]
     fn keys_are_namespaced_and_versioned() {
-        assert_eq!(storage_key("acme"), "shelfwise:acme:v2");
+        assert_eq!(storage_key("acme"), "shelfwise:acme:v3");
         assert!(validate_namespace("acme-shop_eu.1").is_ok());
         for bad in ["", "a:b", "with space", &"x".repeat(65)] {
             assert!(validate_namespace(bad).is_err(), "{bad:?}");
@@ -286,7 +305,7 @@ mod tests {
             matches!(cut, Unreadable::Checksum | Unreadable::Malformed),
             "{cut:?}"
         );
-        let stale_sum = format!("sw2:{:016x}:{}", fnv1a64(b"x"), &sealed[21..]);
+        let stale_sum = format!("sw3:{:016x}:{}", fnv1a64(b"x"), &sealed[21..]);
         assert_eq!(
             Envelope::from_sealed(&stale_sum),
             Err((Unreadable::Checksum, Some(Box::new(envelope))))
@@ -300,7 +319,7 @@ mod tests {
             Unreadable::Future
         );
         assert_eq!(
-            Envelope::from_sealed("sw2:0:***").unwrap_err().0,
+            Envelope::from_sealed("sw3:0:***").unwrap_err().0,
             Unreadable::Malformed
         );
     }

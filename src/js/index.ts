@@ -63,7 +63,7 @@ export interface OpenOptions {
   namespace?: string;
   /** Events are written at most this long after `track` (and at once on `pagehide`). Default 1000. */
   flushDelayMs?: number;
-  /** Tuning: half-life, retention, weights, sensitive categories (README: "Configuration"). */
+  /** Tuning: half-life, retention, weights, sensitive categories and facets (README: "Configuration"). */
   config?: Types.ShelfwiseConfig;
   /** Consent signals: GPC, IAB TCF, Google Consent Mode (all read by default). */
   consent?: ConsentOptions;
@@ -139,7 +139,9 @@ class ConsentModeReader {
 }
 
 type InputKind = 'event' | 'products' | 'options' | 'argument' | 'import';
+/** List items and name/value pairs cross as one string each; labels cannot contain these. */
 const ITEM = '\u001f';
+const PAIR = '\u001e';
 
 /** Own, readable fields of a plain object; anything else (or a throwing getter) is a coded error. */
 function fields(what: InputKind, value: unknown, name: string): Record<string, unknown> {
@@ -160,6 +162,31 @@ function optionalNumber(what: InputKind, value: unknown, name: string): number |
   // NaN and ±Infinity pass on: the core rejects them with the field's rule.
   if (typeof value !== 'number') throw inputError(what, `${name} must be a number`);
   return value;
+}
+
+/** An optional array of strings, joined for the core. */
+function optionalTexts(what: InputKind, value: unknown, name: string): string {
+  if (value === undefined || value === null) return '';
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw inputError(what, `${name} must be an array of strings`);
+  }
+  return value.join(ITEM);
+}
+
+/** `variant` and `facets` objects as name/value pairs (a facet may list several values). */
+function facetPairs(what: InputKind, product: Record<string, unknown>, name: string): string {
+  const pairs: string[] = [];
+  for (const field of ['variant', 'facets'] as const) {
+    if (product[field] === undefined || product[field] === null) continue;
+    for (const [facet, values] of Object.entries(fields(what, product[field], `${name}.${field}`))) {
+      const list = field === 'facets' && Array.isArray(values) ? values : [values];
+      for (const value of list) {
+        if (typeof value !== 'string') throw inputError(what, `${name}.${field}.${facet} must be a string${field === 'facets' ? ' or an array of strings' : ''}`);
+        pairs.push(facet + PAIR + value);
+      }
+    }
+  }
+  return pairs.join(ITEM);
 }
 
 /** An event's fields beyond those its type takes are a mistake worth reporting. */
@@ -194,6 +221,9 @@ function passProduct(engine: Engine, what: InputKind, value: unknown, name: stri
     optionalText(what, product.category, `${name}.category`),
     optionalText(what, product.brand, `${name}.brand`),
     optionalNumber(what, product.price, `${name}.price`),
+    optionalText(what, product.currency, `${name}.currency`),
+    optionalTexts(what, product.tags, `${name}.tags`),
+    facetPairs(what, product, name),
   );
 }
 
@@ -212,10 +242,10 @@ function tabId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 36).toString(36)).join('');
 }
 
-/** The config as name/number pairs and the sensitive categories; the core checks names and ranges. */
-function passConfig(config: unknown): [string, number[], string] {
-  if (config === undefined || config === null) return ['', [], ''];
-  const { weights, sensitiveCategories, ...numbers } = fields('options', config, 'config');
+/** The config as name/number pairs and the sensitive lists; the core checks names and ranges. */
+function passConfig(config: unknown): [string, number[], string, string] {
+  if (config === undefined || config === null) return ['', [], '', ''];
+  const { weights, sensitiveCategories, sensitiveFacets, ...numbers } = fields('options', config, 'config');
   const entries = Object.entries(numbers);
   if (weights !== undefined) {
     entries.push(...Object.entries(fields('options', weights, 'config.weights')).map(([k, v]) => [`weights.${k}`, v] as [string, unknown]));
@@ -223,14 +253,12 @@ function passConfig(config: unknown): [string, number[], string] {
   for (const [name, value] of entries) {
     if (typeof value !== 'number') throw inputError('options', `config.${name} must be a number`);
   }
-  let sensitive = '';
-  if (sensitiveCategories !== undefined) {
-    if (!Array.isArray(sensitiveCategories) || sensitiveCategories.some((c) => typeof c !== 'string')) {
-      throw inputError('options', 'config.sensitiveCategories must be an array of strings');
-    }
-    sensitive = sensitiveCategories.join(ITEM);
-  }
-  return [entries.map(([name]) => name).join(ITEM), entries.map(([, value]) => value as number), sensitive];
+  return [
+    entries.map(([name]) => name).join(ITEM),
+    entries.map(([, value]) => value as number),
+    optionalTexts('options', sensitiveCategories, 'config.sensitiveCategories'),
+    optionalTexts('options', sensitiveFacets, 'config.sensitiveFacets'),
+  ];
 }
 
 let loading: Promise<unknown> | undefined;
@@ -410,8 +438,8 @@ export class Shelfwise extends EventTarget {
     if (!(Number.isFinite(flushDelayMs) && flushDelayMs >= 0)) {
       throw inputError('options', 'flushDelayMs must be a non-negative number');
     }
-    const [names, values, sensitive] = guarded('options', () => passConfig(options.config));
-    const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId, names, values, sensitive);
+    const [names, values, sensitiveCategories, sensitiveFacets] = guarded('options', () => passConfig(options.config));
+    const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId, names, values, sensitiveCategories, sensitiveFacets);
     return new this(engine, options);
   }
 
@@ -523,14 +551,15 @@ export class Shelfwise extends EventTarget {
       // Case and spacing do not make another search.
       return this.#engine.search(query.toLowerCase().split(/\s+/).join(' '), results, this.#now());
     }
-    const [dwellMs, quantities] = this.#passingProducts('event', () => {
-      const { type, product, items, dwellMs, quantity, ...rest } = fields('event', event, 'event');
+    const [dwellMs, quantities, module, slot] = this.#passingProducts('event', () => {
+      const { type, product, items, dwellMs, quantity, module, slot, ...rest } = fields('event', event, 'event');
       noOtherFields(rest);
       if (typeof type !== 'string') throw inputError('event', 'type must be a string');
+      const from = [optionalText('event', module, 'module'), optionalText('event', slot, 'slot')] as const;
       if (items === undefined) {
         passProduct(this.#engine, 'event', product, 'product');
         const units = optionalNumber('event', quantity, 'quantity');
-        return [optionalNumber('event', dwellMs, 'dwellMs'), units === undefined ? [] : [units]];
+        return [optionalNumber('event', dwellMs, 'dwellMs'), units === undefined ? [] : [units], ...from] as const;
       }
       if (product !== undefined || dwellMs !== undefined || quantity !== undefined) {
         throw inputError('event', 'a purchase with items takes no product, dwellMs or quantity of its own');
@@ -541,9 +570,9 @@ export class Shelfwise extends EventTarget {
         passProduct(this.#engine, 'event', line.product, `items[${i}].product`);
         return optionalNumber('event', line.quantity, `items[${i}].quantity`) ?? 1;
       });
-      return [undefined, units];
+      return [undefined, units, ...from] as const;
     });
-    const learned = this.#engine.track(type as string, dwellMs, new Float64Array(quantities), this.#now());
+    const learned = this.#engine.track(type as string, dwellMs, new Float64Array(quantities), module, slot, this.#now());
     if (learned) this.#scheduleFlush();
     return learned;
   }

@@ -14,7 +14,7 @@ pub use storage::BrowserStore;
 use wasm_bindgen::prelude::*;
 
 use crate::core::consent::{ConsentModeState, TcfState};
-use crate::core::event::{ProductId, ProductInput};
+use crate::core::event::{EventDetails, ProductId, ProductInput};
 use crate::core::export::ImportFile;
 use crate::core::profile::ProfileConfig;
 use crate::core::{
@@ -45,25 +45,36 @@ export type EventType = "view" | "click" | "add_to_cart" | "remove_from_cart" | 
  * The product attributes Shelfwise reads; any other fields are ignored.
  * `id`: non-empty string or non-negative integer (`42` and `"42"` are the same product).
  * `category`: a `/`-separated path of up to 4 levels (`"shoes/running"`); parents learn
- * half of what their child does. `category`, `brand`: up to 128 bytes. `price`: finite, 0 to 1e9.
+ * half of what their child does. Text values: up to 128 bytes, no control characters.
+ * `price`: finite, 0 to 1e9, in `currency` (ISO 4217, e.g. `"EUR"`).
+ * `tags`, `variant` (`size`, `colour`; `color` is read as `colour`) and the shop's own
+ * `facets` (`{ style: "minimal", material: ["wool", "silk"] }`): 32 values at most.
+ * Facet names are 1 to 32 of `a-z 0-9 _` starting with a letter, and not `category`,
+ * `brand` or `price_band`.
  */
 export interface ProductAttributes {
   id: string | number;
   category?: string | null;
   brand?: string | null;
   price?: number | null;
+  currency?: string | null;
+  tags?: readonly string[] | null;
+  variant?: Readonly<Record<string, string>> | null;
+  facets?: Readonly<Record<string, string | readonly string[]>> | null;
 }
-/** A shopper action, e.g. `{ type: "view", product: { id: 7, category: "laptops" } }`. */
 /**
  * A shopper action on one product. `dwellMs` (views only, 0 to 86400000): how long the
  * product was looked at; 10 s counts as an ordinary view, a bounce a fifth, a long read up
  * to three times. `quantity` (cart and purchase events, whole number 1 to 10000): units.
+ * `module`, `slot` (clicks only): where the product was shown, e.g. `"similar"`, `"3"`.
  */
 export interface TrackEvent {
   type: EventType;
   product: ProductAttributes;
   dwellMs?: number;
   quantity?: number;
+  module?: string;
+  slot?: string;
 }
 /** One order's line items, tracked at one instant: they count as one order. */
 export interface PurchaseEvent {
@@ -99,20 +110,48 @@ export interface ShelfwiseConfig {
   weights?: { view?: number; click?: number; addToCart?: number; removeFromCart?: number; purchase?: number; wishlist?: number };
   /** Categories never learned, with everything below them, e.g. `["health"]`. */
   sensitiveCategories?: readonly string[];
+  /**
+   * Facets never learned (`"religion"`), and facet values whose products are never
+   * learned from at all (`"tag:pregnancy"`, `"brand:Acme Pharma"`, `"category:health"`).
+   */
+  sensitiveFacets?: readonly string[];
 }
 /** Options of `rank`. Unknown option names are rejected. */
 export interface RankOptions {
   /** How far the profile may move products, 0 to 1 (0 = the shop's order exactly). Default 0.5. */
   strength?: number;
 }
-export type Facet = "category" | "brand" | "price_band";
+/**
+ * A facet: `category`, `brand`, `price_band`, `tag`, `size`, `colour`, or one of the
+ * shop's own (`style`...).
+ */
+export type Facet = "category" | "brand" | "price_band" | "tag" | "size" | "colour" | (string & {});
 /** One learned interest; `strength` is relative to the strongest value of its facet (0 to 1]. */
 export interface Interest {
   facet: Facet;
   value: string;
+  /** The value in plain words: `"Shoes › Running"`, `"Prices 25-50 EUR"`, `"Style: minimal"`. */
+  label: string;
   strength: number;
-  /** Number of events behind it. */
+  /** Number of events behind it, and the time of the latest. */
   evidence: number;
+  lastMs: number;
+}
+/** A product in the cart, with the time of its latest change. */
+export interface CartLine {
+  id: string;
+  quantity: number;
+  atMs: number;
+}
+/** What the shopper bought of one product (for replenishment and for not pushing it again). */
+export interface Purchased {
+  id: string;
+  category: string | null;
+  firstMs: number;
+  lastMs: number;
+  /** Orders that contained it, and units bought in all. */
+  orders: number;
+  units: number;
 }
 /** What Shelfwise knows about this shopper, in the form the shopper may see. */
 export interface ProfileSummary {
@@ -124,14 +163,24 @@ export interface ProfileSummary {
   stated: [Facet, string, number][];
   /** Products marked "not interested". */
   hiddenProducts: string[];
+  /** The cart as the shopper left it, most recently changed first (up to 50 lines). */
+  cart: CartLine[];
+  /** Products bought, most recently bought first (up to 50). */
+  purchases: Purchased[];
+  /** The currency of `spend` and the price bands: the first one seen. */
+  currency: string | null;
   events: number;
   /** Visits: a pause longer than `sessionGapMinutes` starts a new one. */
   visits: number;
   orders: number;
+  /** Sum of purchased prices × quantities, in `currency`. */
+  spend: number;
   /** How much evidence the profile holds, 0 to 1. */
   confidence: number;
   firstMs: number | null;
   lastMs: number | null;
+  lastOrderMs: number | null;
+  /** Up to 5 per facet, strongest first. */
   interests: Interest[];
 }
 /** `"memory"` when storage is blocked, full or failing: nothing outlives the page. */
@@ -147,13 +196,18 @@ export type ErrorCode =
   | "invalid_import" | "consent_required";
 "#;
 
-/// Separates the items of a list passed as one string (unit separator; no valid label
-/// can contain it).
+/// Separates the items of a list passed as one string (unit separator), and a facet's
+/// name from its value (record separator). No valid label can contain either.
 const ITEM: char = '\u{1f}';
+const PAIR: char = '\u{1e}';
 
-fn json<T: serde::Serialize>(value: &T) -> String {
-    // Plain data always serializes.
-    serde_json::to_string(value).unwrap_or_default()
+/// The non-empty items of a list passed as one string.
+fn items(list: &str) -> impl Iterator<Item = &str> {
+    list.split(ITEM).filter(|item| !item.is_empty())
+}
+
+fn json<T: core::json::ToJson>(value: &T) -> String {
+    core::json::to_string(value)
 }
 
 /// The single error mapping: a real `Error` named `ShelfwiseError` with a `code`.
@@ -214,17 +268,14 @@ impl Engine {
         config_names: &str,
         config_values: &[f64],
         sensitive_categories: &str,
+        sensitive_facets: &str,
     ) -> Result<Engine, JsValue> {
         let mut config = ProfileConfig::default();
-        let names = config_names.split(ITEM).filter(|n| !n.is_empty());
-        for (name, value) in names.zip(config_values) {
+        for (name, value) in items(config_names).zip(config_values) {
             config.set(name, *value)?;
         }
-        config.sensitive_categories = sensitive_categories
-            .split(ITEM)
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned)
-            .collect();
+        config.sensitive_categories = items(sensitive_categories).map(str::to_owned).collect();
+        config.sensitive_facets = items(sensitive_facets).map(str::to_owned).collect();
         let policy = ConsentPolicy {
             respect_gpc,
             tcf_vendor_id,
@@ -239,7 +290,7 @@ impl Engine {
     // `ConsentState` as JSON.
     #[wasm_bindgen(js_name = consentJson)]
     pub fn consent_json(&self) -> String {
-        serde_json::to_string(&ConsentState::from(self.inner.consent())).unwrap_or_default()
+        json(&ConsentState::from(self.inner.consent()))
     }
 
     #[wasm_bindgen(getter, js_name = storageMode, unchecked_return_type = "StorageMode")]
@@ -300,7 +351,10 @@ impl Engine {
         Ok(self.inner.withdraw_consent(now_ms)?)
     }
 
-    // One product of the next `track` or `rank` call. Ids are text or a whole number.
+    // One product of the next `track` or `rank` call. Ids are text or a whole number;
+    // `tags` is a list, `facets` a list of name/value pairs (variant attributes and the
+    // shop's facets).
+    #[allow(clippy::too_many_arguments)]
     pub fn product(
         &mut self,
         id_text: Option<String>,
@@ -308,6 +362,9 @@ impl Engine {
         category: Option<String>,
         brand: Option<String>,
         price: Option<f64>,
+        currency: Option<String>,
+        tags: &str,
+        facets: &str,
     ) {
         // A bad id becomes an empty one, which validation rejects with its reason.
         let id = match (id_text, id_number) {
@@ -315,11 +372,18 @@ impl Engine {
             (None, Some(n)) => ProductId::from_number(n),
             (None, None) => None,
         };
+        let pairs = items(facets).map(|pair| {
+            let (name, value) = pair.split_once(PAIR).unwrap_or((pair, ""));
+            (name.to_owned(), value.to_owned())
+        });
         self.products.push(ProductInput {
-            id: id.unwrap_or(ProductId(String::new())),
+            id: id.unwrap_or_default(),
             category,
             brand,
             price,
+            currency,
+            tags: items(tags).map(str::to_owned).collect(),
+            facets: pairs.collect(),
         });
     }
 
@@ -331,16 +395,22 @@ impl Engine {
         kind: &str,
         dwell_ms: Option<f64>,
         quantities: &[f64],
+        module: Option<String>,
+        slot: Option<String>,
         now_ms: f64,
     ) -> Result<bool, JsValue> {
         let products = std::mem::take(&mut self.products);
         let kind = EventKind::from_name(kind).ok_or_else(|| {
             core::Error::InvalidEvent(format!(
-                "unknown event type \"{kind}\" (expected {})",
-                EventKind::NAMES.join(", ")
+                "unknown event type \"{kind}\" (expected view, click, add_to_cart, remove_from_cart, purchase, wishlist, search, preference or not_interested)"
             ))
         })?;
-        let events = core::validate_items(kind, products, dwell_ms, quantities, now_ms)?;
+        let details = EventDetails {
+            dwell_ms,
+            module,
+            slot,
+        };
+        let events = core::validate_items(kind, products, details, quantities, now_ms)?;
         Ok(events
             .iter()
             .fold(false, |learned, event| self.inner.track(event) | learned))
@@ -356,8 +426,7 @@ impl Engine {
     ) -> Result<Vec<f64>, JsValue> {
         let inputs = std::mem::take(&mut self.products);
         let mut options = RankOptions::default();
-        let names = option_names.split(ITEM).filter(|n| !n.is_empty());
-        for (name, value) in names.zip(option_values) {
+        for (name, value) in items(option_names).zip(option_values) {
             options.set(name, *value)?;
         }
         let mut products = Vec::with_capacity(inputs.len());

@@ -32,8 +32,8 @@ function gridOrder(page) {
 
 /** The namespace's record, and its tabs' journals, and nothing else. */
 function expectOnlyOwnKeys(keys) {
-  expect(keys).toContain('shelfwise:harbor-market:v2');
-  for (const key of keys) expect(key).toMatch(/^shelfwise:harbor-market:v2(:j:[a-z0-9]+)?$/);
+  expect(keys).toContain('shelfwise:harbor-market:v3');
+  for (const key of keys) expect(key).toMatch(/^shelfwise:harbor-market:v3(:j:[a-z0-9]+)?$/);
 }
 
 function meanPosition(order, category) {

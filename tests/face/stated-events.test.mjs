@@ -48,7 +48,7 @@ test('not_interested events hide a product or a facet value', async () => {
 test('malformed stated events are invalid_event errors and change nothing', async () => {
   const shelf = await granted();
   const bad = [
-    { type: 'preference', facet: 'style', value: 'minimal' },
+    { type: 'preference', facet: 'Style!', value: 'minimal' },
     { type: 'preference', facet: 'brand', value: 'Acme', weight: 2 },
     { type: 'preference', facet: 'brand', value: 'Acme', weight: '1' },
     { type: 'preference', facet: 'brand', value: '' },
