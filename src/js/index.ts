@@ -96,7 +96,7 @@ export function isShelfwiseError(error: unknown): error is ShelfwiseError {
 export type ShelfwiseEventType = 'consentchange' | 'profilechange' | 'warning';
 
 const STORAGE_PREFIX = 'shelfwise:';
-const COMPACT_SETTLE_MS = 150;
+const COMPACT_SETTLE_MS = 300;
 
 interface TcfData {
   gdprApplies?: unknown;
