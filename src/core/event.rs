@@ -103,6 +103,11 @@ pub const MAX_PRODUCT_FACETS: usize = 32;
 /// Longest facet name, in bytes.
 pub const MAX_FACET_NAME_BYTES: usize = 32;
 
+/// An ISO 4217 currency code as written: three upper-case ASCII letters.
+pub fn valid_currency(code: &str) -> bool {
+    code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
+}
+
 /// A facet name: 1 to 32 lower-case ASCII letters, digits or `_`, starting with a letter.
 pub fn valid_facet_name(name: &str) -> bool {
     (1..=MAX_FACET_NAME_BYTES).contains(&name.len())
@@ -257,7 +262,7 @@ impl ProductInput {
             Some(_) => return Err("price must be a finite number from 0 to 1000000000".into()),
         };
         let currency = match self.currency {
-            Some(c) if c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()) => Some(c),
+            Some(c) if valid_currency(&c) => Some(c),
             Some(_) => return Err("currency must be an ISO 4217 code such as \"EUR\"".into()),
             None => None,
         };

@@ -8,7 +8,7 @@
 
 use super::codec::{codec_fields, Codec};
 use super::error::{Error, Result};
-use super::event::{valid_facet_name, Event, EventKind, Product, MAX_QUANTITY};
+use super::event::{valid_currency, valid_facet_name, Event, EventKind, Product, MAX_QUANTITY};
 use super::json::{json_fields, object, ToJson};
 
 /// One millisecond-based day.
@@ -141,12 +141,13 @@ impl ProfileConfig {
 
     /// Whether nothing may be learned from a product: it is in a sensitive category or
     /// carries a sensitive facet value (category entries cover everything below them).
-    pub fn excludes(&self, product: &Product) -> bool {
+    /// `values` are the product's [`facet_values`].
+    pub fn excludes(&self, product: &Product, values: &[(&str, &str, f64)]) -> bool {
         product
             .category
             .as_deref()
             .is_some_and(|c| self.is_sensitive(c))
-            || facet_values(product).iter().any(|(facet, value, _)| {
+            || values.iter().any(|(facet, value, _)| {
                 self.sensitive_facets.iter().any(|entry| {
                     entry.split_once(':').is_some_and(|(f, v)| {
                         f.trim() == *facet && v.trim().eq_ignore_ascii_case(value)
@@ -721,10 +722,6 @@ fn keep_last<T>(list: &mut Vec<T>, cap: usize) {
     list.drain(..excess);
 }
 
-fn valid_category(key: &str) -> bool {
-    valid_label(key)
-}
-
 impl Profile {
     fn taste_bounds(config: &ProfileConfig) -> Bounds {
         Bounds {
@@ -781,8 +778,8 @@ impl Profile {
             .session
             .sanitize(valid_facet_name, Self::SESSION_BOUNDS);
         let by_category = Self::category_bounds(config);
-        dropped += self.prices.sanitize(valid_category, by_category);
-        dropped += self.sizes.sanitize(valid_category, by_category);
+        dropped += self.prices.sanitize(valid_label, by_category);
+        dropped += self.sizes.sanitize(valid_label, by_category);
         dropped += sanitize_recent(&mut self.viewed, MAX_VIEWED);
         dropped += sanitize_recent(&mut self.searches, MAX_SEARCHES);
         let before = self.stated.len() + self.hidden.len() + self.cart.len();
@@ -817,8 +814,7 @@ impl Profile {
             self.spend = 0.0;
             dropped += 1;
         }
-        let currency = self.currency.as_deref();
-        if currency.is_some_and(|c| !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()))) {
+        if self.currency.as_deref().is_some_and(|c| !valid_currency(c)) {
             self.currency = None;
             dropped += 1;
         }
@@ -915,14 +911,8 @@ impl Profile {
             if let Some(i) = mine {
                 self.cart.remove(i);
             }
-            let index = self
-                .cart
-                .iter()
-                .take_while(|l| l.at_ms > line.at_ms)
-                .count();
-            self.cart.insert(index, line.clone());
+            self.insert_cart_line(line.clone());
         }
-        self.cart.truncate(MAX_CART);
         for theirs in &other.purchases {
             let mut bought = theirs.clone();
             if let Some(i) = self.purchases.iter().position(|mine| mine.id == theirs.id) {
@@ -953,7 +943,8 @@ impl Profile {
     pub fn learn(&mut self, event: &Event, config: &ProfileConfig) -> bool {
         let at = event.at_ms;
         let product = &event.product;
-        if config.excludes(product) {
+        let values = facet_values(product);
+        if config.excludes(product, &values) {
             return false;
         }
         if self
@@ -970,7 +961,7 @@ impl Profile {
         let priced = product.currency.is_none() || product.currency == self.currency;
         let weight = config.weight(event.kind) * event.dwell_ms.map_or(1.0, dwell_factor);
         let taste = Self::taste_bounds(config);
-        for (facet, value, share) in facet_values(product) {
+        for (facet, value, share) in values {
             if facet == SIZE || (facet == PRICE_BAND && !priced) || !config.learns(facet) {
                 continue;
             }
@@ -1034,11 +1025,19 @@ impl Profile {
         };
         line.at_ms = line.at_ms.max(event.at_ms);
         if line.quantity > 0 {
-            let at = line.at_ms;
-            let index = self.cart.iter().take_while(|l| l.at_ms > at).count();
-            self.cart.insert(index, line);
-            self.cart.truncate(MAX_CART);
+            self.insert_cart_line(line);
         }
+    }
+
+    /// Inserts a cart line in order, most recently changed first, within the cap.
+    fn insert_cart_line(&mut self, line: CartLine) {
+        let index = self
+            .cart
+            .iter()
+            .take_while(|l| l.at_ms > line.at_ms)
+            .count();
+        self.cart.insert(index, line);
+        self.cart.truncate(MAX_CART);
     }
 
     /// Counts an order (line items of one order share their time), its spend, and the

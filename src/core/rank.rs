@@ -109,15 +109,14 @@ pub fn personal_score(product: &Product, snapshot: &Snapshot) -> f64 {
     let of = |facet: &str| best.iter().find(|(f, _)| *f == facet).map_or(0.0, |b| b.1);
     let built_in: f64 = FACET_WEIGHTS.iter().map(|(f, w)| w * of(f)).sum();
     // The rest on average, so a product with many tags does not outrank one with few.
-    let others: Vec<f64> = best
+    let (other_sum, others) = best
         .iter()
         .filter(|(f, _)| !FACET_WEIGHTS.iter().any(|(b, _)| b == f))
-        .map(|(_, score)| *score)
-        .collect();
-    let affinity = if others.is_empty() {
+        .fold((0.0, 0u32), |(sum, n), (_, score)| (sum + score, n + 1));
+    let affinity = if others == 0 {
         built_in
     } else {
-        let other = others.iter().sum::<f64>() / others.len() as f64;
+        let other = other_sum / f64::from(others);
         (built_in + OTHER_FACETS_WEIGHT * other) / (1.0 + OTHER_FACETS_WEIGHT)
     };
     (snapshot.confidence * affinity + STATED_WEIGHT * stated(product, snapshot)).clamp(0.0, 1.0)
