@@ -10,6 +10,10 @@
 
 pub mod core;
 
+/// The offline evaluation behind `shelfwise eval` (native only).
+#[cfg(not(target_arch = "wasm32"))]
+pub mod eval;
+
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;
 

@@ -240,14 +240,18 @@ fn stated_preferences_work_on_any_facet_and_the_summary_speaks_plainly() {
     engine.set_preference("style", "minimal", 1.0, T0).unwrap();
     let plain = Product::new("plain").with_facet("style", "minimal");
     let loud = Product::new("loud").with_facet("style", "baroque");
+    let products = [loud, plain];
     let ranked = engine
         .rank(
-            &[loud, plain],
+            &shelfwise::core::candidates(&products),
             &shelfwise::core::RankOptions::with_strength(1.0),
             T0,
         )
         .unwrap();
-    assert_eq!(ranked[0].id, "plain", "the stated style leads");
+    assert_eq!(
+        products[ranked[0].index].id, "plain",
+        "the stated style leads"
+    );
 
     let view = event(
         r#"{"type":"view","product":{"id":"1","category":"shoes/running","brand":"Nike","price":40,"currency":"EUR","facets":{"fit_type":"wide"}}}"#,

@@ -18,10 +18,12 @@ use super::consent::{
     Signals, Source,
 };
 use super::error::{Error, Result};
-use super::event::{valid_facet_name, validate_time, Event, Product};
+use super::event::Product;
+use super::event::{valid_facet_name, validate_time, Event};
 use super::json::json_fields;
+use super::profile::Snapshot;
 use super::profile::{Profile, ProfileConfig, Summary};
-use super::rank::{rank, RankOptions, Ranked};
+use super::rank::{rank, similar_to, Candidate, RankOptions, Ranked};
 use super::store::{
     journal_prefix, seal, storage_key, unseal, validate_namespace, validate_tab, Applied, Envelope,
     Journal, Store, StoreError, Unreadable, KEY_PREFIX,
@@ -739,20 +741,36 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    /// Ranks products given in the shop's order. Without consent the shop's order is kept.
+    /// Ranks candidates given in the shop's order. Without consent only the shop's
+    /// scores and rules apply.
     pub fn rank(
         &self,
-        products: &[Product],
+        candidates: &[Candidate],
         options: &RankOptions,
         now_ms: f64,
     ) -> Result<Vec<Ranked>> {
         let now_ms = validate_time(now_ms)?;
-        if self.personalization_allowed() && !self.profile.is_empty() {
-            let snapshot = self.profile.snapshot(now_ms, &self.config);
-            rank(products, options, Some(&snapshot))
-        } else {
-            rank(products, options, None)
-        }
+        rank(candidates, options, self.snapshot(now_ms).as_ref())
+    }
+
+    /// Ranks candidates by likeness to `anchor`, personalized (see [`similar_to`]).
+    pub fn similar_to(
+        &self,
+        anchor: &Product,
+        candidates: &[Candidate],
+        options: &RankOptions,
+        now_ms: f64,
+    ) -> Result<Vec<Ranked>> {
+        let now_ms = validate_time(now_ms)?;
+        let snapshot = self.snapshot(now_ms);
+        similar_to(anchor, candidates, options, snapshot.as_ref())
+    }
+
+    /// The profile frozen at `now_ms`, when personalization is allowed and anything is
+    /// known.
+    pub fn snapshot(&self, now_ms: f64) -> Option<Snapshot<'_>> {
+        (self.personalization_allowed() && !self.profile.is_empty())
+            .then(|| self.profile.snapshot(now_ms, &self.config))
     }
 
     /// What Shelfwise knows, for the shopper's overview.

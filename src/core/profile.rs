@@ -1123,6 +1123,10 @@ impl Profile {
             session_share,
             stated: &self.stated,
             hidden: &self.hidden,
+            viewed: &self.viewed,
+            cart: &self.cart,
+            purchases: &self.purchases,
+            now_ms,
             confidence: evidence / (evidence + HALF_CONFIDENCE_EVIDENCE),
         }
     }
@@ -1231,6 +1235,12 @@ pub struct Snapshot<'a> {
     /// What the shopper said, and the products they hid.
     pub stated: &'a [(String, String, f64)],
     pub hidden: &'a [String],
+    /// Recently viewed products, the cart and purchases, for product-level signals.
+    pub viewed: &'a [(String, f64)],
+    pub cart: &'a [CartLine],
+    pub purchases: &'a [Purchased],
+    /// The instant the snapshot is frozen at.
+    pub now_ms: f64,
     /// How much evidence the profile holds, in `[0, 1)`: `E / (E + 2)` with `E` the
     /// largest total decayed weight of any facet.
     pub confidence: f64,

@@ -73,13 +73,17 @@ export interface OpenOptions {
   now?: () => number;
 }
 
-/** One product of a ranked list: the caller's own object, its score and its input index. */
+/** One product of a ranked list: the caller's own object, its score, reason and input index. */
 export interface Ranked<T> {
   product: T;
-  /** Final score; higher ranks first. Between 0 and 1. */
+  /** Final score; higher ranks first (0 or more; boosts can take it above 1). */
   score: number;
   /** Position of the product in the list given to `rank`. */
   index: number;
+  /** What placed it here most, e.g. `"viewed"`, `"interest"`, `"pinned"`. */
+  reason: Types.ReasonCode;
+  /** The reason in the shopper's words ("Because you viewed apple smartphone"), computed on the device. */
+  readonly why: string;
 }
 
 /** Every error Shelfwise throws is an `Error` named `ShelfwiseError` with a stable code. */
@@ -142,6 +146,10 @@ type InputKind = 'event' | 'products' | 'options' | 'argument' | 'import';
 /** List items and name/value pairs cross as one string each; labels cannot contain these. */
 const ITEM = '\u001f';
 const PAIR = '\u001e';
+const FIELD = '\u001c';
+const ABSENT = '\u0015';
+/** Control characters: never valid in a value, and the separators above are among them. */
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Own, readable fields of a plain object; anything else (or a throwing getter) is a coded error. */
 function fields(what: InputKind, value: unknown, name: string): Record<string, unknown> {
@@ -164,29 +172,29 @@ function optionalNumber(what: InputKind, value: unknown, name: string): number |
   return value;
 }
 
-/** An optional array of strings, joined for the core. */
-function optionalTexts(what: InputKind, value: unknown, name: string): string {
-  if (value === undefined || value === null) return '';
+/** An optional array of strings. */
+function optionalTexts(what: InputKind, value: unknown, name: string): string[] {
+  if (value === undefined || value === null) return [];
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
     throw inputError(what, `${name} must be an array of strings`);
   }
-  return value.join(ITEM);
+  return value as string[];
 }
 
 /** `variant` and `facets` objects as name/value pairs (a facet may list several values). */
-function facetPairs(what: InputKind, product: Record<string, unknown>, name: string): string {
-  const pairs: string[] = [];
+function facetPairs(what: InputKind, product: Record<string, unknown>, name: string): [string, string][] {
+  const pairs: [string, string][] = [];
   for (const field of ['variant', 'facets'] as const) {
     if (product[field] === undefined || product[field] === null) continue;
     for (const [facet, values] of Object.entries(fields(what, product[field], `${name}.${field}`))) {
       const list = field === 'facets' && Array.isArray(values) ? values : [values];
       for (const value of list) {
         if (typeof value !== 'string') throw inputError(what, `${name}.${field}.${facet} must be a string${field === 'facets' ? ' or an array of strings' : ''}`);
-        pairs.push(facet + PAIR + value);
+        pairs.push([facet, value]);
       }
     }
   }
-  return pairs.join(ITEM);
+  return pairs;
 }
 
 /** An event's fields beyond those its type takes are a mistake worth reporting. */
@@ -215,27 +223,90 @@ function passProduct(engine: Engine, what: InputKind, value: unknown, name: stri
   if (typeof id === 'number' && !(Number.isSafeInteger(id) && id >= 0)) {
     throw inputError(what, `${name}.id must be a non-negative whole number when it is a number`);
   }
-  engine.product(
-    typeof id === 'string' ? id : undefined,
-    typeof id === 'number' ? id : undefined,
+  const texts = [
+    String(id),
     optionalText(what, product.category, `${name}.category`),
     optionalText(what, product.brand, `${name}.brand`),
-    optionalNumber(what, product.price, `${name}.price`),
     optionalText(what, product.currency, `${name}.currency`),
-    optionalTexts(what, product.tags, `${name}.tags`),
-    facetPairs(what, product, name),
-  );
+  ];
+  const tags = optionalTexts(what, product.tags, `${name}.tags`);
+  const pairs = facetPairs(what, product, name);
+  const all = [...texts, ...tags, ...pairs.flat()];
+  if (all.some((text) => text !== undefined && CONTROL.test(text))) {
+    throw inputError(what, `${name} has a value with control characters`);
+  }
+  const packed = [
+    ...texts.map((text) => text ?? ABSENT),
+    tags.join(ITEM),
+    pairs.map(([facet, value]) => facet + PAIR + value).join(ITEM),
+  ];
+  engine.product(packed.join(FIELD), optionalNumber(what, product.price, `${name}.price`));
 }
 
-/** Options as name/number pairs for the core, which knows the names and ranges. */
-function passOptions(options: unknown): [string, number[]] {
-  if (options === undefined || options === null) return ['', []];
-  const entries = Object.entries(fields('options', options, 'options'));
-  for (const [name, value] of entries) {
-    if (typeof value !== 'number') throw inputError('options', `${name} must be a number`);
-  }
-  return [entries.map(([name]) => name).join(ITEM), entries.map(([, value]) => value as number)];
+/** Numbers per candidate handed to the engine's `rank` (see src/wasm/mod.rs). */
+const CANDIDATE_STRIDE = 5;
+/** Reason codes by number (`reason >> 8`), in the order of `Reason::KINDS` in src/core/rank.rs. */
+const REASON_CODES: readonly Types.ReasonCode[] = [
+  'shop_order',
+  'pinned',
+  'promoted',
+  'exploration',
+  'viewed',
+  'similar',
+  'like_this',
+  'in_cart',
+  'stated',
+  'interest',
+  'bought_recently',
+  'not_interested',
+  'out_of_stock',
+];
+const OUT_OF_STOCK = ['last', 'hide', 'keep'];
+
+interface RankRules {
+  pin: Map<string, number>;
+  boost: Map<string, number>;
 }
+
+/**
+ * Rank options as name/number pairs for the core (which knows the ranges), and the
+ * shop's per-product rules (`pin`, `boost`, `bury`) as maps by product id.
+ */
+function passRankOptions(options: unknown): [string[], number[], RankRules] {
+  const rules: RankRules = { pin: new Map(), boost: new Map() };
+  const names: string[] = [];
+  const values: number[] = [];
+  if (options === undefined || options === null) return [names, values, rules];
+  for (const [name, value] of Object.entries(fields('options', options, 'options'))) {
+    if (value === undefined) continue;
+    if (name === 'pin' || name === 'boost' || name === 'bury') {
+      const map = name === 'pin' ? rules.pin : rules.boost;
+      for (const [id, number] of Object.entries(fields('options', value, `options.${name}`))) {
+        if (typeof number !== 'number') throw inputError('options', `options.${name}["${id}"] must be a number`);
+        if (name === 'bury' && !(number >= 0 && number <= 1)) {
+          throw inputError('options', `options.bury["${id}"] must be a multiplier from 0 to 1`);
+        }
+        if (name === 'boost' && !(number >= 1)) {
+          throw inputError('options', `options.boost["${id}"] must be a multiplier of 1 or more`);
+        }
+        if (name === 'pin' && !(Number.isInteger(number) && number >= 0)) {
+          throw inputError('options', `options.pin["${id}"] must be a position (a whole number from 0)`);
+        }
+        map.set(id, number);
+      }
+      continue;
+    }
+    names.push(name);
+    if (name === 'outOfStock') {
+      values.push(OUT_OF_STOCK.indexOf(value as string));
+      continue;
+    }
+    if (typeof value !== 'number') throw inputError('options', `${name} must be a number`);
+    values.push(value);
+  }
+  return [names, values, rules];
+}
+
 
 /** A random id for this page's journal (tabs never share one). */
 function tabId(): string {
@@ -256,8 +327,8 @@ function passConfig(config: unknown): [string, number[], string, string] {
   return [
     entries.map(([name]) => name).join(ITEM),
     entries.map(([, value]) => value as number),
-    optionalTexts('options', sensitiveCategories, 'config.sensitiveCategories'),
-    optionalTexts('options', sensitiveFacets, 'config.sensitiveFacets'),
+    optionalTexts('options', sensitiveCategories, 'config.sensitiveCategories').join(ITEM),
+    optionalTexts('options', sensitiveFacets, 'config.sensitiveFacets').join(ITEM),
   ];
 }
 
@@ -383,6 +454,9 @@ export class ProfileCenter {
  */
 export class Shelfwise extends EventTarget {
   readonly #engine: Engine;
+  /** Catalogue indexes by product object (sent once) and by id (kept when it changes). */
+  readonly #registered = new WeakMap<object, number>();
+  readonly #catalogueIds = new Map<string, number>();
   readonly #now: () => number;
   readonly #read: Required<Pick<ConsentOptions, 'tcf' | 'gpc' | 'consentMode'>>;
   readonly #consentMode = new ConsentModeReader();
@@ -606,26 +680,132 @@ export class Shelfwise extends EventTarget {
   }
 
   /**
-   * Returns `products` (given in the shop's order) reordered for this shopper, each with
-   * its score. Deterministic; `strength: 0`, or no consent, keeps the shop's order.
-   * Throws `invalid_product` / `invalid_options` for malformed input.
+   * Returns `products` (given in the shop's order: a grid, search results) reordered for
+   * this shopper, each with its score and reason. Deterministic: the same products,
+   * options and profile give the same order; `strength: 0`, or no consent, keeps the
+   * shop's order (with its pins, boosts and stock rules). Products may carry `score`
+   * (the shop's own), `inStock: false` and `consumable: true`. Throws `invalid_product`
+   * / `invalid_options` for malformed input.
    */
   rank<T extends Types.ProductAttributes>(products: readonly T[], options?: Types.RankOptions): Ranked<T>[] {
-    this.#refreshSignals();
-    const [names, values] = guarded('options', () => passOptions(options));
-    this.#passingProducts('products', () => {
-      if (!Array.isArray(products)) throw inputError('products', 'products must be an array');
-      products.forEach((product, i) => passProduct(this.#engine, 'products', product, `products[${i}]`));
+    return this.#rank(products, options, undefined);
+  }
+
+  /**
+   * "Similar items" for the product on the page: `candidates` ranked by likeness to
+   * `product` (brand, price, category, facets), personalized; `product` itself is left out.
+   */
+  similarTo<T extends Types.ProductAttributes>(
+    product: Types.ProductAttributes,
+    candidates: readonly T[],
+    options?: Types.RankOptions,
+  ): Ranked<T>[] {
+    return this.#rank(candidates, options, product);
+  }
+
+  /**
+   * "Bought together": the shop's associations for a product (its own co-purchase
+   * scores), reordered for this shopper. Products already in the cart are left out.
+   */
+  boughtTogether<T extends Types.ProductAttributes>(
+    associations: readonly { product: T; score: number }[],
+    options?: Types.RankOptions,
+  ): Ranked<T>[] {
+    if (!Array.isArray(associations)) throw inputError('products', 'associations must be an array');
+    const inCart = new Set(this.#consented() ? this.profile.summary().cart.map((line) => line.id) : []);
+    const products = associations.map((a, i) => {
+      const { product, score } = fields('products', a, `associations[${i}]`);
+      if (typeof score !== 'number') throw inputError('products', `associations[${i}].score must be a number`);
+      return { ...(fields('products', product, `associations[${i}].product`) as T), score };
     });
-    const pairs = this.#engine.rank(names, values, this.#now());
+    return this.#rank(products, options, undefined)
+      .filter((r) => !inCart.has(String(r.product.id)))
+      .map((r) => ({ ...r, product: associations[r.index]!.product }));
+  }
+
+  #consented(): boolean {
+    return this.consent.personalization === 'granted';
+  }
+
+  #rank<T extends Types.ProductAttributes>(
+    products: readonly T[],
+    options: Types.RankOptions | undefined,
+    anchor: Types.ProductAttributes | undefined,
+  ): Ranked<T>[] {
+    this.#refreshSignals();
+    const [names, values, rules] = guarded('options', () => passRankOptions(options));
+    if (!Array.isArray(products)) throw inputError('products', 'products must be an array');
+    const indexes = this.#register(anchor === undefined ? products : [...products, anchor]);
+    if (anchor !== undefined) {
+      names.push('similarTo');
+      values.push(indexes.pop()!);
+    }
+    const candidates = new Float64Array(products.length * CANDIDATE_STRIDE);
+    products.forEach((product, i) => {
+      const { score, inStock, stock, consumable } = product as Types.ProductAttributes & { stock?: unknown };
+      const id = String(product.id);
+      const at = i * CANDIDATE_STRIDE;
+      candidates[at] = indexes[i]!;
+      candidates[at + 1] = typeof score === 'number' ? score : NaN;
+      candidates[at + 2] = rules.boost.get(id) ?? 1;
+      candidates[at + 3] = rules.pin.get(id) ?? -1;
+      const outOfStock = inStock === false || (typeof stock === 'number' && stock <= 0);
+      candidates[at + 4] = (outOfStock ? 1 : 0) | (consumable === true ? 2 : 0);
+    });
+    const triples = this.#engine.rank(candidates, names.join(ITEM), Float64Array.from(values), this.#now());
+    const engine = this.#engine;
     const ranked: Ranked<T>[] = [];
-    for (let i = 0; i < pairs.length; i += 2) {
-      const index = pairs[i] as number;
-      ranked.push({ product: products[index] as T, score: pairs[i + 1] as number, index });
+    for (let i = 0; i < triples.length; i += 3) {
+      const index = triples[i] as number;
+      const reason = triples[i + 2] as number;
+      const catalogueIndex = indexes[index]!;
+      ranked.push({
+        product: products[index] as T,
+        score: triples[i + 1] as number,
+        index,
+        reason: REASON_CODES[reason >> 8] ?? 'shop_order',
+        // In words only when asked: most results are never explained.
+        get why() {
+          return engine.explain(catalogueIndex, reason);
+        },
+      });
     }
     return ranked;
   }
 
+  /**
+   * Registers products in the engine's catalogue (once per object) and returns their
+   * catalogue indexes; a product object seen before is not sent again.
+   */
+  #register(products: readonly unknown[]): number[] {
+    const indexes: number[] = [];
+    const sent: [object, string, number][] = [];
+    const fresh = new Map<string, number>();
+    this.#passingProducts('products', () => {
+      products.forEach((product, i) => {
+        const known = typeof product === 'object' && product !== null ? this.#registered.get(product) : undefined;
+        if (known !== undefined) {
+          indexes.push(known);
+          return;
+        }
+        passProduct(this.#engine, 'products', product, `products[${i}]`);
+        const id = String((product as { id: unknown }).id);
+        let index = this.#catalogueIds.get(id) ?? fresh.get(id);
+        if (index === undefined) {
+          index = this.#catalogueIds.size + fresh.size;
+          fresh.set(id, index);
+        }
+        indexes.push(index);
+        sent.push([product as object, id, index]);
+      });
+      if (sent.length > 0) this.#engine.catalog(Uint32Array.from(sent, ([, , index]) => index));
+    });
+    for (const [product, id, index] of sent) {
+      this.#registered.set(product, index);
+      this.#catalogueIds.set(id, index);
+    }
+    return indexes;
+  }
 
   #scheduleFlush(): void {
     if (this.#flushTimer !== undefined || this.#closed) return;

@@ -14,9 +14,10 @@ pub use storage::BrowserStore;
 use wasm_bindgen::prelude::*;
 
 use crate::core::consent::{ConsentModeState, TcfState};
-use crate::core::event::{EventDetails, ProductId, ProductInput};
+use crate::core::event::{EventDetails, Product, ProductId, ProductInput};
 use crate::core::export::ImportFile;
 use crate::core::profile::ProfileConfig;
+use crate::core::rank::{Candidate, Reason};
 use crate::core::{
     self, ConsentPolicy, ConsentState, ConsentStatus, EventKind, RankOptions, Signals,
 };
@@ -61,6 +62,12 @@ export interface ProductAttributes {
   tags?: readonly string[] | null;
   variant?: Readonly<Record<string, string>> | null;
   facets?: Readonly<Record<string, string | readonly string[]>> | null;
+  /** For ranking: the shop's own score (any scale, higher first); else its position counts. */
+  score?: number | null;
+  /** For ranking: `false` (or `stock: 0`) marks it out of stock. */
+  inStock?: boolean | null;
+  /** For ranking: bought again and again (never held back after a purchase). */
+  consumable?: boolean | null;
 }
 /**
  * A shopper action on one product. `dwellMs` (views only, 0 to 86400000): how long the
@@ -120,7 +127,27 @@ export interface ShelfwiseConfig {
 export interface RankOptions {
   /** How far the profile may move products, 0 to 1 (0 = the shop's order exactly). Default 0.5. */
   strength?: number;
+  /** Spread brands (and categories) near the top, 0 to 1: at 1 a brand never follows itself while another is left. Default 0. */
+  diversity?: number;
+  /** Share of positions (0 to 0.5) given to products the shopper has not viewed. Default 0. */
+  exploration?: number;
+  /** Chooses the exploration positions: keep it for one page view (whole number, 0 to 4294967295). Default 0. */
+  seed?: number;
+  /** Out-of-stock products: after the rest (default), left out, or ranked like the rest. */
+  outOfStock?: "last" | "hide" | "keep";
+  /** Durable goods bought within this many days are held back (0 to 3650; 0 = off). Default 30. */
+  boughtWithinDays?: number;
+  /** The shop's pins: product id to position (from 0). Pinned products land exactly there. */
+  pin?: Readonly<Record<string, number>>;
+  /** The shop's promotions: product id to a multiplier of 1 or more. */
+  boost?: Readonly<Record<string, number>>;
+  /** The shop's demotions: product id to a multiplier from 0 to 1. */
+  bury?: Readonly<Record<string, number>>;
 }
+/** Why a ranked product is where it is. */
+export type ReasonCode =
+  | "shop_order" | "pinned" | "promoted" | "exploration" | "viewed" | "similar" | "like_this"
+  | "in_cart" | "stated" | "interest" | "bought_recently" | "not_interested" | "out_of_stock";
 /**
  * A facet: `category`, `brand`, `price_band`, `tag`, `size`, `colour`, or one of the
  * shop's own (`style`...).
@@ -200,6 +227,8 @@ export type ErrorCode =
 /// name from its value (record separator). No valid label can contain either.
 const ITEM: char = '\u{1f}';
 const PAIR: char = '\u{1e}';
+const FIELD: char = '\u{1c}';
+const ABSENT: &str = "\u{15}";
 
 /// The non-empty items of a list passed as one string.
 fn items(list: &str) -> impl Iterator<Item = &str> {
@@ -251,7 +280,15 @@ pub fn input_error(
 pub struct Engine {
     inner: core::Engine<BrowserStore>,
     products: Vec<ProductInput>,
+    // Products registered for `rank`, at the indexes the face chose.
+    catalogue: Vec<Product>,
 }
+
+// Numbers per candidate in `rank`: catalogue index, shop score (NaN: none), boost,
+// pin (-1: none), flags (1: out of stock, 2: consumable).
+const CANDIDATE_STRIDE: usize = 5;
+// Products the catalogue holds at most.
+const MAX_CATALOGUE: usize = 100_000;
 
 #[wasm_bindgen]
 impl Engine {
@@ -284,6 +321,7 @@ impl Engine {
         Ok(Engine {
             inner,
             products: Vec::new(),
+            catalogue: Vec::new(),
         })
     }
 
@@ -351,39 +389,31 @@ impl Engine {
         Ok(self.inner.withdraw_consent(now_ms)?)
     }
 
-    // One product of the next `track` or `rank` call. Ids are text or a whole number;
-    // `tags` is a list, `facets` a list of name/value pairs (variant attributes and the
-    // shop's facets).
-    #[allow(clippy::too_many_arguments)]
-    pub fn product(
-        &mut self,
-        id_text: Option<String>,
-        id_number: Option<f64>,
-        category: Option<String>,
-        brand: Option<String>,
-        price: Option<f64>,
-        currency: Option<String>,
-        tags: &str,
-        facets: &str,
-    ) {
-        // A bad id becomes an empty one, which validation rejects with its reason.
-        let id = match (id_text, id_number) {
-            (Some(text), _) => Some(ProductId(text)),
-            (None, Some(n)) => ProductId::from_number(n),
-            (None, None) => None,
-        };
-        let pairs = items(facets).map(|pair| {
-            let (name, value) = pair.split_once(PAIR).unwrap_or((pair, ""));
-            (name.to_owned(), value.to_owned())
-        });
+    // One product for the next `track` or `catalog` call: `fields` holds the id, category,
+    // brand, currency (each `ABSENT` when missing), the tags (`ITEM`-joined) and the facets
+    // (`ITEM`-joined `name PAIR value`), separated by `FIELD`. The face rejects control
+    // characters in values, so the separators cannot occur inside one.
+    pub fn product(&mut self, fields: &str, price: Option<f64>) {
+        let mut parts = fields.split(FIELD);
+        let mut next = || parts.next().unwrap_or(ABSENT);
+        let text = |part: &str| (part != ABSENT).then(|| part.to_owned());
+        let id = ProductId(next().to_owned());
+        let (category, brand, currency) = (text(next()), text(next()), text(next()));
+        let tags = items(next()).map(str::to_owned).collect();
+        let facets = items(next())
+            .map(|pair| {
+                let (name, value) = pair.split_once(PAIR).unwrap_or((pair, ""));
+                (name.to_owned(), value.to_owned())
+            })
+            .collect();
         self.products.push(ProductInput {
-            id: id.unwrap_or_default(),
+            id,
             category,
             brand,
             price,
             currency,
-            tags: items(tags).map(str::to_owned).collect(),
-            facets: pairs.collect(),
+            tags,
+            facets,
         });
     }
 
@@ -416,31 +446,79 @@ impl Engine {
             .fold(false, |learned, event| self.inner.track(event) | learned))
     }
 
-    // Ranks the products given with `product` since the last call (in the shop's
-    // order) with options as name/value pairs. Returns `[index, score, ...]`, best first.
+    // Validates the products given with `product` since the last call and keeps them in
+    // the catalogue at `indexes` (one each); nothing changes if one is invalid.
+    pub fn catalog(&mut self, indexes: &[u32]) -> Result<(), JsValue> {
+        let inputs = std::mem::take(&mut self.products);
+        let mut valid = Vec::with_capacity(inputs.len());
+        for (i, (input, index)) in inputs.into_iter().zip(indexes).enumerate() {
+            let product = input
+                .validate()
+                .map_err(|reason| core::Error::InvalidProduct(format!("at index {i}: {reason}")))?;
+            if *index as usize >= MAX_CATALOGUE {
+                return Err(core::Error::InvalidProduct(format!(
+                    "at most {MAX_CATALOGUE} products can be registered"
+                ))
+                .into());
+            }
+            valid.push((product, *index as usize));
+        }
+        for (product, index) in valid {
+            if index >= self.catalogue.len() {
+                self.catalogue.resize_with(index + 1, Product::default);
+            }
+            self.catalogue[index] = product;
+        }
+        Ok(())
+    }
+
+    // Ranks catalogue products given in the shop's order (`CANDIDATE_STRIDE` numbers
+    // each) with options as name/value pairs; `similarTo` (a catalogue index) ranks by
+    // likeness to that product. Returns `[position, score, reason, ...]`, best first.
     pub fn rank(
-        &mut self,
+        &self,
+        candidates: &[f64],
         option_names: &str,
         option_values: &[f64],
         now_ms: f64,
     ) -> Result<Vec<f64>, JsValue> {
-        let inputs = std::mem::take(&mut self.products);
         let mut options = RankOptions::default();
+        let mut anchor = None;
         for (name, value) in items(option_names).zip(option_values) {
-            options.set(name, *value)?;
+            match name {
+                "similarTo" => anchor = Some(self.registered(*value)?),
+                _ => options.set(name, *value)?,
+            }
         }
-        let mut products = Vec::with_capacity(inputs.len());
-        for (index, input) in inputs.into_iter().enumerate() {
-            let product = input.validate().map_err(|reason| {
-                core::Error::InvalidProduct(format!("at index {index}: {reason}"))
-            })?;
-            products.push(product);
+        let mut list = Vec::with_capacity(candidates.len() / CANDIDATE_STRIDE);
+        for c in candidates.chunks_exact(CANDIDATE_STRIDE) {
+            let flags = c[4] as u32;
+            list.push(Candidate {
+                product: self.registered(c[0])?,
+                base: Some(c[1]).filter(|b| !b.is_nan()),
+                boost: c[2],
+                pin: (c[3] >= 0.0).then_some(c[3] as u32),
+                in_stock: flags & 1 == 0,
+                consumable: flags & 2 != 0,
+            });
         }
-        let ranked = self.inner.rank(&products, &options, now_ms)?;
+        let ranked = match anchor {
+            Some(anchor) => self.inner.similar_to(anchor, &list, &options, now_ms)?,
+            None => self.inner.rank(&list, &options, now_ms)?,
+        };
         Ok(ranked
             .iter()
-            .flat_map(|r| [r.index as f64, r.score])
+            .flat_map(|r| [r.index as f64, r.score, f64::from(r.reason.number())])
             .collect())
+    }
+
+    // A ranked product's reason (as `rank` numbered it) in the shopper's words.
+    pub fn explain(&self, index: f64, reason: u32) -> Result<String, JsValue> {
+        let product = self.registered(index)?;
+        let reason = Reason::from_number(reason)
+            .ok_or_else(|| core::Error::InvalidArgument("unknown reason".into()))?;
+        let currency = self.inner.profile().currency.as_deref();
+        Ok(core::explain(product, reason, currency))
     }
 
     // Drops products given with `product` that no call used (after a JS-side error).
@@ -512,6 +590,14 @@ impl Engine {
     // Forgets the profile in every tab, keeping the consent decision.
     pub fn erase(&mut self, now_ms: f64) -> Result<(), JsValue> {
         Ok(self.inner.erase(now_ms)?)
+    }
+
+    // The registered product at a catalogue index.
+    fn registered(&self, index: f64) -> Result<&Product, core::Error> {
+        self.catalogue
+            .get(index as usize)
+            .filter(|p| index >= 0.0 && !p.id.is_empty())
+            .ok_or_else(|| core::Error::InvalidProduct("not a registered product".into()))
     }
 
     #[wasm_bindgen(getter, js_name = hasPending)]
