@@ -73,7 +73,7 @@ run(tsc, ['-p', tsconfig, '--declaration', 'false', '--removeComments']);
 // Plain-ESM shops serve these files as they are, so they ship minified (oxc, through the
 // pinned Vite): 2.6 KB gzipped less for every shopper. Exported names are kept.
 console.log('build: minify JavaScript (oxc)');
-for (const file of [join(DIST, 'index.js'), join(DIST, 'node.js'), join(wasmDir, 'shelfwise.js')]) {
+for (const file of [join(DIST, 'index.js'), join(DIST, 'words.js'), join(DIST, 'node.js'), join(wasmDir, 'shelfwise.js')]) {
   const result = await minify(file, readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
   if (result.errors.length > 0) {
     console.error(`build: minifying ${file} failed:`, result.errors);

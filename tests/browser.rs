@@ -54,17 +54,37 @@ fn personalization(engine: &Engine) -> String {
         .unwrap()
 }
 
+/// Hands one product to the engine packed as the JS face packs it (no currency, tags
+/// or facets).
+fn product(
+    engine: &mut Engine,
+    id: &str,
+    category: Option<&str>,
+    brand: Option<&str>,
+    price: Option<f64>,
+) {
+    const ABSENT: &str = "\u{15}";
+    let fields = [
+        id,
+        category.unwrap_or(ABSENT),
+        brand.unwrap_or(ABSENT),
+        ABSENT,
+        "",
+        "",
+    ];
+    engine.product(&fields.join("\u{1c}"), price);
+}
+
 /// Tracks a view of product `id` in `category`.
 fn view(engine: &mut Engine, id: u32, category: &str, at: f64) -> Result<bool, JsValue> {
-    engine.product(
-        None,
-        Some(f64::from(id)),
-        Some(category.into()),
-        Some(format!("B{id}")),
-        Some(f64::from(id) * 10.0 + 9.5),
-        None,
-        "",
-        "",
+    let brand = format!("B{id}");
+    let price = f64::from(id) * 10.0 + 9.5;
+    product(
+        engine,
+        &id.to_string(),
+        Some(category),
+        Some(&brand),
+        Some(price),
     );
     let learned = engine.track("view", None, &[], None, None, at)?;
     // Write at once, as the JS face does on pagehide.
@@ -81,23 +101,24 @@ const GRID: [(u32, &str); 6] = [
     (6, "tops"),
 ];
 
-/// Ids of the grid in ranked order (`rank` returns `[index, score, ...]` pairs).
+/// Candidates for `rank`: catalogue indexes `0..count` without shop scores or rules.
+fn candidates(count: usize) -> Vec<f64> {
+    (0..count)
+        .flat_map(|i| [i as f64, f64::NAN, 1.0, -1.0, 0.0])
+        .collect()
+}
+
+/// Ids of the grid in ranked order (`rank` returns `[position, score, reason, ...]`).
 fn ranked_ids(engine: &mut Engine, strength: f64) -> Vec<u32> {
     for (id, category) in GRID {
-        engine.product(
-            Some(id.to_string()),
-            None,
-            Some(category.into()),
-            None,
-            None,
-            None,
-            "",
-            "",
-        );
+        product(engine, &id.to_string(), Some(category), None, None);
     }
-    let pairs = engine.rank("strength", &[strength], NOW).unwrap();
-    assert!(pairs.chunks(2).all(|p| p[1] >= 0.0 && p[1] <= 1.0));
-    pairs.chunks(2).map(|p| p[0] as u32 + 1).collect()
+    engine.catalog(&[0, 1, 2, 3, 4, 5]).unwrap();
+    let triples = engine
+        .rank(&candidates(GRID.len()), &[1.0, strength], NOW)
+        .unwrap();
+    assert!(triples.chunks(3).all(|t| t[1] >= 0.0));
+    triples.chunks(3).map(|t| t[0] as u32 + 1).collect()
 }
 
 fn code_of(thrown: JsValue) -> String {
@@ -147,7 +168,11 @@ fn profile_survives_a_new_instance() {
     assert!(summary.contains(r#""events":2"#), "{summary}");
     assert!(summary.contains(r#""value":"laptops""#), "{summary}");
     let order = ranked_ids(&mut second, 0.8);
-    assert_eq!(&order[..2], [3, 5], "laptops lead: {order:?}");
+    assert_eq!(
+        &order[..2],
+        [5, 3],
+        "the viewed laptops lead, the latest first: {order:?}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -178,7 +203,7 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
     view(&mut engine, 3, "laptops", NOW).unwrap();
     let stored = local().get_item("shelfwise:errors:v3:j:tab1").unwrap();
 
-    engine.product(Some("1".into()), None, None, None, None, None, "", "");
+    product(&mut engine, "1", None, None, None);
     assert_eq!(
         code_of(
             engine
@@ -196,16 +221,7 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
         "invalid_event",
         "no product"
     );
-    engine.product(
-        Some("1".into()),
-        None,
-        None,
-        None,
-        Some(f64::NAN),
-        None,
-        "",
-        "",
-    );
+    product(&mut engine, "1", None, None, Some(f64::NAN));
     assert_eq!(
         code_of(
             engine
@@ -215,7 +231,7 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
         "invalid_event",
         "NaN price"
     );
-    engine.product(Some(String::new()), None, None, None, None, None, "", "");
+    product(&mut engine, "", None, None, None);
     assert_eq!(
         code_of(
             engine
@@ -225,26 +241,7 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
         "invalid_event",
         "empty id"
     );
-    engine.product(None, Some(1.5), None, None, None, None, "", "");
-    assert_eq!(
-        code_of(
-            engine
-                .track("view", None, &[], None, None, NOW)
-                .unwrap_err()
-        ),
-        "invalid_event",
-        "fractional id"
-    );
-    engine.product(
-        Some("1".into()),
-        None,
-        Some("x".repeat(200)),
-        None,
-        None,
-        None,
-        "",
-        "",
-    );
+    product(&mut engine, "1", Some(&"x".repeat(200)), None, None);
     assert_eq!(
         code_of(
             engine
@@ -256,25 +253,27 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
     );
 
     assert_eq!(
-        code_of(engine.rank("strength", &[2.0], NOW).unwrap_err()),
-        "invalid_options"
+        code_of(engine.rank(&[], &[1.0, 2.0], NOW).unwrap_err()),
+        "invalid_options",
+        "strength 2"
     );
     assert_eq!(
-        code_of(engine.rank("strenght", &[0.2], NOW).unwrap_err()),
-        "invalid_options"
+        code_of(
+            engine
+                .rank(&[], &[16.0, 0.0, 0.0, 0.0, 0.0, 7.0], NOW)
+                .unwrap_err()
+        ),
+        "invalid_options",
+        "an outOfStock that is not last, hide or keep"
     );
-    engine.product(Some("1".into()), None, None, None, None, None, "", "");
-    engine.product(
-        Some("2".into()),
-        None,
-        Some("bad\u{7}".into()),
-        None,
-        None,
-        None,
-        "",
-        "",
+    assert_eq!(
+        code_of(engine.rank(&candidates(1), &[], NOW).unwrap_err()),
+        "invalid_product",
+        "an index never registered"
     );
-    let bad_product = engine.rank("", &[], NOW).unwrap_err();
+    product(&mut engine, "1", None, None, None);
+    product(&mut engine, "2", Some("bad\u{7}"), None, None);
+    let bad_product = engine.catalog(&[0, 1]).unwrap_err();
     let message = String::from(js_sys::Error::from(bad_product.clone()).message());
     assert!(message.contains("index 1"), "{message}");
     assert_eq!(code_of(bad_product), "invalid_product");
@@ -324,21 +323,60 @@ fn gpc_denies_and_a_grant_in_the_shop_overrides_it() {
     reset();
     let mut engine = open("gpc").unwrap();
     engine
-        .set_signals(true, None, None, None, None, None, None, NOW)
+        .set_signals(
+            true,
+            None,
+            None,
+            vec![],
+            false,
+            vec![],
+            vec![],
+            None,
+            None,
+            None,
+            None,
+            NOW,
+        )
         .unwrap();
     assert_eq!(personalization(&engine), "denied");
     assert!(!view(&mut engine, 3, "laptops", NOW).unwrap());
     assert!(shelfwise_keys().is_empty());
     engine.grant_consent(true, false, NOW + 1.0).unwrap();
     engine
-        .set_signals(true, None, None, None, None, None, None, NOW + 2.0)
+        .set_signals(
+            true,
+            None,
+            None,
+            vec![],
+            false,
+            vec![],
+            vec![],
+            None,
+            None,
+            None,
+            None,
+            NOW + 2.0,
+        )
         .unwrap();
     assert_eq!(personalization(&engine), "granted");
     assert!(view(&mut engine, 3, "laptops", NOW + 3.0).unwrap());
     // A shop may choose not to read GPC as a denial.
     let mut lenient = Engine::new("gpc-lenient", "tab1", false, None, "", &[], "", "").unwrap();
     lenient
-        .set_signals(true, None, None, None, None, None, None, NOW)
+        .set_signals(
+            true,
+            None,
+            None,
+            vec![],
+            false,
+            vec![],
+            vec![],
+            None,
+            None,
+            None,
+            None,
+            NOW,
+        )
         .unwrap();
     assert_eq!(personalization(&lenient), "unknown");
 }
@@ -349,7 +387,8 @@ fn a_cmp_decision_grants_and_a_later_one_withdraws_and_erases() {
     // Purposes 1 to 10 consented (a vector from tests/fixtures), lastUpdated 2020-03-10.
     let tc = "COwDzqZOwDzqZN4ABMENAPCAAP4AAP-AAAhoAFQAYABgAOABQAAAAA";
     let mut engine = open("cmp").unwrap();
-    // The CMP's TC string, plus a Consent Mode update for personalization storage.
+    // The CMP's TCData (the string and the purposes it decoded), plus a Consent Mode
+    // update for personalization storage.
     let signals = |engine: &mut Engine, update: Option<&str>, at: f64| {
         let update = update.map(str::to_owned);
         engine
@@ -357,6 +396,10 @@ fn a_cmp_decision_grants_and_a_later_one_withdraws_and_erases() {
                 false,
                 Some(true),
                 Some(tc.into()),
+                (1..=10).collect(),
+                false,
+                vec![],
+                vec![],
                 None,
                 None,
                 update,
@@ -472,8 +515,8 @@ fn storage_that_throws_or_is_full_degrades_to_memory() {
     assert!(view(&mut engine, 5, "laptops", NOW).unwrap());
     assert_eq!(
         &ranked_ids(&mut engine, 0.8)[..2],
-        [3, 5],
-        "ranking keeps working in memory"
+        [5, 3],
+        "ranking keeps working in memory: the viewed laptops lead, the latest first"
     );
     run_js("Storage.prototype.setItem = globalThis.__setItem;");
     // Space again: the next write carries everything learned meanwhile.

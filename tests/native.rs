@@ -598,14 +598,23 @@ fn invalid_options_and_namespaces_have_codes() {
 /// 10 consented, no publisher segment, vendors 3 to 7 among those with consent.
 const TC_ALL_PURPOSES: &str = "COwDzqZOwDzqZN4ABMENAPCAAP4AAP-AAAhoAFQAYABgAOABQAAAAA";
 
-fn tcf(tc: &str) -> Signals {
+/// The signals of a CMP that decoded `tc` for `vendor_id` (an unreadable string gives
+/// no choices, as a CMP has none to report).
+fn tcf_for(tc: &str, vendor_id: Option<u32>) -> Signals {
+    let choices = shelfwise::core::tcf::decode(tc)
+        .ok()
+        .map(|decoded| decoded.choices(vendor_id));
     Signals {
         tcf: Some(TcfState {
             gdpr_applies: true,
-            tc_string: Some(tc.into()),
+            choices,
         }),
         ..Signals::default()
     }
+}
+
+fn tcf(tc: &str) -> Signals {
+    tcf_for(tc, None)
 }
 
 #[test]
@@ -652,8 +661,13 @@ fn gpc_denies_until_the_shopper_grants_in_the_shop() {
 #[test]
 fn tcf_decides_with_purposes_1_5_6_and_the_latest_decision_wins() {
     let decoded = shelfwise::core::tcf::decode(TC_ALL_PURPOSES).unwrap();
-    assert!(decoded.grants(&[1, 5, 6], None));
-    let updated = decoded.last_updated_ms();
+    assert!(decoded.choices(None).grants(&[1, 5, 6], None));
+    let updated = decoded.choices(None).last_updated_ms;
+    assert_eq!(
+        shelfwise::core::tcf::last_updated_ms(TC_ALL_PURPOSES),
+        Some(updated),
+        "the header alone gives the decision's date"
+    );
 
     // A CMP grant newer than anything else grants, and writes the record.
     let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
@@ -678,7 +692,9 @@ fn tcf_decides_with_purposes_1_5_6_and_the_latest_decision_wins() {
     let mut strict = with_policy(policy);
     strict.grant_consent(true, false, updated - 1.0).unwrap();
     assert!(strict.track(&view(&catalogue()[1], updated - 1.0)));
-    strict.set_signals(tcf(TC_ALL_PURPOSES), T0).unwrap();
+    strict
+        .set_signals(tcf_for(TC_ALL_PURPOSES, Some(9_999)), T0)
+        .unwrap();
     assert_eq!(strict.consent().personalization.as_str(), "denied");
     assert!(strict.store().entries.is_empty(), "the CMP's denial erased");
 

@@ -9,13 +9,11 @@
 //! decision exists: Global Privacy Control denies (when the shop respects it, the
 //! default), then a Consent Mode `default` command.
 
-use serde::Deserialize;
-
 use super::codec::codec_fields;
 use super::json::json_fields;
 
 use super::names::string_enum;
-use super::tcf::TcString;
+use super::tcf::TcfChoices;
 
 string_enum! {
     #[derive(Default)]
@@ -131,26 +129,24 @@ impl Consent {
 pub const MEASUREMENT_PURPOSES: [u32; 2] = [1, 8];
 
 /// A Google Consent Mode state: `None` where the page set nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ConsentModeState {
     pub personalization_storage: Option<ConsentStatus>,
     pub analytics_storage: Option<ConsentStatus>,
 }
 
 /// The TCF state a CMP reported through `__tcfapi`.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct TcfState {
     /// `false`: GDPR does not apply here, so TCF decides nothing.
     pub gdpr_applies: bool,
-    #[serde(default)]
-    pub tc_string: Option<String>,
+    /// The shopper's choices; `None` before the CMP has a TC string (or when its
+    /// `lastUpdated` cannot be read).
+    pub choices: Option<TcfChoices>,
 }
 
 /// What the page currently says about consent, read by the JS face.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Signals {
     /// `navigator.globalPrivacyControl === true`.
     pub gpc: bool,
@@ -161,12 +157,14 @@ pub struct Signals {
     pub consent_mode_update: Option<ConsentModeState>,
 }
 
-/// The decision a TC string carries for Shelfwise, dated by its `lastUpdated`.
-pub fn tcf_decision(tc: &TcString, vendor_id: Option<u32>, last_updated_ms: f64) -> Consent {
+/// The decision a CMP's choices carry for Shelfwise, dated by the string's `lastUpdated`.
+pub fn tcf_decision(choices: &TcfChoices, vendor_id: Option<u32>) -> Consent {
     Consent::decided(
-        ConsentStatus::from_granted(tc.grants(&super::tcf::PERSONALIZATION_PURPOSES, vendor_id)),
-        ConsentStatus::from_granted(tc.grants(&MEASUREMENT_PURPOSES, vendor_id)),
-        last_updated_ms,
+        ConsentStatus::from_granted(
+            choices.grants(&super::tcf::PERSONALIZATION_PURPOSES, vendor_id),
+        ),
+        ConsentStatus::from_granted(choices.grants(&MEASUREMENT_PURPOSES, vendor_id)),
+        choices.last_updated_ms,
         Source::Tcf,
     )
 }

@@ -19,7 +19,7 @@ use super::consent::{
 };
 use super::error::{Error, Result};
 use super::event::Product;
-use super::event::{valid_facet_name, validate_time, Event};
+use super::event::{valid_facet_name, validate_time, Event, FACET_NAME_RULE};
 use super::json::json_fields;
 use super::profile::Snapshot;
 use super::profile::{Profile, ProfileConfig, Summary};
@@ -28,7 +28,6 @@ use super::store::{
     journal_prefix, seal, storage_key, unseal, validate_namespace, validate_tab, Applied, Envelope,
     Journal, Store, StoreError, Unreadable, KEY_PREFIX,
 };
-use super::tcf;
 
 /// Interests per facet in [`Engine::summary`].
 pub const SUMMARY_PER_FACET: usize = 5;
@@ -472,12 +471,8 @@ impl<S: Store> Engine<S> {
         let now_ms = validate_time(now_ms)?;
         let was_allowed = self.personalization_allowed();
         if let Some(state) = signals.tcf.as_ref().filter(|t| t.gdpr_applies) {
-            if let Some(Ok(tc)) = state.tc_string.as_deref().map(tcf::decode) {
-                self.decide(tcf_decision(
-                    &tc,
-                    self.policy.tcf_vendor_id,
-                    tc.last_updated_ms(),
-                ));
+            if let Some(choices) = &state.choices {
+                self.decide(tcf_decision(choices, self.policy.tcf_vendor_id));
             }
         }
         if signals.consent_mode_update != self.consent_mode_update {
@@ -881,7 +876,7 @@ fn parse_facet(facet: &str) -> Result<&str> {
         Ok(facet)
     } else {
         Err(Error::InvalidArgument(format!(
-            "facet must be 1 to 32 of a-z, 0-9 and _ starting with a letter, got \"{facet}\""
+            "facet must be {FACET_NAME_RULE}, got \"{facet}\""
         )))
     }
 }

@@ -108,6 +108,9 @@ pub fn valid_currency(code: &str) -> bool {
     code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase())
 }
 
+/// The facet name rule, as error messages state it.
+pub const FACET_NAME_RULE: &str = "1 to 32 of a-z, 0-9 and _ starting with a letter";
+
 /// A facet name: 1 to 32 lower-case ASCII letters, digits or `_`, starting with a letter.
 pub fn valid_facet_name(name: &str) -> bool {
     (1..=MAX_FACET_NAME_BYTES).contains(&name.len())
@@ -277,7 +280,7 @@ impl ProductInput {
             };
             if !valid_facet_name(&name) || DERIVED_FACETS.contains(&name.as_str()) {
                 return Err(format!(
-                    "facet name \"{name}\" must be 1 to 32 of a-z, 0-9 and _, start with a letter, and not be category, brand or price_band"
+                    "facet name \"{name}\" must be {FACET_NAME_RULE}, and not category, brand or price_band"
                 ));
             }
             let Some(value) = label("facet value", Some(value))? else {

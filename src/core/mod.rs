@@ -24,5 +24,7 @@ pub use event::{
     products_from_json, validate_items, Event, EventInput, EventKind, Product, ProductInput,
 };
 pub use profile::{Profile, ProfileConfig, Summary};
-pub use rank::{candidates, explain, rank, Candidate, OutOfStock, RankOptions, Ranked, Reason};
+pub use rank::{
+    candidates, rank, reason_value, Candidate, OutOfStock, RankOptions, Ranked, Reason,
+};
 pub use store::{Envelope, MemoryStore, Store, StoreError};

@@ -1131,8 +1131,8 @@ impl Profile {
         }
     }
 
-    /// The strongest interests per facet, strongest first, in the shopper's overview,
-    /// each labelled in plain words.
+    /// The strongest interests per facet, strongest first, in the shopper's overview
+    /// (the JS face words them: shopper-facing text is localizable there).
     pub fn summary(&self, now_ms: f64, config: &ProfileConfig, per_facet: usize) -> Summary {
         let snapshot = self.snapshot(now_ms, config);
         let mut interests = Vec::new();
@@ -1143,11 +1143,9 @@ impl Profile {
                 .filter(|(_, score, _, _)| *score > 0.0)
                 .map(|(value, score, count, at)| {
                     let strength = score / facet_snapshot.max;
-                    let label = describe(facet, value, self.currency.as_deref());
                     Interest {
                         facet: (*facet).to_owned(),
                         value: (*value).to_owned(),
-                        label,
                         strength,
                         evidence: *count,
                         last_ms: *at,
@@ -1186,36 +1184,6 @@ fn later(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
-    }
-}
-
-/// A facet value as a shopper reads it: `Shoes › Running`, `Nike`, `25-50 EUR`,
-/// `Colour: blue`, `Style: minimal`.
-pub fn describe(facet: &str, value: &str, currency: Option<&str>) -> String {
-    match facet {
-        CATEGORY => {
-            let mut label = String::with_capacity(value.len() + 8);
-            for (i, level) in value.split('/').enumerate() {
-                if i > 0 {
-                    label.push_str(" › ");
-                }
-                label.push_str(level);
-            }
-            label
-        }
-        BRAND => value.to_owned(),
-        PRICE_BAND => match currency {
-            Some(currency) => format!("Prices {value} {currency}"),
-            None => format!("Prices {value}"),
-        },
-        TAG => format!("#{value}"),
-        _ => {
-            let mut name = facet.replace('_', " ");
-            if let Some(first) = name.get_mut(..1) {
-                first.make_ascii_uppercase();
-            }
-            format!("{name}: {value}")
-        }
     }
 }
 
@@ -1297,8 +1265,6 @@ pub struct Summary {
 pub struct Interest {
     pub facet: String,
     pub value: String,
-    /// The value in plain words (`Shoes › Running`, `Style: minimal`).
-    pub label: String,
     /// Relative to the strongest value of the same facet, in `(0, 1]`.
     pub strength: f64,
     /// Events behind it, and the time of the latest.
@@ -1328,7 +1294,6 @@ json_fields!(Summary {
 json_fields!(Interest {
     "facet": facet,
     "value": value,
-    "label": label,
     "strength": strength,
     "evidence": evidence,
     "lastMs": last_ms,

@@ -20,8 +20,7 @@
 use super::error::{Error, Result};
 use super::event::Product;
 use super::profile::SESSION_HALF_LIFE_MS;
-use super::profile::{decay, describe, facet_values, Snapshot, BRAND, CATEGORY, PRICE_BAND, SIZE};
-use super::store::fnv1a64;
+use super::profile::{decay, facet_values, Snapshot, BRAND, CATEGORY, PRICE_BAND, SIZE};
 
 /// Share of the personal score each built-in facet contributes (they sum to 1).
 pub const FACET_WEIGHTS: [(&str, f64); 3] = [(CATEGORY, 0.6), (BRAND, 0.25), (PRICE_BAND, 0.15)];
@@ -81,7 +80,17 @@ impl OutOfStock {
     }
 }
 
-/// Options of [`rank`], all numbers so the browser passes them as name/value pairs.
+/// The names of [`RankOptions`], in the order [`RankOptions::from_numbers`] reads them.
+pub const OPTION_NAMES: [&str; 6] = [
+    "strength",
+    "diversity",
+    "exploration",
+    "seed",
+    "outOfStock",
+    "boughtWithinDays",
+];
+
+/// Options of [`rank`], all numbers so the browser passes them as one array.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RankOptions {
     /// How much the profile may move products, in `[0, 1]`. 0 keeps the shop's order
@@ -124,55 +133,57 @@ impl RankOptions {
         }
     }
 
-    /// The numeric option called `name`, with its upper bound (all start at 0) as a
-    /// number and as text: formatting a float would add kilobytes to the module.
-    fn number(&mut self, name: &str) -> Option<(&mut f64, f64, &'static str)> {
-        Some(match name {
-            "strength" => (&mut self.strength, 1.0, "1"),
-            "diversity" => (&mut self.diversity, 1.0, "1"),
-            "exploration" => (&mut self.exploration, MAX_EXPLORATION, "0.5"),
-            "seed" => (&mut self.seed, f64::from(u32::MAX), "4294967295"),
-            "boughtWithinDays" => (&mut self.bought_within_days, 3650.0, "3650"),
-            _ => return None,
-        })
-    }
-
-    /// Sets one option by name; unknown names and values out of range are rejected so
-    /// typos do not pass silently. `outOfStock` takes the index of its name in
-    /// [`OutOfStock::NAMES`].
-    pub fn set(&mut self, name: &str, value: f64) -> Result<()> {
-        if name == "outOfStock" {
+    /// Options from numbers in [`OPTION_NAMES`] order, as the browser passes them:
+    /// `given` has bit `i` set when option `i` is given; the others keep their default.
+    /// `outOfStock` is an index into [`OutOfStock::NAMES`].
+    pub fn from_numbers(given: u32, numbers: &[f64]) -> Result<Self> {
+        let mut options = RankOptions::default();
+        let value = |i: usize| numbers.get(i).copied().filter(|_| given & 1 << i != 0);
+        let fields = [
+            &mut options.strength,
+            &mut options.diversity,
+            &mut options.exploration,
+            &mut options.seed,
+        ];
+        for (i, field) in fields.into_iter().enumerate() {
+            if let Some(v) = value(i) {
+                *field = v;
+            }
+        }
+        if let Some(v) = value(5) {
+            options.bought_within_days = v;
+        }
+        if let Some(v) = value(4) {
             let name = OutOfStock::NAMES
-                .get(value as usize)
-                .filter(|_| value.fract() == 0.0);
-            self.out_of_stock = name.and_then(|n| OutOfStock::from_name(n)).ok_or_else(|| {
-                Error::InvalidOptions("outOfStock must be \"last\", \"hide\" or \"keep\"".into())
-            })?;
-            return Ok(());
+                .get(v as usize)
+                .filter(|_| v.fract() == 0.0);
+            options.out_of_stock =
+                name.and_then(|n| OutOfStock::from_name(n)).ok_or_else(|| {
+                    Error::InvalidOptions(
+                        "outOfStock must be \"last\", \"hide\" or \"keep\"".into(),
+                    )
+                })?;
         }
-        match self.number(name) {
-            Some((field, _, _)) => *field = value,
-            None => return Err(Error::InvalidOptions(format!("unknown option \"{name}\""))),
-        }
-        self.validate()
+        options.validate()?;
+        Ok(options)
     }
 
-    /// Checks every numeric option is in its range.
+    /// Checks every numeric option is in its range (all start at 0; the upper bounds
+    /// are spelled out too, since formatting a float would add kilobytes to the module).
     pub fn validate(&self) -> Result<()> {
-        let mut copy = self.clone();
-        for name in [
-            "strength",
-            "diversity",
-            "exploration",
-            "seed",
-            "boughtWithinDays",
-        ] {
-            if let Some((value, max, max_text)) = copy.number(name) {
-                if !(value.is_finite() && (0.0..=max).contains(value)) {
-                    return Err(Error::InvalidOptions(format!(
-                        "{name} must be a number from 0 to {max_text}"
-                    )));
-                }
+        let checks = [
+            (0, self.strength, 1.0, "1"),
+            (1, self.diversity, 1.0, "1"),
+            (2, self.exploration, MAX_EXPLORATION, "0.5"),
+            (3, self.seed, f64::from(u32::MAX), "4294967295"),
+            (5, self.bought_within_days, 3650.0, "3650"),
+        ];
+        for (i, value, max, max_text) in checks {
+            if !(value.is_finite() && (0.0..=max).contains(&value)) {
+                return Err(Error::InvalidOptions(format!(
+                    "{} must be a number from 0 to {max_text}",
+                    OPTION_NAMES[i]
+                )));
             }
         }
         Ok(())
@@ -209,23 +220,13 @@ impl<'a> Candidate<'a> {
 
     /// Checks what the shop gave; `index` names the candidate in the error.
     pub fn validate(&self, index: usize) -> Result<()> {
-        let bad = |what: &str| {
-            Err(Error::InvalidProduct(format!(
-                "at index {index}: {what} must be a finite number{}",
-                if what == "boost" {
-                    " from 0 to 1000"
-                } else {
-                    ""
-                }
-            )))
-        };
-        if self.base.is_some_and(|b| !b.is_finite()) {
-            return bad("score");
+        let score_ok = self.base.is_none_or(f64::is_finite);
+        if score_ok && self.boost.is_finite() && (0.0..=MAX_BOOST).contains(&self.boost) {
+            return Ok(());
         }
-        if !(self.boost.is_finite() && (0.0..=1000.0).contains(&self.boost)) {
-            return bad("boost");
-        }
-        Ok(())
+        Err(Error::InvalidProduct(format!(
+            "at index {index}: score must be a finite number, boost a number from 0 to 1000"
+        )))
     }
 }
 
@@ -238,18 +239,16 @@ pub fn similar_to(
     options: &RankOptions,
     snapshot: Option<&Snapshot>,
 ) -> Result<Vec<Ranked>> {
-    let (positions, scored): (Vec<usize>, Vec<Candidate>) = candidates
+    let scored: Vec<Candidate> = candidates
         .iter()
-        .enumerate()
-        .filter(|(_, c)| c.product.id != anchor.id)
-        .map(|(i, c)| {
-            let base = Some(similarity(anchor, c.product));
-            (i, Candidate { base, ..*c })
+        .map(|c| Candidate {
+            base: Some(similarity(anchor, c.product)),
+            ..*c
         })
-        .unzip();
+        .collect();
     let mut ranked = rank(&scored, options, snapshot)?;
+    ranked.retain(|r| candidates[r.index].product.id != anchor.id);
     for r in &mut ranked {
-        r.index = positions[r.index];
         if r.reason == Reason::ShopOrder {
             r.reason = Reason::LikeThis;
         }
@@ -476,12 +475,14 @@ fn bought_recently(candidate: &Candidate, snapshot: &Snapshot, within_days: f64)
 }
 
 /// Deterministic pseudo-random number in `[0, 1)` for exploration.
-fn unit(seed: f64, position: usize, salt: u8) -> f64 {
-    let mut bytes = [0u8; 13];
-    bytes[..4].copy_from_slice(&(seed as u32).to_le_bytes());
-    bytes[4..12].copy_from_slice(&(position as u64).to_le_bytes());
-    bytes[12] = salt;
-    (fnv1a64(&bytes) >> 11) as f64 / (1u64 << 53) as f64
+fn unit(seed: f64, position: usize, salt: u64) -> f64 {
+    // SplitMix64 of the three inputs.
+    let mut z =
+        ((seed as u64) << 32 ^ (position as u64) << 1 ^ salt).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Reorders `candidates` (given in the shop's order). Without a profile snapshot (no
@@ -564,7 +565,7 @@ pub fn rank(
             },
         ));
     }
-    ranked.sort_by(|(ga, a), (gb, b)| {
+    ranked.sort_unstable_by(|(ga, a), (gb, b)| {
         ga.cmp(gb)
             .then(b.score.total_cmp(&a.score))
             .then(a.index.cmp(&b.index))
@@ -655,72 +656,41 @@ fn explore(
 /// Moves pinned products to their positions, lowest position first; a pin beyond the
 /// end lands last, and of two pins on one position the earlier candidate wins it.
 fn pin(order: &mut Vec<Ranked>, candidates: &[Candidate]) {
-    let mut pinned: Vec<(u32, Ranked)> = Vec::new();
-    order.retain(|r| match candidates[r.index].pin {
-        Some(at) => {
-            pinned.push((
-                at,
-                Ranked {
-                    reason: Reason::Pinned,
-                    ..*r
-                },
-            ));
-            false
-        }
-        None => true,
-    });
-    pinned.sort_by_key(|(at, r)| (*at, r.index));
+    let key = |r: &Ranked| (candidates[r.index].pin, r.index);
+    let mut pinned: Vec<Ranked> = order
+        .iter()
+        .filter(|r| key(r).0.is_some())
+        .copied()
+        .collect();
+    order.retain(|r| key(r).0.is_none());
+    // Lowest position first; pins are few, so a selection rather than a sort.
     let mut next_free = 0;
-    for (at, ranked) in pinned {
-        let at = (at as usize).max(next_free).min(order.len());
-        order.insert(at, ranked);
+    while !pinned.is_empty() {
+        let first = (1..pinned.len()).fold(0, |best, i| {
+            if key(&pinned[i]) < key(&pinned[best]) {
+                i
+            } else {
+                best
+            }
+        });
+        let ranked = pinned.swap_remove(first);
+        let at = (key(&ranked).0.unwrap_or(0) as usize)
+            .max(next_free)
+            .min(order.len());
+        let reason = Reason::Pinned;
+        order.insert(at, Ranked { reason, ..ranked });
         next_free = at + 1;
     }
 }
 
-/// The reason in the shopper's words, e.g. "Because you viewed apple smartphone".
-pub fn explain(product: &Product, reason: Reason, currency: Option<&str>) -> String {
-    let category = product.category.as_deref();
-    // The most specific level of the category, as shoppers name it.
-    let leaf = category.map(|c| c.rsplit('/').next().unwrap_or(c));
-    let value = |i: u8| {
-        facet_values(product)
-            .get(usize::from(i))
-            .map(|(f, v, _)| (*f, *v))
-    };
+/// The facet value a [`Reason::Stated`] or [`Reason::Interest`] is about (the JS face
+/// words reasons: shopper-facing text is localizable there).
+pub fn reason_value(product: &Product, reason: Reason) -> Option<(&str, &str)> {
     match reason {
-        Reason::ShopOrder => match leaf {
-            Some(leaf) => format!("Popular in {leaf}"),
-            None => "Popular in this shop".into(),
-        },
-        Reason::Pinned => "Featured by the shop".into(),
-        Reason::Promoted => "Promoted by the shop".into(),
-        Reason::Exploration => "Something new to discover".into(),
-        Reason::Viewed => "You viewed this recently".into(),
-        Reason::Similar => "Similar to what you viewed".into(),
-        Reason::LikeThis => "Similar to this product".into(),
-        Reason::InCart => "In your cart".into(),
-        Reason::BoughtRecently => "You bought this recently".into(),
-        Reason::NotInterested => "You said you are not interested".into(),
-        Reason::OutOfStock => "Out of stock".into(),
-        Reason::Stated(i) => match value(i) {
-            Some((facet, value)) => {
-                format!("You said you like {}", describe(facet, value, currency))
-            }
-            None => "You said you like this".into(),
-        },
-        Reason::Interest(i) => match value(i) {
-            Some((BRAND, brand)) => match leaf {
-                Some(leaf) => format!("Because you viewed {brand} {leaf}"),
-                None => format!("Because you like {brand}"),
-            },
-            Some((PRICE_BAND, _)) => "In your usual price range".into(),
-            Some((CATEGORY, _)) => format!("Because you viewed {}", leaf.unwrap_or("this")),
-            Some((facet, value)) => {
-                format!("Because you like {}", describe(facet, value, currency))
-            }
-            None => "Picked for you".into(),
-        },
+        Reason::Stated(i) | Reason::Interest(i) => facet_values(product)
+            .get(usize::from(i))
+            .map(|(facet, value, _)| (*facet, *value)),
+        _ => None,
     }
 }
 

@@ -342,36 +342,80 @@ fn restrictions(bits: &mut Bits) -> Result<Vec<PublisherRestriction>, TcfError> 
 /// 5 (create a personalised content profile) and 6 (use it to select content).
 pub const PERSONALIZATION_PURPOSES: [u32; 3] = [1, 5, 6];
 
-impl TcString {
-    /// Whether this TC string grants every purpose in `purposes`.
+/// What a CMP reports through `__tcfapi` (its TCData, decoded by the CMP) that
+/// Shelfwise's rule reads, for the shop's vendor id when it has one. In the browser the
+/// JS face reads it from the CMP; natively [`TcString::choices`] derives it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TcfChoices {
+    /// Purposes with consent.
+    pub purpose_consents: Vec<u32>,
+    /// Whether the shop's vendor id has consent (false without a vendor id).
+    pub vendor_consent: bool,
+    /// Purposes the publisher restricts for the shop's vendor: not allowed, or only on
+    /// legitimate interest (restriction types 0 and 2).
+    pub restricted_purposes: Vec<u32>,
+    /// Purposes with publisher consent (the publisher-TC segment); empty without one.
+    pub publisher_consents: Vec<u32>,
+    /// The string's `lastUpdated`, milliseconds since the epoch: when the shopper decided.
+    pub last_updated_ms: f64,
+}
+
+impl TcfChoices {
+    /// Whether every purpose in `purposes` is granted.
     ///
     /// - With the shop's vendor id: each purpose has consent, the vendor has consent,
     ///   and no publisher restriction disallows a purpose for the vendor or requires
-    ///   legitimate interest for it (restriction types 0 and 2).
+    ///   legitimate interest for it.
     /// - Without one, as the publisher's own processing: each purpose has publisher
-    ///   consent in the publisher-TC segment or, when the string carries no such
-    ///   segment, purpose consent in the core segment.
+    ///   consent when the CMP reports any, else purpose consent.
     pub fn grants(&self, purposes: &[u32], vendor_id: Option<u32>) -> bool {
         let has_all = |ids: &[u32]| purposes.iter().all(|p| ids.contains(p));
         match vendor_id {
-            Some(vendor) => {
+            Some(_) => {
                 has_all(&self.purpose_consents)
-                    && self.vendor_consents.contains(&vendor)
-                    && !self.publisher_restrictions.iter().any(|r| {
-                        purposes.contains(&r.purpose_id)
-                            && r.restriction_type != 1
-                            && r.vendor_ids.contains(&vendor)
-                    })
+                    && self.vendor_consent
+                    && !purposes
+                        .iter()
+                        .any(|p| self.restricted_purposes.contains(p))
             }
-            None if self.has_publisher_segment => has_all(&self.publisher_consents),
+            None if !self.publisher_consents.is_empty() => has_all(&self.publisher_consents),
             None => has_all(&self.purpose_consents),
         }
     }
+}
 
-    /// `lastUpdated` in milliseconds since the epoch.
-    pub fn last_updated_ms(&self) -> f64 {
-        self.last_updated_ms as f64
+impl TcString {
+    /// The choices a CMP would report for this string and `vendor_id`.
+    pub fn choices(&self, vendor_id: Option<u32>) -> TcfChoices {
+        let restricted = |purpose: &u32| {
+            vendor_id.is_some_and(|vendor| {
+                self.publisher_restrictions.iter().any(|r| {
+                    r.purpose_id == *purpose
+                        && r.restriction_type != 1
+                        && r.vendor_ids.contains(&vendor)
+                })
+            })
+        };
+        TcfChoices {
+            purpose_consents: self.purpose_consents.clone(),
+            vendor_consent: vendor_id.is_some_and(|v| self.vendor_consents.contains(&v)),
+            restricted_purposes: (1..=24).filter(restricted).collect(),
+            publisher_consents: self.publisher_consents.clone(),
+            last_updated_ms: self.last_updated_ms as f64,
+        }
     }
+}
+
+/// A TC string's `lastUpdated` (milliseconds since the epoch), read from its header
+/// alone (the CMP has decoded the rest): `None` unless it is a version 2 string.
+pub fn last_updated_ms(tc_string: &str) -> Option<f64> {
+    // Version (6 bits), created (36), lastUpdated (36): the first 13 characters.
+    let header = tc_string.trim().as_bytes().get(..13)?;
+    let bits = header.iter().try_fold(0u128, |bits, c| {
+        Some(bits << 6 | u128::from(super::base64url::sextet(*c)?))
+    })?;
+    let field = |from: u32, len: u32| (bits >> (78 - from - len)) & ((1 << len) - 1);
+    (field(0, 6) == 2).then(|| (field(42, 36) * 100) as f64)
 }
 
 #[cfg(test)]

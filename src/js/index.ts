@@ -16,6 +16,9 @@
 
 import init, { Engine, inputError } from './wasm/shelfwise.js';
 import type * as Types from './wasm/shelfwise.js';
+import { ENGLISH, type Words } from './words.js';
+
+export { ENGLISH, type Words, type WhyContext } from './words.js';
 
 export type {
   ConsentSource,
@@ -28,6 +31,7 @@ export type {
   ProductAttributes,
   ProfileSummary,
   PurchaseEvent,
+  ReasonCode,
   Purpose,
   SearchEvent,
   RankOptions,
@@ -71,6 +75,8 @@ export interface OpenOptions {
   wasm?: WasmSource;
   /** Clock in milliseconds since the epoch; default `Date.now`. For tests and replays. */
   now?: () => number;
+  /** Shopper-facing words (interest labels, "why?" reasons) in the shop's language; default English. */
+  words?: Partial<Words>;
 }
 
 /** One product of a ranked list: the caller's own object, its score, reason and input index. */
@@ -107,6 +113,54 @@ interface TcfData {
   tcString?: unknown;
   eventStatus?: unknown;
   listenerId?: unknown;
+  purpose?: { consents?: unknown };
+  vendor?: { consents?: unknown };
+  publisher?: { consents?: unknown; restrictions?: unknown };
+}
+
+/** What the core reads of a CMP's TCData (decoded by the CMP, as TCF intends). */
+interface TcfSignal {
+  gdprApplies: boolean;
+  tcString?: string;
+  purposeConsents: Uint32Array;
+  vendorConsent: boolean;
+  restrictedPurposes: Uint32Array;
+  publisherConsents: Uint32Array;
+}
+
+/** Ids whose value is `true` in a TCData `{ [id]: boolean }` map. */
+function grantedIds(map: unknown): Uint32Array {
+  if (map === null || typeof map !== 'object') return new Uint32Array();
+  const ids = Object.entries(map)
+    .filter(([id, value]) => value === true && /^[0-9]{1,5}$/.test(id))
+    .map(([id]) => Number(id));
+  return Uint32Array.from(ids);
+}
+
+/** TCData as the core reads it, for the shop's vendor id (if any). */
+function tcfSignal(data: TcfData, vendorId: number | undefined): TcfSignal {
+  const restrictions = data.publisher?.restrictions;
+  const restricted: number[] = [];
+  if (vendorId !== undefined && restrictions !== null && typeof restrictions === 'object') {
+    for (const [purpose, vendors] of Object.entries(restrictions)) {
+      const type = vendors !== null && typeof vendors === 'object' ? (vendors as Record<string, unknown>)[vendorId] : undefined;
+      // 0: not allowed; 2: legitimate interest only. Either rules out consent-based use.
+      if ((type === 0 || type === 2) && /^[0-9]{1,2}$/.test(purpose)) restricted.push(Number(purpose));
+    }
+  }
+  const vendorConsents = data.vendor?.consents;
+  return {
+    gdprApplies: data.gdprApplies === true,
+    ...(typeof data.tcString === 'string' ? { tcString: data.tcString } : {}),
+    purposeConsents: grantedIds(data.purpose?.consents),
+    vendorConsent:
+      vendorId !== undefined &&
+      vendorConsents !== null &&
+      typeof vendorConsents === 'object' &&
+      (vendorConsents as Record<string, unknown>)[vendorId] === true,
+    restrictedPurposes: Uint32Array.from(restricted),
+    publisherConsents: grantedIds(data.publisher?.consents),
+  };
 }
 type TcfApi = (command: string, version: number, callback: (data: TcfData, success: boolean) => void, parameter?: unknown) => void;
 type ModeStatus = 'granted' | 'denied' | undefined;
@@ -268,15 +322,18 @@ interface RankRules {
   boost: Map<string, number>;
 }
 
+/** Rank options in the order the core reads them (`OPTION_NAMES` in src/core/rank.rs). */
+const RANK_OPTIONS = ['strength', 'diversity', 'exploration', 'seed', 'outOfStock', 'boughtWithinDays'];
+
 /**
- * Rank options as name/number pairs for the core (which knows the ranges), and the
- * shop's per-product rules (`pin`, `boost`, `bury`) as maps by product id.
+ * Rank options for the core (which knows the ranges): a bit set of those given, their
+ * values, and a slot for `similarTo`; and the shop's per-product rules (`pin`, `boost`,
+ * `bury`) as maps by product id.
  */
-function passRankOptions(options: unknown): [string[], number[], RankRules] {
+function passRankOptions(options: unknown): [number[], RankRules] {
   const rules: RankRules = { pin: new Map(), boost: new Map() };
-  const names: string[] = [];
-  const values: number[] = [];
-  if (options === undefined || options === null) return [names, values, rules];
+  const numbers = [0, ...RANK_OPTIONS.map(() => NaN), NaN];
+  if (options === undefined || options === null) return [numbers, rules];
   for (const [name, value] of Object.entries(fields('options', options, 'options'))) {
     if (value === undefined) continue;
     if (name === 'pin' || name === 'boost' || name === 'bury') {
@@ -296,15 +353,18 @@ function passRankOptions(options: unknown): [string[], number[], RankRules] {
       }
       continue;
     }
-    names.push(name);
+    const slot = RANK_OPTIONS.indexOf(name);
+    if (slot < 0) throw inputError('options', `unknown option "${name}"`);
     if (name === 'outOfStock') {
-      values.push(OUT_OF_STOCK.indexOf(value as string));
-      continue;
+      numbers[slot + 1] = OUT_OF_STOCK.indexOf(value as string);
+    } else if (typeof value === 'number') {
+      numbers[slot + 1] = value;
+    } else {
+      throw inputError('options', `${name} must be a number`);
     }
-    if (typeof value !== 'number') throw inputError('options', `${name} must be a number`);
-    values.push(value);
+    numbers[0] = numbers[0]! | (1 << slot);
   }
-  return [names, values, rules];
+  return [numbers, rules];
 }
 
 
@@ -350,18 +410,24 @@ export class ProfileCenter {
   readonly #shelf: Shelfwise;
   readonly #engine: Engine;
   readonly #now: () => number;
+  readonly #words: Words;
 
   /** @internal */
-  constructor(shelf: Shelfwise, engine: Engine, now: () => number) {
+  constructor(shelf: Shelfwise, engine: Engine, now: () => number, words: Words) {
     this.#shelf = shelf;
     this.#engine = engine;
     this.#now = now;
+    this.#words = words;
   }
 
-  /** What Shelfwise knows about the shopper: interests with their strength and evidence. */
+  /** What Shelfwise knows about the shopper: interests (labelled in plain words) with their strength and evidence. */
   summary(): Types.ProfileSummary {
     this.#shelf.flush();
-    return JSON.parse(this.#engine.summary(this.#now())) as Types.ProfileSummary;
+    const summary = JSON.parse(this.#engine.summary(this.#now())) as Types.ProfileSummary;
+    for (const interest of summary.interests) {
+      interest.label = this.#words.interest(interest.facet, interest.value, summary.currency);
+    }
+    return summary;
   }
 
   /**
@@ -461,7 +527,9 @@ export class Shelfwise extends EventTarget {
   readonly #read: Required<Pick<ConsentOptions, 'tcf' | 'gpc' | 'consentMode'>>;
   readonly #consentMode = new ConsentModeReader();
   readonly #listeners: Array<() => void> = [];
-  #tcf: { gdprApplies: boolean; tcString?: string } | undefined;
+  #tcf: TcfSignal | undefined;
+  readonly #words: Words;
+  readonly #tcfVendorId: number | undefined;
   #tcfListenerId: unknown;
   #consent: string;
   #closed = false;
@@ -477,9 +545,11 @@ export class Shelfwise extends EventTarget {
     this.#now = options.now ?? Date.now;
     this.#namespace = options.namespace ?? 'default';
     this.#flushDelayMs = options.flushDelayMs ?? 1000;
-    this.profile = new ProfileCenter(this, engine, this.#now);
-    const { tcf = true, gpc = true, consentMode = true } = options.consent ?? {};
+    this.#words = { ...ENGLISH, ...options.words };
+    this.profile = new ProfileCenter(this, engine, this.#now, this.#words);
+    const { tcf = true, gpc = true, consentMode = true, tcfVendorId } = options.consent ?? {};
     this.#read = { tcf, gpc, consentMode };
+    this.#tcfVendorId = tcfVendorId;
     this.#consent = engine.consentJson();
     // Browser only, and only when opened: nothing here runs at import time.
     if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') this.#listen();
@@ -538,10 +608,7 @@ export class Shelfwise extends EventTarget {
         // 'cmpuishown' carries no decision yet.
         if (data.eventStatus !== 'tcloaded' && data.eventStatus !== 'useractioncomplete') return;
         this.#tcfListenerId = data.listenerId;
-        this.#tcf = {
-          gdprApplies: data.gdprApplies === true,
-          ...(typeof data.tcString === 'string' ? { tcString: data.tcString } : {}),
-        };
+        this.#tcf = tcfSignal(data, this.#tcfVendorId);
         this.#applySignals();
       });
     } catch {
@@ -561,6 +628,10 @@ export class Shelfwise extends EventTarget {
       gpc,
       this.#tcf?.gdprApplies,
       this.#tcf?.tcString,
+      this.#tcf?.purposeConsents ?? new Uint32Array(),
+      this.#tcf?.vendorConsent ?? false,
+      this.#tcf?.restrictedPurposes ?? new Uint32Array(),
+      this.#tcf?.publisherConsents ?? new Uint32Array(),
       mode.defaults.personalization,
       mode.defaults.analytics,
       mode.updates.personalization,
@@ -733,13 +804,10 @@ export class Shelfwise extends EventTarget {
     anchor: Types.ProductAttributes | undefined,
   ): Ranked<T>[] {
     this.#refreshSignals();
-    const [names, values, rules] = guarded('options', () => passRankOptions(options));
+    const [numbers, rules] = guarded('options', () => passRankOptions(options));
     if (!Array.isArray(products)) throw inputError('products', 'products must be an array');
     const indexes = this.#register(anchor === undefined ? products : [...products, anchor]);
-    if (anchor !== undefined) {
-      names.push('similarTo');
-      values.push(indexes.pop()!);
-    }
+    if (anchor !== undefined) numbers[numbers.length - 1] = indexes.pop()!;
     const candidates = new Float64Array(products.length * CANDIDATE_STRIDE);
     products.forEach((product, i) => {
       const { score, inStock, stock, consumable } = product as Types.ProductAttributes & { stock?: unknown };
@@ -752,21 +820,32 @@ export class Shelfwise extends EventTarget {
       const outOfStock = inStock === false || (typeof stock === 'number' && stock <= 0);
       candidates[at + 4] = (outOfStock ? 1 : 0) | (consumable === true ? 2 : 0);
     });
-    const triples = this.#engine.rank(candidates, names.join(ITEM), Float64Array.from(values), this.#now());
+    const triples = this.#engine.rank(candidates, Float64Array.from(numbers), this.#now());
     const engine = this.#engine;
+    const words = this.#words;
+    const currency = (): string | null => this.profile.summary().currency;
     const ranked: Ranked<T>[] = [];
     for (let i = 0; i < triples.length; i += 3) {
       const index = triples[i] as number;
       const reason = triples[i + 2] as number;
       const catalogueIndex = indexes[index]!;
+      const product = products[index] as T;
+      const code = REASON_CODES[reason >> 8] ?? 'shop_order';
       ranked.push({
-        product: products[index] as T,
+        product,
         score: triples[i + 1] as number,
         index,
-        reason: REASON_CODES[reason >> 8] ?? 'shop_order',
+        reason: code,
         // In words only when asked: most results are never explained.
         get why() {
-          return engine.explain(catalogueIndex, reason);
+          const [facet, value] = engine.reasonValue(catalogueIndex, reason)?.split(PAIR) ?? [];
+          return words.why(code, {
+            ...(typeof product.category === 'string' ? { category: product.category } : {}),
+            ...(typeof product.brand === 'string' ? { brand: product.brand } : {}),
+            ...(facet !== undefined && value !== undefined
+              ? { facet, value, label: words.interest(facet, value, facet === 'price_band' ? currency() : null) }
+              : {}),
+          });
         },
       });
     }

@@ -17,7 +17,8 @@ use crate::core::consent::{ConsentModeState, TcfState};
 use crate::core::event::{EventDetails, Product, ProductId, ProductInput};
 use crate::core::export::ImportFile;
 use crate::core::profile::ProfileConfig;
-use crate::core::rank::{Candidate, Reason};
+use crate::core::rank::{Candidate, Reason, OPTION_NAMES};
+use crate::core::tcf::{self, TcfChoices};
 use crate::core::{
     self, ConsentPolicy, ConsentState, ConsentStatus, EventKind, RankOptions, Signals,
 };
@@ -349,7 +350,8 @@ impl Engine {
     }
 
     // What the page says about consent, read by the JS face: GPC, the CMP's TCF state
-    // (`gdpr_applies` absent when there is no CMP) and Consent Mode commands.
+    // (`gdpr_applies` absent when there is no CMP; the choices as the CMP decoded them,
+    // with its TC string for the decision's date) and Consent Mode commands.
     #[wasm_bindgen(js_name = setSignals)]
     #[allow(clippy::too_many_arguments)]
     pub fn set_signals(
@@ -357,6 +359,10 @@ impl Engine {
         gpc: bool,
         gdpr_applies: Option<bool>,
         tc_string: Option<String>,
+        purpose_consents: Vec<u32>,
+        vendor_consent: bool,
+        restricted_purposes: Vec<u32>,
+        publisher_consents: Vec<u32>,
         default_personalization: Option<String>,
         default_analytics: Option<String>,
         update_personalization: Option<String>,
@@ -375,7 +381,15 @@ impl Engine {
             gpc,
             tcf: gdpr_applies.map(|gdpr_applies| TcfState {
                 gdpr_applies,
-                tc_string,
+                choices: tc_string.and_then(|tc| tcf::last_updated_ms(&tc)).map(
+                    |last_updated_ms| TcfChoices {
+                        purpose_consents,
+                        vendor_consent,
+                        restricted_purposes,
+                        publisher_consents,
+                        last_updated_ms,
+                    },
+                ),
             }),
             consent_mode_default: mode(default_personalization, default_analytics),
             consent_mode_update: mode(update_personalization, update_analytics),
@@ -473,23 +487,22 @@ impl Engine {
     }
 
     // Ranks catalogue products given in the shop's order (`CANDIDATE_STRIDE` numbers
-    // each) with options as name/value pairs; `similarTo` (a catalogue index) ranks by
-    // likeness to that product. Returns `[position, score, reason, ...]`, best first.
+    // each). `options`: a bit set of the options given, then their values in
+    // `OPTION_NAMES` order, then `similarTo` (a catalogue index: rank by likeness to it;
+    // NaN for none). Returns `[position, score, reason, ...]`, best first.
     pub fn rank(
         &self,
         candidates: &[f64],
-        option_names: &str,
-        option_values: &[f64],
+        options: &[f64],
         now_ms: f64,
     ) -> Result<Vec<f64>, JsValue> {
-        let mut options = RankOptions::default();
-        let mut anchor = None;
-        for (name, value) in items(option_names).zip(option_values) {
-            match name {
-                "similarTo" => anchor = Some(self.registered(*value)?),
-                _ => options.set(name, *value)?,
-            }
-        }
+        let given = options.first().copied().unwrap_or(0.0) as u32;
+        let values = options.get(1..).unwrap_or(&[]);
+        let options = RankOptions::from_numbers(given, values)?;
+        let anchor = match values.get(OPTION_NAMES.len()) {
+            Some(index) if !index.is_nan() => Some(self.registered(*index)?),
+            _ => None,
+        };
         let mut list = Vec::with_capacity(candidates.len() / CANDIDATE_STRIDE);
         for c in candidates.chunks_exact(CANDIDATE_STRIDE) {
             let flags = c[4] as u32;
@@ -512,13 +525,13 @@ impl Engine {
             .collect())
     }
 
-    // A ranked product's reason (as `rank` numbered it) in the shopper's words.
-    pub fn explain(&self, index: f64, reason: u32) -> Result<String, JsValue> {
-        let product = self.registered(index)?;
-        let reason = Reason::from_number(reason)
-            .ok_or_else(|| core::Error::InvalidArgument("unknown reason".into()))?;
-        let currency = self.inner.profile().currency.as_deref();
-        Ok(core::explain(product, reason, currency))
+    // The facet and value (`PAIR`-joined) a ranked product's reason (as `rank` numbered
+    // it) is about, for the face to word; undefined for other reasons.
+    #[wasm_bindgen(js_name = reasonValue)]
+    pub fn reason_value(&self, index: f64, reason: u32) -> Option<String> {
+        let product = self.registered(index).ok()?;
+        let (facet, value) = core::reason_value(product, Reason::from_number(reason)?)?;
+        Some([facet, value].join(PAIR.encode_utf8(&mut [0; 4])))
     }
 
     // Drops products given with `product` that no call used (after a JS-side error).

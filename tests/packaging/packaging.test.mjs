@@ -54,6 +54,8 @@ describe('the npm tarball', () => {
       'dist/wasm/shelfwise.js',
       'dist/wasm/shelfwise_bg.wasm',
       'dist/wasm/shelfwise_bg.wasm.d.ts',
+      'dist/words.d.ts',
+      'dist/words.js',
       'package.json',
     ]);
   });
@@ -81,7 +83,7 @@ describe('in Node', () => {
         const shelf = await Shelfwise.open({ namespace: 'ssr' });
         const before = shelf.rank([{ id: 'a', category: 'x' }, { id: 'b', category: 'y' }], { strength: 1 });
         shelf.grantConsent();
-        shelf.track({ type: 'purchase', product: { id: 'b', category: 'y', price: 20 } });
+        shelf.track({ type: 'add_to_cart', product: { id: 'b', category: 'y', price: 20 } });
         const after = shelf.rank([{ id: 'a', category: 'x' }, { id: 'b', category: 'y' }], { strength: 1 });
         let code = null;
         try { shelf.track({ type: 'view', product: { id: 10n } }); } catch (e) { code = e.code; }
@@ -146,7 +148,7 @@ describe('in a Vite app in Chromium', () => {
     assert.equal(first.consent, 'granted');
     assert.equal(first.storageMode, 'persistent');
     assert.equal(first.errorCode, 'invalid_event');
-    assert.deepEqual(first.order.slice(0, 2), [5, 3], 'the laptops lead, the one in the cart first');
+    assert.deepEqual(first.order.slice(0, 2), [3, 5], 'the laptops lead: the one just viewed, then the one in the cart');
 
     await page.reload();
     const second = await result();
