@@ -42,7 +42,7 @@ fn reset() {
 }
 
 fn open(namespace: &str) -> Result<Engine, JsValue> {
-    Engine::new(namespace, "tab1", true, None, "", &[], "", "")
+    Engine::new(namespace, "tab1", true, None, &[], "", "")
 }
 
 /// The personalization status from the engine's consent JSON.
@@ -361,7 +361,7 @@ fn gpc_denies_and_a_grant_in_the_shop_overrides_it() {
     assert_eq!(personalization(&engine), "granted");
     assert!(view(&mut engine, 3, "laptops", NOW + 3.0).unwrap());
     // A shop may choose not to read GPC as a denial.
-    let mut lenient = Engine::new("gpc-lenient", "tab1", false, None, "", &[], "", "").unwrap();
+    let mut lenient = Engine::new("gpc-lenient", "tab1", false, None, &[], "", "").unwrap();
     lenient
         .set_signals(
             true,
@@ -552,8 +552,8 @@ fn configuration_reaches_the_core_and_sensitive_categories_are_never_learned() {
         "tab1",
         true,
         None,
-        "halfLifeDays\u{1f}weights.view",
-        &[7.0, 2.0],
+        // halfLifeDays (bit 0) and weights.view (bit 4) given.
+        &[17.0, 7.0, 0.0, 0.0, 0.0, 2.0],
         "health\u{1f}adult",
         "",
     )
@@ -567,7 +567,8 @@ fn configuration_reaches_the_core_and_sensitive_categories_are_never_learned() {
     let summary = engine.summary(NOW).unwrap();
     assert!(summary.contains(r#""events":1"#), "{summary}");
     assert!(!summary.contains("health"), "{summary}");
-    let error = Engine::new("config", "tab1", true, None, "halfLifeDayz", &[7.0], "", "")
+    // halfLifeDays out of range.
+    let error = Engine::new("config", "tab1", true, None, &[1.0, 0.0], "", "")
         .err()
         .unwrap();
     assert_eq!(code_of(error), "invalid_options");

@@ -720,8 +720,10 @@ impl<S: Store> Engine<S> {
         Ok(super::export::export(&self.profile, self.consent(), now_ms))
     }
 
-    /// Merges an export into the profile (needs personalization consent). A foreign,
-    /// edited or malformed file is rejected with `invalid_import` and changes nothing.
+    /// Restores an export (needs personalization consent): the file's profile replaces
+    /// what this browser knew, in every tab, so export then import is lossless and
+    /// importing twice changes nothing. A foreign, edited or malformed file is rejected
+    /// with `invalid_import` and changes nothing.
     pub fn import(&mut self, file: &super::export::ImportFile, now_ms: f64) -> Result<()> {
         let now_ms = validate_time(now_ms)?;
         if !self.personalization_allowed() {
@@ -731,8 +733,7 @@ impl<S: Store> Engine<S> {
         }
         let mut imported = super::export::import(file)?;
         imported.sanitize(&self.config);
-        let config = self.config.clone();
-        self.compact_with(now_ms, &mut |profile| profile.merge(&imported, &config));
+        self.compact_with(now_ms, &mut |profile| profile.clone_from(&imported));
         Ok(())
     }
 

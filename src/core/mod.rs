@@ -10,6 +10,7 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod export;
+pub mod insights;
 pub mod json;
 mod names;
 pub mod profile;

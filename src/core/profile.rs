@@ -52,7 +52,34 @@ pub struct ProfileConfig {
     /// Facets never learned (`"religion"`) and facet values whose products are never
     /// learned from (`"tag:pregnancy"`, `"brand:Acme Pharma"`, `"category:health"`).
     pub sensitive_facets: Vec<String>,
+    /// Lifecycle segment thresholds ([`super::insights::Segment`]): visits that make a
+    /// shopper returning (default 2), orders that make a customer loyal (default 4), and
+    /// days since the last order that put a customer at risk (60) or lapsed (180).
+    pub returning_visits: u64,
+    pub loyal_orders: u64,
+    pub at_risk_days: f64,
+    pub lapsed_days: f64,
 }
+
+/// The options of `Shelfwise.open({ config })`: name, range, and the range as text
+/// (formatting floats would add kilobytes to the module). Whole-number options are
+/// truncated.
+pub const CONFIG_OPTIONS: [(&str, f64, f64, &str); 14] = [
+    ("halfLifeDays", 0.01, 3650.0, "0.01 to 3650"),
+    ("retentionDays", 1.0, 3650.0, "1 to 3650"),
+    ("sessionGapMinutes", 1.0, 1440.0, "1 to 1440"),
+    ("maxValuesPerFacet", 4.0, 64.0, "4 to 64"),
+    ("weights.view", -100.0, 100.0, "-100 to 100"),
+    ("weights.click", -100.0, 100.0, "-100 to 100"),
+    ("weights.addToCart", -100.0, 100.0, "-100 to 100"),
+    ("weights.removeFromCart", -100.0, 100.0, "-100 to 100"),
+    ("weights.purchase", -100.0, 100.0, "-100 to 100"),
+    ("weights.wishlist", -100.0, 100.0, "-100 to 100"),
+    ("segments.returningVisits", 2.0, 1000.0, "2 to 1000"),
+    ("segments.loyalOrders", 2.0, 1000.0, "2 to 1000"),
+    ("segments.atRiskDays", 1.0, 3650.0, "1 to 3650"),
+    ("segments.lapsedDays", 1.0, 3650.0, "1 to 3650"),
+];
 
 impl Default for ProfileConfig {
     fn default() -> Self {
@@ -69,6 +96,10 @@ impl Default for ProfileConfig {
             session_gap_ms: 30.0 * 60_000.0,
             sensitive_categories: Vec::new(),
             sensitive_facets: Vec::new(),
+            returning_visits: 2,
+            loyal_orders: 4,
+            at_risk_days: 60.0,
+            lapsed_days: 180.0,
         }
     }
 }
@@ -88,41 +119,41 @@ impl ProfileConfig {
     /// Sets one option by its name in `Shelfwise.open({ config })` (`"halfLifeDays"`,
     /// `"weights.addToCart"`...). Unknown names and values out of range are rejected.
     pub fn set(&mut self, name: &str, value: f64) -> Result<()> {
-        // Ranges are written out as text: formatting floats would add kilobytes of wasm.
-        let range = |min: f64, max: f64, text: &str| {
-            if value.is_finite() && (min..=max).contains(&value) {
-                Ok(value)
-            } else {
-                Err(Error::InvalidOptions(format!(
-                    "config {name} must be a number from {text}"
-                )))
-            }
+        match CONFIG_OPTIONS.iter().position(|option| option.0 == name) {
+            Some(index) => self.set_index(index, value),
+            None => Err(Error::InvalidOptions(format!(
+                "unknown config option \"{name}\""
+            ))),
+        }
+    }
+
+    /// Sets the option at `index` of [`CONFIG_OPTIONS`] (the browser passes options by
+    /// index); a value out of range is rejected.
+    pub fn set_index(&mut self, index: usize, value: f64) -> Result<()> {
+        let Some((name, min, max, range)) = CONFIG_OPTIONS.get(index) else {
+            return Err(Error::InvalidOptions("unknown config option".into()));
         };
-        match name {
-            "halfLifeDays" => self.half_life_ms = range(0.01, 3650.0, "0.01 to 3650")? * DAY_MS,
-            "retentionDays" => self.retention_ms = range(1.0, 3650.0, "1 to 3650")? * DAY_MS,
-            "sessionGapMinutes" => {
-                self.session_gap_ms = range(1.0, 1440.0, "1 to 1440")? * 60_000.0
-            }
-            "maxValuesPerFacet" => {
-                self.max_values_per_facet = range(4.0, 64.0, "4 to 64")? as usize
-            }
-            _ => {
-                let weight = match name {
-                    "weights.view" => &mut self.view_weight,
-                    "weights.click" => &mut self.click_weight,
-                    "weights.addToCart" => &mut self.add_to_cart_weight,
-                    "weights.removeFromCart" => &mut self.remove_from_cart_weight,
-                    "weights.purchase" => &mut self.purchase_weight,
-                    "weights.wishlist" => &mut self.wishlist_weight,
-                    _ => {
-                        return Err(Error::InvalidOptions(format!(
-                            "unknown config option \"{name}\""
-                        )))
-                    }
-                };
-                *weight = range(-100.0, 100.0, "-100 to 100")?;
-            }
+        if !(value.is_finite() && (*min..=*max).contains(&value)) {
+            return Err(Error::InvalidOptions(format!(
+                "config {name} must be a number from {range}"
+            )));
+        }
+        let days = value * DAY_MS;
+        match index {
+            0 => self.half_life_ms = days,
+            1 => self.retention_ms = days,
+            2 => self.session_gap_ms = value * 60_000.0,
+            3 => self.max_values_per_facet = value as usize,
+            4 => self.view_weight = value,
+            5 => self.click_weight = value,
+            6 => self.add_to_cart_weight = value,
+            7 => self.remove_from_cart_weight = value,
+            8 => self.purchase_weight = value,
+            9 => self.wishlist_weight = value,
+            10 => self.returning_visits = value as u64,
+            11 => self.loyal_orders = value as u64,
+            12 => self.at_risk_days = value,
+            _ => self.lapsed_days = value,
         }
         Ok(())
     }
@@ -359,22 +390,6 @@ impl FacetValues {
             };
         }
     }
-
-    /// Per value the stronger evidence of the two wins.
-    fn merge(&mut self, other: &FacetValues, cap: usize, half_life_ms: f64) {
-        for (value, theirs) in &other.0 {
-            match self.0.iter_mut().find(|(v, _)| v == value) {
-                Some((_, mine)) => {
-                    let at = mine.at_ms.max(theirs.at_ms);
-                    if theirs.score_at(at, half_life_ms) > mine.score_at(at, half_life_ms) {
-                        *mine = *theirs;
-                    }
-                }
-                None => self.0.push((value.clone(), *theirs)),
-            }
-        }
-        self.prune(cap, self.newest(), half_life_ms);
-    }
 }
 
 /// Facet values grouped by a key: by facet name for taste and session intent, by
@@ -460,18 +475,6 @@ impl Groups {
             dropped += values.sanitize(bounds.values, bounds.half_life_ms);
         }
         dropped
-    }
-
-    fn merge(&mut self, other: &Groups, bounds: Bounds) {
-        for (key, theirs) in &other.0 {
-            match self.0.iter().position(|(k, _)| k == key) {
-                Some(i) => self.0[i]
-                    .1
-                    .merge(theirs, bounds.values, bounds.half_life_ms),
-                None if self.0.len() < bounds.groups => self.0.push((key.clone(), theirs.clone())),
-                None => {}
-            }
-        }
     }
 
     /// Every group's decayed scores at one instant, with each group's strongest score.
@@ -875,69 +878,6 @@ impl Profile {
         keep_last(&mut self.hidden, MAX_HIDDEN);
     }
 
-    /// Merges another profile (an import): per value the stronger evidence wins, the
-    /// counters take the larger and the dates the wider span. Merging the same profile
-    /// twice changes nothing.
-    pub fn merge(&mut self, other: &Profile, config: &ProfileConfig) {
-        self.taste.merge(&other.taste, Self::taste_bounds(config));
-        let by_category = Self::category_bounds(config);
-        self.prices.merge(&other.prices, by_category);
-        self.sizes.merge(&other.sizes, by_category);
-        for (facet, value, weight) in &other.stated {
-            if !self.stated.iter().any(|(f, v, _)| f == facet && v == value) {
-                self.stated.push((facet.clone(), value.clone(), *weight));
-            }
-        }
-        // Oldest first, so that items sharing a time keep their order.
-        for (id, at) in other.viewed.iter().rev() {
-            note_recent(&mut self.viewed, id, *at, MAX_VIEWED);
-        }
-        for (query, at) in other.searches.iter().rev() {
-            note_recent(&mut self.searches, query, *at, MAX_SEARCHES);
-        }
-        if self.session.is_empty() {
-            self.session = other.session.clone();
-        }
-        for id in &other.hidden {
-            if !self.hidden.contains(id) {
-                self.hidden.push(id.clone());
-            }
-        }
-        for line in &other.cart {
-            let mine = self.cart.iter().position(|mine| mine.id == line.id);
-            if mine.is_some_and(|i| self.cart[i].at_ms >= line.at_ms) {
-                continue;
-            }
-            if let Some(i) = mine {
-                self.cart.remove(i);
-            }
-            self.insert_cart_line(line.clone());
-        }
-        for theirs in &other.purchases {
-            let mut bought = theirs.clone();
-            if let Some(i) = self.purchases.iter().position(|mine| mine.id == theirs.id) {
-                let mine = self.purchases.remove(i);
-                bought.first_ms = mine.first_ms.min(theirs.first_ms);
-                bought.last_ms = mine.last_ms.max(theirs.last_ms);
-                bought.orders = mine.orders.max(theirs.orders);
-                bought.units = mine.units.max(theirs.units);
-            }
-            self.insert_purchase(bought);
-        }
-        self.currency = self.currency.take().or_else(|| other.currency.clone());
-        self.events = self.events.max(other.events);
-        self.visits = self.visits.max(other.visits);
-        self.orders = self.orders.max(other.orders);
-        self.spend = self.spend.max(other.spend);
-        self.last_order_ms = later(self.last_order_ms, other.last_order_ms);
-        self.first_ms = match (self.first_ms, other.first_ms) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        self.last_ms = later(self.last_ms, other.last_ms);
-        self.sanitize(config);
-    }
-
     /// Learns from one validated event; `false` when the product may not be learned
     /// from (a sensitive category or facet value).
     pub fn learn(&mut self, event: &Event, config: &ProfileConfig) -> bool {
@@ -1176,6 +1116,7 @@ impl Profile {
             last_ms: self.last_ms,
             last_order_ms: self.last_order_ms,
             interests,
+            insights: self.insights(now_ms, config),
         }
     }
 }
@@ -1258,6 +1199,8 @@ pub struct Summary {
     pub last_ms: Option<f64>,
     pub last_order_ms: Option<f64>,
     pub interests: Vec<Interest>,
+    /// Segment, RFM, price sensitivity and the modules' inputs.
+    pub insights: super::insights::Insights,
 }
 
 /// One learned interest: its value in plain words, strength and the evidence behind it.
@@ -1289,6 +1232,7 @@ json_fields!(Summary {
     "lastMs": last_ms,
     "lastOrderMs": last_order_ms,
     "interests": interests,
+    "insights": insights,
 });
 
 json_fields!(Interest {
@@ -1601,34 +1545,6 @@ mod tests {
         }
         let ids: Vec<&str> = p.viewed.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(ids, ["a", "b"]);
-        let mut copy = Profile::default();
-        copy.merge(&p, &config);
-        assert_eq!(copy.viewed, p.viewed, "a merge keeps the order of ties");
-        p.merge(&copy, &config);
-        assert_eq!(
-            p.viewed, copy.viewed,
-            "merging the same list changes nothing"
-        );
-    }
-
-    #[test]
-    fn merged_recently_viewed_stays_newest_first() {
-        let config = ProfileConfig::default();
-        let (mut here, mut imported) = (Profile::default(), Profile::default());
-        for (to_here, id, at) in [(true, "a", 1.0), (false, "b", 2.0), (true, "c", 3.0)] {
-            let profile = if to_here { &mut here } else { &mut imported };
-            learn(profile, EventKind::View, Product::new(id), at, &config);
-        }
-        learn(
-            &mut imported,
-            EventKind::View,
-            Product::new("a"),
-            4.0,
-            &config,
-        );
-        here.merge(&imported, &config);
-        let ids: Vec<&str> = here.viewed.iter().map(|(id, _)| id.as_str()).collect();
-        assert_eq!(ids, ["a", "c", "b"], "each product at its latest view");
     }
 
     #[test]

@@ -154,15 +154,16 @@ impl RankOptions {
             options.bought_within_days = v;
         }
         if let Some(v) = value(4) {
-            let name = OutOfStock::NAMES
-                .get(v as usize)
-                .filter(|_| v.fract() == 0.0);
-            options.out_of_stock =
-                name.and_then(|n| OutOfStock::from_name(n)).ok_or_else(|| {
-                    Error::InvalidOptions(
+            options.out_of_stock = match v {
+                0.0 => OutOfStock::Last,
+                1.0 => OutOfStock::Hide,
+                2.0 => OutOfStock::Keep,
+                _ => {
+                    return Err(Error::InvalidOptions(
                         "outOfStock must be \"last\", \"hide\" or \"keep\"".into(),
-                    )
-                })?;
+                    ))
+                }
+            };
         }
         options.validate()?;
         Ok(options)

@@ -32,6 +32,12 @@ export type {
   ProfileSummary,
   PurchaseEvent,
   ReasonCode,
+  Insights,
+  Segment,
+  DueProduct,
+  SizeSuggestion,
+  CartLine,
+  Purchased,
   Purpose,
   SearchEvent,
   RankOptions,
@@ -90,6 +96,28 @@ export interface Ranked<T> {
   reason: Types.ReasonCode;
   /** The reason in the shopper's words ("Because you viewed apple smartphone"), computed on the device. */
   readonly why: string;
+}
+
+/** A shop's autocomplete suggestion: its text and what it leads to (for ranking). */
+export interface Suggestion {
+  text: string;
+  category?: string;
+  brand?: string;
+  /** The shop's own score (any scale, higher first); else its position counts. */
+  score?: number;
+}
+
+/** Options of `autocomplete`: how many recent searches lead, how many completions in all, and rank options. */
+export interface AutocompleteOptions extends Types.RankOptions {
+  recent?: number;
+  limit?: number;
+}
+
+/** One completion: its text, whether it is the shopper's own recent search or the shop's suggestion, and why. */
+export interface Completion {
+  text: string;
+  source: 'recent' | 'shop';
+  reason: Types.ReasonCode | 'recent_search';
 }
 
 /** Every error Shelfwise throws is an `Error` named `ShelfwiseError` with a stable code. */
@@ -374,19 +402,45 @@ function tabId(): string {
 }
 
 /** The config as name/number pairs and the sensitive lists; the core checks names and ranges. */
-function passConfig(config: unknown): [string, number[], string, string] {
-  if (config === undefined || config === null) return ['', [], '', ''];
-  const { weights, sensitiveCategories, sensitiveFacets, ...numbers } = fields('options', config, 'config');
-  const entries = Object.entries(numbers);
-  if (weights !== undefined) {
-    entries.push(...Object.entries(fields('options', weights, 'config.weights')).map(([k, v]) => [`weights.${k}`, v] as [string, unknown]));
+/** Config options in the order the core reads them (`CONFIG_OPTIONS` in src/core/profile.rs). */
+const CONFIG_OPTIONS = [
+  'halfLifeDays',
+  'retentionDays',
+  'sessionGapMinutes',
+  'maxValuesPerFacet',
+  'weights.view',
+  'weights.click',
+  'weights.addToCart',
+  'weights.removeFromCart',
+  'weights.purchase',
+  'weights.wishlist',
+  'segments.returningVisits',
+  'segments.loyalOrders',
+  'segments.atRiskDays',
+  'segments.lapsedDays',
+];
+
+/** Config for the core: a bit set of the options given and their values, then the sensitive lists. */
+function passConfig(config: unknown): [Float64Array, string, string] {
+  const numbers = new Float64Array(CONFIG_OPTIONS.length + 1);
+  if (config === undefined || config === null) return [numbers, '', ''];
+  const { weights, segments, sensitiveCategories, sensitiveFacets, ...rest } = fields('options', config, 'config');
+  const entries = Object.entries(rest);
+  for (const [group, value] of [['weights', weights], ['segments', segments]] as const) {
+    if (value === undefined) continue;
+    entries.push(...Object.entries(fields('options', value, `config.${group}`)).map(([k, v]) => [`${group}.${k}`, v] as [string, unknown]));
   }
+  let given = 0;
   for (const [name, value] of entries) {
+    const index = CONFIG_OPTIONS.indexOf(name);
+    if (index < 0) throw inputError('options', `unknown config option "${name}"`);
     if (typeof value !== 'number') throw inputError('options', `config.${name} must be a number`);
+    given |= 1 << index;
+    numbers[index + 1] = value;
   }
+  numbers[0] = given;
   return [
-    entries.map(([name]) => name).join(ITEM),
-    entries.map(([, value]) => value as number),
+    numbers,
     optionalTexts('options', sensitiveCategories, 'config.sensitiveCategories').join(ITEM),
     optionalTexts('options', sensitiveFacets, 'config.sensitiveFacets').join(ITEM),
   ];
@@ -582,8 +636,8 @@ export class Shelfwise extends EventTarget {
     if (!(Number.isFinite(flushDelayMs) && flushDelayMs >= 0)) {
       throw inputError('options', 'flushDelayMs must be a non-negative number');
     }
-    const [names, values, sensitiveCategories, sensitiveFacets] = guarded('options', () => passConfig(options.config));
-    const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId, names, values, sensitiveCategories, sensitiveFacets);
+    const [config, sensitiveCategories, sensitiveFacets] = guarded('options', () => passConfig(options.config));
+    const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId, config, sensitiveCategories, sensitiveFacets);
     return new this(engine, options);
   }
 
@@ -760,6 +814,103 @@ export class Shelfwise extends EventTarget {
    */
   rank<T extends Types.ProductAttributes>(products: readonly T[], options?: Types.RankOptions): Ranked<T>[] {
     return this.#rank(products, options, undefined);
+  }
+
+  /**
+   * What the profile says about the shopper's relationship with the shop: lifecycle
+   * segment, RFM scores, price sensitivity, and the modules' inputs. Computed on the
+   * device; without consent, a new shopper with nothing known.
+   */
+  insights(): Types.Insights {
+    return this.profile.summary().insights;
+  }
+
+  /**
+   * "Recently viewed": the shopper's viewed products, newest first. With `products`, those
+   * of them that were viewed, in that order; without, their ids.
+   */
+  recentlyViewed(): string[];
+  recentlyViewed<T extends Types.ProductAttributes>(products: readonly T[]): T[];
+  recentlyViewed<T extends Types.ProductAttributes>(products?: readonly T[]): (T | string)[] {
+    const ids = this.profile.summary().recentlyViewed;
+    if (products === undefined) return ids;
+    if (!Array.isArray(products)) throw inputError('products', 'products must be an array');
+    const byId = new Map(products.map((product) => [String(product.id), product]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** "Continue where you left off": cart lines left alone for longer than a visit gap. */
+  cartReminder(): Types.CartLine[] {
+    return this.insights().cartReminder;
+  }
+
+  /** Repeat purchases due again by the shopper's own intervals, soonest first. */
+  replenishment(): Types.DueProduct[] {
+    return this.insights().replenishment;
+  }
+
+  /**
+   * The size the shopper takes in `category` (or, failing that, its nearest parent), from
+   * what they put in the cart and bought; null when nothing is known.
+   */
+  sizeSuggestion(category: string): Types.SizeSuggestion | null {
+    if (typeof category !== 'string') throw inputError('argument', 'category must be a string');
+    const sizes = this.insights().sizes;
+    for (let path = category.trim(); path !== ''; path = path.slice(0, Math.max(0, path.lastIndexOf('/')))) {
+      const found = sizes.find((size) => size.category === path);
+      if (found) return found;
+    }
+    return null;
+  }
+
+  /**
+   * Personalized autocomplete for what the shopper is typing: the shop's `suggestions`
+   * (texts, or objects with the category/brand/score they lead to) reranked for this
+   * shopper, after up to `recent` (default 2) of their own recent searches that start
+   * with the same text. At most `limit` (default 8), each text once.
+   */
+  autocomplete(
+    prefix: string,
+    suggestions: readonly (string | Suggestion)[],
+    options: AutocompleteOptions = {},
+  ): Completion[] {
+    if (typeof prefix !== 'string') throw inputError('argument', 'prefix must be a string');
+    if (!Array.isArray(suggestions)) throw inputError('products', 'suggestions must be an array');
+    const { recent = 2, limit = 8, ...rankOptions } = fields('options', options, 'options') as AutocompleteOptions;
+    const typed = prefix.trim().toLowerCase().replace(/\s+/g, ' ');
+    const completions: Completion[] = [];
+    const seen = new Set<string>();
+    const add = (text: string, source: Completion['source'], reason: Types.ReasonCode | 'recent_search') => {
+      const key = text.trim().toLowerCase();
+      if (completions.length < limit && !seen.has(key)) {
+        seen.add(key);
+        completions.push({ text, source, reason });
+      }
+    };
+    if (typed !== '' && this.#consented()) {
+      for (const query of this.profile.summary().recentSearches) {
+        if (completions.length >= recent) break;
+        if (query.startsWith(typed) && query !== typed) add(query, 'recent', 'recent_search');
+      }
+    }
+    // Suggestions rank as products with the attributes they lead to; ids of their own
+    // so they never collide with the catalogue's.
+    const products = suggestions.map((suggestion, i) => {
+      const { text, category, brand, score } = (
+        typeof suggestion === 'string' ? { text: suggestion } : fields('products', suggestion, `suggestions[${i}]`)
+      ) as unknown as Suggestion;
+      if (typeof text !== 'string') throw inputError('products', `suggestions[${i}].text must be a string`);
+      const name = `suggestions[${i}]`;
+      return {
+        id: `search:${text}`,
+        text,
+        category: optionalText('products', category, `${name}.category`) ?? null,
+        brand: optionalText('products', brand, `${name}.brand`) ?? null,
+        score: optionalNumber('products', score, `${name}.score`) ?? null,
+      };
+    });
+    for (const ranked of this.#rank(products, rankOptions, undefined)) add(ranked.product.text, 'shop', ranked.reason);
+    return completions;
   }
 
   /**

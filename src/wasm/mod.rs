@@ -116,6 +116,12 @@ export interface ShelfwiseConfig {
   maxValuesPerFacet?: number;
   /** Weight of one event of each type (-100 to 100). */
   weights?: { view?: number; click?: number; addToCart?: number; removeFromCart?: number; purchase?: number; wishlist?: number };
+  /**
+   * Lifecycle segment thresholds: visits that make a shopper returning (2 to 1000, default
+   * 2), orders that make a customer loyal (2 to 1000, default 4), days since the last order
+   * that put a customer at risk (default 60) or lapsed (default 180), 1 to 3650.
+   */
+  segments?: { returningVisits?: number; loyalOrders?: number; atRiskDays?: number; lapsedDays?: number };
   /** Categories never learned, with everything below them, e.g. `["health"]`. */
   sensitiveCategories?: readonly string[];
   /**
@@ -165,6 +171,36 @@ export interface Interest {
   evidence: number;
   lastMs: number;
 }
+/** Lifecycle segments (thresholds in `ShelfwiseConfig.segments`; README, "Segments"). */
+export type Segment =
+  | "new" | "returning" | "prospect" | "first_time_customer" | "repeat_customer" | "loyal" | "at_risk" | "lapsed";
+/** A product bought in several orders, due again at `dueMs` (its average interval after the last order). */
+export interface DueProduct {
+  id: string;
+  dueMs: number;
+  intervalMs: number;
+  orders: number;
+}
+/** The size the shopper takes in a category, and the share of their size evidence there it has. */
+export interface SizeSuggestion {
+  category: string;
+  size: string;
+  confidence: number;
+}
+/** What the profile says about the shopper's relationship with the shop, computed on the device. */
+export interface Insights {
+  segment: Segment;
+  /** Recency, frequency and monetary scores, each 1 to 5 (0 without an order). */
+  rfm: [number, number, number];
+  /** Share (0 to 1) of the shopper's weighted interest in discounted products (facet `deal`); null before any priced event. */
+  priceSensitivity: number | null;
+  /** Cart lines left alone for longer than a visit gap. */
+  cartReminder: CartLine[];
+  /** Repeat purchases that are due (or due within a tenth of their interval), soonest first. */
+  replenishment: DueProduct[];
+  /** The size taken per category, from the cart and purchases. */
+  sizes: SizeSuggestion[];
+}
 /** A product in the cart, with the time of its latest change. */
 export interface CartLine {
   id: string;
@@ -210,6 +246,8 @@ export interface ProfileSummary {
   lastOrderMs: number | null;
   /** Up to 5 per facet, strongest first. */
   interests: Interest[];
+  /** Segment, RFM, price sensitivity and the modules' inputs. */
+  insights: Insights;
 }
 /** `"memory"` when storage is blocked, full or failing: nothing outlives the page. */
 export type StorageMode = "persistent" | "memory";
@@ -293,9 +331,9 @@ const MAX_CATALOGUE: usize = 100_000;
 
 #[wasm_bindgen]
 impl Engine {
-    // Opens `namespace` (1 to 64 of `A-Z a-z 0-9 - _ .`), loading any stored profile.
-    // Opens `namespace` for one tab (`tab`: 1 to 32 ASCII letters or digits, unique per
-    // page).
+    // Opens `namespace` (1 to 64 of `A-Z a-z 0-9 - _ .`) for one tab (`tab`: 1 to 32
+    // ASCII letters or digits, unique per page), loading any stored profile. `config`:
+    // a bit set of the options given, then one value per option of `CONFIG_OPTIONS`.
     #[wasm_bindgen(constructor)]
     #[allow(clippy::too_many_arguments)]
     pub fn new(
@@ -303,14 +341,16 @@ impl Engine {
         tab: &str,
         respect_gpc: bool,
         tcf_vendor_id: Option<u32>,
-        config_names: &str,
-        config_values: &[f64],
+        config_numbers: &[f64],
         sensitive_categories: &str,
         sensitive_facets: &str,
     ) -> Result<Engine, JsValue> {
         let mut config = ProfileConfig::default();
-        for (name, value) in items(config_names).zip(config_values) {
-            config.set(name, *value)?;
+        let given = config_numbers.first().copied().unwrap_or(0.0) as u32;
+        for (index, value) in config_numbers.iter().skip(1).enumerate() {
+            if given & 1 << index != 0 {
+                config.set_index(index, *value)?;
+            }
         }
         config.sensitive_categories = items(sensitive_categories).map(str::to_owned).collect();
         config.sensitive_facets = items(sensitive_facets).map(str::to_owned).collect();
@@ -531,7 +571,7 @@ impl Engine {
     pub fn reason_value(&self, index: f64, reason: u32) -> Option<String> {
         let product = self.registered(index).ok()?;
         let (facet, value) = core::reason_value(product, Reason::from_number(reason)?)?;
-        Some([facet, value].join(PAIR.encode_utf8(&mut [0; 4])))
+        Some(format!("{facet}{PAIR}{value}"))
     }
 
     // Drops products given with `product` that no call used (after a JS-side error).

@@ -1,0 +1,195 @@
+//! What the profile says about the shopper's relationship with the shop, computed on the
+//! device: the lifecycle segment, RFM scores, price sensitivity, and the inputs of the
+//! recommendation modules (cart reminder, replenishment, size suggestions).
+
+use super::json::json_fields;
+use super::names::string_enum;
+use super::profile::{CartLine, Profile, ProfileConfig, DAY_MS, PRICE_BAND};
+
+string_enum! {
+    /// Where the shopper stands, by the thresholds in [`ProfileConfig`] (README,
+    /// "Segments"). Customers are judged by their orders first, the others by visits.
+    #[derive(Default)]
+    pub enum Segment {
+        /// First visit, no order.
+        #[default]
+        New = "new",
+        /// Several visits, no order, nothing in the cart.
+        Returning = "returning",
+        /// No order yet, but products in the cart.
+        Prospect = "prospect",
+        FirstTimeCustomer = "first_time_customer",
+        RepeatCustomer = "repeat_customer",
+        /// At least `loyalOrders` orders, the last one recent.
+        Loyal = "loyal",
+        /// A customer whose last order is `atRiskDays` old.
+        AtRisk = "at_risk",
+        /// A customer whose last order is `lapsedDays` old.
+        Lapsed = "lapsed",
+    }
+}
+
+/// Score edges for RFM, each 1 (weakest) to 5 (strongest); 0 without an order.
+/// Recency: days since the last order at most 7, 30, 90, 180, beyond.
+pub const RECENCY_DAYS: [f64; 4] = [7.0, 30.0, 90.0, 180.0];
+/// Frequency: orders at least 1, 2, 3, 5, 10.
+pub const FREQUENCY_ORDERS: [u64; 4] = [2, 3, 5, 10];
+/// Monetary: spend (in the profile's currency) at least 0, 50, 100, 250, 500.
+pub const MONETARY_SPEND: [f64; 4] = [50.0, 100.0, 250.0, 500.0];
+
+/// A purchase due again: bought in several orders, at `interval_ms` on average.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Due {
+    pub id: String,
+    pub due_ms: f64,
+    pub interval_ms: f64,
+    pub orders: u32,
+}
+
+json_fields!(Due {
+    "id": id,
+    "dueMs": due_ms,
+    "intervalMs": interval_ms,
+    "orders": orders,
+});
+
+/// The size the shopper takes in a category, and the share of their size evidence there
+/// it has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Size {
+    pub category: String,
+    pub size: String,
+    pub confidence: f64,
+}
+
+json_fields!(Size {
+    "category": category,
+    "size": size,
+    "confidence": confidence,
+});
+
+/// Everything [`Profile::insights`] derives.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Insights {
+    pub segment: Segment,
+    /// Recency, frequency and monetary scores, each 1 to 5 (0 without an order).
+    pub rfm: (u32, u32, u32),
+    /// Share (0 to 1) of the shopper's weighted interest that went to discounted
+    /// products (those with the facet `deal`); `None` before any priced event.
+    pub price_sensitivity: Option<f64>,
+    /// Cart lines left alone for longer than a visit gap: worth a reminder.
+    pub cart_reminder: Vec<CartLine>,
+    /// Products bought again and again that are due (or due within a tenth of their
+    /// interval), soonest first.
+    pub replenishment: Vec<Due>,
+    /// The size the shopper takes per category (from the cart and purchases).
+    pub sizes: Vec<Size>,
+}
+
+json_fields!(Insights {
+    "segment": segment,
+    "rfm": rfm,
+    "priceSensitivity": price_sensitivity,
+    "cartReminder": cart_reminder,
+    "replenishment": replenishment,
+    "sizes": sizes,
+});
+
+/// `1 + ` how many of `edges` the value reaches.
+fn score<T: PartialOrd>(value: T, edges: &[T; 4]) -> u32 {
+    1 + edges.iter().filter(|edge| value >= **edge).count() as u32
+}
+
+impl Profile {
+    /// What the profile says about the shopper at `now_ms` (see [`Insights`]).
+    pub fn insights(&self, now_ms: f64, config: &ProfileConfig) -> Insights {
+        let days_since_order = self.last_order_ms.map(|at| (now_ms - at) / DAY_MS);
+        let segment = match days_since_order {
+            Some(days) if days >= config.lapsed_days => Segment::Lapsed,
+            Some(days) if days >= config.at_risk_days => Segment::AtRisk,
+            Some(_) if self.orders >= config.loyal_orders => Segment::Loyal,
+            Some(_) if self.orders >= 2 => Segment::RepeatCustomer,
+            Some(_) => Segment::FirstTimeCustomer,
+            None if !self.cart.is_empty() => Segment::Prospect,
+            None if self.visits >= config.returning_visits => Segment::Returning,
+            None => Segment::New,
+        };
+        let rfm = match days_since_order {
+            // Fewer days is more recent: score the negated age against negated edges.
+            Some(days) => (
+                score(-days, &RECENCY_DAYS.map(|d| -d)),
+                score(self.orders, &FREQUENCY_ORDERS),
+                score(self.spend, &MONETARY_SPEND),
+            ),
+            None => (0, 0, 0),
+        };
+        let total = |facet: &str| {
+            self.taste.get(facet).map_or(0.0, |values| {
+                values
+                    .0
+                    .iter()
+                    .map(|(_, a)| a.score_at(now_ms, config.half_life_ms))
+                    .sum::<f64>()
+            })
+        };
+        // Every priced event adds to the price bands; discounted ones to `deal` as well.
+        let priced = total(PRICE_BAND);
+        let price_sensitivity = (priced > 0.0).then(|| (total(DEAL) / priced).clamp(0.0, 1.0));
+        let cart_reminder = self
+            .cart
+            .iter()
+            .filter(|line| now_ms - line.at_ms > config.session_gap_ms)
+            .cloned()
+            .collect();
+        let mut replenishment: Vec<Due> = Vec::new();
+        for p in self.purchases.iter().filter(|p| p.orders >= 2) {
+            let interval_ms = (p.last_ms - p.first_ms) / f64::from(p.orders - 1);
+            let due_ms = p.last_ms + interval_ms;
+            if due_ms - interval_ms / 10.0 > now_ms {
+                continue;
+            }
+            // Soonest first: an insertion keeps the order without another sort.
+            let at = replenishment
+                .iter()
+                .take_while(|d| d.due_ms <= due_ms)
+                .count();
+            let due = Due {
+                id: p.id.clone(),
+                due_ms,
+                interval_ms,
+                orders: p.orders,
+            };
+            replenishment.insert(at, due);
+        }
+        let mut sizes = Vec::new();
+        for (category, values) in &self.sizes.0 {
+            let (mut best, mut total, mut size) = (0.0, 0.0, "");
+            for (value, affinity) in &values.0 {
+                let score = affinity.score_at(now_ms, config.half_life_ms);
+                total += score;
+                if score > best {
+                    (best, size) = (score, value);
+                }
+            }
+            if best > 0.0 {
+                sizes.push(Size {
+                    category: category.clone(),
+                    size: size.to_owned(),
+                    confidence: best / total,
+                });
+            }
+        }
+        Insights {
+            segment,
+            rfm,
+            price_sensitivity,
+            cart_reminder,
+            replenishment,
+            sizes,
+        }
+    }
+}
+
+/// The facet a shop gives discounted products (any value, e.g. `"sale"`), which price
+/// sensitivity reads.
+pub const DEAL: &str = "deal";
