@@ -27,13 +27,18 @@ pub const FACET_WEIGHTS: [(&str, f64); 3] = [(CATEGORY, 0.6), (BRAND, 0.25), (PR
 /// Weight of the product's other facets together, relative to the built-in ones: when a
 /// product has any, the five parts are renormalised to sum to 1.
 pub const OTHER_FACETS_WEIGHT: f64 = 0.25;
+/// How telling each built-in facet is as a reason shown to the shopper (the brand says
+/// most, a price band least); the shop's other facets count [`OTHER_FACETS_REASON`].
+/// Multiplied by the value's affinity, the largest names the reason.
+pub const REASON_PRIORITY: [(&str, f64); 3] = [(BRAND, 0.5), (CATEGORY, 0.3), (PRICE_BAND, 0.15)];
+pub const OTHER_FACETS_REASON: f64 = 0.4;
 /// How much a stated preference of weight 1 adds to the personal score (or, negative,
 /// takes from it).
 pub const STATED_WEIGHT: f64 = 0.5;
 /// How much the product viewed last adds; it halves every [`SESSION_HALF_LIFE_MS`] and
 /// falls by [`VIEWED_FALLOFF`] per newer view: shoppers come back to what they were
 /// just comparing (the replay in `EVALUATION.md` measures it).
-pub const VIEWED_WEIGHT: f64 = 3.0;
+pub const VIEWED_WEIGHT: f64 = 4.0;
 pub const VIEWED_FALLOFF: f64 = 0.3;
 /// How much "like what you just viewed" adds at most: the [`similarity`] to the most
 /// recently viewed candidates ([`MAX_ANCHORS`], falling by [`ANCHOR_FALLOFF`] each).
@@ -393,12 +398,12 @@ pub fn personal_score(product: &Product, snapshot: &Snapshot) -> (f64, Reason) {
             continue;
         }
         let score = share * snapshot.relative(facet, value);
-        let weight = FACET_WEIGHTS
+        let telling = REASON_PRIORITY
             .iter()
             .find(|(f, _)| f == facet)
-            .map_or(OTHER_FACETS_WEIGHT, |(_, w)| *w);
-        if weight * score > best_reason.0 {
-            best_reason = (weight * score, Reason::Interest(index as u8));
+            .map_or(OTHER_FACETS_REASON, |(_, w)| *w);
+        if telling * score > best_reason.0 {
+            best_reason = (telling * score, Reason::Interest(index as u8));
         }
         for (f, v, w) in snapshot.stated {
             if f == facet && v == value {
@@ -532,7 +537,9 @@ pub fn rank(
         let (mut group, mut score, mut reason) = (0, base, Reason::ShopOrder);
         if let Some(snapshot) = personal {
             let (mut personal, mut why) = personal_score(candidate.product, snapshot);
-            if why != Reason::Viewed {
+            // Products viewed recently score by their own view, not by likeness.
+            let viewed = snapshot.viewed.iter().any(|(id, _)| *id == candidate.product.id);
+            if !viewed {
                 let like = anchors
                     .iter()
                     .map(|(a, w)| w * similarity(candidates[*a].product, candidate.product))
@@ -636,9 +643,17 @@ fn explore(
     snapshot: &Snapshot,
     options: &RankOptions,
 ) {
+    // Not viewed, not in the cart, and not held back or out of stock.
     let unseen = |r: &Ranked| {
         let id = &candidates[r.index].product.id;
-        r.reason == Reason::ShopOrder && !snapshot.viewed.iter().any(|(v, _)| v == id)
+        !matches!(
+            r.reason,
+            Reason::Viewed
+                | Reason::InCart
+                | Reason::NotInterested
+                | Reason::BoughtRecently
+                | Reason::OutOfStock
+        ) && !snapshot.viewed.iter().any(|(v, _)| v == id)
     };
     // The first position always stays the best product.
     for position in 1..order.len() {

@@ -1,0 +1,526 @@
+//! Ranking everywhere a shop shows products (issue 4): business rules, diversity,
+//! exploration, similar items, reasons, lifecycle segments and the modules' inputs,
+//! and the offline evaluation's protocol.
+#![cfg(not(target_arch = "wasm32"))]
+
+use proptest::prelude::*;
+use shelfwise::core::event::{Event, EventKind, Product};
+use shelfwise::core::insights::Segment;
+use shelfwise::core::profile::{Profile, ProfileConfig, DAY_MS};
+use shelfwise::core::rank::{
+    rank, reason_value, similar_to, similarity, Candidate, OutOfStock, RankOptions, Reason,
+};
+use shelfwise::eval::{evaluate, read_log, Format, LogEvent};
+
+const T0: f64 = 1_700_000_000_000.0;
+const MINUTE: f64 = 60_000.0;
+
+fn learn(profile: &mut Profile, kind: EventKind, product: &Product, at: f64) {
+    assert!(profile.learn(
+        &Event::new(kind, product.clone(), at),
+        &ProfileConfig::default()
+    ));
+}
+
+fn phones() -> Vec<Product> {
+    [
+        ("p1", "Samsung", 999.0),
+        ("p2", "Samsung", 899.0),
+        ("p3", "Samsung", 799.0),
+        ("p4", "Apple", 1099.0),
+        ("p5", "Apple", 999.0),
+        ("p6", "Xiaomi", 399.0),
+        ("p7", "Xiaomi", 299.0),
+        ("p8", "Google", 699.0),
+    ]
+    .iter()
+    .map(|(id, brand, price)| {
+        Product::new(*id)
+            .with_category("electronics/smartphone")
+            .with_brand(*brand)
+            .with_price(*price)
+    })
+    .collect()
+}
+
+fn ids(products: &[Product], ranked: &[shelfwise::core::Ranked]) -> Vec<String> {
+    ranked
+        .iter()
+        .map(|r| products[r.index].id.clone())
+        .collect()
+}
+
+#[test]
+fn the_phone_viewed_last_leads_and_says_why() {
+    let products = phones();
+    let mut profile = Profile::default();
+    learn(&mut profile, EventKind::View, &products[4], T0);
+    learn(&mut profile, EventKind::View, &products[6], T0 + MINUTE);
+    let config = ProfileConfig::default();
+    let snapshot = profile.snapshot(T0 + 2.0 * MINUTE, &config);
+    let list: Vec<Candidate> = products.iter().map(Candidate::new).collect();
+    let ranked = rank(&list, &RankOptions::default(), Some(&snapshot)).unwrap();
+    assert_eq!(ids(&products, &ranked)[..2], ["p7", "p5"]);
+    assert_eq!(ranked[0].reason, Reason::Viewed);
+    // A product like the one just viewed (Xiaomi, close in price) earns "similar".
+    let p6 = ranked
+        .iter()
+        .find(|r| products[r.index].id == "p6")
+        .unwrap();
+    assert_eq!(p6.reason, Reason::Similar, "{ranked:?}");
+}
+
+#[test]
+fn business_rules_pins_boosts_stock_and_just_bought_durables() {
+    let products = phones();
+    let mut profile = Profile::default();
+    learn(&mut profile, EventKind::Purchase, &products[1], T0);
+    let config = ProfileConfig::default();
+    let snapshot = profile.snapshot(T0 + DAY_MS, &config);
+    let mut list: Vec<Candidate> = products.iter().map(Candidate::new).collect();
+    list[7].pin = Some(0);
+    list[5].boost = 5.0;
+    list[0].in_stock = false;
+    let ranked = rank(&list, &RankOptions::default(), Some(&snapshot)).unwrap();
+    let order = ids(&products, &ranked);
+    assert_eq!(order[0], "p8", "pinned first: {order:?}");
+    assert_eq!(ranked[0].reason, Reason::Pinned);
+    assert_eq!(order[1], "p6", "boosted ahead of the rest: {order:?}");
+    assert_eq!(order.last().unwrap(), "p1", "out of stock last");
+    assert_eq!(ranked.last().unwrap().reason, Reason::OutOfStock);
+    let bought = order.iter().position(|id| id == "p2").unwrap();
+    assert_eq!(
+        bought,
+        order.len() - 2,
+        "the phone just bought is held back"
+    );
+    assert_eq!(ranked[bought].reason, Reason::BoughtRecently);
+
+    // A consumable is never held back; "hide" leaves out-of-stock products out.
+    list[1].consumable = true;
+    let options = RankOptions {
+        out_of_stock: OutOfStock::Hide,
+        ..RankOptions::default()
+    };
+    let ranked = rank(&list, &options, Some(&snapshot)).unwrap();
+    let order = ids(&products, &ranked);
+    assert!(!order.contains(&"p1".to_owned()));
+    assert_ne!(ranked.last().unwrap().reason, Reason::BoughtRecently);
+}
+
+#[test]
+fn shop_scores_set_the_base_order() {
+    let products = phones();
+    let mut list: Vec<Candidate> = products.iter().map(Candidate::new).collect();
+    for (i, candidate) in list.iter_mut().enumerate() {
+        candidate.base = Some(i as f64);
+    }
+    let ranked = rank(&list, &RankOptions::default(), None).unwrap();
+    assert_eq!(
+        ids(&products, &ranked)[0],
+        "p8",
+        "the highest shop score leads"
+    );
+    list[2].base = Some(f64::NAN);
+    let error = rank(&list, &RankOptions::default(), None).unwrap_err();
+    assert_eq!(error.code().as_str(), "invalid_product");
+    assert!(error.to_string().contains("index 2"), "{error}");
+}
+
+#[test]
+fn exploration_is_deterministic_per_seed_and_keeps_the_first_position() {
+    let products: Vec<Product> = (0..60)
+        .map(|i| Product::new(format!("x{i}")).with_category("tops"))
+        .collect();
+    let mut profile = Profile::default();
+    learn(&mut profile, EventKind::View, &products[30], T0);
+    let config = ProfileConfig::default();
+    let snapshot = profile.snapshot(T0 + MINUTE, &config);
+    let list: Vec<Candidate> = products.iter().map(Candidate::new).collect();
+    let with_seed = |seed: f64| {
+        let options = RankOptions {
+            exploration: 0.2,
+            seed,
+            ..RankOptions::default()
+        };
+        rank(&list, &options, Some(&snapshot)).unwrap()
+    };
+    let (a, b, c) = (with_seed(1.0), with_seed(1.0), with_seed(2.0));
+    assert_eq!(a, b, "one page view, one order");
+    assert_ne!(
+        ids(&products, &a),
+        ids(&products, &c),
+        "another page view explores elsewhere"
+    );
+    assert_eq!(
+        a[0].reason,
+        Reason::Viewed,
+        "the first position is never explored"
+    );
+    let explored = a.iter().filter(|r| r.reason == Reason::Exploration).count();
+    assert!(
+        (4..=24).contains(&explored),
+        "about a fifth of 59 positions: {explored}"
+    );
+}
+
+#[test]
+fn similar_items_leave_the_anchor_out_and_prefer_its_brand_and_price() {
+    let products = phones();
+    let list: Vec<Candidate> = products.iter().map(Candidate::new).collect();
+    let anchor = &products[0]; // Samsung at 999
+    let ranked = similar_to(anchor, &list, &RankOptions::default(), None).unwrap();
+    let order = ids(&products, &ranked);
+    assert!(!order.contains(&"p1".to_owned()));
+    assert_eq!(order[0], "p2", "same brand, closest price: {order:?}");
+    assert_eq!(ranked[0].reason, Reason::LikeThis);
+    assert!(similarity(anchor, &products[1]) > similarity(anchor, &products[6]));
+    assert_eq!(similarity(anchor, anchor), 1.0);
+}
+
+#[test]
+fn reasons_name_the_facet_value_they_are_about() {
+    let products = phones();
+    let mut profile = Profile::default();
+    for i in 0..5 {
+        learn(
+            &mut profile,
+            EventKind::View,
+            &products[3],
+            T0 - 3.0 * DAY_MS + f64::from(i),
+        );
+    }
+    let config = ProfileConfig::default();
+    let snapshot = profile.snapshot(T0, &config);
+    let list: Vec<Candidate> = products.iter().map(Candidate::new).collect();
+    let ranked = rank(&list, &RankOptions::default(), Some(&snapshot)).unwrap();
+    let apple = ranked
+        .iter()
+        .find(|r| products[r.index].id == "p5")
+        .unwrap();
+    assert!(matches!(apple.reason, Reason::Interest(_)), "{apple:?}");
+    assert_eq!(
+        reason_value(&products[apple.index], apple.reason),
+        Some(("brand", "Apple"))
+    );
+    for reason in [
+        Reason::Pinned,
+        Reason::Stated(3),
+        Reason::Interest(7),
+        Reason::OutOfStock,
+    ] {
+        assert_eq!(Reason::from_number(reason.number()), Some(reason));
+    }
+}
+
+fn brand_of(products: &[Product], r: &shelfwise::core::Ranked) -> Option<String> {
+    products[r.index].brand.clone()
+}
+
+fn arb_candidates() -> impl Strategy<Value = Vec<(Product, Option<u32>, f64, bool)>> {
+    prop::collection::vec(
+        (
+            "[a-z]{1,4}",
+            prop::sample::select(vec!["a", "b", "c"]),
+            proptest::option::of(prop::sample::select(vec!["Apple", "Nike", "Dior", "Acme"])),
+            proptest::option::of(0.0..500.0f64),
+            proptest::option::weighted(0.2, 0u32..12),
+            prop::sample::select(vec![0.5, 1.0, 1.0, 2.0]),
+            prop::bool::weighted(0.9),
+        )
+            .prop_map(|(id, category, brand, price, pin, boost, in_stock)| {
+                let mut product = Product::new(id).with_category(category);
+                if let Some(brand) = brand {
+                    product = product.with_brand(brand);
+                }
+                if let Some(price) = price {
+                    product = product.with_price(price);
+                }
+                (product, pin, boost, in_stock)
+            }),
+        0..30,
+    )
+}
+
+fn arb_options() -> impl Strategy<Value = RankOptions> {
+    (
+        0.0..=1.0f64,
+        0.0..=1.0f64,
+        0.0..=0.5f64,
+        0u32..1000,
+        0usize..3,
+    )
+        .prop_map(
+            |(strength, diversity, exploration, seed, stock)| RankOptions {
+                strength,
+                diversity,
+                exploration,
+                seed: f64::from(seed),
+                out_of_stock: [OutOfStock::Last, OutOfStock::Hide, OutOfStock::Keep][stock],
+                ..RankOptions::default()
+            },
+        )
+}
+
+proptest! {
+    #[test]
+    fn any_options_give_a_permutation_with_pins_where_asked(
+        rows in arb_candidates(),
+        history in prop::collection::vec((0usize..30, 0.0..1e8f64), 0..20),
+        options in arb_options(),
+    ) {
+        let products: Vec<Product> = rows.iter().map(|r| r.0.clone()).collect();
+        let list: Vec<Candidate> = rows.iter().enumerate().map(|(i, (_, pin, boost, in_stock))| Candidate {
+            pin: *pin,
+            boost: *boost,
+            in_stock: *in_stock,
+            ..Candidate::new(&products[i])
+        }).collect();
+        let mut profile = Profile::default();
+        for (i, offset) in history {
+            if let Some(product) = products.get(i) {
+                learn(&mut profile, EventKind::View, product, T0 + offset);
+            }
+        }
+        let config = ProfileConfig::default();
+        let snapshot = profile.snapshot(T0 + 2e8, &config);
+        let ranked = rank(&list, &options, Some(&snapshot)).unwrap();
+        prop_assert_eq!(&ranked, &rank(&list, &options, Some(&snapshot)).unwrap(), "deterministic");
+
+        // A permutation of what is shown: everything, less out of stock under "hide".
+        let mut shown: Vec<usize> = ranked.iter().map(|r| r.index).collect();
+        shown.sort_unstable();
+        let expected: Vec<usize> = (0..list.len())
+            .filter(|i| list[*i].in_stock || options.out_of_stock != OutOfStock::Hide)
+            .collect();
+        prop_assert_eq!(&shown, &expected);
+
+        // Pins land where asked: taking pins by (position, input order), each lands at
+        // its position, or the next free one after an earlier pin, or last.
+        let mut pins: Vec<(u32, usize)> = ranked.iter().filter_map(|r| list[r.index].pin.map(|p| (p, r.index))).collect();
+        pins.sort_unstable();
+        let mut next_free = 0;
+        let unpinned = ranked.len() - pins.len();
+        for (k, (at, index)) in pins.iter().enumerate() {
+            let want = (*at as usize).max(next_free).min(unpinned + k);
+            let got = ranked.iter().position(|r| r.index == *index).unwrap();
+            prop_assert_eq!(got, want, "pin {} of {:?}", at, pins);
+            prop_assert_eq!(ranked[got].reason, Reason::Pinned);
+            next_free = want + 1;
+        }
+    }
+
+    #[test]
+    fn full_diversity_never_repeats_a_brand_while_another_is_left(
+        rows in arb_candidates(),
+        strength in 0.0..=1.0f64,
+    ) {
+        let products: Vec<Product> = rows.iter().map(|r| r.0.clone()).collect();
+        let list: Vec<Candidate> = products.iter().map(Candidate::new).collect();
+        let options = RankOptions { strength, diversity: 1.0, ..RankOptions::default() };
+        let ranked = rank(&list, &options, None).unwrap();
+        for i in 1..ranked.len() {
+            let brand = brand_of(&products, &ranked[i]);
+            if brand.is_some() && brand == brand_of(&products, &ranked[i - 1]) {
+                // Only when every product still to place has that brand.
+                prop_assert!(
+                    ranked[i..].iter().all(|r| brand_of(&products, r) == brand),
+                    "a run of {:?} at {} while others were left", brand, i
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn strength_zero_without_rules_is_the_shop_order(
+        rows in arb_candidates(),
+        history in prop::collection::vec((0usize..30, 0.0..1e8f64), 0..20),
+    ) {
+        let products: Vec<Product> = rows.iter().map(|r| r.0.clone()).collect();
+        let list: Vec<Candidate> = products.iter().map(Candidate::new).collect();
+        let mut profile = Profile::default();
+        for (i, offset) in history {
+            if let Some(product) = products.get(i) {
+                learn(&mut profile, EventKind::Purchase, product, T0 + offset);
+            }
+        }
+        let config = ProfileConfig::default();
+        let snapshot = profile.snapshot(T0 + 2e8, &config);
+        let ranked = rank(&list, &RankOptions::with_strength(0.0), Some(&snapshot)).unwrap();
+        prop_assert_eq!(ranked.iter().map(|r| r.index).collect::<Vec<_>>(), (0..list.len()).collect::<Vec<_>>());
+    }
+}
+
+/// A profile with `orders` orders, the last `days_ago` days before `T0`, over `visits`.
+fn customer(orders: u32, days_ago: f64, visits: u32) -> Profile {
+    let mut profile = Profile::default();
+    let product = Product::new("mug")
+        .with_category("kitchen")
+        .with_price(20.0);
+    for visit in 0..visits {
+        let at = T0 - 400.0 * DAY_MS + f64::from(visit) * DAY_MS;
+        learn(&mut profile, EventKind::View, &product, at);
+    }
+    for order in 0..orders {
+        let at = T0 - days_ago * DAY_MS - f64::from(orders - 1 - order) * DAY_MS;
+        learn(&mut profile, EventKind::Purchase, &product, at);
+    }
+    profile
+}
+
+#[test]
+fn segments_follow_their_documented_thresholds() {
+    let config = ProfileConfig::default();
+    let segment = |profile: &Profile| profile.insights(T0, &config).segment;
+    assert_eq!(segment(&Profile::default()), Segment::New);
+    assert_eq!(segment(&customer(0, 0.0, 1)), Segment::New);
+    assert_eq!(segment(&customer(0, 0.0, 2)), Segment::Returning);
+    let mut prospect = customer(0, 0.0, 1);
+    let shirt = Product::new("shirt").with_category("tops");
+    learn(&mut prospect, EventKind::AddToCart, &shirt, T0 - DAY_MS);
+    assert_eq!(segment(&prospect), Segment::Prospect);
+    assert_eq!(segment(&customer(1, 3.0, 1)), Segment::FirstTimeCustomer);
+    assert_eq!(segment(&customer(2, 3.0, 1)), Segment::RepeatCustomer);
+    assert_eq!(segment(&customer(3, 3.0, 1)), Segment::RepeatCustomer);
+    assert_eq!(
+        segment(&customer(4, 3.0, 1)),
+        Segment::Loyal,
+        "loyalOrders 4"
+    );
+    assert_eq!(segment(&customer(4, 59.0, 1)), Segment::Loyal);
+    assert_eq!(
+        segment(&customer(4, 60.0, 1)),
+        Segment::AtRisk,
+        "atRiskDays 60"
+    );
+    assert_eq!(segment(&customer(1, 179.0, 1)), Segment::AtRisk);
+    assert_eq!(
+        segment(&customer(1, 180.0, 1)),
+        Segment::Lapsed,
+        "lapsedDays 180"
+    );
+
+    // Thresholds are the shop's.
+    let mut shop = ProfileConfig::default();
+    shop.set("segments.loyalOrders", 2.0).unwrap();
+    shop.set("segments.atRiskDays", 10.0).unwrap();
+    assert_eq!(
+        customer(2, 3.0, 1).insights(T0, &shop).segment,
+        Segment::Loyal
+    );
+    assert_eq!(
+        customer(2, 11.0, 1).insights(T0, &shop).segment,
+        Segment::AtRisk
+    );
+    assert!(shop.set("segments.lapsedDays", 0.0).is_err());
+}
+
+#[test]
+fn rfm_scores_follow_their_edges() {
+    let config = ProfileConfig::default();
+    assert_eq!(Profile::default().insights(T0, &config).rfm, (0, 0, 0));
+    // One order of 20 yesterday: most recent, least frequent, least spent.
+    assert_eq!(customer(1, 1.0, 1).insights(T0, &config).rfm, (5, 1, 1));
+    // Five orders (100 spent), the last 45 days ago.
+    assert_eq!(customer(5, 45.0, 1).insights(T0, &config).rfm, (3, 4, 3));
+    assert_eq!(customer(10, 400.0, 1).insights(T0, &config).rfm, (1, 5, 3));
+}
+
+#[test]
+fn modules_cart_reminder_replenishment_sizes_and_price_sensitivity() {
+    let config = ProfileConfig::default();
+    let mut profile = Profile::default();
+    let coffee = Product::new("coffee")
+        .with_category("groceries")
+        .with_price(9.0);
+    for week in 0..3 {
+        let at = T0 - 21.0 * DAY_MS + f64::from(week) * 7.0 * DAY_MS;
+        learn(&mut profile, EventKind::Purchase, &coffee, at);
+    }
+    let shoe = Product::new("runner")
+        .with_category("shoes/running")
+        .with_price(80.0)
+        .with_facet("size", "42")
+        .with_facet("deal", "sale");
+    learn(&mut profile, EventKind::AddToCart, &shoe, T0 - 2.0 * DAY_MS);
+    let insights = profile.insights(T0, &config);
+    let due = &insights.replenishment;
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0].id, "coffee");
+    assert_eq!(due[0].interval_ms, 7.0 * DAY_MS);
+    assert_eq!(due[0].due_ms, T0, "bought every 7 days, last 7 days ago");
+    assert_eq!(
+        insights.cart_reminder.len(),
+        1,
+        "left in the cart two days ago"
+    );
+    assert_eq!(insights.sizes[0].category, "shoes/running");
+    assert_eq!(insights.sizes[0].size, "42");
+    let sensitivity = insights.price_sensitivity.unwrap();
+    assert!(sensitivity > 0.0 && sensitivity < 1.0, "{sensitivity}");
+
+    // A line touched a minute ago is not a reminder yet; a product bought once is not due.
+    let mut fresh = Profile::default();
+    learn(&mut fresh, EventKind::AddToCart, &shoe, T0 - MINUTE);
+    learn(&mut fresh, EventKind::Purchase, &coffee, T0 - 30.0 * DAY_MS);
+    let insights = fresh.insights(T0, &config);
+    assert!(insights.cart_reminder.is_empty());
+    assert!(insights.replenishment.is_empty());
+}
+
+/// A REES46 log line: `event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session`.
+fn rees46(second: u32, kind: &str, product: u32, user: u32) -> String {
+    format!(
+        "2019-10-01 00:{:02}:{:02} UTC,{kind},{product},1,electronics.smartphone,b{},{}.00,{user},s",
+        second / 60,
+        second % 60,
+        product % 3,
+        100 + product
+    )
+}
+
+#[test]
+fn the_replay_follows_the_protocol() {
+    // User 1 views products 1 to 11 (none qualifies: each is new to the grid) and puts
+    // 11 in the cart; user 2 views 9 (no earlier event of theirs), then 5 twice.
+    let mut lines = vec![
+        "event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session"
+            .to_owned(),
+    ];
+    for p in 1..=11 {
+        lines.push(rees46(p, "view", p, 1));
+    }
+    lines.push(rees46(20, "cart", 11, 1));
+    lines.push(rees46(21, "view", 9, 2));
+    lines.push(rees46(22, "view", 5, 2));
+    lines.push(rees46(23, "view", 5, 2));
+    let text = lines.join("\n");
+    assert_eq!(Format::detect(&lines[0]), Some(Format::Rees46));
+    let events: Vec<LogEvent> = read_log(&text, Format::Rees46, &Default::default()).unwrap();
+    assert_eq!(events.len(), 15);
+    let report = evaluate(&events, &RankOptions::default(), &ProfileConfig::default());
+    assert_eq!(report.default_all.n, 2, "{report:?}");
+    assert_eq!(report.default_new.n, 1, "the second view of 5 is not new");
+    assert_eq!(report.skipped, 12);
+    // First view of 5: popularity 9 and 11 (2 events each, by id), then 1, 2, 3, 4, 5.
+    let new = report.default_new;
+    assert!(
+        (new.ndcg_at_10 - 1.0 / 3.0).abs() < 1e-12,
+        "rank 7: {new:?}"
+    );
+    assert!((new.mrr - 1.0 / 7.0).abs() < 1e-12);
+    assert_eq!(new.hit_rate_at_10, 1.0);
+    // Second view: 5 now has 2 events and the lowest id of them, so it leads.
+    let all = report.default_all;
+    assert!((all.mrr - (1.0 / 7.0 + 1.0) / 2.0).abs() < 1e-12, "{all:?}");
+    assert_eq!(
+        report.lines()[0],
+        format!(
+            "default all n=2 NDCG@10={:.4} MRR={:.4} HR@10=1.0000",
+            all.ndcg_at_10, all.mrr
+        )
+    );
+    // Shelfwise ranks the product viewed just before first on the repeat view.
+    let repeat = 2.0 * report.shelfwise_all.mrr - report.shelfwise_new.mrr;
+    assert!((repeat - 1.0).abs() < 1e-12, "{report:?}");
+}
