@@ -370,10 +370,11 @@ pub fn position_score(index: usize) -> f64 {
     1.0 / ((index + 1) as f64).sqrt()
 }
 
-/// The profile's view of one product: its personal score in `[0, 1]` and the reason
-/// that contributed most.
-pub fn personal_score(product: &Product, snapshot: &Snapshot) -> (f64, Reason) {
+/// The profile's view of one product (see [`Personal`]).
+pub fn personal_score(product: &Product, snapshot: &Snapshot) -> Personal {
     let values = facet_values(product);
+    // "Not interested" in the product, or in one of its values.
+    let mut dismissed = snapshot.hidden.contains(&product.id);
     // Per facet the best value (a category or one of its parents, discounted by level);
     // facet values arrive grouped by facet.
     let mut built_in = [0.0; 3];
@@ -408,6 +409,9 @@ pub fn personal_score(product: &Product, snapshot: &Snapshot) -> (f64, Reason) {
         for (f, v, w) in snapshot.stated {
             if f == facet && v == value {
                 stated += w;
+                if *w <= -1.0 {
+                    dismissed = true;
+                }
                 if STATED_WEIGHT * w > best_reason.0 {
                     best_reason = (STATED_WEIGHT * w, Reason::Stated(index as u8));
                 }
@@ -455,18 +459,22 @@ pub fn personal_score(product: &Product, snapshot: &Snapshot) -> (f64, Reason) {
             best_reason = (IN_CART_WEIGHT, Reason::InCart);
         }
     }
-    (personal.max(0.0), best_reason.1)
+    Personal {
+        score: personal.max(0.0),
+        reason: best_reason.1,
+        dismissed,
+    }
 }
 
-/// Whether the shopper said "not interested" to the product or to one of its values.
-fn dismissed(product: &Product, snapshot: &Snapshot) -> bool {
-    snapshot.hidden.contains(&product.id)
-        || facet_values(product).iter().any(|(facet, value, _)| {
-            snapshot
-                .stated
-                .iter()
-                .any(|(f, v, weight)| f == facet && v == value && *weight <= -1.0)
-        })
+/// The profile's view of one product.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Personal {
+    /// 0 or more: affinity, statements, and having viewed it or put it in the cart.
+    pub score: f64,
+    /// What contributed most.
+    pub reason: Reason,
+    /// The shopper said "not interested" to it or to one of its values.
+    pub dismissed: bool,
 }
 
 /// Whether a durable good was bought within the window (a product bought in two
@@ -536,9 +544,16 @@ pub fn rank(
             .map_or_else(|| position_score(index), |b| (b - low) / span);
         let (mut group, mut score, mut reason) = (0, base, Reason::ShopOrder);
         if let Some(snapshot) = personal {
-            let (mut personal, mut why) = personal_score(candidate.product, snapshot);
+            let Personal {
+                score: mut personal,
+                reason: mut why,
+                dismissed,
+            } = personal_score(candidate.product, snapshot);
             // Products viewed recently score by their own view, not by likeness.
-            let viewed = snapshot.viewed.iter().any(|(id, _)| *id == candidate.product.id);
+            let viewed = snapshot
+                .viewed
+                .iter()
+                .any(|(id, _)| *id == candidate.product.id);
             if !viewed {
                 let like = anchors
                     .iter()
@@ -551,7 +566,7 @@ pub fn rank(
             }
             score = (1.0 - options.strength) * base + options.strength * personal;
             reason = why;
-            if dismissed(candidate.product, snapshot) {
+            if dismissed {
                 (group, reason) = (1, Reason::NotInterested);
             } else if bought_recently(candidate, snapshot, options.bought_within_days) {
                 (group, reason) = (1, Reason::BoughtRecently);

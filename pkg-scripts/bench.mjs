@@ -1,0 +1,55 @@
+// `npm run bench`: the npm package in headless Chromium (Playwright), timed as a storefront
+// calls it, plus the size budget's figure. Prints a table and one JSON line. Figures only:
+// no test asserts a time (the targets are in the README and the issue).
+// Usage: node pkg-scripts/bench.mjs   (after `npm run build`)
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS, DIST, ROOT } from './toolchain.mjs';
+import { createStaticServer, listen } from './serve.mjs';
+
+if (!existsSync(join(DIST, 'index.js'))) {
+  console.error('bench: dist/ is missing; run `npm run build`');
+  process.exit(1);
+}
+// Printed even when over budget (the budget check itself is `npm run size`).
+const size = JSON.parse(spawnSync('node', [join(ROOT, 'pkg-scripts', 'size.mjs'), '--json'], { encoding: 'utf8' }).stdout);
+
+const server = createStaticServer([
+  ['/dist/', DIST],
+  ['/', join(ROOT, 'tests', 'bench')],
+]);
+const { port } = await listen(server, 0);
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+let result;
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', (error) => console.error('bench page:', error.message));
+  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.waitForFunction(() => window.__bench !== undefined, null, { timeout: 600_000 });
+  result = await page.evaluate(() => window.__bench);
+} finally {
+  await browser.close();
+  server.close();
+}
+if (result.error) {
+  console.error(`bench: ${result.error}`);
+  process.exit(1);
+}
+
+const ms = (value) => `${value < 1 ? value.toFixed(3) : value.toFixed(1)} ms`;
+const rows = [
+  ['rerank 100 candidates (p50 / p95)', `${ms(result.rerank[100].p50)} / ${ms(result.rerank[100].p95)}`, '-'],
+  ['rerank 1,000 candidates (p50 / p95)', `${ms(result.rerank[1000].p50)} / ${ms(result.rerank[1000].p95)}`, '≤ 0.15 ms p50'],
+  ['rerank 10,000 candidates (p50 / p95)', `${ms(result.rerank[10000].p50)} / ${ms(result.rerank[10000].p95)}`, '-'],
+  ['open() with a full profile (p50 / p95)', `${ms(result.openMs.p50)} / ${ms(result.openMs.p95)}`, '≤ 10 ms'],
+  ['track() per event, amortized', `${result.trackUs.toFixed(1)} µs`, '≤ 5 µs'],
+  [`stored profile after ${result.events.toLocaleString('en')} events`, `${result.profileBytes.toLocaleString('en')} B`, '≤ 32 KB'],
+  ['wasm + glue, gzipped', `${size.wasmAndGlue.gzip.toLocaleString('en')} B`, '≤ 30 KB (60 KB hard budget)'],
+];
+const width = Math.max(...rows.map((r) => r[0].length));
+const valueWidth = Math.max(...rows.map((r) => r[1].length));
+console.log(`${'measure'.padEnd(width)}  ${'figure'.padEnd(valueWidth)}  target`);
+for (const [name, value, target] of rows) console.log(`${name.padEnd(width)}  ${value.padEnd(valueWidth)}  ${target}`);
+console.log(JSON.stringify({ ...result, wasmAndGlueGzip: size.wasmAndGlue.gzip }));
