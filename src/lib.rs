@@ -6,7 +6,7 @@
 //!   ranking and the storage envelope. No JavaScript types; tested natively.
 //! - `wasm` (only on `wasm32`): the single wasm-bindgen boundary. It converts JS
 //!   values into core types once, stores the profile in `localStorage` through
-//!   gloo-storage and maps every core error to a JS `Error` with a stable `code`.
+//!   web-sys and maps every core error to a JS `Error` with a stable `code`.
 
 pub mod core;
 
