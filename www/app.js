@@ -23,6 +23,8 @@ const state = {
   sort: 'recommended',
   cart: 0,
   open: null,
+  /** The search the grid shows results for ('' for none). */
+  query: '',
 };
 
 function label(slug) {
@@ -125,8 +127,19 @@ function track(type, product) {
   }
 }
 
+/** Whether a product matches a search: every word in its title, brand, category or tags. */
+function matches(product, query) {
+  const text = [product.title, product.brand ?? '', product.category, ...(product.tags ?? [])].join(' ').toLowerCase();
+  return query
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+    .every((word) => text.includes(word));
+}
+
 function visibleProducts() {
-  const list = state.category ? state.featured.filter((p) => p.category === state.category) : state.featured;
+  let list = state.category ? state.featured.filter((p) => p.category === state.category) : state.featured;
+  if (state.query) list = list.filter((product) => matches(product, state.query));
   if (state.sort !== 'recommended') return list;
   return state.shelf.rank(list, { strength: RANK_STRENGTH }).map((ranked) => ranked.product);
 }
@@ -134,7 +147,11 @@ function visibleProducts() {
 function renderGrid() {
   const products = visibleProducts();
   $('grid').replaceChildren(...products.map(productCard));
-  $('grid-title').textContent = state.category ? label(state.category) : 'All products';
+  $('grid-title').textContent = state.query
+    ? `Results for “${state.query}”`
+    : state.category
+      ? label(state.category)
+      : 'All products';
   const personalized = state.sort === 'recommended' && state.shelf.consent.personalization === 'granted';
   $('grid-status').textContent =
     `${products.length} products, ` +
@@ -145,7 +162,8 @@ function renderGrid() {
         : "in the shop's featured order.");
 }
 
-function pickCard(product) {
+/** A small product card; with a ranked result, it says why it is shown. */
+function pickCard(product, ranked) {
   const item = element('li', 'pick');
   item.dataset.productId = String(product.id);
   const button = element('button', 'pick-open');
@@ -154,6 +172,10 @@ function pickCard(product) {
   button.append(element('span', 'price', money.format(product.price)));
   button.addEventListener('click', () => showProduct(product));
   item.append(button);
+  if (ranked) {
+    item.dataset.reason = ranked.reason;
+    item.append(element('span', 'pick-why', ranked.why));
+  }
   return item;
 }
 
@@ -170,8 +192,8 @@ function renderPicks() {
   $('recent').hidden = viewed.length === 0;
   $('recent-list').replaceChildren(...viewed.map(pickCard));
   if (!show) return;
-  const picks = shelf.rank(state.featured, { strength: 1 }).slice(0, PICKS);
-  $('pick-list').replaceChildren(...picks.map(({ product }) => pickCard(product)));
+  const picks = shelf.rank(state.featured, { strength: 1, diversity: 0.5 }).slice(0, PICKS);
+  $('pick-list').replaceChildren(...picks.map((ranked) => pickCard(ranked.product, ranked)));
 }
 
 const FACET_LABELS = { category: 'Category', brand: 'Brand', price_band: 'Price range', tag: 'Tag', colour: 'Colour', size: 'Size' };
@@ -268,8 +290,97 @@ function showProduct(product) {
   $('dialog-feedback').textContent = '';
   if (!dialog.open) dialog.showModal();
   track('view', product);
+  renderModules(product);
   renderPicks();
   renderPrivacy();
+}
+
+/**
+ * The product page's modules: similar items from the same category, and what is often
+ * bought with it. A real shop would supply the associations from its own order data;
+ * this demo stands in with products of other categories from the same brand (score 2)
+ * or sharing a tag (score 1).
+ */
+function renderModules(product) {
+  const shelf = state.shelf;
+  const sameCategory = state.featured.filter((p) => p.category === product.category);
+  const similar = shelf.similarTo(product, sameCategory).slice(0, 4);
+  $('similar-list').replaceChildren(...similar.map((ranked) => pickCard(ranked.product, ranked)));
+  const tags = new Set(product.tags ?? []);
+  const associations = state.featured
+    .filter((p) => p.category !== product.category)
+    .map((p) => ({
+      product: p,
+      score: (p.brand && p.brand === product.brand ? 2 : 0) + ((p.tags ?? []).some((tag) => tags.has(tag)) ? 1 : 0),
+    }))
+    .filter((association) => association.score > 0);
+  const together = shelf.boughtTogether(associations).slice(0, 4);
+  $('together-list').replaceChildren(...together.map((ranked) => pickCard(ranked.product, ranked)));
+}
+
+/** Suggestions the shop has for a prefix: product titles, brands and categories starting with it. */
+function shopSuggestions(prefix) {
+  const typed = prefix.toLowerCase();
+  const suggestions = new Map();
+  for (const product of state.featured) {
+    for (const [text, attributes] of [
+      [product.title, { category: product.category, brand: product.brand }],
+      [product.brand, { brand: product.brand }],
+      [label(product.category), { category: product.category }],
+    ]) {
+      if (text && text.toLowerCase().startsWith(typed) && !suggestions.has(text.toLowerCase())) {
+        suggestions.set(text.toLowerCase(), { text, ...Object.fromEntries(Object.entries(attributes).filter(([, v]) => v)) });
+      }
+    }
+    if (suggestions.size >= 30) break;
+  }
+  return [...suggestions.values()];
+}
+
+function renderSuggestions() {
+  const input = $('search');
+  const prefix = input.value.trim();
+  const list = $('search-suggestions');
+  if (prefix === '') {
+    list.hidden = true;
+    input.setAttribute('aria-expanded', 'false');
+    return;
+  }
+  // Suggestions are short lists where taste matters more than the shop's order.
+  const completions = state.shelf.autocomplete(prefix, shopSuggestions(prefix), { limit: 6, strength: 0.8 });
+  list.replaceChildren(
+    ...completions.map((completion) => {
+      const item = element('li');
+      item.setAttribute('role', 'option');
+      item.dataset.source = completion.source;
+      const button = element('button', '', completion.text);
+      button.type = 'button';
+      if (completion.source === 'recent') button.append(element('span', 'suggestion-source', 'recent search'));
+      button.addEventListener('click', () => search(completion.text));
+      item.append(button);
+      return item;
+    }),
+  );
+  list.hidden = completions.length === 0;
+  input.setAttribute('aria-expanded', String(!list.hidden));
+}
+
+/** Shows the results for a search, reranked, and remembers it on the device (with consent). */
+function search(query) {
+  state.query = query.trim();
+  $('search').value = state.query;
+  $('search-suggestions').hidden = true;
+  $('search').setAttribute('aria-expanded', 'false');
+  renderGrid();
+  if (state.query) {
+    const results = state.featured.filter((product) => matches(product, state.query)).length;
+    try {
+      state.shelf.track({ type: 'search', query: state.query, results });
+    } catch (error) {
+      if (isShelfwiseError(error)) console.warn(`Shelfwise rejected a search (${error.code}): ${error.message}`);
+      else throw error;
+    }
+  }
 }
 
 function addToCart(product) {
@@ -291,6 +402,11 @@ function setPanel(open) {
 }
 
 function wire() {
+  $('search').addEventListener('input', renderSuggestions);
+  $('search-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    search($('search').value);
+  });
   $('category-filter').addEventListener('change', (event) => {
     state.category = event.target.value;
     renderGrid();

@@ -338,3 +338,62 @@ test('events still waiting to be written are written when the page is left', asy
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   expect(await countedEvents(page)).toBe(25);
 });
+
+test('the search box completes with the shopper’s recent searches and the shop’s suggestions, reranked', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  // Interest in Samsung phones.
+  const samsung = page.locator('#grid li.card', { hasText: 'Samsung Galaxy' });
+  for (let i = 0; i < 2; i += 1) {
+    await samsung.nth(i).locator('.card-open').click();
+    await page.keyboard.press('Escape');
+  }
+  await page.fill('#search', 's');
+  const suggestions = page.locator('#search-suggestions li');
+  await expect(suggestions.first()).toBeVisible();
+  const texts = await suggestions.allTextContents();
+  expect(texts.length).toBeGreaterThan(1);
+  expect(texts[0], 'the brand the shopper looks at leads the shop’s suggestions').toMatch(/^Samsung/);
+
+  await page.fill('#search', 'galaxy');
+  await page.press('#search', 'Enter');
+  await expect(page.locator('#grid-title')).toContainText('Results for “galaxy”');
+  const results = await page.$$eval('#grid li.card', (cards) => cards.map((c) => c.textContent));
+  expect(results.length).toBeGreaterThanOrEqual(3);
+  expect(results.every((text) => text.includes('Galaxy'))).toBe(true);
+
+  await page.fill('#search', 'gal');
+  await expect(suggestions.first()).toHaveAttribute('data-source', 'recent');
+  await expect(suggestions.first()).toContainText('galaxy');
+  await page.screenshot({ path: test.info().outputPath('search.png') });
+});
+
+test('the product page shows similar items and what is bought together, each saying why', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  const firstPhone = page.locator('#grid li.card[data-category="smartphones"]', { hasText: 'iPhone' }).first();
+  const phoneId = await firstPhone.getAttribute('data-product-id');
+  // The grid reorders as the shopper browses: find the phone by its id each time.
+  const phone = page.locator(`#grid li.card[data-product-id="${phoneId}"]`);
+  await phone.locator('.card-open').click();
+  const similar = page.locator('#similar-list li');
+  await expect(similar).toHaveCount(4);
+  const similarIds = await similar.evaluateAll((items) => items.map((item) => item.dataset.productId));
+  const categories = await page.$$eval('#grid li.card', (cards) => Object.fromEntries(cards.map((c) => [c.dataset.productId, c.dataset.category])));
+  expect(similarIds.every((id) => categories[id] === 'smartphones'), 'similar items share the category').toBe(true);
+  expect(similarIds).not.toContain(phoneId);
+  for (const why of await page.locator('#similar-list .pick-why').allTextContents()) expect(why.length).toBeGreaterThan(5);
+  const together = page.locator('#together-list li');
+  expect(await together.count()).toBeGreaterThan(0);
+  const togetherIds = await together.evaluateAll((items) => items.map((item) => item.dataset.productId));
+  expect(togetherIds.every((id) => categories[id] !== 'smartphones'), 'bought together comes from other categories').toBe(true);
+
+  // Behaviour moves the module: a phone that was not among them, once viewed, joins them.
+  await page.keyboard.press('Escape');
+  const other = Object.keys(categories).find((id) => categories[id] === 'smartphones' && id !== phoneId && !similarIds.includes(id));
+  await page.click(`#grid li.card[data-product-id="${other}"] .card-open`);
+  await page.keyboard.press('Escape');
+  await phone.locator('.card-open').click();
+  await expect(page.locator(`#similar-list li[data-product-id="${other}"]`)).toHaveAttribute('data-reason', 'viewed');
+  await page.screenshot({ path: test.info().outputPath('product-page.png') });
+});
