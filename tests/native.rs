@@ -89,11 +89,18 @@ fn profile_survives_reopening_and_moves_the_viewed_category_up() {
         assert!(engine.track(&view(laptop, T0 + i as f64 * MINUTE)));
     }
     assert!(!engine.flush(), "three events do not call for a compaction");
-    engine.compact(T0).unwrap();
+    engine.compact(T0 + 2.0 * MINUTE).unwrap();
+    assert_eq!(
+        engine.store().entries.keys().collect::<Vec<_>>(),
+        ["shelfwise:shop:v3", "shelfwise:shop:v3:j:main"],
+        "the journal stays until the envelope on file confirms it"
+    );
+    engine.compact(T0 + 3.0 * MINUTE).unwrap();
     let store = engine.store().clone();
     assert_eq!(
         store.entries.keys().collect::<Vec<_>>(),
-        ["shelfwise:shop:v3"]
+        ["shelfwise:shop:v3"],
+        "confirmed later: journal removed"
     );
 
     let reopened = Engine::open("shop", store).unwrap();
@@ -252,11 +259,39 @@ fn two_tabs_tracking_at_once_lose_no_event() {
         1000,
         "and still after compaction"
     );
+    // Journals stay until a later look at the envelope confirms them.
+    b.compact(T0 + 2e6).unwrap();
+    a.compact(T0 + 2e6).unwrap();
+    assert_eq!(tab(&store, "e").profile().events, 1000);
     assert_eq!(
         store.shelfwise_keys(),
         ["shelfwise:shop:v3"],
         "journals folded in"
     );
+}
+
+#[test]
+fn a_late_write_of_an_older_envelope_loses_no_event() {
+    let store = Shared::default();
+    let (mut a, _b) = two_granted_tabs(&store);
+    let products = catalogue();
+    for i in 0..10u32 {
+        assert!(a.track(&view(&products[(i % 8) as usize], T0 + f64::from(i))));
+    }
+    a.flush();
+    let older = store.get("shelfwise:shop:v3").unwrap().unwrap();
+    a.compact(T0 + 100.0).unwrap();
+    // Another page, in another process, writes the envelope it read before that
+    // compaction reached it (browsers pass localStorage writes between processes late).
+    let mut other_process = store.clone();
+    other_process.set("shelfwise:shop:v3", &older).unwrap();
+    assert_eq!(tab(&store, "c").profile().events, 10, "still journaled");
+    a.compact(T0 + 200.0).unwrap();
+    assert_eq!(tab(&store, "d").profile().events, 10, "folded in again");
+    // Once an envelope on file has shown them for CONFIRM_AFTER_MS, they go.
+    a.compact(T0 + 10_000.0).unwrap();
+    assert_eq!(store.shelfwise_keys(), ["shelfwise:shop:v3"]);
+    assert_eq!(tab(&store, "e").profile().events, 10);
 }
 
 #[test]
@@ -270,8 +305,8 @@ fn a_repeated_grant_in_a_stale_tab_keeps_what_another_tab_compacted() {
     b.flush();
     b.compact(T0 + 20.0).unwrap();
     assert_eq!(
-        store.shelfwise_keys(),
-        ["shelfwise:shop:v3"],
+        tab(&store, "c").profile().events,
+        10,
         "b's journal folded in"
     );
     // `a` still holds the envelope it read before b compacted.

@@ -33,6 +33,11 @@ use super::store::{
 pub const SUMMARY_PER_FACET: usize = 5;
 /// Own journal entries after which [`Engine::flush`] asks for a compaction.
 pub const COMPACT_AFTER: usize = 64;
+/// A tab keeps its journal entries this long after an envelope on file first shows them
+/// folded in. Browsers pass localStorage writes to other processes late, so another
+/// page may still write an envelope read before that fold; the entries then count again
+/// at the next compaction instead of being lost.
+pub const CONFIRM_AFTER_MS: f64 = 2_000.0;
 /// Journal positions kept in the envelope.
 const MAX_APPLIED: usize = 32;
 
@@ -114,6 +119,9 @@ pub struct Engine<S: Store> {
     profile: Profile,
     config: ProfileConfig,
     last_storage_error: Option<StoreError>,
+    /// The latest time this engine was given (events, compactions): when to drop own
+    /// journal entries an envelope confirms.
+    clock_ms: f64,
 }
 
 impl<S: Store> Engine<S> {
@@ -159,6 +167,7 @@ impl<S: Store> Engine<S> {
             profile: Profile::default(),
             config,
             last_storage_error: None,
+            clock_ms: 0.0,
         };
         engine.reload();
         engine.adopt_own_journal();
@@ -241,9 +250,12 @@ impl<S: Store> Engine<S> {
             // Erased in another tab: what this tab had not written goes too.
             self.own.clear();
             self.dirty = false;
-        } else {
-            let applied = envelope.applied_seq(&self.tab);
-            self.own.retain(|(seq, _)| *seq > applied);
+        } else if let Some(applied) = envelope.applied(&self.tab) {
+            // Folded in long enough ago that no late write can undo it: drop them.
+            if self.clock_ms - applied.at_ms >= CONFIRM_AFTER_MS {
+                let seq = applied.seq;
+                self.own.retain(|(own, _)| *own > seq);
+            }
         }
         self.record = Some(envelope);
         self.on_file = true;
@@ -306,10 +318,38 @@ impl<S: Store> Engine<S> {
         for (_, _, event) in &self.others {
             profile.learn(event, &self.config);
         }
-        for (_, event) in &self.own {
+        for (_, event) in self.unapplied() {
             profile.learn(event, &self.config);
         }
         self.profile = profile;
+    }
+
+    /// Writes this tab's journal (or removes it when empty).
+    fn write_journal(&mut self) {
+        let key = self.journal_key();
+        let written = if self.own.is_empty() {
+            self.store.remove(&key)
+        } else {
+            let journal = Journal {
+                tab: self.tab.clone(),
+                epoch: self.record.as_ref().map_or(0, |r| r.epoch),
+                entries: self.own.clone(),
+            };
+            self.store.set(&key, &seal(&journal))
+        };
+        match written {
+            Ok(()) => {
+                self.last_storage_error = None;
+                self.dirty = false;
+            }
+            Err(error) => self.last_storage_error = Some(error),
+        }
+    }
+
+    /// Own entries the envelope does not hold yet (the others wait for confirmation).
+    fn unapplied(&self) -> impl Iterator<Item = &(u64, Event)> {
+        let applied = self.record.as_ref().map_or(0, |r| r.applied_seq(&self.tab));
+        self.own.iter().filter(move |(seq, _)| *seq > applied)
     }
 
     fn journal_key(&self) -> String {
@@ -497,6 +537,7 @@ impl<S: Store> Engine<S> {
     /// consent. Nothing is written here: [`Engine::flush`] writes this tab's journal.
     pub fn track(&mut self, event: &Event) -> bool {
         // Sensitive categories are never learned, so never journaled either.
+        self.clock_ms = self.clock_ms.max(event.at_ms);
         if !self.personalization_allowed() || !self.profile.learn(event, &self.config) {
             return false;
         }
@@ -547,19 +588,8 @@ impl<S: Store> Engine<S> {
             // the journal does not stand without an envelope.
             self.persist();
         }
-        let journal = Journal {
-            tab: self.tab.clone(),
-            epoch: epoch.unwrap_or_default(),
-            entries: self.own.clone(),
-        };
-        match self.store.set(&self.journal_key(), &seal(&journal)) {
-            Ok(()) => {
-                self.last_storage_error = None;
-                self.dirty = false;
-            }
-            Err(error) => self.last_storage_error = Some(error),
-        }
-        self.own.len() >= COMPACT_AFTER
+        self.write_journal();
+        self.unapplied().count() >= COMPACT_AFTER
     }
 
     /// Folds every tab's journal into the envelope and empties this tab's journal.
@@ -577,6 +607,7 @@ impl<S: Store> Engine<S> {
         if !self.personalization_allowed() {
             return false;
         }
+        self.clock_ms = self.clock_ms.max(now_ms);
         let epoch = self.record.as_ref().map(|r| r.epoch);
         if !self.read_record() || self.record.as_ref().map(|r| r.epoch) != epoch {
             if self.storage_mode() == StorageMode::Memory {
@@ -599,7 +630,12 @@ impl<S: Store> Engine<S> {
             return false;
         };
         let mut positions: Vec<(String, u64)> = Vec::new();
-        let own = self.own.iter().map(|(seq, e)| (&self.tab, *seq, e));
+        let applied = record.applied_seq(&self.tab);
+        let own = self
+            .own
+            .iter()
+            .filter(|(seq, _)| *seq > applied)
+            .map(|(seq, e)| (&self.tab, *seq, e));
         let others = self.others.iter().map(|(tab, seq, e)| (tab, *seq, e));
         for (tab, seq, event) in others.chain(own) {
             record.profile.learn(event, &self.config);
@@ -617,13 +653,12 @@ impl<S: Store> Engine<S> {
         edit(&mut record.profile);
         let sealed = record.to_sealed();
         self.others.clear();
-        self.own.clear();
-        self.dirty = false;
         match self.store.set(&self.key, &sealed) {
             Ok(()) => {
                 self.last_storage_error = None;
                 self.on_file = true;
-                let _ = self.store.remove(&self.journal_key());
+                // Own entries stay journaled until confirmed (see CONFIRM_AFTER_MS).
+                self.write_journal();
             }
             // The envelope in memory holds every event now; it is written next time.
             Err(error) => self.last_storage_error = Some(error),

@@ -725,6 +725,12 @@ pub fn reason_value(product: &Product, reason: Reason) -> Option<(&str, &str)> {
     }
 }
 
+/// The category above a `/` path, if any.
+fn parent(category: &str) -> Option<&str> {
+    let end = category.bytes().rposition(|b| b == b'/')?;
+    category.get(..end)
+}
+
 /// How alike two products are, in `[0, 1]`: the same brand, a close price (within a
 /// factor of two counts, identical counts fully), the same category (or its parent) and
 /// shared facet values, each weighted and averaged over what both products have.
@@ -762,7 +768,7 @@ pub fn similarity(a: &Product, b: &Product) -> f64 {
             .map(|(x, y)| {
                 if x == y {
                     1.0
-                } else if x.rsplit_once('/').map(|p| p.0) == y.rsplit_once('/').map(|p| p.0) {
+                } else if parent(x).is_some() && parent(x) == parent(y) {
                     0.5
                 } else {
                     0.0

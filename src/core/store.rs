@@ -172,10 +172,12 @@ impl Envelope {
 
     /// The journal position of `tab` already folded into this envelope.
     pub fn applied_seq(&self, tab: &str) -> u64 {
-        self.applied
-            .iter()
-            .find(|a| a.tab == tab)
-            .map_or(0, |a| a.seq)
+        self.applied(tab).map_or(0, |a| a.seq)
+    }
+
+    /// The mark of `tab`'s entries folded into this envelope, with its time.
+    pub fn applied(&self, tab: &str) -> Option<&Applied> {
+        self.applied.iter().find(|a| a.tab == tab)
     }
 }
 
