@@ -523,6 +523,10 @@ pub fn rank(
     let mut anchors: Vec<(usize, f64)> = Vec::new();
     if let Some(snapshot) = personal {
         for (position, (id, at)) in snapshot.viewed.iter().enumerate().take(20) {
+            // "Not interested" asks for nothing like it.
+            if snapshot.hidden.contains(id) {
+                continue;
+            }
             if let Some(i) = candidates.iter().position(|c| c.product.id == *id) {
                 let recency = decay(1.0, *at, snapshot.now_ms, SESSION_HALF_LIFE_MS);
                 anchors.push((i, recency * ANCHOR_FALLOFF.powi(position as i32)));
