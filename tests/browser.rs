@@ -318,66 +318,42 @@ fn damaged_storage_opens_without_a_throw_and_recovers() {
     }
 }
 
+/// The page's signals: GPC on, no CMP, no Consent Mode.
+fn gpc_only(engine: &mut Engine, at: f64) {
+    let none = || None;
+    engine
+        .set_signals(
+            true,
+            None,
+            None,
+            vec![],
+            false,
+            vec![],
+            vec![],
+            none(),
+            none(),
+            none(),
+            none(),
+            at,
+        )
+        .unwrap();
+}
+
 #[wasm_bindgen_test]
 fn gpc_denies_and_a_grant_in_the_shop_overrides_it() {
     reset();
     let mut engine = open("gpc").unwrap();
-    engine
-        .set_signals(
-            true,
-            None,
-            None,
-            vec![],
-            false,
-            vec![],
-            vec![],
-            None,
-            None,
-            None,
-            None,
-            NOW,
-        )
-        .unwrap();
+    gpc_only(&mut engine, NOW);
     assert_eq!(personalization(&engine), "denied");
     assert!(!view(&mut engine, 3, "laptops", NOW).unwrap());
     assert!(shelfwise_keys().is_empty());
     engine.grant_consent(true, false, NOW + 1.0).unwrap();
-    engine
-        .set_signals(
-            true,
-            None,
-            None,
-            vec![],
-            false,
-            vec![],
-            vec![],
-            None,
-            None,
-            None,
-            None,
-            NOW + 2.0,
-        )
-        .unwrap();
+    gpc_only(&mut engine, NOW + 2.0);
     assert_eq!(personalization(&engine), "granted");
     assert!(view(&mut engine, 3, "laptops", NOW + 3.0).unwrap());
     // A shop may choose not to read GPC as a denial.
     let mut lenient = Engine::new("gpc-lenient", "tab1", false, None, &[], "", "").unwrap();
-    lenient
-        .set_signals(
-            true,
-            None,
-            None,
-            vec![],
-            false,
-            vec![],
-            vec![],
-            None,
-            None,
-            None,
-            None,
-            NOW,
-        )
-        .unwrap();
+    gpc_only(&mut lenient, NOW);
     assert_eq!(personalization(&lenient), "unknown");
 }
 
