@@ -325,6 +325,32 @@ function passProduct(engine: Engine, what: InputKind, value: unknown, name: stri
   engine.product(packed.join(FIELD), optionalNumber(what, product.price, `${name}.price`));
 }
 
+/** Operations of the engine's `command`, in the order of `mod op` in src/wasm/mod.rs. */
+const OP = {
+  grant: 0,
+  withdraw: 1,
+  erase: 2,
+  compact: 3,
+  reload: 4,
+  flush: 5,
+  discard: 6,
+  hasPending: 7,
+  storageMode: 8,
+  consent: 9,
+  warnings: 10,
+  summary: 11,
+  export: 12,
+  forget: 13,
+  preference: 14,
+  hide: 15,
+  search: 16,
+} as const;
+
+/** Runs one of the engine's small operations (see `OP`). */
+function run(engine: Engine, op: number, now: () => number, text = '', number = Number.NaN): unknown {
+  return engine.command(op, text, number, now());
+}
+
 /** Numbers per candidate handed to the engine's `rank` (see src/wasm/mod.rs). */
 const CANDIDATE_STRIDE = 5;
 /** Reason codes by number (`reason >> 8`), in the order of `Reason::KINDS` in src/core/rank.rs. */
@@ -477,7 +503,7 @@ export class ProfileCenter {
   /** What Shelfwise knows about the shopper: interests (labelled in plain words) with their strength and evidence. */
   summary(): Types.ProfileSummary {
     this.#shelf.flush();
-    const summary = JSON.parse(this.#engine.summary(this.#now())) as Types.ProfileSummary;
+    const summary = JSON.parse(run(this.#engine, OP.summary, this.#now) as string) as Types.ProfileSummary;
     for (const interest of summary.interests) {
       interest.label = this.#words.interest(interest.facet, interest.value, summary.currency);
     }
@@ -493,7 +519,7 @@ export class ProfileCenter {
       throw inputError('argument', 'forget takes a facet and a value, both strings');
     }
     this.#shelf.flush();
-    const known = this.#engine.forget(facet, value, this.#now());
+    const known = run(this.#engine, OP.forget, this.#now, facet + PAIR + value) as boolean;
     this.#shelf.dispatchEvent(new Event('profilechange'));
     return known;
   }
@@ -507,7 +533,7 @@ export class ProfileCenter {
       throw inputError('argument', 'setPreference takes a facet, a value and a numeric weight');
     }
     this.#shelf.flush();
-    this.#engine.setPreference(facet, value, weight, this.#now());
+    run(this.#engine, OP.preference, this.#now, facet + PAIR + value, weight);
     this.#shelf.dispatchEvent(new Event('profilechange'));
   }
 
@@ -520,7 +546,7 @@ export class ProfileCenter {
         throw inputError('argument', 'product.id must be a string or a non-negative whole number');
       }
       this.#shelf.flush();
-      this.#engine.hideProduct(String(id), this.#now());
+      run(this.#engine, OP.hide, this.#now, String(id));
       this.#shelf.dispatchEvent(new Event('profilechange'));
     } else {
       this.setPreference(fieldsOf.facet as Types.Facet, fieldsOf.value as string, -1);
@@ -530,7 +556,7 @@ export class ProfileCenter {
   /** The profile as a versioned, checksummed JSON document (schema in the README). */
   export(): string {
     this.#shelf.flush();
-    return this.#engine.export(this.#now());
+    return run(this.#engine, OP.export, this.#now) as string;
   }
 
   /**
@@ -560,7 +586,7 @@ export class ProfileCenter {
 
   /** Forgets everything learned, in every tab, keeping the consent decision. */
   erase(): void {
-    this.#engine.erase(this.#now());
+    run(this.#engine, OP.erase, this.#now);
     this.#shelf.dispatchEvent(new Event('profilechange'));
   }
 }
@@ -604,7 +630,7 @@ export class Shelfwise extends EventTarget {
     const { tcf = true, gpc = true, consentMode = true, tcfVendorId } = options.consent ?? {};
     this.#read = { tcf, gpc, consentMode };
     this.#tcfVendorId = tcfVendorId;
-    this.#consent = engine.consentJson();
+    this.#consent = run(engine, OP.consent, this.#now) as string;
     // Browser only, and only when opened: nothing here runs at import time.
     if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') this.#listen();
     this.#consentMode.read();
@@ -616,7 +642,7 @@ export class Shelfwise extends EventTarget {
   /** Dispatches a `warning` event (a `CustomEvent<ShelfwiseWarning>`) for each new warning. */
   #emitWarnings(): void {
     if (this.#closed) return;
-    for (const warning of JSON.parse(this.#engine.takeWarnings()) as Types.ShelfwiseWarning[]) {
+    for (const warning of JSON.parse(run(this.#engine, OP.warnings, this.#now) as string) as Types.ShelfwiseWarning[]) {
       this.dispatchEvent(new CustomEvent('warning', { detail: warning }));
     }
   }
@@ -703,12 +729,12 @@ export class Shelfwise extends EventTarget {
   /** Consent per purpose, and where the deciding signal came from. */
   get consent(): Types.ConsentState {
     this.#refreshSignals();
-    return JSON.parse(this.#engine.consentJson()) as Types.ConsentState;
+    return JSON.parse(run(this.#engine, OP.consent, this.#now) as string) as Types.ConsentState;
   }
 
   /** `"memory"` when storage is blocked, full or failing (nothing outlives the page). */
   get storageMode(): Types.StorageMode {
-    return this.#engine.storageMode;
+    return run(this.#engine, OP.storageMode, this.#now) as Types.StorageMode;
   }
 
   /**
@@ -719,7 +745,7 @@ export class Shelfwise extends EventTarget {
     if (!Array.isArray(purposes) || purposes.some((p) => p !== 'personalization' && p !== 'measurement')) {
       throw inputError('argument', 'purposes must be an array of "personalization" and "measurement"');
     }
-    this.#engine.grantConsent(purposes.includes('personalization'), purposes.includes('measurement'), this.#now());
+    run(this.#engine, OP.grant, this.#now, '', (purposes.includes('personalization') ? 1 : 0) | (purposes.includes('measurement') ? 2 : 0));
     this.#consentChanged();
   }
 
@@ -728,7 +754,7 @@ export class Shelfwise extends EventTarget {
    * `localStorage` and `sessionStorage` before returning.
    */
   withdrawConsent(): void {
-    this.#engine.withdrawConsent(this.#now());
+    run(this.#engine, OP.withdraw, this.#now);
     this.#consentChanged();
   }
 
@@ -748,7 +774,7 @@ export class Shelfwise extends EventTarget {
         return [query, optionalNumber('event', results, 'results')] as const;
       });
       // Case and spacing do not make another search.
-      return this.#engine.search(query.toLowerCase().split(/\s+/).join(' '), results, this.#now());
+      return run(this.#engine, OP.search, this.#now, query.toLowerCase().split(/\s+/).join(' '), results ?? NaN) as boolean;
     }
     const [dwellMs, quantities, module, slot] = this.#passingProducts('event', () => {
       const { type, product, items, dwellMs, quantity, module, slot, ...rest } = fields('event', event, 'event');
@@ -781,7 +807,7 @@ export class Shelfwise extends EventTarget {
     try {
       return guarded(what, pass);
     } catch (error) {
-      this.#engine.discard();
+      run(this.#engine, OP.discard, this.#now);
       throw error;
     }
   }
@@ -1050,10 +1076,10 @@ export class Shelfwise extends EventTarget {
    * at once when the page is hidden or left.
    */
   flush(): void {
-    if (this.#closed || !this.#engine.hasPending) return;
+    if (this.#closed || !(run(this.#engine, OP.hasPending, this.#now) as boolean)) return;
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
-    if (this.#engine.flush()) this.#compact();
+    if (run(this.#engine, OP.flush, this.#now) as boolean) this.#compact();
     this.#consentChanged();
   }
 
@@ -1061,13 +1087,13 @@ export class Shelfwise extends EventTarget {
   #compact(): void {
     const locks = typeof navigator !== 'undefined' ? (navigator as { locks?: LockManager }).locks : undefined;
     if (!locks) {
-      this.#engine.compact(this.#now());
+      run(this.#engine, OP.compact, this.#now);
       return;
     }
     locks
       .request(`shelfwise:${this.#namespace}:compact`, { ifAvailable: true }, async (lock) => {
         if (!lock || this.#closed) return;
-        this.#engine.compact(this.#now());
+        run(this.#engine, OP.compact, this.#now);
         // Chromium hands localStorage writes to other renderer processes asynchronously.
         // Holding the lock a little longer lets this write arrive before another page
         // compacts, so it does not fold its journal into an envelope read before this one.
@@ -1099,7 +1125,7 @@ export class Shelfwise extends EventTarget {
   #storageChanged(event: StorageEvent): void {
     // key === null: another script cleared the whole storage.
     if (event.key !== null && !event.key.startsWith(STORAGE_PREFIX)) return;
-    this.#engine.reload();
+    run(this.#engine, OP.reload, this.#now);
     this.#consentChanged();
     this.dispatchEvent(new Event('profilechange'));
     this.#emitWarnings();
@@ -1107,7 +1133,7 @@ export class Shelfwise extends EventTarget {
 
   /** Dispatches `consentchange` when consent differs from what was last reported. */
   #consentChanged(): void {
-    const consent = this.#engine.consentJson();
+    const consent = run(this.#engine, OP.consent, this.#now) as string;
     if (consent === this.#consent) return;
     this.#consent = consent;
     this.dispatchEvent(new Event('consentchange'));

@@ -366,29 +366,6 @@ impl Engine {
         })
     }
 
-    // `ConsentState` as JSON.
-    #[wasm_bindgen(js_name = consentJson)]
-    pub fn consent_json(&self) -> String {
-        json(&ConsentState::from(self.inner.consent()))
-    }
-
-    #[wasm_bindgen(getter, js_name = storageMode, unchecked_return_type = "StorageMode")]
-    pub fn storage_mode(&self) -> String {
-        self.inner.storage_mode().as_str().to_owned()
-    }
-
-    #[wasm_bindgen(js_name = grantConsent)]
-    pub fn grant_consent(
-        &mut self,
-        personalization: bool,
-        measurement: bool,
-        now_ms: f64,
-    ) -> Result<(), JsValue> {
-        Ok(self
-            .inner
-            .grant_consent(personalization, measurement, now_ms)?)
-    }
-
     // What the page says about consent, read by the JS face: GPC, the CMP's TCF state
     // (`gdpr_applies` absent when there is no CMP; the choices as the CMP decoded them,
     // with its TC string for the decision's date) and Consent Mode commands.
@@ -435,12 +412,6 @@ impl Engine {
             consent_mode_update: mode(update_personalization, update_analytics),
         };
         Ok(self.inner.set_signals(signals, now_ms)?)
-    }
-
-    // Denies or withdraws consent and erases every Shelfwise key in this call.
-    #[wasm_bindgen(js_name = withdrawConsent)]
-    pub fn withdraw_consent(&mut self, now_ms: f64) -> Result<(), JsValue> {
-        Ok(self.inner.withdraw_consent(now_ms)?)
     }
 
     // One product for the next `track` or `catalog` call: `fields` holds the id, category,
@@ -574,54 +545,6 @@ impl Engine {
         Some(format!("{facet}{PAIR}{value}"))
     }
 
-    // Drops products given with `product` that no call used (after a JS-side error).
-    pub fn discard(&mut self) {
-        self.products.clear();
-    }
-
-    // `ProfileSummary` as JSON.
-    pub fn summary(&self, now_ms: f64) -> Result<String, JsValue> {
-        Ok(json(&self.inner.summary(now_ms)?))
-    }
-
-    // Forgets one interest in every tab; returns whether it was known.
-    pub fn forget(&mut self, facet: &str, value: &str, now_ms: f64) -> Result<bool, JsValue> {
-        Ok(self.inner.forget(facet, value, now_ms)?)
-    }
-
-    // A stated preference, weight -1 (not interested) to 1; 0 takes it back.
-    #[wasm_bindgen(js_name = setPreference)]
-    pub fn set_preference(
-        &mut self,
-        facet: &str,
-        value: &str,
-        weight: f64,
-        now_ms: f64,
-    ) -> Result<(), JsValue> {
-        Ok(self.inner.set_preference(facet, value, weight, now_ms)?)
-    }
-
-    // Records a search in the recent searches; `false` without consent.
-    pub fn search(
-        &mut self,
-        query: &str,
-        results: Option<f64>,
-        now_ms: f64,
-    ) -> Result<bool, JsValue> {
-        Ok(self.inner.search(query, results, now_ms)?)
-    }
-
-    // Marks a product "not interested".
-    #[wasm_bindgen(js_name = hideProduct)]
-    pub fn hide_product(&mut self, id: &str, now_ms: f64) -> Result<(), JsValue> {
-        Ok(self.inner.hide_product(id, now_ms)?)
-    }
-
-    // The profile as an export document (JSON text).
-    pub fn export(&self, now_ms: f64) -> Result<String, JsValue> {
-        Ok(self.inner.export(now_ms)?)
-    }
-
     // Merges an export, given by the fields the face read from its JSON.
     pub fn import(
         &mut self,
@@ -640,11 +563,6 @@ impl Engine {
         Ok(self.inner.import(&file, now_ms)?)
     }
 
-    // Forgets the profile in every tab, keeping the consent decision.
-    pub fn erase(&mut self, now_ms: f64) -> Result<(), JsValue> {
-        Ok(self.inner.erase(now_ms)?)
-    }
-
     // The registered product at a catalogue index.
     fn registered(&self, index: f64) -> Result<&Product, core::Error> {
         self.catalogue
@@ -652,30 +570,168 @@ impl Engine {
             .filter(|p| index >= 0.0 && !p.id.is_empty())
             .ok_or_else(|| core::Error::InvalidProduct("not a registered product".into()))
     }
+}
 
-    #[wasm_bindgen(getter, js_name = hasPending)]
+// Operations of `command`, by number; the face's `OP` (src/js/index.ts) lists them in
+// the same order.
+mod op {
+    pub const GRANT: u32 = 0;
+    pub const WITHDRAW: u32 = 1;
+    pub const ERASE: u32 = 2;
+    pub const COMPACT: u32 = 3;
+    pub const RELOAD: u32 = 4;
+    pub const FLUSH: u32 = 5;
+    pub const DISCARD: u32 = 6;
+    pub const HAS_PENDING: u32 = 7;
+    pub const STORAGE_MODE: u32 = 8;
+    pub const CONSENT: u32 = 9;
+    pub const WARNINGS: u32 = 10;
+    pub const SUMMARY: u32 = 11;
+    pub const EXPORT: u32 = 12;
+    pub const FORGET: u32 = 13;
+    pub const PREFERENCE: u32 = 14;
+    pub const HIDE: u32 = 15;
+    pub const SEARCH: u32 = 16;
+}
+
+#[wasm_bindgen]
+impl Engine {
+    // Every call that takes at most a text and a number, by operation number (`op`):
+    // one export instead of seventeen keeps the module and its glue smaller. `text` holds
+    // the query, product id, or facet and value (`PAIR`-joined); `number` the grant's
+    // purposes (bit 1 personalization, bit 2 measurement), a preference's weight or a
+    // search's result count (NaN: none). Returns what the operation returns, or
+    // undefined.
+    pub fn command(
+        &mut self,
+        op: u32,
+        text: &str,
+        number: f64,
+        now_ms: f64,
+    ) -> Result<JsValue, JsValue> {
+        let (facet, value) = text.split_once(PAIR).unwrap_or((text, ""));
+        let done = JsValue::UNDEFINED;
+        Ok(match op {
+            op::GRANT => {
+                let purposes = number as u32;
+                self.grant_consent(purposes & 1 != 0, purposes & 2 != 0, now_ms)?;
+                done
+            }
+            op::WITHDRAW => self.withdraw_consent(now_ms).map(|()| done)?,
+            op::ERASE => self.erase(now_ms).map(|()| done)?,
+            op::COMPACT => self.compact(now_ms).map(|()| done)?,
+            op::RELOAD => {
+                self.reload();
+                done
+            }
+            op::FLUSH => self.flush().into(),
+            op::DISCARD => {
+                self.discard();
+                done
+            }
+            op::HAS_PENDING => self.has_pending().into(),
+            op::STORAGE_MODE => self.storage_mode().into(),
+            op::CONSENT => self.consent_json().into(),
+            op::WARNINGS => self.take_warnings().into(),
+            op::SUMMARY => self.summary(now_ms)?.into(),
+            op::EXPORT => self.export(now_ms)?.into(),
+            op::FORGET => self.forget(facet, value, now_ms)?.into(),
+            op::PREFERENCE => self
+                .set_preference(facet, value, number, now_ms)
+                .map(|()| done)?,
+            op::HIDE => self.hide_product(text, now_ms).map(|()| done)?,
+            op::SEARCH => {
+                let results = Some(number).filter(|n| !n.is_nan());
+                self.search(text, results, now_ms)?.into()
+            }
+            _ => return Err(core::Error::InvalidArgument("unknown command".into()).into()),
+        })
+    }
+}
+
+// The operations of `command`, callable from Rust (the browser tests use them).
+impl Engine {
+    // `ConsentState` as JSON.
+    pub fn consent_json(&self) -> String {
+        json(&ConsentState::from(self.inner.consent()))
+    }
+    pub fn storage_mode(&self) -> String {
+        self.inner.storage_mode().as_str().to_owned()
+    }
+    pub fn grant_consent(
+        &mut self,
+        personalization: bool,
+        measurement: bool,
+        now_ms: f64,
+    ) -> Result<(), JsValue> {
+        Ok(self
+            .inner
+            .grant_consent(personalization, measurement, now_ms)?)
+    }
+    // Denies or withdraws consent and erases every Shelfwise key in this call.
+    pub fn withdraw_consent(&mut self, now_ms: f64) -> Result<(), JsValue> {
+        Ok(self.inner.withdraw_consent(now_ms)?)
+    }
+    // Drops products given with `product` that no call used (after a JS-side error).
+    pub fn discard(&mut self) {
+        self.products.clear();
+    }
+    // `ProfileSummary` as JSON.
+    pub fn summary(&self, now_ms: f64) -> Result<String, JsValue> {
+        Ok(json(&self.inner.summary(now_ms)?))
+    }
+    // Forgets one interest in every tab; returns whether it was known.
+    pub fn forget(&mut self, facet: &str, value: &str, now_ms: f64) -> Result<bool, JsValue> {
+        Ok(self.inner.forget(facet, value, now_ms)?)
+    }
+    // A stated preference, weight -1 (not interested) to 1; 0 takes it back.
+    pub fn set_preference(
+        &mut self,
+        facet: &str,
+        value: &str,
+        weight: f64,
+        now_ms: f64,
+    ) -> Result<(), JsValue> {
+        Ok(self.inner.set_preference(facet, value, weight, now_ms)?)
+    }
+    // Records a search in the recent searches; `false` without consent.
+    pub fn search(
+        &mut self,
+        query: &str,
+        results: Option<f64>,
+        now_ms: f64,
+    ) -> Result<bool, JsValue> {
+        Ok(self.inner.search(query, results, now_ms)?)
+    }
+    // Marks a product "not interested".
+    pub fn hide_product(&mut self, id: &str, now_ms: f64) -> Result<(), JsValue> {
+        Ok(self.inner.hide_product(id, now_ms)?)
+    }
+    // The profile as an export document (JSON text).
+    pub fn export(&self, now_ms: f64) -> Result<String, JsValue> {
+        Ok(self.inner.export(now_ms)?)
+    }
+    // Forgets the profile in every tab, keeping the consent decision.
+    pub fn erase(&mut self, now_ms: f64) -> Result<(), JsValue> {
+        Ok(self.inner.erase(now_ms)?)
+    }
     pub fn has_pending(&self) -> bool {
         self.inner.has_pending()
     }
-
     // Writes this tab's journal; returns whether a compaction is due.
     pub fn flush(&mut self) -> bool {
         self.inner.flush()
     }
-
     // Folds every tab's journal into the stored profile (one tab at a time: the face
     // holds a Web Lock).
     pub fn compact(&mut self, now_ms: f64) -> Result<(), JsValue> {
         Ok(self.inner.compact(now_ms)?)
     }
-
     // Re-reads storage (after another tab changed it).
     pub fn reload(&mut self) {
         self.inner.reload();
     }
-
     // `ShelfwiseWarning[]` as JSON, since the last call.
-    #[wasm_bindgen(js_name = takeWarnings)]
     pub fn take_warnings(&mut self) -> String {
         json(&self.inner.take_warnings())
     }
