@@ -147,14 +147,23 @@ impl<T: Codec> Codec for Vec<T> {
 /// (kilobytes of wasm for the profile).
 macro_rules! codec_fields {
     ($type:ident { $($field:ident),+ $(,)? }) => {
+        codec_fields!($type { $($field),+ ; });
+    };
+    // Fields after `;` were added later: data written before them ends early, and they
+    // keep their defaults.
+    ($type:ident { $($field:ident),+ ; $($added:ident),* }) => {
         impl $crate::core::codec::Codec for $type {
             fn encode(&self, out: &mut Vec<u8>) {
                 $($crate::core::codec::Codec::encode(&self.$field, out);)+
+                $($crate::core::codec::Codec::encode(&self.$added, out);)*
             }
 
             fn decode(input: &mut &[u8]) -> Option<Self> {
                 let mut value = $type::default();
                 $(value.$field = $crate::core::codec::Codec::decode(input)?;)+
+                $(if !input.is_empty() {
+                    value.$added = $crate::core::codec::Codec::decode(input)?;
+                })*
                 Some(value)
             }
         }

@@ -752,7 +752,15 @@ impl<S: Store> Engine<S> {
     /// format"). Without consent the profile is empty.
     pub fn export(&self, now_ms: f64) -> Result<String> {
         let now_ms = validate_time(now_ms)?;
-        Ok(super::export::export(&self.profile, self.consent(), now_ms))
+        let summary = self
+            .profile
+            .summary(now_ms, &self.config, SUMMARY_PER_FACET);
+        Ok(super::export::export(
+            &self.profile,
+            &summary,
+            self.consent(),
+            now_ms,
+        ))
     }
 
     /// Restores an export (needs personalization consent): the file's profile replaces
@@ -795,6 +803,26 @@ impl<S: Store> Engine<S> {
         let now_ms = validate_time(now_ms)?;
         let snapshot = self.snapshot(now_ms);
         similar_to(anchor, candidates, options, snapshot.as_ref())
+    }
+
+    /// Fills homepage slots for this shopper (see [`super::slots::fill_slots`]); the
+    /// context's segment is replaced by the profile's.
+    pub fn fill_slots(
+        &self,
+        slots: usize,
+        items: &[super::slots::SlotItem],
+        context: &super::slots::Context,
+        options: &RankOptions,
+    ) -> Result<Vec<Option<Ranked>>> {
+        let now_ms = validate_time(context.now_ms)?;
+        let segment = self.profile.insights(now_ms, &self.config).segment;
+        let context = super::slots::Context {
+            segment,
+            ..*context
+        };
+        let shown = |id: &str| self.profile.impressions_on(id, now_ms);
+        let snapshot = self.snapshot(now_ms);
+        super::slots::fill_slots(slots, items, &context, options, snapshot.as_ref(), &shown)
     }
 
     /// The profile frozen at `now_ms`, when personalization is allowed and anything is

@@ -31,6 +31,9 @@ string_enum! {
         RemoveFromCart = "remove_from_cart",
         Purchase = "purchase",
         Wishlist = "wishlist",
+        /// A homepage slot's banner, collection or offer was shown: counted for
+        /// frequency caps, never learned as taste.
+        Impression = "impression",
     }
 }
 

@@ -34,7 +34,7 @@ struct ExportFile<'a> {
     consent: ConsentState,
     checksum: String,
     payload: String,
-    profile: &'a Profile,
+    profile: &'a super::profile::Summary,
 }
 
 json_fields!(ExportFile<'_> {
@@ -57,7 +57,12 @@ pub struct ImportFile {
 }
 
 /// The export document of `profile`.
-pub fn export(profile: &Profile, consent: Consent, now_ms: f64) -> String {
+pub fn export(
+    profile: &Profile,
+    summary: &super::profile::Summary,
+    consent: Consent,
+    now_ms: f64,
+) -> String {
     let bytes = to_bytes(profile);
     let file = ExportFile {
         format: EXPORT_FORMAT,
@@ -66,7 +71,7 @@ pub fn export(profile: &Profile, consent: Consent, now_ms: f64) -> String {
         consent: consent.into(),
         checksum: checksum(&bytes),
         payload: base64url::encode(&bytes),
-        profile,
+        profile: summary,
     };
     json::to_string(&file)
 }

@@ -15,6 +15,7 @@ pub mod json;
 mod names;
 pub mod profile;
 pub mod rank;
+pub mod slots;
 pub mod store;
 pub mod tcf;
 

@@ -113,6 +113,7 @@ impl ProfileConfig {
             EventKind::RemoveFromCart => self.remove_from_cart_weight,
             EventKind::Purchase => self.purchase_weight,
             EventKind::Wishlist => self.wishlist_weight,
+            EventKind::Impression => 0.0,
         }
     }
 
@@ -605,6 +606,9 @@ pub struct Profile {
     pub cart: Vec<CartLine>,
     /// Products bought, most recently bought first.
     pub purchases: Vec<Purchased>,
+    /// Homepage slot items shown today: `[id, day, count]`, the day as whole days since
+    /// the epoch (UTC), for frequency caps.
+    pub impressions: Vec<(String, f64, u32)>,
 }
 
 codec_fields!(Profile {
@@ -625,7 +629,8 @@ codec_fields!(Profile {
     viewed,
     searches,
     cart,
-    purchases
+    purchases;
+    impressions
 });
 
 json_fields!(Profile {
@@ -647,6 +652,7 @@ json_fields!(Profile {
     "searches": searches,
     "cart": cart,
     "purchases": purchases,
+    "impressions": impressions,
 });
 
 /// A stored time (milliseconds since the epoch) as validation would have accepted it.
@@ -714,6 +720,9 @@ pub const MAX_SEARCHES: usize = 10;
 /// Cart lines and purchased products kept.
 pub const MAX_CART: usize = 50;
 pub const MAX_PURCHASED: usize = 50;
+
+/// Slot items whose impressions are counted per day.
+pub const MAX_IMPRESSIONS: usize = 64;
 
 /// Stated preferences and hidden products kept.
 pub const MAX_STATED: usize = 32;
@@ -794,6 +803,9 @@ impl Profile {
                 && (-1.0..=1.0).contains(weight)
         });
         self.hidden.retain(|id| valid_label(id));
+        self.impressions
+            .retain(|(id, day, _)| valid_label(id) && valid_time(*day));
+        self.impressions.truncate(MAX_IMPRESSIONS);
         self.cart.retain(|line| {
             valid_label(&line.id)
                 && (1..=MAX_QUANTITY).contains(&line.quantity)
@@ -883,6 +895,10 @@ impl Profile {
     pub fn learn(&mut self, event: &Event, config: &ProfileConfig) -> bool {
         let at = event.at_ms;
         let product = &event.product;
+        if event.kind == EventKind::Impression {
+            self.note_impression(&product.id, at);
+            return true;
+        }
         let values = facet_values(product);
         if config.excludes(product, &values) {
             return false;
@@ -1017,6 +1033,30 @@ impl Profile {
             .count();
         self.purchases.insert(index, bought);
         self.purchases.truncate(MAX_PURCHASED);
+    }
+
+    /// Counts one impression of a slot item today; older days are dropped.
+    fn note_impression(&mut self, id: &str, at_ms: f64) {
+        let day = (at_ms / DAY_MS).floor();
+        self.impressions.retain(|(_, d, _)| *d >= day);
+        match self
+            .impressions
+            .iter_mut()
+            .find(|(i, d, _)| i == id && *d == day)
+        {
+            Some((_, _, count)) => *count = count.saturating_add(1),
+            None => self.impressions.push((id.to_owned(), day, 1)),
+        }
+        keep_last(&mut self.impressions, MAX_IMPRESSIONS);
+    }
+
+    /// How often the slot item `id` was shown on the day of `now_ms`.
+    pub fn impressions_on(&self, id: &str, now_ms: f64) -> u32 {
+        let day = (now_ms / DAY_MS).floor();
+        self.impressions
+            .iter()
+            .find(|(i, d, _)| i == id && *d == day)
+            .map_or(0, |(_, _, count)| *count)
     }
 
     /// Records a search in the recent searches.

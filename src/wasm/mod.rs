@@ -3,9 +3,9 @@
 //! Items here carry `//` comments, not `///` docs: wasm-bindgen copies doc comments into
 //! the shipped JS glue, and the public documentation lives on the JS face (`src/js/`).
 //!
-//! It converts JS values into core types once (serde-wasm-bindgen), calls the core,
-//! and maps every core error to a JS `Error` whose `code` property is the stable error
-//! code. The JS face in `src/js/` wraps [`Engine`] in the public `Shelfwise` class.
+//! It turns plain strings, numbers and typed arrays into core types once, calls the
+//! core, and maps every core error to a JS `Error` whose `code` property is the stable
+//! error code. The JS face in `src/js/` wraps [`Engine`] in the public `Shelfwise` class.
 
 mod storage;
 
@@ -16,8 +16,10 @@ use wasm_bindgen::prelude::*;
 use crate::core::consent::{ConsentModeState, TcfState};
 use crate::core::event::{EventDetails, Product, ProductId, ProductInput};
 use crate::core::export::ImportFile;
+use crate::core::insights::Segment;
 use crate::core::profile::ProfileConfig;
 use crate::core::rank::{Candidate, Reason, OPTION_NAMES};
+use crate::core::slots::{Conditions, Context, SlotItem};
 use crate::core::tcf::{self, TcfChoices};
 use crate::core::{
     self, ConsentPolicy, ConsentState, ConsentStatus, EventKind, RankOptions, Signals,
@@ -311,10 +313,9 @@ pub fn input_error(
 }
 
 // Shelfwise's engine for one namespace. Use it through the `Shelfwise` class of the
-// package, which encodes inputs as JSON, supplies the clock and follows browser events.
-//
-// Inputs cross as JSON text: one parser (serde_json, shared with native tools) checks
-// them, and no JS getter ever runs while Rust holds the engine.
+// package, which packs inputs into strings and numbers, supplies the clock and follows
+// browser events. Only plain values cross, so no JS getter ever runs while Rust holds
+// the engine.
 #[wasm_bindgen]
 pub struct Engine {
     inner: core::Engine<BrowserStore>,
@@ -326,6 +327,8 @@ pub struct Engine {
 // Numbers per candidate in `rank`: catalogue index, shop score (NaN: none), boost,
 // pin (-1: none), flags (1: out of stock, 2: consumable).
 const CANDIDATE_STRIDE: usize = 5;
+// Numbers per slot item in `fillSlots`.
+const SLOT_ITEM_STRIDE: usize = 15;
 // Products the catalogue holds at most.
 const MAX_CATALOGUE: usize = 100_000;
 
@@ -516,15 +519,7 @@ impl Engine {
         };
         let mut list = Vec::with_capacity(candidates.len() / CANDIDATE_STRIDE);
         for c in candidates.chunks_exact(CANDIDATE_STRIDE) {
-            let flags = c[4] as u32;
-            list.push(Candidate {
-                product: self.registered(c[0])?,
-                base: Some(c[1]).filter(|b| !b.is_nan()),
-                boost: c[2],
-                pin: (c[3] >= 0.0).then_some(c[3] as u32),
-                in_stock: flags & 1 == 0,
-                consumable: flags & 2 != 0,
-            });
+            list.push(self.candidate(c)?);
         }
         let ranked = match anchor {
             Some(anchor) => self.inner.similar_to(anchor, &list, &options, now_ms)?,
@@ -561,6 +556,79 @@ impl Engine {
             payload,
         };
         Ok(self.inner.import(&file, now_ms)?)
+    }
+
+    // Fills homepage slots. `numbers`: slot count, local hour, weekday and device index,
+    // the options as for `rank` (bit set, then values), then each item's
+    // `SLOT_ITEM_STRIDE` numbers: the `rank` candidate's five, slot mask, fallback, hour
+    // from, hour to, weekdays, from, until (NaN: open), devices, segments, cap per day.
+    // `locales`: the page's locale, then each item's locale prefixes (`ITEM`-joined),
+    // all `PAIR`-separated. Returns per slot `[position, score, reason]`, -1 when empty.
+    #[wasm_bindgen(js_name = fillSlots)]
+    pub fn fill_slots(
+        &self,
+        numbers: &[f64],
+        locales: &str,
+        now_ms: f64,
+    ) -> Result<Vec<f64>, JsValue> {
+        let at = |i: usize| numbers.get(i).copied().unwrap_or(0.0);
+        let options_end = 5 + OPTION_NAMES.len();
+        let options = numbers.get(5..options_end).unwrap_or(&[]);
+        let options = RankOptions::from_numbers(at(4) as u32, options)?;
+        let mut texts = locales.split(PAIR);
+        let locale = texts.next().unwrap_or("");
+        let prefixes: Vec<Vec<&str>> = texts.map(|list| items(list).collect()).collect();
+        let mut list = Vec::new();
+        let chunks = numbers.get(options_end..).unwrap_or(&[]);
+        for (i, c) in chunks.chunks_exact(SLOT_ITEM_STRIDE).enumerate() {
+            let time = |t: f64| Some(t).filter(|t| !t.is_nan());
+            list.push(SlotItem {
+                candidate: self.candidate(c)?,
+                slots: c[5] as u32,
+                fallback: c[6] != 0.0,
+                conditions: Conditions {
+                    hours: (c[7] as u8, c[8] as u8),
+                    weekdays: c[9] as u8,
+                    from_ms: time(c[10]),
+                    until_ms: time(c[11]),
+                    devices: c[12] as u8,
+                    segments: c[13] as u16,
+                    locales: prefixes.get(i).map_or(&[], Vec::as_slice),
+                    cap_per_day: c[14] as u32,
+                },
+            });
+        }
+        let context = Context {
+            now_ms,
+            hour: at(1) as u8,
+            weekday: at(2) as u8,
+            device: at(3) as u8,
+            locale,
+            segment: Segment::New,
+        };
+        let filled = self
+            .inner
+            .fill_slots(at(0) as usize, &list, &context, &options)?;
+        Ok(filled
+            .iter()
+            .flat_map(|slot| match slot {
+                Some(r) => [r.index as f64, r.score, f64::from(r.reason.number())],
+                None => [-1.0, 0.0, 0.0],
+            })
+            .collect())
+    }
+
+    // A `rank` candidate from its numbers (see `CANDIDATE_STRIDE`).
+    fn candidate(&self, c: &[f64]) -> Result<Candidate<'_>, core::Error> {
+        let flags = c[4] as u32;
+        Ok(Candidate {
+            product: self.registered(c[0])?,
+            base: Some(c[1]).filter(|b| !b.is_nan()),
+            boost: c[2],
+            pin: (c[3] >= 0.0).then_some(c[3] as u32),
+            in_stock: flags & 1 == 0,
+            consumable: flags & 2 != 0,
+        })
     }
 
     // The registered product at a catalogue index.
