@@ -524,3 +524,186 @@ fn the_replay_follows_the_protocol() {
     let repeat = 2.0 * report.shelfwise_all.mrr - report.shelfwise_new.mrr;
     assert!((repeat - 1.0).abs() < 1e-12, "{report:?}");
 }
+
+mod slots {
+    use super::*;
+    use shelfwise::core::slots::{fill_slots, Conditions, Context, SlotItem};
+    use shelfwise::core::{Engine, MemoryStore};
+
+    const WEDNESDAY_10H: Context = Context {
+        now_ms: T0,
+        hour: 10,
+        weekday: 3,
+        device: 2,
+        locale: "de-AT",
+        segment: Segment::New,
+    };
+
+    fn item<'a>(product: &'a Product, priority: f64, conditions: Conditions<'a>) -> SlotItem<'a> {
+        SlotItem {
+            candidate: Candidate {
+                base: Some(priority),
+                ..Candidate::new(product)
+            },
+            slots: 0,
+            fallback: false,
+            conditions,
+        }
+    }
+
+    #[test]
+    fn conditions_allow_only_what_matches_the_context() {
+        let allow = |conditions: Conditions| conditions.allow(&WEDNESDAY_10H, 0);
+        assert!(allow(Conditions::default()));
+        assert!(allow(Conditions {
+            hours: (9, 17),
+            ..Default::default()
+        }));
+        assert!(!allow(Conditions {
+            hours: (22, 6),
+            ..Default::default()
+        }));
+        assert!(
+            allow(Conditions {
+                hours: (22, 11),
+                ..Default::default()
+            }),
+            "across midnight"
+        );
+        assert!(!allow(Conditions {
+            weekdays: 0b100_0001,
+            ..Default::default()
+        }));
+        assert!(allow(Conditions {
+            weekdays: 1 << 3,
+            ..Default::default()
+        }));
+        assert!(!allow(Conditions {
+            from_ms: Some(T0 + 1.0),
+            ..Default::default()
+        }));
+        assert!(!allow(Conditions {
+            until_ms: Some(T0),
+            ..Default::default()
+        }));
+        assert!(!allow(Conditions {
+            devices: 1,
+            ..Default::default()
+        }));
+        assert!(
+            allow(Conditions {
+                segments: 1,
+                ..Default::default()
+            }),
+            "new"
+        );
+        assert!(
+            !allow(Conditions {
+                segments: 1 << 5,
+                ..Default::default()
+            }),
+            "loyal"
+        );
+        assert!(allow(Conditions {
+            locales: &["DE"],
+            ..Default::default()
+        }));
+        assert!(allow(Conditions {
+            locales: &["fr", "de-at"],
+            ..Default::default()
+        }));
+        assert!(
+            !allow(Conditions {
+                locales: &["d"],
+                ..Default::default()
+            }),
+            "a prefix is a whole subtag"
+        );
+        let capped = Conditions {
+            cap_per_day: 2,
+            ..Default::default()
+        };
+        assert!(capped.allow(&WEDNESDAY_10H, 1));
+        assert!(!capped.allow(&WEDNESDAY_10H, 2));
+    }
+
+    #[test]
+    fn each_slot_takes_the_best_item_allowed_there_once_then_fallbacks() {
+        let products: Vec<Product> = ["a", "b", "c", "fallback"]
+            .into_iter()
+            .map(Product::new)
+            .collect();
+        let mut items: Vec<SlotItem> = products
+            .iter()
+            .zip([3.0, 2.0, 1.0, 9.0])
+            .map(|(p, priority)| item(p, priority, Conditions::default()))
+            .collect();
+        items[0].slots = 0b10; // only the second slot
+        items[3].fallback = true;
+        items[2].conditions.hours = (0, 1); // never at 10:00
+        let none = |_: &str| 0;
+        let filled = fill_slots(
+            4,
+            &items,
+            &WEDNESDAY_10H,
+            &RankOptions::default(),
+            None,
+            &none,
+        )
+        .unwrap();
+        let ids: Vec<Option<&str>> = filled
+            .iter()
+            .map(|slot| slot.map(|r| products[r.index].id.as_str()))
+            .collect();
+        assert_eq!(ids, [Some("b"), Some("a"), Some("fallback"), None]);
+    }
+
+    #[test]
+    fn frequency_caps_hold_across_reloads_and_reset_the_next_day() {
+        let banner = Product::new("slot:spring").with_category("garden");
+        let other = Product::new("slot:other");
+        let capped = Conditions {
+            cap_per_day: 2,
+            ..Default::default()
+        };
+        let items = [
+            item(&banner, 2.0, capped),
+            item(&other, 1.0, Conditions::default()),
+        ];
+        let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+        engine.grant_consent(true, false, T0).unwrap();
+        let first = |engine: &Engine<MemoryStore>, now_ms: f64| {
+            let context = Context {
+                now_ms,
+                ..WEDNESDAY_10H
+            };
+            let filled = engine
+                .fill_slots(1, &items, &context, &RankOptions::default())
+                .unwrap();
+            filled[0].map(|r| r.index)
+        };
+        for shown in 0..2 {
+            assert_eq!(
+                first(&engine, T0 + f64::from(shown)),
+                Some(0),
+                "shown {shown} times"
+            );
+            assert!(engine.track(&Event::new(
+                EventKind::Impression,
+                banner.clone(),
+                T0 + f64::from(shown)
+            )));
+        }
+        assert_eq!(first(&engine, T0 + 10.0), Some(1), "capped at two a day");
+        engine.flush();
+        let reopened = Engine::open("shop", engine.store().clone()).unwrap();
+        assert_eq!(first(&reopened, T0 + 20.0), Some(1), "the count is stored");
+        assert_eq!(
+            reopened.profile().events,
+            0,
+            "impressions are not learned as taste"
+        );
+        let tomorrow = (T0 / DAY_MS).floor() * DAY_MS + DAY_MS;
+        assert_eq!(first(&reopened, tomorrow), Some(0), "a new day");
+    }
+}

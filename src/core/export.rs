@@ -3,12 +3,13 @@
 //! ```json
 //! { "format": "shelfwise-export", "version": 3, "exportedAt": "2026-11-21T08:00:00.000Z",
 //!   "consent": { ... }, "checksum": "fnv1a64:<16 hex>", "payload": "<base64url>",
-//!   "profile": { ... } }
+//!   "summary": { ... } }
 //! ```
 //!
-//! `profile` is the readable form (schema in the README). `payload` is the same profile
-//! in the stored binary form, and it is what an import uses: its checksum rejects any
-//! edit, and the readable copy cannot disagree with what is imported.
+//! `summary` is the readable form: what the shopper sees in the preference center
+//! (schema in the README). `payload` is the whole profile in the stored binary form, and
+//! it is what an import uses: its checksum rejects any edit, and the readable copy
+//! cannot disagree with what is imported.
 
 use super::base64url;
 use super::codec::{from_bytes, to_bytes};
@@ -34,7 +35,7 @@ struct ExportFile<'a> {
     consent: ConsentState,
     checksum: String,
     payload: String,
-    profile: &'a super::profile::Summary,
+    summary: &'a super::profile::Summary,
 }
 
 json_fields!(ExportFile<'_> {
@@ -44,7 +45,7 @@ json_fields!(ExportFile<'_> {
     "consent": consent,
     "checksum": checksum,
     "payload": payload,
-    "profile": profile,
+    "summary": summary,
 });
 
 /// The fields of an export an import needs (the JS face reads them with `JSON.parse`).
@@ -71,7 +72,7 @@ pub fn export(
         consent: consent.into(),
         checksum: checksum(&bytes),
         payload: base64url::encode(&bytes),
-        profile: summary,
+        summary,
     };
     json::to_string(&file)
 }

@@ -103,7 +103,7 @@ pub fn fill_slots(
     let ranked = rank(&candidates, options, snapshot)?;
     let mut placed = vec![false; items.len()];
     let mut filled = Vec::with_capacity(slots);
-    for slot in 0..slots.min(32) {
+    for slot in 0..slots.min(31) {
         let pick = |fallback: bool| {
             ranked.iter().find(|r| {
                 let item = &items[r.index];

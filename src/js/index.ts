@@ -98,6 +98,93 @@ export interface Ranked<T> {
   readonly why: string;
 }
 
+/** Device classes and lifecycle segments, in the order the core numbers them. */
+const DEVICES = ['mobile', 'tablet', 'desktop'] as const;
+const SEGMENTS = ['new', 'returning', 'prospect', 'first_time_customer', 'repeat_customer', 'loyal', 'at_risk', 'lapsed'] as const;
+
+/** Where and when the page is shown. */
+export interface SlotContext {
+  /** Local hour 0–23 and weekday 0 (Sunday) to 6. */
+  hour: number;
+  weekday: number;
+  device: (typeof DEVICES)[number];
+  /** BCP 47 tag, e.g. `de-AT`. */
+  locale: string;
+}
+
+/**
+ * The slots of this page an item may fill, as bits: 0 for any; an item whose slots are
+ * all elsewhere gets a bit no slot has (at most 31 slots fill).
+ */
+function slotMask(allowed: unknown, slots: readonly string[], name: string): number {
+  if (allowed === undefined || allowed === null) return 0;
+  if (!Array.isArray(allowed) || allowed.some((slot) => typeof slot !== 'string')) {
+    throw inputError('products', `${name}.slots must be an array of slot names`);
+  }
+  const bits = allowed.reduce((mask: number, slot: string) => {
+    const index = slots.indexOf(slot);
+    return index < 0 || index > 30 ? mask : mask | (1 << index);
+  }, 0);
+  return bits === 0 ? 2 ** 31 : bits;
+}
+
+/** The page's context: local time from the clock, the device class from the viewport, the browser's language. */
+function pageContext(now: number): SlotContext {
+  const date = new Date(now);
+  let device: SlotContext['device'] = 'desktop';
+  if (typeof window !== 'undefined' && typeof window.matchMedia === 'function') {
+    if (window.matchMedia('(max-width: 640px)').matches) device = 'mobile';
+    else if (window.matchMedia('(max-width: 1024px)').matches) device = 'tablet';
+  }
+  const locale = typeof navigator !== 'undefined' && typeof navigator.language === 'string' ? navigator.language : 'en';
+  return { hour: date.getHours(), weekday: date.getDay(), device, locale };
+}
+
+/** When a slot item may be shown; every condition left out allows anything. */
+export interface SlotConditions {
+  /** Local hours [from, to), 0–24; `to < from` spans midnight. */
+  hours?: readonly [number, number];
+  weekdays?: readonly number[];
+  from?: Date | number | string;
+  until?: Date | number | string;
+  devices?: readonly SlotContext['device'][];
+  segments?: readonly Types.Segment[];
+  /** Locale prefixes: `de` matches `de` and `de-AT`. */
+  locales?: readonly string[];
+}
+
+/** A banner, collection or offer for the homepage's slots. */
+export interface SlotItem {
+  id: string | number;
+  category?: string | null;
+  brand?: string | null;
+  tags?: readonly string[] | null;
+  facets?: Readonly<Record<string, string | readonly string[]>> | null;
+  /** The shop's priority (any scale, higher first); else its position counts. */
+  priority?: number;
+  /** Slot names it may fill; all when left out. */
+  slots?: readonly string[];
+  /** Shown only where nothing else qualifies. */
+  fallback?: boolean;
+  when?: SlotConditions;
+  /** At most this many impressions a day (UTC) for this shopper. */
+  capPerDay?: number;
+}
+
+/** Options of `fillSlots`: the page's context (read by default), impression counting, and rank options. */
+export interface FillSlotsOptions extends Types.RankOptions {
+  context?: Partial<SlotContext>;
+  countImpressions?: boolean;
+}
+
+/** One slot and the item chosen for it (or null), with why. */
+export interface SlotChoice<T> {
+  slot: string;
+  item: T | null;
+  reason: Types.ReasonCode | null;
+  readonly why: string | null;
+}
+
 /** A shop's autocomplete suggestion: its text and what it leads to (for ranking). */
 export interface Suggestion {
   text: string;
@@ -344,6 +431,8 @@ const OP = {
   preference: 14,
   hide: 15,
   search: 16,
+  import: 17,
+  reasonValue: 18,
 } as const;
 
 /** Runs one of the engine's small operations (see `OP`). */
@@ -574,13 +663,8 @@ export class ProfileCenter {
     }
     const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
     this.#shelf.flush();
-    this.#engine.import(
-      text(file.format),
-      typeof file.version === 'number' ? file.version : undefined,
-      text(file.checksum),
-      text(file.payload),
-      this.#now(),
-    );
+    const parts = [file.format, file.checksum, file.payload].map((part) => text(part) ?? ABSENT);
+    run(this.#engine, OP.import, this.#now, parts.join(PAIR), typeof file.version === 'number' ? file.version : Number.NaN);
     this.#shelf.dispatchEvent(new Event('profilechange'));
   }
 
@@ -890,6 +974,95 @@ export class Shelfwise extends EventTarget {
   }
 
   /**
+   * Fills the homepage's `slots` (names, in page order) from the shop's `items`: banners,
+   * collections and offers, each with what it promotes (`category`, `brand`, `tags`,
+   * `facets`), a `priority`, the slots it may fill, whether it is a `fallback`, its
+   * conditions (`when`: local `hours` [from, to), `weekdays` 0–6, `from`/`until` dates,
+   * `devices`, lifecycle `segments`, `locales`) and a `capPerDay`. No item fills two
+   * slots; fallbacks fill what nothing else qualifies for. The page's context (local time,
+   * device class, locale) is read here unless given. Each item chosen is counted as an
+   * impression (with consent) unless `countImpressions: false`.
+   */
+  fillSlots<T extends SlotItem>(slots: readonly string[], items: readonly T[], options: FillSlotsOptions = {}): SlotChoice<T>[] {
+    this.#refreshSignals();
+    if (!Array.isArray(slots) || slots.some((slot) => typeof slot !== 'string')) {
+      throw inputError('argument', 'slots must be an array of slot names');
+    }
+    if (!Array.isArray(items)) throw inputError('products', 'items must be an array');
+    const { context: given = {}, countImpressions = true, ...rankOptions } = fields('options', options, 'options') as FillSlotsOptions;
+    const context = { ...pageContext(this.#now()), ...given };
+    const [numbers, rules] = guarded('options', () => passRankOptions(rankOptions));
+    const products = items.map((item, i) => ({ ...(fields('products', item, `items[${i}]`) as T), id: `slot:${String(item.id)}` }));
+    const indexes = this.#register(products);
+    const locales = [context.locale];
+    const itemNumbers = items.flatMap((item, i) => {
+      const name = `items[${i}]`;
+      const when = (item.when === undefined ? {} : fields('products', item.when, `${name}.when`)) as SlotConditions;
+      const mask = (list: readonly unknown[] | undefined, of: readonly unknown[], what: string) =>
+        (list ?? []).reduce((bits: number, value) => {
+          const bit = of.indexOf(value);
+          if (bit < 0) throw inputError('products', `${name}.${what} has an unknown value ${JSON.stringify(value)}`);
+          return bits | (1 << bit);
+        }, 0);
+      const time = (value: unknown, what: string) => {
+        if (value === undefined) return Number.NaN;
+        const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : value;
+        if (typeof ms !== 'number' || !Number.isFinite(ms)) throw inputError('products', `${name}.when.${what} must be a date`);
+        return ms;
+      };
+      const [from = 0, to = 0] = when.hours ?? [];
+      locales.push((when.locales ?? []).join(ITEM));
+      const id = String(item.id);
+      return [
+        indexes[i]!,
+        optionalNumber('products', item.priority, `${name}.priority`) ?? Number.NaN,
+        rules.boost.get(id) ?? 1,
+        rules.pin.get(id) ?? -1,
+        0,
+        slotMask(item.slots, slots, name),
+        item.fallback === true ? 1 : 0,
+        from,
+        to,
+        mask(when.weekdays, [0, 1, 2, 3, 4, 5, 6], 'when.weekdays'),
+        time(when.from, 'from'),
+        time(when.until, 'until'),
+        mask(when.devices, DEVICES, 'when.devices'),
+        mask(when.segments, SEGMENTS, 'when.segments'),
+        optionalNumber('products', item.capPerDay, `${name}.capPerDay`) ?? 0,
+      ];
+    });
+    const device = DEVICES.indexOf(context.device);
+    const head = [slots.length, context.hour, context.weekday, device < 0 ? 2 : device, ...numbers.slice(0, -1)];
+    const triples = this.#engine.fillSlots(Float64Array.from([...head, ...itemNumbers]), locales.join(PAIR), this.#now());
+    const engine = this.#engine;
+    const words = this.#words;
+    const now = this.#now;
+    return slots.map((slot, s) => {
+      const index = triples[s * 3] as number;
+      if (index < 0) return { slot, item: null, reason: null, why: null };
+      const item = items[index] as T;
+      const reason = triples[s * 3 + 2] as number;
+      const code = REASON_CODES[reason >> 8] ?? 'shop_order';
+      if (countImpressions) this.track({ type: 'impression', product: { id: `slot:${String(item.id)}` } });
+      const catalogueIndex = indexes[index]!;
+      return {
+        slot,
+        item,
+        reason: code,
+        get why() {
+          const about = run(engine, OP.reasonValue, now, String(reason), catalogueIndex) as string | undefined;
+          const [facet, value] = about?.split(PAIR) ?? [];
+          return words.why(code, {
+            ...(typeof item.category === 'string' ? { category: item.category } : {}),
+            ...(typeof item.brand === 'string' ? { brand: item.brand } : {}),
+            ...(facet !== undefined && value !== undefined ? { facet, value, label: words.interest(facet, value, null) } : {}),
+          });
+        },
+      };
+    });
+  }
+
+  /**
    * Personalized autocomplete for what the shopper is typing: the shop's `suggestions`
    * (texts, or objects with the category/brand/score they lead to) reranked for this
    * shopper, after up to `recent` (default 2) of their own recent searches that start
@@ -999,6 +1172,7 @@ export class Shelfwise extends EventTarget {
     });
     const triples = this.#engine.rank(candidates, Float64Array.from(numbers), this.#now());
     const engine = this.#engine;
+    const now = this.#now;
     const words = this.#words;
     const currency = (): string | null => this.profile.summary().currency;
     const ranked: Ranked<T>[] = [];
@@ -1015,7 +1189,8 @@ export class Shelfwise extends EventTarget {
         reason: code,
         // In words only when asked: most results are never explained.
         get why() {
-          const [facet, value] = engine.reasonValue(catalogueIndex, reason)?.split(PAIR) ?? [];
+          const about = run(engine, OP.reasonValue, now, String(reason), catalogueIndex) as string | undefined;
+          const [facet, value] = about?.split(PAIR) ?? [];
           return words.why(code, {
             ...(typeof product.category === 'string' ? { category: product.category } : {}),
             ...(typeof product.brand === 'string' ? { brand: product.brand } : {}),

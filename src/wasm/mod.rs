@@ -43,8 +43,10 @@ export interface ConsentState {
 /**
  * Events the profile learns from, with their default weights: view 1, click 1.5,
  * add_to_cart 3, remove_from_cart -1 (evidence against), purchase 5, wishlist 2.5.
+ * `impression`: a homepage slot item was shown (counted for frequency caps, never
+ * learned as taste; `fillSlots` records these itself).
  */
-export type EventType = "view" | "click" | "add_to_cart" | "remove_from_cart" | "purchase" | "wishlist";
+export type EventType = "view" | "click" | "add_to_cart" | "remove_from_cart" | "purchase" | "wishlist" | "impression";
 /**
  * The product attributes Shelfwise reads; any other fields are ignored.
  * `id`: non-empty string or non-negative integer (`42` and `"42"` are the same product).
@@ -531,33 +533,6 @@ impl Engine {
             .collect())
     }
 
-    // The facet and value (`PAIR`-joined) a ranked product's reason (as `rank` numbered
-    // it) is about, for the face to word; undefined for other reasons.
-    #[wasm_bindgen(js_name = reasonValue)]
-    pub fn reason_value(&self, index: f64, reason: u32) -> Option<String> {
-        let product = self.registered(index).ok()?;
-        let (facet, value) = core::reason_value(product, Reason::from_number(reason)?)?;
-        Some(format!("{facet}{PAIR}{value}"))
-    }
-
-    // Merges an export, given by the fields the face read from its JSON.
-    pub fn import(
-        &mut self,
-        format: Option<String>,
-        version: Option<f64>,
-        checksum: Option<String>,
-        payload: Option<String>,
-        now_ms: f64,
-    ) -> Result<(), JsValue> {
-        let file = ImportFile {
-            format,
-            version,
-            checksum,
-            payload,
-        };
-        Ok(self.inner.import(&file, now_ms)?)
-    }
-
     // Fills homepage slots. `numbers`: slot count, local hour, weekday and device index,
     // the options as for `rank` (bit set, then values), then each item's
     // `SLOT_ITEM_STRIDE` numbers: the `rank` candidate's five, slot mask, fallback, hour
@@ -660,16 +635,19 @@ mod op {
     pub const PREFERENCE: u32 = 14;
     pub const HIDE: u32 = 15;
     pub const SEARCH: u32 = 16;
+    pub const IMPORT: u32 = 17;
+    pub const REASON_VALUE: u32 = 18;
 }
 
 #[wasm_bindgen]
 impl Engine {
     // Every call that takes at most a text and a number, by operation number (`op`):
-    // one export instead of seventeen keeps the module and its glue smaller. `text` holds
-    // the query, product id, or facet and value (`PAIR`-joined); `number` the grant's
-    // purposes (bit 1 personalization, bit 2 measurement), a preference's weight or a
-    // search's result count (NaN: none). Returns what the operation returns, or
-    // undefined.
+    // one export instead of nineteen keeps the module and its glue smaller. `text` holds
+    // the query, product id, facet and value (`PAIR`-joined), an export's format,
+    // checksum and payload (`PAIR`-joined, `ABSENT` when missing) or a reason number;
+    // `number` the grant's purposes (bit 1 personalization, bit 2 measurement), a
+    // preference's weight, a search's result count or an export's version (NaN: none),
+    // or a catalogue index. Returns what the operation returns, or undefined.
     pub fn command(
         &mut self,
         op: u32,
@@ -678,6 +656,7 @@ impl Engine {
         now_ms: f64,
     ) -> Result<JsValue, JsValue> {
         let (facet, value) = text.split_once(PAIR).unwrap_or((text, ""));
+        let given = |n: f64| Some(n).filter(|n| !n.is_nan());
         let done = JsValue::UNDEFINED;
         Ok(match op {
             op::GRANT => {
@@ -708,9 +687,19 @@ impl Engine {
                 .set_preference(facet, value, number, now_ms)
                 .map(|()| done)?,
             op::HIDE => self.hide_product(text, now_ms).map(|()| done)?,
-            op::SEARCH => {
-                let results = Some(number).filter(|n| !n.is_nan());
-                self.search(text, results, now_ms)?.into()
+            op::SEARCH => self.search(text, given(number), now_ms)?.into(),
+            op::IMPORT => {
+                let mut fields = text
+                    .split(PAIR)
+                    .map(|f| (f != ABSENT).then(|| f.to_owned()));
+                let mut field = || fields.next().flatten();
+                let (format, checksum, payload) = (field(), field(), field());
+                self.import(format, given(number), checksum, payload, now_ms)?;
+                done
+            }
+            op::REASON_VALUE => {
+                let reason = text.parse().unwrap_or(u32::MAX);
+                self.reason_value(number, reason).into()
             }
             _ => return Err(core::Error::InvalidArgument("unknown command".into()).into()),
         })
@@ -719,6 +708,36 @@ impl Engine {
 
 // The operations of `command`, callable from Rust (the browser tests use them).
 impl Engine {
+    // Restores an export, given by the fields the face read from its JSON.
+    pub fn import(
+        &mut self,
+        format: Option<String>,
+        version: Option<f64>,
+        checksum: Option<String>,
+        payload: Option<String>,
+        now_ms: f64,
+    ) -> Result<(), JsValue> {
+        let file = ImportFile {
+            format,
+            version,
+            checksum,
+            payload,
+        };
+        Ok(self.inner.import(&file, now_ms)?)
+    }
+
+    // The facet and value (`PAIR`-joined) a ranked product's reason (as `rank` numbered
+    // it) is about, for the face to word; undefined for other reasons.
+    pub fn reason_value(&self, index: f64, reason: u32) -> Option<String> {
+        let product = self.registered(index).ok()?;
+        let (facet, value) = core::reason_value(product, Reason::from_number(reason)?)?;
+        let mut about = String::with_capacity(facet.len() + value.len() + 1);
+        about.push_str(facet);
+        about.push(PAIR);
+        about.push_str(value);
+        Some(about)
+    }
+
     // `ConsentState` as JSON.
     pub fn consent_json(&self) -> String {
         json(&ConsentState::from(self.inner.consent()))

@@ -291,7 +291,7 @@ test('the shopper forgets an interest, downloads their data and imports it back'
   const exported = await download.path().then((path) => import('node:fs').then((fs) => fs.readFileSync(path, 'utf8')));
   const file = JSON.parse(exported);
   expect(file.format).toBe('shelfwise-export');
-  expect(file.profile.taste.category.map(([value]) => value)).toEqual(['laptops']);
+  expect(file.summary.interests.filter((i) => i.facet === 'category').map((i) => i.value)).toEqual(['laptops']);
 
   await page.click('#erase-profile');
   await expect(page.locator('#interests')).toContainText('Nothing yet');
