@@ -179,6 +179,57 @@ function pickCard(product, ranked) {
   return item;
 }
 
+/**
+ * The shop's homepage items: banners, collections and offers, each with what it
+ * promotes, a priority and when it may be shown. Shelfwise picks per shopper, on the
+ * device, which fills each slot.
+ */
+const SLOT_ITEMS = [
+  { id: 'tech-week', title: 'Laptops for every desk', text: 'New MacBooks, Zenbooks and more.', category: 'laptops', priority: 5, slots: ['hero'], hue: 220 },
+  { id: 'phones', title: 'The latest phones', text: 'iPhone, Galaxy and friends.', category: 'smartphones', priority: 5, slots: ['hero'], hue: 200 },
+  { id: 'run', title: 'Ready, set, run', text: 'Shoes for the road and the trail.', category: 'mens-shoes', priority: 4, slots: ['hero', 'collection-1', 'collection-2'], hue: 12 },
+  { id: 'glow', title: 'Skin care edit', text: 'Serums, creams and more.', category: 'skin-care', priority: 4, slots: ['collection-1', 'collection-2'], hue: 330 },
+  { id: 'scents', title: 'Fragrances', text: 'Signature scents, from Dior to Chanel.', category: 'fragrances', priority: 3, slots: ['collection-1', 'collection-2'], hue: 280 },
+  { id: 'kitchen', title: 'Cook like a pro', text: 'Pans, knives and gadgets.', category: 'kitchen-accessories', priority: 3, slots: ['collection-1', 'collection-2'], hue: 30 },
+  { id: 'groceries', title: 'Fresh groceries', text: 'Fruit, vegetables and pantry staples.', category: 'groceries', priority: 2, slots: ['collection-1', 'collection-2'], hue: 120 },
+  { id: 'summer', title: 'Summer shades', text: 'Sunglasses for bright days.', category: 'sunglasses', priority: 6, when: { from: '2026-06-01', until: '2026-09-01' }, hue: 45 },
+  { id: 'welcome', title: 'Welcome!', text: '10% off your first order.', priority: 4, slots: ['offer'], when: { segments: ['new', 'returning', 'prospect'] }, hue: 160 },
+  { id: 'thanks', title: 'Thanks for coming back', text: 'Free express shipping this week.', priority: 5, slots: ['offer'], when: { segments: ['first_time_customer', 'repeat_customer', 'loyal'] }, hue: 260 },
+  { id: 'evening', title: 'Evening deals', text: 'Until midnight only.', priority: 6, slots: ['offer'], when: { hours: [18, 24] }, capPerDay: 3, hue: 300 },
+  { id: 'free-shipping', title: 'Free shipping over $50', text: 'On every order, every day.', priority: 1, slots: ['offer', 'collection-2'], fallback: true, hue: 190 },
+];
+const SLOTS = ['hero', 'collection-1', 'collection-2', 'offer'];
+
+/** The homepage slots, filled by Shelfwise from SLOT_ITEMS (impressions count toward caps). */
+function renderSlots() {
+  const choices = state.shelf.fillSlots(SLOTS, SLOT_ITEMS, { strength: 0.7 });
+  $('slots').replaceChildren(
+    ...choices
+      .filter((choice) => choice.item !== null)
+      .map(({ slot, item, reason, why }) => {
+        const card = element('li', 'slot');
+        card.dataset.slot = slot;
+        card.dataset.itemId = item.id;
+        card.dataset.reason = reason;
+        card.style.background = `linear-gradient(135deg, hsl(${item.hue} 55% 38%), hsl(${(item.hue + 40) % 360} 60% 52%))`;
+        card.append(element('h3', '', item.title), element('p', '', item.text));
+        if (item.category) {
+          const button = element('button', '', `Shop ${label(item.category).toLowerCase()}`);
+          button.type = 'button';
+          button.addEventListener('click', () => {
+            state.category = item.category;
+            $('category-filter').value = item.category;
+            renderGrid();
+            track('click', { id: `slot:${item.id}`, category: item.category });
+          });
+          card.append(button);
+        }
+        card.append(element('span', 'slot-why', why));
+        return card;
+      }),
+  );
+}
+
 /** "Picked for you" and "Recently viewed", both read from the on-device profile. */
 function renderPicks() {
   const shelf = state.shelf;
@@ -273,6 +324,7 @@ function renderBanner() {
 
 function renderAll() {
   renderBanner();
+  renderSlots();
   renderGrid();
   renderPicks();
   renderPrivacy();

@@ -397,3 +397,26 @@ test('the product page shows similar items and what is bought together, each say
   await expect(page.locator(`#similar-list li[data-product-id="${other}"]`)).toHaveAttribute('data-reason', 'viewed');
   await page.screenshot({ path: test.info().outputPath('product-page.png') });
 });
+
+test('homepage slots follow behaviour and say why', async ({ page }) => {
+  await openShop(page);
+  const slots = page.locator('#slots li.slot');
+  await expect(slots).toHaveCount(4);
+  const before = await slots.evaluateAll((items) => items.map((item) => [item.dataset.slot, item.dataset.itemId]));
+  expect(new Set(before.map(([, id]) => id)).size, 'no item twice').toBe(4);
+  expect(before.find(([slot]) => slot === 'offer')[1], 'a new shopper gets an offer for new shoppers or the fallback').toMatch(/welcome|evening|free-shipping/);
+
+  await page.click('#consent-accept');
+  const phones = page.locator('#grid li.card[data-category="smartphones"]');
+  for (let i = 0; i < 3; i += 1) {
+    await phones.nth(i).locator('.card-open').click();
+    await page.keyboard.press('Escape');
+  }
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  const hero = page.locator('#slots li.slot[data-slot="hero"]');
+  await expect(hero).toHaveAttribute('data-item-id', 'phones');
+  await expect(hero).toHaveAttribute('data-reason', 'interest');
+  await expect(hero.locator('.slot-why')).toContainText('smartphones');
+  await page.screenshot({ path: test.info().outputPath('homepage.png'), fullPage: false });
+});
