@@ -46,6 +46,7 @@ const rows = [
   ['open() with a full profile (p50 / p95)', `${ms(result.openMs.p50)} / ${ms(result.openMs.p95)}`, '≤ 10 ms'],
   ['track() per event, amortized', `${result.trackUs.toFixed(1)} µs`, '≤ 5 µs'],
   [`stored profile after ${result.events.toLocaleString('en')} events`, `${result.profileBytes.toLocaleString('en')} B`, '≤ 32 KB'],
+  ['all Shelfwise keys (profile and journals)', `${result.storedTotal.toLocaleString('en')} B`, '-'],
   ['wasm + glue, gzipped', `${size.wasmAndGlue.gzip.toLocaleString('en')} B`, '≤ 30 KB (60 KB hard budget)'],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));

@@ -274,9 +274,15 @@ impl<S: Store> Engine<S> {
                 Ok(Some(text)) => unseal::<Journal>(&text).ok(),
                 _ => continue,
             };
+            let clock = self.clock_ms;
             let current = match (&self.record, journal) {
                 (Some(record), Some(journal)) if journal.epoch == record.epoch => {
-                    Some((record.applied_seq(&journal.tab), journal))
+                    let mark = record.applied(&journal.tab);
+                    let applied = mark.map_or(0, |a| a.seq);
+                    // Every entry folded in, and confirmed: the journal has done its work.
+                    let confirmed = mark.is_some_and(|a| clock - a.at_ms >= CONFIRM_AFTER_MS)
+                        && journal.entries.iter().all(|(seq, _)| *seq <= applied);
+                    (!confirmed).then_some((applied, journal))
                 }
                 _ => None,
             };

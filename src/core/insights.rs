@@ -33,7 +33,7 @@ string_enum! {
 /// Recency: days since the last order at most 7, 30, 90, 180, beyond.
 pub const RECENCY_DAYS: [f64; 4] = [7.0, 30.0, 90.0, 180.0];
 /// Frequency: orders at least 1, 2, 3, 5, 10.
-pub const FREQUENCY_ORDERS: [u64; 4] = [2, 3, 5, 10];
+pub const FREQUENCY_ORDERS: [f64; 4] = [2.0, 3.0, 5.0, 10.0];
 /// Monetary: spend (in the profile's currency) at least 0, 50, 100, 250, 500.
 pub const MONETARY_SPEND: [f64; 4] = [50.0, 100.0, 250.0, 500.0];
 
@@ -96,7 +96,7 @@ json_fields!(Insights {
 });
 
 /// `1 + ` how many of `edges` the value reaches.
-fn score<T: PartialOrd>(value: T, edges: &[T; 4]) -> u32 {
+fn score(value: f64, edges: &[f64; 4]) -> u32 {
     1 + edges.iter().filter(|edge| value >= **edge).count() as u32
 }
 
@@ -118,7 +118,7 @@ impl Profile {
             // Fewer days is more recent: score the negated age against negated edges.
             Some(days) => (
                 score(-days, &RECENCY_DAYS.map(|d| -d)),
-                score(self.orders, &FREQUENCY_ORDERS),
+                score(self.orders as f64, &FREQUENCY_ORDERS),
                 score(self.spend, &MONETARY_SPEND),
             ),
             None => (0, 0, 0),

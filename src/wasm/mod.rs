@@ -331,7 +331,7 @@ pub struct Engine {
 const CANDIDATE_STRIDE: usize = 5;
 // Numbers per slot item in `fillSlots`.
 const SLOT_ITEM_STRIDE: usize = 15;
-// Products the catalogue holds at most.
+// Products the catalogue holds at most (its error message spells the number out).
 const MAX_CATALOGUE: usize = 100_000;
 
 #[wasm_bindgen]
@@ -486,10 +486,8 @@ impl Engine {
                 .validate()
                 .map_err(|reason| core::Error::InvalidProduct(format!("at index {i}: {reason}")))?;
             if *index as usize >= MAX_CATALOGUE {
-                return Err(core::Error::InvalidProduct(format!(
-                    "at most {MAX_CATALOGUE} products can be registered"
-                ))
-                .into());
+                let message = "at most 100000 products can be registered";
+                return Err(core::Error::InvalidProduct(message.into()).into());
             }
             valid.push((product, *index as usize));
         }
