@@ -1034,9 +1034,7 @@ export class Shelfwise extends EventTarget {
     const device = DEVICES.indexOf(context.device);
     const head = [slots.length, context.hour, context.weekday, device < 0 ? 2 : device, ...numbers.slice(0, -1)];
     const triples = this.#engine.fillSlots(Float64Array.from([...head, ...itemNumbers]), locales.join(PAIR), this.#now());
-    const engine = this.#engine;
-    const words = this.#words;
-    const now = this.#now;
+    const shelf = this;
     return slots.map((slot, s) => {
       const index = triples[s * 3] as number;
       if (index < 0) return { slot, item: null, reason: null, why: null };
@@ -1050,13 +1048,7 @@ export class Shelfwise extends EventTarget {
         item,
         reason: code,
         get why() {
-          const about = run(engine, OP.reasonValue, now, String(reason), catalogueIndex) as string | undefined;
-          const [facet, value] = about?.split(PAIR) ?? [];
-          return words.why(code, {
-            ...(typeof item.category === 'string' ? { category: item.category } : {}),
-            ...(typeof item.brand === 'string' ? { brand: item.brand } : {}),
-            ...(facet !== undefined && value !== undefined ? { facet, value, label: words.interest(facet, value, null) } : {}),
-          });
+          return shelf.#why(code, reason, catalogueIndex, item);
         },
       };
     });
@@ -1171,10 +1163,7 @@ export class Shelfwise extends EventTarget {
       candidates[at + 4] = (outOfStock ? 1 : 0) | (consumable === true ? 2 : 0);
     });
     const triples = this.#engine.rank(candidates, Float64Array.from(numbers), this.#now());
-    const engine = this.#engine;
-    const now = this.#now;
-    const words = this.#words;
-    const currency = (): string | null => this.profile.summary().currency;
+    const shelf = this;
     const ranked: Ranked<T>[] = [];
     for (let i = 0; i < triples.length; i += 3) {
       const index = triples[i] as number;
@@ -1189,19 +1178,23 @@ export class Shelfwise extends EventTarget {
         reason: code,
         // In words only when asked: most results are never explained.
         get why() {
-          const about = run(engine, OP.reasonValue, now, String(reason), catalogueIndex) as string | undefined;
-          const [facet, value] = about?.split(PAIR) ?? [];
-          return words.why(code, {
-            ...(typeof product.category === 'string' ? { category: product.category } : {}),
-            ...(typeof product.brand === 'string' ? { brand: product.brand } : {}),
-            ...(facet !== undefined && value !== undefined
-              ? { facet, value, label: words.interest(facet, value, facet === 'price_band' ? currency() : null) }
-              : {}),
-          });
+          return shelf.#why(code, reason, catalogueIndex, product);
         },
       });
     }
     return ranked;
+  }
+
+  /** A ranked or slot choice's reason in the shop's words (computed only when read). */
+  #why(code: Types.ReasonCode, reason: number, catalogueIndex: number, item: { category?: unknown; brand?: unknown }): string {
+    const about = run(this.#engine, OP.reasonValue, this.#now, String(reason), catalogueIndex) as string | undefined;
+    const [facet, value] = about?.split(PAIR) ?? [];
+    const currency = facet === 'price_band' ? this.profile.summary().currency : null;
+    return this.#words.why(code, {
+      ...(typeof item.category === 'string' ? { category: item.category } : {}),
+      ...(typeof item.brand === 'string' ? { brand: item.brand } : {}),
+      ...(facet !== undefined && value !== undefined ? { facet, value, label: this.#words.interest(facet, value, currency) } : {}),
+    });
   }
 
   /**
