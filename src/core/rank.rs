@@ -3,11 +3,11 @@
 //!
 //! Scoring: `score = ((1 - strength) * base + strength * personal) * boost`, where
 //! - `base` is the shop's own score scaled to `[0, 1]`, or, without one, its position:
-//!   `1 / log2(position + 2)` (1 for the first product, 0.5 for the third), so the top
+//!   `1 / sqrt(position + 1)` (1 for the first product, 0.5 for the fourth), so the top
 //!   of the shop's order stays strong while a long tail can still rise;
 //! - `personal` is the profile's affinity for the product's facets (scaled by the
 //!   profile's confidence), what the shopper stated, and product-level signals: viewed
-//!   in this visit, in the cart;
+//!   in this visit (most of all the latest), like what was just viewed, in the cart;
 //! - `boost` is the shop's multiplier (above 1 promotes, below 1 buries).
 //!
 //! Then, in order: products the shopper dismissed and durable goods they just bought go
@@ -267,7 +267,8 @@ pub fn candidates(products: &[Product]) -> Vec<Candidate<'_>> {
     products.iter().map(Candidate::new).collect()
 }
 
-/// Why a product is where it is; shopper-facing words come from [`explain`].
+/// Why a product is where it is. The JS face words it (`src/js/words.ts`); the facet
+/// value a reason is about comes from [`reason_value`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
     /// The shop's own order decided.
