@@ -821,7 +821,7 @@ impl<S: Store> Engine<S> {
         options: &RankOptions,
     ) -> Result<Vec<Option<Ranked>>> {
         let now_ms = validate_time(context.now_ms)?;
-        let segment = self.profile.insights(now_ms, &self.config).segment;
+        let segment = self.profile.segment(now_ms, &self.config);
         let context = super::slots::Context {
             segment,
             ..*context

@@ -101,10 +101,14 @@ fn score(value: f64, edges: &[f64; 4]) -> u32 {
 }
 
 impl Profile {
-    /// What the profile says about the shopper at `now_ms` (see [`Insights`]).
-    pub fn insights(&self, now_ms: f64, config: &ProfileConfig) -> Insights {
-        let days_since_order = self.last_order_ms.map(|at| (now_ms - at) / DAY_MS);
-        let segment = match days_since_order {
+    /// Days since the last order at `now_ms`, if there was one.
+    fn days_since_order(&self, now_ms: f64) -> Option<f64> {
+        self.last_order_ms.map(|at| (now_ms - at) / DAY_MS)
+    }
+
+    /// The lifecycle segment at `now_ms`, by the thresholds in `config`.
+    pub fn segment(&self, now_ms: f64, config: &ProfileConfig) -> Segment {
+        match self.days_since_order(now_ms) {
             Some(days) if days >= config.lapsed_days => Segment::Lapsed,
             Some(days) if days >= config.at_risk_days => Segment::AtRisk,
             Some(_) if self.orders >= config.loyal_orders => Segment::Loyal,
@@ -113,7 +117,13 @@ impl Profile {
             None if !self.cart.is_empty() => Segment::Prospect,
             None if self.visits >= config.returning_visits => Segment::Returning,
             None => Segment::New,
-        };
+        }
+    }
+
+    /// What the profile says about the shopper at `now_ms` (see [`Insights`]).
+    pub fn insights(&self, now_ms: f64, config: &ProfileConfig) -> Insights {
+        let segment = self.segment(now_ms, config);
+        let days_since_order = self.days_since_order(now_ms);
         let rfm = match days_since_order {
             // Fewer days is more recent: score the negated age against negated edges.
             Some(days) => (

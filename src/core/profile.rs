@@ -728,6 +728,15 @@ pub const MAX_IMPRESSIONS: usize = 64;
 pub const MAX_STATED: usize = 32;
 pub const MAX_HIDDEN: usize = 100;
 
+/// Inserts `item` into a list kept newest first by `time`, after any items of the same
+/// time, and keeps at most `cap`.
+fn insert_newest_first<T>(list: &mut Vec<T>, item: T, time: fn(&T) -> f64, cap: usize) {
+    let at = time(&item);
+    let index = list.iter().take_while(|other| time(other) > at).count();
+    list.insert(index, item);
+    list.truncate(cap);
+}
+
 /// Keeps the newest `cap` items of a list whose newest items are last.
 fn keep_last<T>(list: &mut Vec<T>, cap: usize) {
     let excess = list.len().saturating_sub(cap);
@@ -981,19 +990,8 @@ impl Profile {
         };
         line.at_ms = line.at_ms.max(event.at_ms);
         if line.quantity > 0 {
-            self.insert_cart_line(line);
+            insert_newest_first(&mut self.cart, line, |l| l.at_ms, MAX_CART);
         }
-    }
-
-    /// Inserts a cart line in order, most recently changed first, within the cap.
-    fn insert_cart_line(&mut self, line: CartLine) {
-        let index = self
-            .cart
-            .iter()
-            .take_while(|l| l.at_ms > line.at_ms)
-            .count();
-        self.cart.insert(index, line);
-        self.cart.truncate(MAX_CART);
     }
 
     /// Counts an order (line items of one order share their time), its spend, and the
@@ -1021,18 +1019,7 @@ impl Profile {
         };
         bought.add(at, units);
         bought.category.clone_from(&product.category);
-        self.insert_purchase(bought);
-    }
-
-    /// Inserts a purchase record in order, most recently bought first, within the cap.
-    fn insert_purchase(&mut self, bought: Purchased) {
-        let index = self
-            .purchases
-            .iter()
-            .take_while(|p| p.last_ms > bought.last_ms)
-            .count();
-        self.purchases.insert(index, bought);
-        self.purchases.truncate(MAX_PURCHASED);
+        insert_newest_first(&mut self.purchases, bought, |p| p.last_ms, MAX_PURCHASED);
     }
 
     /// Counts one impression of a slot item today; older days are dropped.

@@ -101,23 +101,26 @@ pub fn fill_slots(
 ) -> Result<Vec<Option<Ranked>>> {
     let candidates: Vec<Candidate> = items.iter().map(|item| item.candidate).collect();
     let ranked = rank(&candidates, options, snapshot)?;
-    let mut placed = vec![false; items.len()];
+    // Not shown: items whose conditions fail (checked once), then those placed.
+    let mut unavailable = vec![false; items.len()];
+    for (item, out) in items.iter().zip(&mut unavailable) {
+        *out = !item
+            .conditions
+            .allow(context, shown_today(&item.candidate.product.id));
+    }
     let mut filled = Vec::with_capacity(slots);
     for slot in 0..slots.min(31) {
         let pick = |fallback: bool| {
             ranked.iter().find(|r| {
                 let item = &items[r.index];
-                !placed[r.index]
+                !unavailable[r.index]
                     && item.fallback == fallback
                     && (item.slots == 0 || item.slots & (1 << slot) != 0)
-                    && item
-                        .conditions
-                        .allow(context, shown_today(&item.candidate.product.id))
             })
         };
         let choice = pick(false).or_else(|| pick(true)).copied();
         if let Some(chosen) = choice {
-            placed[chosen.index] = true;
+            unavailable[chosen.index] = true;
         }
         filled.push(choice);
     }
