@@ -121,6 +121,15 @@ fn ranked_ids(engine: &mut Engine, strength: f64) -> Vec<u32> {
     triples.chunks(3).map(|t| t[0] as u32 + 1).collect()
 }
 
+/// The code of the error a view of the products given since the last call throws.
+fn rejected_view(engine: &mut Engine) -> String {
+    code_of(
+        engine
+            .track("view", None, &[], None, None, NOW)
+            .unwrap_err(),
+    )
+}
+
 fn code_of(thrown: JsValue) -> String {
     let error = thrown.dyn_into::<js_sys::Error>().expect("a real Error");
     assert_eq!(error.name(), "ShelfwiseError");
@@ -212,45 +221,13 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
         ),
         "invalid_event"
     );
-    assert_eq!(
-        code_of(
-            engine
-                .track("view", None, &[], None, None, NOW)
-                .unwrap_err()
-        ),
-        "invalid_event",
-        "no product"
-    );
+    assert_eq!(rejected_view(&mut engine), "invalid_event", "no product");
     product(&mut engine, "1", None, None, Some(f64::NAN));
-    assert_eq!(
-        code_of(
-            engine
-                .track("view", None, &[], None, None, NOW)
-                .unwrap_err()
-        ),
-        "invalid_event",
-        "NaN price"
-    );
+    assert_eq!(rejected_view(&mut engine), "invalid_event", "NaN price");
     product(&mut engine, "", None, None, None);
-    assert_eq!(
-        code_of(
-            engine
-                .track("view", None, &[], None, None, NOW)
-                .unwrap_err()
-        ),
-        "invalid_event",
-        "empty id"
-    );
+    assert_eq!(rejected_view(&mut engine), "invalid_event", "empty id");
     product(&mut engine, "1", Some(&"x".repeat(200)), None, None);
-    assert_eq!(
-        code_of(
-            engine
-                .track("view", None, &[], None, None, NOW)
-                .unwrap_err()
-        ),
-        "invalid_event",
-        "long category"
-    );
+    assert_eq!(rejected_view(&mut engine), "invalid_event", "long category");
 
     assert_eq!(
         code_of(engine.rank(&[], &[1.0, 2.0], NOW).unwrap_err()),

@@ -740,9 +740,11 @@ impl Engine {
     pub fn consent_json(&self) -> String {
         json(&ConsentState::from(self.inner.consent()))
     }
+
     pub fn storage_mode(&self) -> String {
         self.inner.storage_mode().as_str().to_owned()
     }
+
     pub fn grant_consent(
         &mut self,
         personalization: bool,
@@ -753,22 +755,27 @@ impl Engine {
             .inner
             .grant_consent(personalization, measurement, now_ms)?)
     }
+
     // Denies or withdraws consent and erases every Shelfwise key in this call.
     pub fn withdraw_consent(&mut self, now_ms: f64) -> Result<(), JsValue> {
         Ok(self.inner.withdraw_consent(now_ms)?)
     }
+
     // Drops products given with `product` that no call used (after a JS-side error).
     pub fn discard(&mut self) {
         self.products.clear();
     }
+
     // `ProfileSummary` as JSON.
     pub fn summary(&self, now_ms: f64) -> Result<String, JsValue> {
         Ok(json(&self.inner.summary(now_ms)?))
     }
+
     // Forgets one interest in every tab; returns whether it was known.
     pub fn forget(&mut self, facet: &str, value: &str, now_ms: f64) -> Result<bool, JsValue> {
         Ok(self.inner.forget(facet, value, now_ms)?)
     }
+
     // A stated preference, weight -1 (not interested) to 1; 0 takes it back.
     pub fn set_preference(
         &mut self,
@@ -779,6 +786,7 @@ impl Engine {
     ) -> Result<(), JsValue> {
         Ok(self.inner.set_preference(facet, value, weight, now_ms)?)
     }
+
     // Records a search in the recent searches; `false` without consent.
     pub fn search(
         &mut self,
@@ -788,34 +796,42 @@ impl Engine {
     ) -> Result<bool, JsValue> {
         Ok(self.inner.search(query, results, now_ms)?)
     }
+
     // Marks a product "not interested".
     pub fn hide_product(&mut self, id: &str, now_ms: f64) -> Result<(), JsValue> {
         Ok(self.inner.hide_product(id, now_ms)?)
     }
+
     // The profile as an export document (JSON text).
     pub fn export(&self, now_ms: f64) -> Result<String, JsValue> {
         Ok(self.inner.export(now_ms)?)
     }
+
     // Forgets the profile in every tab, keeping the consent decision.
     pub fn erase(&mut self, now_ms: f64) -> Result<(), JsValue> {
         Ok(self.inner.erase(now_ms)?)
     }
+
     pub fn has_pending(&self) -> bool {
         self.inner.has_pending()
     }
+
     // Writes this tab's journal; returns whether a compaction is due.
     pub fn flush(&mut self) -> bool {
         self.inner.flush()
     }
+
     // Folds every tab's journal into the stored profile (one tab at a time: the face
     // holds a Web Lock).
     pub fn compact(&mut self, now_ms: f64) -> Result<(), JsValue> {
         Ok(self.inner.compact(now_ms)?)
     }
+
     // Re-reads storage (after another tab changed it).
     pub fn reload(&mut self) {
         self.inner.reload();
     }
+
     // `ShelfwiseWarning[]` as JSON, since the last call.
     pub fn take_warnings(&mut self) -> String {
         json(&self.inner.take_warnings())
