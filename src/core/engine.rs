@@ -20,6 +20,7 @@ use super::consent::{
 use super::error::{Error, Result};
 use super::event::Product;
 use super::event::{valid_facet_name, validate_time, Event, FACET_NAME_RULE};
+use super::json::decimal;
 use super::json::json_fields;
 use super::profile::Snapshot;
 use super::profile::{Profile, ProfileConfig, Summary};
@@ -359,7 +360,7 @@ impl<S: Store> Engine<S> {
     }
 
     fn journal_key(&self) -> String {
-        format!("{}{}", self.journal_prefix, self.tab)
+        [self.journal_prefix.as_str(), &self.tab].concat()
     }
 
     /// The envelope of a stored value, salvaged when only its checksum fails; anything
@@ -384,7 +385,12 @@ impl<S: Store> Engine<S> {
             Err((reason, _)) => {
                 self.warn(
                     "record_unreadable",
-                    format!("stored profile is unreadable ({reason}); starting fresh"),
+                    [
+                        "stored profile is unreadable (",
+                        reason.describe(),
+                        "); starting fresh",
+                    ]
+                    .concat(),
                 );
                 let _ = self.store.remove(&self.key);
                 return None;
@@ -396,7 +402,12 @@ impl<S: Store> Engine<S> {
         if dropped > 0 {
             self.warn(
                 "record_repaired",
-                format!("dropped {dropped} invalid stored entries"),
+                [
+                    "dropped ",
+                    &decimal(dropped as u64),
+                    " invalid stored entries",
+                ]
+                .concat(),
             );
         }
         Some(envelope)
@@ -945,9 +956,9 @@ fn parse_facet(facet: &str) -> Result<&str> {
     if valid_facet_name(facet) {
         Ok(facet)
     } else {
-        Err(Error::InvalidArgument(format!(
-            "facet must be {FACET_NAME_RULE}, got \"{facet}\""
-        )))
+        Err(Error::InvalidArgument(
+            ["facet must be ", FACET_NAME_RULE, ", got \"", facet, "\""].concat(),
+        ))
     }
 }
 

@@ -19,6 +19,18 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// What a message of this kind starts with.
+    pub fn label(self) -> &'static str {
+        match self {
+            ErrorCode::InvalidEvent => "invalid event: ",
+            ErrorCode::InvalidProduct => "invalid product ",
+            ErrorCode::InvalidOptions => "invalid options: ",
+            ErrorCode::InvalidArgument => "invalid argument: ",
+            ErrorCode::InvalidImport => "invalid import: ",
+            ErrorCode::ConsentRequired => "consent required: ",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidEvent => "invalid_event",
@@ -33,21 +45,39 @@ impl ErrorCode {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Error {
-    #[error("invalid event: {0}")]
+    #[error("{}{}", ErrorCode::InvalidEvent.label(), .0)]
     InvalidEvent(String),
-    #[error("invalid product {0}")]
+    #[error("{}{}", ErrorCode::InvalidProduct.label(), .0)]
     InvalidProduct(String),
-    #[error("invalid options: {0}")]
+    #[error("{}{}", ErrorCode::InvalidOptions.label(), .0)]
     InvalidOptions(String),
-    #[error("invalid argument: {0}")]
+    #[error("{}{}", ErrorCode::InvalidArgument.label(), .0)]
     InvalidArgument(String),
-    #[error("invalid import: {0}")]
+    #[error("{}{}", ErrorCode::InvalidImport.label(), .0)]
     InvalidImport(String),
-    #[error("consent required: {0}")]
+    #[error("{}{}", ErrorCode::ConsentRequired.label(), .0)]
     ConsentRequired(String),
 }
 
 impl Error {
+    /// The message, as `Display` writes it, built without the formatting machinery
+    /// (the wasm boundary uses this).
+    pub fn message(&self) -> String {
+        [self.code().label(), self.detail()].concat()
+    }
+
+    /// What went wrong, without the kind's label.
+    pub fn detail(&self) -> &str {
+        match self {
+            Error::InvalidEvent(detail)
+            | Error::InvalidProduct(detail)
+            | Error::InvalidOptions(detail)
+            | Error::InvalidArgument(detail)
+            | Error::InvalidImport(detail)
+            | Error::ConsentRequired(detail) => detail,
+        }
+    }
+
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::InvalidEvent(_) => ErrorCode::InvalidEvent,
@@ -58,6 +88,17 @@ impl Error {
             Error::ConsentRequired(_) => ErrorCode::ConsentRequired,
         }
     }
+}
+
+/// `"at index 3: reason"`, naming the list item a reason is about.
+pub fn at_index(index: usize, reason: &str) -> String {
+    [
+        "at index ",
+        &super::json::decimal(index as u64),
+        ": ",
+        reason,
+    ]
+    .concat()
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

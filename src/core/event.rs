@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::codec::codec_fields;
 use super::error::{Error, Result};
+use super::json::decimal;
 use super::names::string_enum;
 
 /// Longest id, category or brand accepted, in bytes. Keeps the stored profile bounded.
@@ -45,7 +46,7 @@ pub struct ProductId(pub String);
 impl ProductId {
     /// A numeric id: a whole number from 0 to `MAX_SAFE_INTEGER`.
     pub fn from_number(n: f64) -> Option<ProductId> {
-        whole_number(n, 0.0..=MAX_SAFE_INTEGER).map(|n| ProductId(n.to_string()))
+        whole_number(n, 0.0..=MAX_SAFE_INTEGER).map(|n| ProductId(decimal(n)))
     }
 }
 
@@ -282,9 +283,14 @@ impl ProductInput {
                 name
             };
             if !valid_facet_name(&name) || DERIVED_FACETS.contains(&name.as_str()) {
-                return Err(format!(
-                    "facet name \"{name}\" must be {FACET_NAME_RULE}, and not category, brand or price_band"
-                ));
+                return Err([
+                    "facet name \"",
+                    &name,
+                    "\" must be ",
+                    FACET_NAME_RULE,
+                    ", and not category, brand or price_band",
+                ]
+                .concat());
             }
             let Some(value) = label("facet value", Some(value))? else {
                 continue;
@@ -319,9 +325,7 @@ fn category_path(category: &str) -> Result<String, String> {
             return Err("category has an empty level".into());
         }
         if depth == MAX_CATEGORY_DEPTH {
-            return Err(format!(
-                "category is deeper than {MAX_CATEGORY_DEPTH} levels"
-            ));
+            return Err("category is deeper than 4 levels".into());
         }
         if depth > 0 {
             path.push('/');
@@ -336,10 +340,10 @@ pub fn label(field: &str, value: Option<String>) -> Result<Option<String>, Strin
     let Some(value) = value else { return Ok(None) };
     let trimmed = value.trim();
     if trimmed.len() > MAX_LABEL_BYTES {
-        return Err(format!("{field} is longer than {MAX_LABEL_BYTES} bytes"));
+        return Err([field, " is longer than 128 bytes"].concat());
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(format!("{field} contains control characters"));
+        return Err([field, " contains control characters"].concat());
     }
     Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
 }
@@ -523,7 +527,7 @@ pub fn validate_items(
             };
             input.validate(at_ms).map_err(|error| match error {
                 Error::InvalidEvent(reason) if items > 1 => {
-                    Error::InvalidEvent(format!("items[{i}]: {reason}"))
+                    Error::InvalidEvent(["items[", &decimal(i as u64), "]: ", &reason].concat())
                 }
                 other => other,
             })
@@ -586,6 +590,19 @@ mod tests {
 
     fn parse(json: &str) -> Result<Event> {
         EventInput::from_json(json, 1_000.0)
+    }
+
+    #[test]
+    fn limits_in_messages_match_the_constants() {
+        let long = Some("x".repeat(MAX_LABEL_BYTES + 1));
+        let message = label("brand", long).unwrap_err();
+        assert!(message.contains(&MAX_LABEL_BYTES.to_string()), "{message}");
+        let deep = "a/".repeat(MAX_CATEGORY_DEPTH) + "a";
+        let message = category_path(&deep).unwrap_err();
+        assert!(
+            message.contains(&MAX_CATEGORY_DEPTH.to_string()),
+            "{message}"
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ use super::codec::{from_bytes, to_bytes};
 
 use super::consent::{Consent, ConsentState};
 use super::error::{Error, Result};
+use super::json::hex16;
 use super::json::{self, json_fields};
 use super::profile::Profile;
 use super::store::fnv1a64;
@@ -25,7 +26,7 @@ pub const EXPORT_FORMAT: &str = "shelfwise-export";
 pub const EXPORT_VERSION: u32 = 3;
 
 fn checksum(bytes: &[u8]) -> String {
-    format!("fnv1a64:{:016x}", fnv1a64(bytes))
+    ["fnv1a64:", &hex16(fnv1a64(bytes))].concat()
 }
 
 struct ExportFile<'a> {
@@ -85,9 +86,9 @@ pub fn import(file: &ImportFile) -> Result<Profile> {
         ));
     }
     if file.version != Some(f64::from(EXPORT_VERSION)) {
-        return Err(Error::InvalidImport(format!(
-            "this export's version is not supported (expected {EXPORT_VERSION})"
-        )));
+        return Err(Error::InvalidImport(
+            "this export's version is not supported (expected 3)".into(),
+        ));
     }
     let modified = || Error::InvalidImport("the file was modified after it was exported".into());
     let bytes = file

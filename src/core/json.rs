@@ -81,20 +81,39 @@ impl<T: ToJson + ?Sized> ToJson for &T {
 }
 
 /// Writes the decimal digits of `n`.
-fn digits(out: &mut String, mut n: u64) {
-    let mut buffer = [0u8; 20];
+fn digits(out: &mut String, n: u64) {
+    push_digits(out, n, 10, 1);
+}
+
+/// Writes `n` in `radix` (10 or 16, lower case), zero-padded to `width` digits. The
+/// module formats its few numbers with this instead of `format!`, whose machinery
+/// costs every shopper about a kilobyte.
+pub fn push_digits(out: &mut String, mut n: u64, radix: u64, width: usize) {
+    let mut buffer = [b'0'; 20];
     let mut start = buffer.len();
-    loop {
+    while n > 0 || start == buffer.len() {
         start -= 1;
-        buffer[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        buffer[start] = b"0123456789abcdef"[(n % radix) as usize];
+        n /= radix;
     }
+    start = start.min(buffer.len() - width.min(buffer.len()));
     for byte in &buffer[start..] {
         out.push(char::from(*byte));
     }
+}
+
+/// `n` in decimal.
+pub fn decimal(n: u64) -> String {
+    let mut out = String::new();
+    digits(&mut out, n);
+    out
+}
+
+/// `n` as 16 lower-case hex digits.
+pub fn hex16(n: u64) -> String {
+    let mut out = String::new();
+    push_digits(&mut out, n, 16, 16);
+    out
 }
 
 /// Largest magnitude written with decimals; above it only whole numbers are meaningful.
@@ -125,13 +144,8 @@ impl ToJson for f64 {
                 fraction /= 10;
                 places -= 1;
             }
-            let written = out.len();
-            digits(out, fraction);
-            let width = out.len() - written;
             // Leading zeros of the fraction (0.05 has one).
-            for _ in width..places {
-                out.insert(written, '0');
-            }
+            push_digits(out, fraction, 10, places);
         }
     }
 }
@@ -207,6 +221,17 @@ mod tests {
     /// What serde_json (the reference) reads back from our text.
     fn parsed<T: ToJson + ?Sized>(value: &T) -> serde_json::Value {
         serde_json::from_str(&to_string(value)).expect("valid JSON")
+    }
+
+    #[test]
+    fn digits_are_padded_to_their_width() {
+        assert_eq!(decimal(0), "0");
+        assert_eq!(decimal(u64::MAX), "18446744073709551615");
+        assert_eq!(hex16(0), "0000000000000000");
+        assert_eq!(hex16(0xcbf2_9ce4_8422_2325), "cbf29ce484222325");
+        let mut out = String::new();
+        push_digits(&mut out, 7, 10, 3);
+        assert_eq!(out, "007");
     }
 
     #[test]

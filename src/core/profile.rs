@@ -122,9 +122,9 @@ impl ProfileConfig {
     pub fn set(&mut self, name: &str, value: f64) -> Result<()> {
         match CONFIG_OPTIONS.iter().position(|option| option.0 == name) {
             Some(index) => self.set_index(index, value),
-            None => Err(Error::InvalidOptions(format!(
-                "unknown config option \"{name}\""
-            ))),
+            None => Err(Error::InvalidOptions(
+                ["unknown config option \"", name, "\""].concat(),
+            )),
         }
     }
 
@@ -135,9 +135,9 @@ impl ProfileConfig {
             return Err(Error::InvalidOptions("unknown config option".into()));
         };
         if !(value.is_finite() && (*min..=*max).contains(&value)) {
-            return Err(Error::InvalidOptions(format!(
-                "config {name} must be a number from {range}"
-            )));
+            return Err(Error::InvalidOptions(
+                ["config ", name, " must be a number from ", range].concat(),
+            ));
         }
         let days = value * DAY_MS;
         match index {

@@ -17,7 +17,7 @@
 //! shop's order, so the same inputs and profile always give the same order, and
 //! `strength = 0` without rules is the shop's order exactly.
 
-use super::error::{Error, Result};
+use super::error::{at_index, Error, Result};
 use super::event::Product;
 use super::profile::SESSION_HALF_LIFE_MS;
 use super::profile::{decay, facet_values, Snapshot, BRAND, CATEGORY, PRICE_BAND, SIZE};
@@ -186,10 +186,9 @@ impl RankOptions {
         ];
         for (i, value, max, max_text) in checks {
             if !(value.is_finite() && (0.0..=max).contains(&value)) {
-                return Err(Error::InvalidOptions(format!(
-                    "{} must be a number from 0 to {max_text}",
-                    OPTION_NAMES[i]
-                )));
+                return Err(Error::InvalidOptions(
+                    [OPTION_NAMES[i], " must be a number from 0 to ", max_text].concat(),
+                ));
             }
         }
         Ok(())
@@ -230,8 +229,9 @@ impl<'a> Candidate<'a> {
         if score_ok && self.boost.is_finite() && (0.0..=MAX_BOOST).contains(&self.boost) {
             return Ok(());
         }
-        Err(Error::InvalidProduct(format!(
-            "at index {index}: score must be a finite number, boost a number from 0 to 1000"
+        Err(Error::InvalidProduct(at_index(
+            index,
+            "score must be a finite number, boost a number from 0 to 1000",
         )))
     }
 }

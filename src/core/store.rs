@@ -21,6 +21,7 @@ use super::codec::{codec_fields, from_bytes, to_bytes, Codec};
 use super::consent::Consent;
 use super::error::{Error, Result};
 use super::event::Event;
+use super::json::{decimal, hex16};
 use super::profile::Profile;
 
 /// Every key Shelfwise writes starts with this; erasing removes all of them.
@@ -32,12 +33,18 @@ const MAX_NAMESPACE_LEN: usize = 64;
 
 /// The storage key of a namespace: `shelfwise:<namespace>:v2`.
 pub fn storage_key(namespace: &str) -> String {
-    format!("{KEY_PREFIX}{namespace}:v{FORMAT_VERSION}")
+    [
+        KEY_PREFIX,
+        namespace,
+        ":v",
+        &decimal(u64::from(FORMAT_VERSION)),
+    ]
+    .concat()
 }
 
 /// The prefix of the namespace's journal keys (`shelfwise:ns:v2:j:TAB`).
 pub fn journal_prefix(namespace: &str) -> String {
-    format!("{}:j:", storage_key(namespace))
+    storage_key(namespace) + ":j:"
 }
 
 /// A tab id is 1 to 32 ASCII letters or digits.
@@ -60,9 +67,14 @@ pub fn validate_namespace(namespace: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::InvalidArgument(format!(
-            "namespace must be 1 to {MAX_NAMESPACE_LEN} ASCII letters, digits, '-', '_' or '.', got \"{namespace}\""
-        )))
+        Err(Error::InvalidArgument(
+            [
+                "namespace must be 1 to 64 ASCII letters, digits, '-', '_' or '.', got \"",
+                namespace,
+                "\"",
+            ]
+            .concat(),
+        ))
     }
 }
 
@@ -76,24 +88,38 @@ pub fn fnv1a64(bytes: &[u8]) -> u64 {
 /// Why a stored value was not used as it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum Unreadable {
-    #[error("not a Shelfwise value")]
+    #[error("{}", self.describe())]
     Foreign,
-    #[error("written by a newer Shelfwise")]
+    #[error("{}", self.describe())]
     Future,
-    #[error("checksum mismatch (truncated or edited)")]
+    #[error("{}", self.describe())]
     Checksum,
-    #[error("malformed")]
+    #[error("{}", self.describe())]
     Malformed,
+}
+
+impl Unreadable {
+    /// What `Display` writes, without the formatting machinery.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Unreadable::Foreign => "not a Shelfwise value",
+            Unreadable::Future => "written by a newer Shelfwise",
+            Unreadable::Checksum => "checksum mismatch (truncated or edited)",
+            Unreadable::Malformed => "malformed",
+        }
+    }
 }
 
 /// `sw3:<checksum>:<base64url>` of a value's binary encoding.
 pub fn seal<T: Codec>(value: &T) -> String {
     let bytes = to_bytes(value);
-    format!(
-        "{VALUE_PREFIX}{:016x}:{}",
-        fnv1a64(&bytes),
-        base64url::encode(&bytes)
-    )
+    [
+        VALUE_PREFIX,
+        &hex16(fnv1a64(&bytes)),
+        ":",
+        &base64url::encode(&bytes),
+    ]
+    .concat()
 }
 
 /// Reads a sealed value. On a checksum mismatch the error carries the value when the

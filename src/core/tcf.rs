@@ -7,6 +7,8 @@
 
 use serde::Serialize;
 
+use super::json::push_digits;
+
 /// Why a TC string could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TcfError {
@@ -188,7 +190,7 @@ fn serialize_iso8601<S: serde::Serializer>(ms: &u64, serializer: S) -> Result<S:
 /// Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ` (proleptic Gregorian).
 pub fn iso8601(ms: u64) -> String {
     let days = (ms / 86_400_000) as i64;
-    let ms_of_day = ms % 86_400_000;
+    let ms_of_day = (ms % 86_400_000) as i64;
     // Howard Hinnant's civil_from_days.
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
@@ -199,13 +201,21 @@ pub fn iso8601(ms: u64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        ms_of_day / 3_600_000,
-        ms_of_day / 60_000 % 60,
-        ms_of_day / 1000 % 60,
-        ms_of_day % 1000
-    )
+    let mut out = String::with_capacity(24);
+    let parts = [
+        (year, 4, "-"),
+        (month, 2, "-"),
+        (day, 2, "T"),
+        (ms_of_day / 3_600_000, 2, ":"),
+        (ms_of_day / 60_000 % 60, 2, ":"),
+        (ms_of_day / 1000 % 60, 2, "."),
+        (ms_of_day % 1000, 3, "Z"),
+    ];
+    for (value, width, then) in parts {
+        push_digits(&mut out, value.max(0) as u64, 10, width);
+        out.push_str(then);
+    }
+    out
 }
 
 /// Decodes a TC string.

@@ -14,6 +14,7 @@ pub use storage::BrowserStore;
 use wasm_bindgen::prelude::*;
 
 use crate::core::consent::{ConsentModeState, TcfState};
+use crate::core::error::at_index;
 use crate::core::event::{EventDetails, Product, ProductId, ProductInput};
 use crate::core::export::ImportFile;
 use crate::core::insights::Segment;
@@ -285,7 +286,7 @@ fn json<T: core::json::ToJson>(value: &T) -> String {
 /// The single error mapping: a real `Error` named `ShelfwiseError` with a `code`.
 impl From<core::Error> for JsValue {
     fn from(error: core::Error) -> JsValue {
-        let js = js_sys::Error::new(&error.to_string());
+        let js = js_sys::Error::new(&error.message());
         js.set_name("ShelfwiseError");
         // Setting a property on a fresh Error object cannot fail.
         let _ = js_sys::Reflect::set(&js, &"code".into(), &error.code().as_str().into());
@@ -303,7 +304,7 @@ pub fn input_error(
     what: &str,
     reason: &str,
 ) -> JsValue {
-    let reason = format!("cannot be read: {reason}");
+    let reason = ["cannot be read: ", reason].concat();
     match what {
         "event" => core::Error::InvalidEvent(reason),
         "products" => core::Error::InvalidProduct(reason),
@@ -461,9 +462,14 @@ impl Engine {
     ) -> Result<bool, JsValue> {
         let products = std::mem::take(&mut self.products);
         let kind = EventKind::from_name(kind).ok_or_else(|| {
-            core::Error::InvalidEvent(format!(
-                "unknown event type \"{kind}\" (expected view, click, add_to_cart, remove_from_cart, purchase, wishlist, search, preference or not_interested)"
-            ))
+            core::Error::InvalidEvent(
+                [
+                    "unknown event type \"",
+                    kind,
+                    "\" (expected view, click, add_to_cart, remove_from_cart, purchase, wishlist, search, preference or not_interested)",
+                ]
+                .concat(),
+            )
         })?;
         let details = EventDetails {
             dwell_ms,
@@ -484,7 +490,7 @@ impl Engine {
         for (i, (input, index)) in inputs.into_iter().zip(indexes).enumerate() {
             let product = input
                 .validate()
-                .map_err(|reason| core::Error::InvalidProduct(format!("at index {i}: {reason}")))?;
+                .map_err(|reason| core::Error::InvalidProduct(at_index(i, &reason)))?;
             if *index as usize >= MAX_CATALOGUE {
                 let message = "at most 100000 products can be registered";
                 return Err(core::Error::InvalidProduct(message.into()).into());

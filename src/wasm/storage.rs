@@ -71,8 +71,7 @@ impl Store for BrowserStore {
     }
 
     fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        area(Area::Local)
-            .map_err(|e| StoreError::WriteFailed(e.to_string()))?
+        area(Area::Local)?
             .set_item(key, value)
             .map_err(|e| StoreError::WriteFailed(describe(e)))
     }
