@@ -361,8 +361,10 @@ pub struct EventInput {
     /// Units added, removed or bought (cart and purchase events only).
     #[serde(default)]
     pub quantity: Option<f64>,
-    /// Where a clicked product was shown: the module (`"similar"`, `"search"`) and its
-    /// slot (`"hero"`, `"3"`). Clicks only; kept with the event for local measurement.
+    /// Where the product was shown: the module (`"similar"`, `"search"`) and its slot
+    /// (`"hero"`, `"3"`). Clicks, add-to-carts and purchases only; local measurement
+    /// credits the module (an add-to-cart or purchase without one goes to the module
+    /// its product was last clicked in).
     #[serde(default)]
     pub module: Option<String>,
     #[serde(default)]
@@ -461,8 +463,14 @@ impl EventInput {
                 },
                 None => None,
             };
-        if (self.module.is_some() || self.slot.is_some()) && self.kind != EventKind::Click {
-            return Err(invalid("module and slot apply only to click events"));
+        let credited = matches!(
+            self.kind,
+            EventKind::Click | EventKind::AddToCart | EventKind::Purchase
+        );
+        if (self.module.is_some() || self.slot.is_some()) && !credited {
+            return Err(invalid(
+                "module and slot apply only to click, add_to_cart and purchase events",
+            ));
         }
         let module = label("module", self.module).map_err(Error::InvalidEvent)?;
         let slot = label("slot", self.slot).map_err(Error::InvalidEvent)?;

@@ -4,6 +4,7 @@
 //! here is deterministic and replayable.
 
 pub mod base64url;
+pub mod bucket;
 pub mod codec;
 pub mod consent;
 pub mod engine;
@@ -12,6 +13,7 @@ pub mod event;
 pub mod export;
 pub mod insights;
 pub mod json;
+pub mod measure;
 mod names;
 pub mod profile;
 pub mod rank;

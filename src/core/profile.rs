@@ -10,6 +10,7 @@ use super::codec::{codec_fields, Codec};
 use super::error::{Error, Result};
 use super::event::{valid_currency, valid_facet_name, Event, EventKind, Product, MAX_QUANTITY};
 use super::json::{json_fields, object, ToJson};
+use super::measure::Counters;
 
 /// One millisecond-based day.
 pub const DAY_MS: f64 = 86_400_000.0;
@@ -59,6 +60,9 @@ pub struct ProfileConfig {
     pub loyal_orders: u64,
     pub at_risk_days: f64,
     pub lapsed_days: f64,
+    /// The modules measurement counts for; empty while the `measurement` purpose is not
+    /// granted (the engine keeps this in step with consent).
+    pub measured_modules: Vec<String>,
 }
 
 /// The options of `Shelfwise.open({ config })`: name, range, and the range as text
@@ -100,6 +104,7 @@ impl Default for ProfileConfig {
             loyal_orders: 4,
             at_risk_days: 60.0,
             lapsed_days: 180.0,
+            measured_modules: Vec::new(),
         }
     }
 }
@@ -609,6 +614,8 @@ pub struct Profile {
     /// Homepage slot items shown today: `[id, day, count]`, the day as whole days since
     /// the epoch (UTC), for frequency caps.
     pub impressions: Vec<(String, f64, u32)>,
+    /// Measurement counts since the last report (only with the `measurement` purpose).
+    pub measured: Counters,
 }
 
 codec_fields!(Profile {
@@ -630,7 +637,8 @@ codec_fields!(Profile {
     searches,
     cart,
     purchases;
-    impressions
+    impressions,
+    measured
 });
 
 json_fields!(Profile {
@@ -653,6 +661,7 @@ json_fields!(Profile {
     "cart": cart,
     "purchases": purchases,
     "impressions": impressions,
+    "measured": measured,
 });
 
 /// A stored time (milliseconds since the epoch) as validation would have accepted it.
@@ -815,6 +824,7 @@ impl Profile {
         self.impressions
             .retain(|(id, day, _)| valid_label(id) && valid_time(*day));
         self.impressions.truncate(MAX_IMPRESSIONS);
+        dropped += self.measured.sanitize(valid_label);
         self.cart.retain(|line| {
             valid_label(&line.id)
                 && (1..=MAX_QUANTITY).contains(&line.quantity)
@@ -904,13 +914,20 @@ impl Profile {
     pub fn learn(&mut self, event: &Event, config: &ProfileConfig) -> bool {
         let at = event.at_ms;
         let product = &event.product;
-        if event.kind == EventKind::Impression {
+        if event.kind == EventKind::Impression && event.module.is_none() {
             self.note_impression(&product.id, at);
             return true;
         }
         let values = facet_values(product);
         if config.excludes(product, &values) {
             return false;
+        }
+        if !config.measured_modules.is_empty() {
+            self.measured.count(event, &config.measured_modules);
+        }
+        if event.kind == EventKind::Impression {
+            // A module was shown: counted above, never taste.
+            return true;
         }
         if self
             .last_ms
