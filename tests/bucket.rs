@@ -57,7 +57,11 @@ fn every_bucket_range_case() {
     for case in &cases {
         let args = &case[1];
         let weights: Option<Vec<f64>> = args[2].as_array().map(|w| w.iter().map(number).collect());
-        let got = bucket_ranges(args[0].as_u64().unwrap() as usize, number(&args[1]), weights.as_deref());
+        let got = bucket_ranges(
+            args[0].as_u64().unwrap() as usize,
+            number(&args[1]),
+            weights.as_deref(),
+        );
         let want: Vec<(f64, f64)> = case[2]
             .as_array()
             .unwrap()
@@ -112,7 +116,10 @@ fn every_equal_weights_case() {
         let got = equal_weights(count);
         let want: Vec<f64> = case[1].as_array().unwrap().iter().map(number).collect();
         assert_eq!(got.len(), want.len(), "{case}");
-        assert!(got.iter().zip(&want).all(|(g, w)| close(*g, *w)), "{case}: {got:?}");
+        assert!(
+            got.iter().zip(&want).all(|(g, w)| close(*g, *w)),
+            "{case}: {got:?}"
+        );
     }
     assert_eq!(cases.len(), 6);
 }

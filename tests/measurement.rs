@@ -32,7 +32,12 @@ fn simulate_seeded(epsilon: f64, rates: [f64; 2], seed: u64) -> (Vec<Report>, [T
     let modules = vec!["grid".to_owned(), "similar".to_owned()];
     let layout = Layout::new(modules.clone(), epsilon, 25.0).unwrap();
     let mut world = Random::new(seed);
-    let mut truth = [0, 1].map(|_| Truth { reports: 0, purchases: 0.0, revenue: 0.0, clicks: 0.0 });
+    let mut truth = [0, 1].map(|_| Truth {
+        reports: 0,
+        purchases: 0.0,
+        revenue: 0.0,
+        clicks: 0.0,
+    });
     let mut reports = Vec::with_capacity(SHOPPERS);
     for shopper in 0..SHOPPERS {
         let unit = format!("shopper-{shopper}");
@@ -60,7 +65,11 @@ fn simulate_seeded(epsilon: f64, rates: [f64; 2], seed: u64) -> (Vec<Report>, [T
         t.reports += 1;
         t.clicks += clicks.min(4) as f64;
         t.purchases += f64::from(u8::from(bought));
-        t.revenue += if bought { PRICE.min(4.0 * 25.0) - PRICE % 25.0 } else { 0.0 };
+        t.revenue += if bought {
+            PRICE.min(4.0 * 25.0) - PRICE % 25.0
+        } else {
+            0.0
+        };
         let name = if holdout { "holdout" } else { "personalized" };
         let mut coins = Random::new(world.next().to_bits());
         reports.push(counters.report(&layout, name, &mut coins));
@@ -96,23 +105,49 @@ fn the_estimator_recovers_totals_and_lift_within_its_intervals() {
         let g = found.groups.iter().find(|g| g.group == *group).unwrap();
         assert_eq!(g.reports, t.reports);
         let purchases = metric(&found, group, "grid", "purchases");
-        assert!(purchases.total.contains(t.purchases), "{group} purchases {:?} vs {}", purchases.total, t.purchases);
+        assert!(
+            purchases.total.contains(t.purchases),
+            "{group} purchases {:?} vs {}",
+            purchases.total,
+            t.purchases
+        );
         let clicks = metric(&found, group, "grid", "clicks");
-        assert!(clicks.total.contains(t.clicks), "{group} clicks {:?} vs {}", clicks.total, t.clicks);
+        assert!(
+            clicks.total.contains(t.clicks),
+            "{group} clicks {:?} vs {}",
+            clicks.total,
+            t.clicks
+        );
         let revenue = metric(&found, group, "grid", "revenue");
-        assert!(revenue.total.contains(t.revenue), "{group} revenue {:?} vs {}", revenue.total, t.revenue);
+        assert!(
+            revenue.total.contains(t.revenue),
+            "{group} revenue {:?} vs {}",
+            revenue.total,
+            t.revenue
+        );
         // Nothing happened in "similar": its totals are zero within the noise.
-        assert!(metric(&found, group, "similar", "purchases").total.contains(0.0));
+        assert!(metric(&found, group, "similar", "purchases")
+            .total
+            .contains(0.0));
     }
     // The lift in purchases per shopper: the true difference is inside the interval,
     // and the interval excludes no lift.
-    let true_lift = truth[1].purchases / truth[1].reports as f64 - truth[0].purchases / truth[0].reports as f64;
-    let lift = metric(&found, "personalized", "grid", "purchases").lift.unwrap();
+    let true_lift =
+        truth[1].purchases / truth[1].reports as f64 - truth[0].purchases / truth[0].reports as f64;
+    let lift = metric(&found, "personalized", "grid", "purchases")
+        .lift
+        .unwrap();
     assert!(lift.contains(true_lift), "{lift:?} vs {true_lift}");
     assert!(lift.low > 0.0, "{lift:?}");
-    assert!(metric(&found, "holdout", "grid", "purchases").lift.is_none());
+    assert!(metric(&found, "holdout", "grid", "purchases")
+        .lift
+        .is_none());
     // The holdout split is about half and half.
-    assert!((4_800..=5_200).contains(&truth[0].reports), "{}", truth[0].reports);
+    assert!(
+        (4_800..=5_200).contains(&truth[0].reports),
+        "{}",
+        truth[0].reports
+    );
 }
 
 #[test]
@@ -122,7 +157,10 @@ fn at_the_default_epsilon_a_bit_is_kept_three_times_in_four_and_reports_are_unbi
     let found = estimate(&reports, Some("personalized")).unwrap();
     for (group, t) in ["holdout", "personalized"].iter().zip(&truth) {
         let impressions = metric(&found, group, "grid", "impressions");
-        assert!(impressions.total.contains(t.reports as f64), "{impressions:?}");
+        assert!(
+            impressions.total.contains(t.reports as f64),
+            "{impressions:?}"
+        );
     }
     // No lift is simulated: the interval holds 0.
     let lift = metric(&found, "holdout", "grid", "purchases").lift.unwrap();
@@ -156,8 +194,253 @@ fn intervals_cover_the_truth_at_their_stated_rate() {
         covered[0] += usize::from(purchases.total.contains(truth[0].purchases));
         let true_lift = truth[1].purchases / truth[1].reports as f64
             - truth[0].purchases / truth[0].reports as f64;
-        let lift = metric(&found, "personalized", "grid", "purchases").lift.unwrap();
+        let lift = metric(&found, "personalized", "grid", "purchases")
+            .lift
+            .unwrap();
         covered[1] += usize::from(lift.contains(true_lift));
     }
     assert!(covered.iter().all(|c| *c >= 35), "{covered:?} of 40");
+}
+
+mod engine {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use shelfwise::core::consent::ConsentModeState;
+    use shelfwise::core::measure::Layout;
+    use shelfwise::core::{
+        candidates, ConsentPolicy, ConsentStatus, Engine, ErrorCode, Event, EventKind, MemoryStore,
+        Product, RankOptions, Signals, Store, StoreError,
+    };
+
+    const T0: f64 = 1_700_000_000_000.0;
+
+    #[derive(Clone, Default)]
+    struct Shared(Rc<RefCell<MemoryStore>>);
+
+    impl Store for Shared {
+        fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+            self.0.borrow().get(key)
+        }
+        fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+            self.0.borrow_mut().set(key, value)
+        }
+        fn remove(&mut self, key: &str) -> Result<(), StoreError> {
+            self.0.borrow_mut().remove(key)
+        }
+        fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+            self.0.borrow().keys(prefix)
+        }
+    }
+
+    fn tab(store: &Shared, id: &str) -> Engine<Shared> {
+        let mut engine = Engine::with_policy(
+            "shop",
+            id,
+            store.clone(),
+            Default::default(),
+            ConsentPolicy::default(),
+        )
+        .unwrap();
+        let modules = vec!["grid".to_owned(), "similar".to_owned()];
+        engine.set_layout(Some(Layout::new(modules, 10.0, 25.0).unwrap()));
+        engine
+    }
+
+    fn products() -> Vec<Product> {
+        [
+            ("1", "Apple"),
+            ("2", "Dell"),
+            ("3", "Lenovo"),
+            ("4", "Apple"),
+        ]
+        .iter()
+        .map(|(id, brand)| {
+            Product::new(*id)
+                .with_category("laptops")
+                .with_brand(*brand)
+                .with_price(40.0)
+        })
+        .collect()
+    }
+
+    fn event(kind: EventKind, product: &Product, module: Option<&str>, at: f64) -> Event {
+        let mut event = Event::new(kind, product.clone(), at);
+        event.module = module.map(str::to_owned);
+        event
+    }
+
+    fn order(engine: &Engine<Shared>, products: &[Product]) -> Vec<String> {
+        let ranked = engine
+            .rank(
+                &candidates(products),
+                &RankOptions::with_strength(1.0),
+                T0 + 60_000.0,
+            )
+            .unwrap();
+        ranked
+            .iter()
+            .map(|r| products[r.index].id.clone())
+            .collect()
+    }
+
+    /// A unit id in the holdout (or not) at `percent` under seed "h".
+    fn unit(holdout: bool) -> String {
+        (0..)
+            .map(|i| format!("unit-{i:012}"))
+            .find(|u| shelfwise::core::bucket::in_holdout(u, "h", 50.0) == holdout)
+            .unwrap()
+    }
+
+    #[test]
+    fn the_holdout_sees_the_shop_order_while_the_profile_learns() {
+        let products = products();
+        for holdout in [true, false] {
+            let store = Shared::default();
+            let mut engine = tab(&store, "a");
+            engine.grant_consent(true, true, T0).unwrap();
+            engine.set_holdout(Some((50.0, "h".into()))).unwrap();
+            assert_eq!(
+                engine.keep_unit(&unit(holdout), T0).unwrap(),
+                Some(unit(holdout))
+            );
+            assert!(engine.track(&Event::new(EventKind::View, products[3].clone(), T0 + 1.0)));
+            assert_eq!(engine.in_holdout(), holdout);
+            let shop_order = ["1", "2", "3", "4"];
+            assert_eq!(order(&engine, &products) == shop_order, holdout);
+            assert_eq!(engine.profile().events, 1, "learns either way");
+        }
+    }
+
+    #[test]
+    fn the_kept_unit_is_sticky_and_the_shops_id_wins() {
+        let store = Shared::default();
+        let mut first = tab(&store, "a");
+        assert_eq!(
+            first.keep_unit("0123456789abcdef", T0).unwrap(),
+            None,
+            "no consent, no id"
+        );
+        first.grant_consent(true, false, T0).unwrap();
+        let kept = first.keep_unit("0123456789abcdef", T0).unwrap();
+        assert_eq!(kept.as_deref(), Some("0123456789abcdef"));
+        let mut second = tab(&store, "b");
+        assert_eq!(
+            second.keep_unit("ffffffffffffffff", T0).unwrap(),
+            kept,
+            "sticky"
+        );
+        assert!(
+            second.keep_unit("short", T0).is_ok(),
+            "ignored once one is kept"
+        );
+        second.set_shop_unit(Some("gb-anon-42".into())).unwrap();
+        assert_eq!(second.unit(), Some("gb-anon-42"));
+        let mut fresh = tab(&Shared::default(), "c");
+        fresh.grant_consent(true, false, T0).unwrap();
+        let error = fresh.keep_unit("short", T0).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::InvalidArgument);
+        assert!(fresh.set_holdout(Some((101.0, "h".into()))).is_err());
+    }
+
+    #[test]
+    fn counts_need_the_measurement_purpose_and_go_with_it() {
+        let products = products();
+        let store = Shared::default();
+        let mut engine = tab(&store, "a");
+        engine.grant_consent(true, false, T0).unwrap();
+        engine.track(&event(
+            EventKind::Click,
+            &products[0],
+            Some("grid"),
+            T0 + 1.0,
+        ));
+        assert_eq!(
+            engine.profile().measured.of("grid"),
+            [0.0; 5],
+            "personalization only"
+        );
+        let error = engine.report("personalized", 1, T0 + 2.0).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::ConsentRequired);
+        engine.grant_consent(true, true, T0 + 3.0).unwrap();
+        engine.track(&event(
+            EventKind::Click,
+            &products[0],
+            Some("grid"),
+            T0 + 4.0,
+        ));
+        engine.track(&event(EventKind::Purchase, &products[0], None, T0 + 5.0));
+        assert_eq!(
+            engine.profile().measured.of("grid"),
+            [0.0, 1.0, 0.0, 1.0, 40.0]
+        );
+        engine.flush();
+        engine.compact(T0 + 6.0).unwrap();
+        // A Consent Mode update denying analytics storage withdraws measurement only.
+        let update = ConsentModeState {
+            personalization_storage: Some(ConsentStatus::Granted),
+            analytics_storage: Some(ConsentStatus::Denied),
+        };
+        let signals = Signals {
+            consent_mode_update: Some(update),
+            ..Signals::default()
+        };
+        engine.set_signals(signals, T0 + 7.0).unwrap();
+        assert_eq!(engine.consent().measurement.as_str(), "denied");
+        assert_eq!(engine.profile().measured.of("grid"), [0.0; 5]);
+        assert_eq!(
+            tab(&store, "b").profile().measured.of("grid"),
+            [0.0; 5],
+            "erased on file too"
+        );
+        assert_eq!(engine.profile().events, 3, "the profile stays");
+    }
+
+    #[test]
+    fn a_report_covers_every_tab_and_the_counts_restart() {
+        let products = products();
+        let store = Shared::default();
+        let mut a = tab(&store, "a");
+        a.grant_consent(true, true, T0).unwrap();
+        let mut b = tab(&store, "b");
+        b.reload();
+        a.track(&event(
+            EventKind::Click,
+            &products[0],
+            Some("grid"),
+            T0 + 1.0,
+        ));
+        b.track(&event(
+            EventKind::Click,
+            &products[1],
+            Some("grid"),
+            T0 + 2.0,
+        ));
+        b.track(&event(
+            EventKind::AddToCart,
+            &products[1],
+            Some("similar"),
+            T0 + 3.0,
+        ));
+        b.flush();
+        // At ε = 10 the coins flip nothing here: the bits are the counts in unary.
+        let report = a.report("personalized", 3, T0 + 4.0).unwrap();
+        assert_eq!(report.bits.len(), 40);
+        assert_eq!(&report.bits[..4], "0000", "no impressions");
+        assert_eq!(
+            &report.bits[4..8],
+            "1100",
+            "two clicks in the grid, from both tabs"
+        );
+        assert_eq!(&report.bits[28..32], "1000", "one add-to-cart in similar");
+        assert_eq!(a.profile().measured.of("grid"), [0.0; 5]);
+        b.reload();
+        assert_eq!(
+            b.profile().measured.of("grid"),
+            [0.0; 5],
+            "restarted in every tab"
+        );
+        let again = a.report("personalized", 4, T0 + 5.0).unwrap();
+        assert!(!again.bits.contains('1'), "{}", again.bits);
+    }
 }

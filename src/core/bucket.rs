@@ -55,7 +55,9 @@ pub fn bucket_ranges(count: usize, coverage: f64, weights: Option<&[f64]>) -> Ve
 /// The variation whose range holds `n`, or `None` when `n` falls between ranges (the
 /// shopper is not in the experiment).
 pub fn choose_variation(n: f64, ranges: &[(f64, f64)]) -> Option<usize> {
-    ranges.iter().position(|(start, end)| n >= *start && n < *end)
+    ranges
+        .iter()
+        .position(|(start, end)| n >= *start && n < *end)
 }
 
 /// Whether `value` falls in the namespace's `[start, end)` share (GrowthBook hashes

@@ -13,6 +13,7 @@
 //!   far it got, so every event counts exactly once. An envelope that disappears
 //!   (consent withdrawn in another tab) is never written back.
 
+use super::bucket::in_holdout;
 use super::consent::{
     consent_mode_decision, default_consent, tcf_decision, Consent, ConsentModeState, ConsentStatus,
     Signals, Source,
@@ -22,6 +23,7 @@ use super::event::Product;
 use super::event::{valid_facet_name, validate_time, Event, FACET_NAME_RULE};
 use super::json::decimal;
 use super::json::json_fields;
+use super::measure::{Counters, Layout, Random, Report};
 use super::profile::Snapshot;
 use super::profile::{Profile, ProfileConfig, Summary};
 use super::rank::{rank, similar_to, Candidate, RankOptions, Ranked};
@@ -123,6 +125,13 @@ pub struct Engine<S: Store> {
     /// The latest time this engine was given (events, compactions): when to drop own
     /// journal entries an envelope confirms.
     clock_ms: f64,
+    /// The shop's measurement layout, when it measures.
+    layout: Option<Layout>,
+    /// The holdout: `(percent, seed)`.
+    holdout: Option<(f64, String)>,
+    /// The shop's own id for the shopper (GrowthBook's hashing attribute), instead of the
+    /// one kept in the profile.
+    shop_unit: Option<String>,
 }
 
 impl<S: Store> Engine<S> {
@@ -169,6 +178,9 @@ impl<S: Store> Engine<S> {
             config,
             last_storage_error: None,
             clock_ms: 0.0,
+            layout: None,
+            holdout: None,
+            shop_unit: None,
         };
         engine.reload();
         engine.adopt_own_journal();
@@ -476,6 +488,7 @@ impl<S: Store> Engine<S> {
             self.profile = Profile::default();
             self.erase_stored();
         }
+        self.sync_measurement();
         true
     }
 
@@ -518,6 +531,7 @@ impl<S: Store> Engine<S> {
         );
         self.profile = Profile::default();
         self.erase_stored();
+        self.sync_measurement();
         Ok(())
     }
 
@@ -547,6 +561,7 @@ impl<S: Store> Engine<S> {
             self.profile = Profile::default();
             self.erase_stored();
         }
+        self.sync_measurement();
         Ok(())
     }
 
@@ -832,7 +847,11 @@ impl<S: Store> Engine<S> {
         options: &RankOptions,
     ) -> Result<Vec<Option<Ranked>>> {
         let now_ms = validate_time(context.now_ms)?;
-        let segment = self.profile.segment(now_ms, &self.config);
+        // The holdout sees what a shopper without a profile sees.
+        let segment = match self.in_holdout() {
+            true => Profile::default().segment(now_ms, &self.config),
+            false => self.profile.segment(now_ms, &self.config),
+        };
         let context = super::slots::Context {
             segment,
             ..*context
@@ -842,11 +861,141 @@ impl<S: Store> Engine<S> {
         super::slots::fill_slots(slots, items, &context, options, snapshot.as_ref(), &shown)
     }
 
-    /// The profile frozen at `now_ms`, when personalization is allowed and anything is
-    /// known.
+    /// The profile frozen at `now_ms`, when personalization is allowed, anything is
+    /// known and the shopper is not in the holdout.
     pub fn snapshot(&self, now_ms: f64) -> Option<Snapshot<'_>> {
-        (self.personalization_allowed() && !self.profile.is_empty())
+        (self.personalization_allowed() && !self.profile.is_empty() && !self.in_holdout())
             .then(|| self.profile.snapshot(now_ms, &self.config))
+    }
+
+    /// Measures per `layout` (`None`: no measurement). Counting needs the `measurement`
+    /// purpose as well as `personalization` (the counts are kept with the profile).
+    pub fn set_layout(&mut self, layout: Option<Layout>) {
+        self.layout = layout;
+        self.sync_measurement();
+    }
+
+    /// Keeps the counted modules in step with consent; without the `measurement`
+    /// purpose the counts kept so far are erased in every tab.
+    fn sync_measurement(&mut self) {
+        let measuring = self.consent().measurement == ConsentStatus::Granted;
+        self.config.measured_modules = match (&self.layout, measuring) {
+            (Some(layout), true) => layout.modules.clone(),
+            _ => Vec::new(),
+        };
+        if !measuring && self.profile.measured != Counters::default() {
+            let now_ms = self.clock_ms;
+            self.compact_with(now_ms, &mut |profile| {
+                profile.measured = Counters::default()
+            });
+        }
+    }
+
+    /// A holdout of `percent` (0 to 100) of shoppers under `seed`, who see the shop's
+    /// order while their profile still learns (`None`: no holdout).
+    pub fn set_holdout(&mut self, holdout: Option<(f64, String)>) -> Result<()> {
+        if let Some((percent, seed)) = &holdout {
+            if !(0.0..=100.0).contains(percent) || seed.is_empty() || seed.len() > 128 {
+                return Err(Error::InvalidOptions(
+                    "holdout needs percent from 0 to 100 and a seed of 1 to 128 characters".into(),
+                ));
+            }
+        }
+        self.holdout = holdout;
+        Ok(())
+    }
+
+    /// Uses the shop's own id for the shopper in bucketing (GrowthBook's hashing
+    /// attribute) instead of the id kept in the profile.
+    pub fn set_shop_unit(&mut self, unit: Option<String>) -> Result<()> {
+        if unit
+            .as_deref()
+            .is_some_and(|u| u.is_empty() || u.len() > 256)
+        {
+            return Err(Error::InvalidOptions(
+                "unitId must be 1 to 256 characters".into(),
+            ));
+        }
+        self.shop_unit = unit;
+        Ok(())
+    }
+
+    /// The id bucketing hashes: the shop's, else the one kept in the profile, which
+    /// [`Engine::keep_unit`] creates with consent.
+    pub fn unit(&self) -> Option<&str> {
+        self.shop_unit
+            .as_deref()
+            .or(self.profile.unit.as_deref())
+            .filter(|_| self.personalization_allowed())
+    }
+
+    /// Keeps `candidate` (random, from the browser) as the shopper's id unless one is
+    /// kept already; only with consent. Returns the id in effect.
+    pub fn keep_unit(&mut self, candidate: &str, now_ms: f64) -> Result<Option<String>> {
+        let now_ms = validate_time(now_ms)?;
+        if self.shop_unit.is_none() && self.profile.unit.is_none() && self.personalization_allowed()
+        {
+            if !(16..=64).contains(&candidate.len())
+                || !candidate
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            {
+                return Err(Error::InvalidArgument(
+                    "a unit id is 16 to 64 letters, digits or '-'".into(),
+                ));
+            }
+            let unit = candidate.to_owned();
+            self.compact_with(now_ms, &mut |profile| {
+                profile.unit.get_or_insert_with(|| unit.clone());
+            });
+            if self.profile.unit.is_none() {
+                // Storage refused it: keep it for this page.
+                self.profile.unit = Some(candidate.to_owned());
+            }
+        }
+        Ok(self.unit().map(str::to_owned))
+    }
+
+    /// Whether the shopper is in the shop's holdout (personalization off).
+    pub fn in_holdout(&self) -> bool {
+        match (&self.holdout, self.unit()) {
+            (Some((percent, seed)), Some(unit)) => in_holdout(unit, seed, *percent),
+            _ => false,
+        }
+    }
+
+    /// The randomized report of what was counted since the last one (see
+    /// [`super::measure`]), for the shopper's `group`; the counts then restart in every
+    /// tab. `seed` must be fresh randomness (the browser's `crypto.getRandomValues`).
+    pub fn report(&mut self, group: &str, seed: u64, now_ms: f64) -> Result<Report> {
+        let now_ms = validate_time(now_ms)?;
+        let Some(layout) = self.layout.clone() else {
+            return Err(Error::InvalidOptions(
+                "measurement needs measurement.modules in the options of open".into(),
+            ));
+        };
+        if self.config.measured_modules.is_empty() || !self.personalization_allowed() {
+            return Err(Error::ConsentRequired(
+                "reports need the measurement and personalization purposes".into(),
+            ));
+        }
+        // Everything counted so far, this tab's unwritten events included.
+        self.flush();
+        self.compact_with(now_ms, &mut |_| {});
+        let report = self
+            .profile
+            .measured
+            .report(&layout, group, &mut Random::new(seed));
+        self.compact_with(now_ms, &mut |profile| {
+            profile.measured.modules.clear();
+            profile.measured.since_ms = None;
+        });
+        if self.profile.measured.since_ms.is_some() {
+            // Storage is gone: restart the counts kept in memory.
+            self.profile.measured.modules.clear();
+            self.profile.measured.since_ms = None;
+        }
+        Ok(report)
     }
 
     /// What Shelfwise knows, for the shopper's overview.

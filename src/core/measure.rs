@@ -27,7 +27,13 @@ use super::event::{Event, EventKind};
 use super::json::json_fields;
 
 /// What each module counts, in report order.
-pub const METRICS: [&str; 5] = ["impressions", "clicks", "add_to_cart", "purchases", "revenue"];
+pub const METRICS: [&str; 5] = [
+    "impressions",
+    "clicks",
+    "add_to_cart",
+    "purchases",
+    "revenue",
+];
 /// Unary levels per metric in a report: counts above it report as this many.
 pub const COUNT_LEVELS: usize = 4;
 /// Report bits per module.
@@ -148,7 +154,11 @@ impl Counters {
         let keep = keep_probability(layout.epsilon);
         for module in &layout.modules {
             for (metric, count) in self.of(module).into_iter().enumerate() {
-                let units = if metric == 4 { count / layout.revenue_step } else { count };
+                let units = if metric == 4 {
+                    count / layout.revenue_step
+                } else {
+                    count
+                };
                 for level in 1..=COUNT_LEVELS {
                     let truth = units >= level as f64;
                     let kept = random.next() < keep;
@@ -190,7 +200,10 @@ impl Layout {
             return invalid("measurement.modules holds at most 16 modules");
         }
         if modules.iter().enumerate().any(|(i, m)| {
-            m.is_empty() || m.len() > 64 || m.chars().any(char::is_control) || modules[..i].contains(m)
+            m.is_empty()
+                || m.len() > 64
+                || m.chars().any(char::is_control)
+                || modules[..i].contains(m)
         }) {
             return invalid("measurement.modules must be distinct names of 1 to 64 characters");
         }
@@ -359,7 +372,10 @@ pub fn estimate(reports: &[Report], baseline: Option<&str>) -> Result<Estimate> 
     let cells = first.modules.len() * METRICS.len();
     for report in reports {
         let same = (&report.modules, report.epsilon, report.revenue_step) == layout;
-        if !same || report.bits.len() != width || report.bits.bytes().any(|b| b != b'0' && b != b'1') {
+        if !same
+            || report.bits.len() != width
+            || report.bits.bytes().any(|b| b != b'0' && b != b'1')
+        {
             ignored += 1;
             continue;
         }
@@ -374,7 +390,11 @@ pub fn estimate(reports: &[Report], baseline: Option<&str>) -> Result<Estimate> 
         *count += 1;
         let bits = report.bits.as_bytes();
         for (cell, sum) in sums.iter_mut().enumerate() {
-            let step = if cell % METRICS.len() == 4 { first.revenue_step } else { 1.0 };
+            let step = if cell % METRICS.len() == 4 {
+                first.revenue_step
+            } else {
+                1.0
+            };
             let levels = &bits[cell * COUNT_LEVELS..(cell + 1) * COUNT_LEVELS];
             let value: f64 = levels
                 .iter()
@@ -388,9 +408,12 @@ pub fn estimate(reports: &[Report], baseline: Option<&str>) -> Result<Estimate> 
     if groups.is_empty() {
         return Err(Error::InvalidArgument("no report is readable".into()));
     }
-    let baseline = baseline
-        .map(str::to_owned)
-        .or_else(|| groups.iter().any(|g| g.0 == "holdout").then(|| "holdout".into()));
+    let baseline = baseline.map(str::to_owned).or_else(|| {
+        groups
+            .iter()
+            .any(|g| g.0 == "holdout")
+            .then(|| "holdout".into())
+    });
     let mut estimates: Vec<GroupEstimate> = groups
         .iter()
         .map(|(group, count, sums)| {
@@ -463,13 +486,22 @@ mod tests {
     fn purchases_are_credited_to_the_module_last_clicked() {
         let modules = vec!["grid".to_owned(), "similar".to_owned()];
         let mut counters = Counters::default();
-        counters.count(&event(EventKind::Impression, "grid", Some("grid"), 0.0), &modules);
+        counters.count(
+            &event(EventKind::Impression, "grid", Some("grid"), 0.0),
+            &modules,
+        );
         counters.count(&event(EventKind::Click, "p1", Some("grid"), 1.0), &modules);
-        counters.count(&event(EventKind::Click, "p1", Some("similar"), 2.0), &modules);
+        counters.count(
+            &event(EventKind::Click, "p1", Some("similar"), 2.0),
+            &modules,
+        );
         counters.count(&event(EventKind::Purchase, "p1", None, 3.0), &modules);
         // Too late for the click: not credited.
         counters.count(&event(EventKind::Click, "p2", Some("grid"), 4.0), &modules);
-        counters.count(&event(EventKind::AddToCart, "p2", None, 5.0 + ATTRIBUTION_MS), &modules);
+        counters.count(
+            &event(EventKind::AddToCart, "p2", None, 5.0 + ATTRIBUTION_MS),
+            &modules,
+        );
         // Undeclared modules are not counted.
         counters.count(&event(EventKind::Click, "p3", Some("other"), 6.0), &modules);
         assert_eq!(counters.of("grid"), [1.0, 2.0, 0.0, 0.0, 0.0]);
@@ -483,7 +515,10 @@ mod tests {
         let modules = vec!["grid".to_owned()];
         let mut counters = Counters::default();
         for i in 0..6 {
-            counters.count(&event(EventKind::Click, "p", Some("grid"), f64::from(i)), &modules);
+            counters.count(
+                &event(EventKind::Click, "p", Some("grid"), f64::from(i)),
+                &modules,
+            );
         }
         counters.count(&event(EventKind::Purchase, "p", None, 7.0), &modules);
         let layout = Layout::new(modules, MAX_EPSILON, 10.0).unwrap();

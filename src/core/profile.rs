@@ -616,6 +616,8 @@ pub struct Profile {
     pub impressions: Vec<(String, f64, u32)>,
     /// Measurement counts since the last report (only with the `measurement` purpose).
     pub measured: Counters,
+    /// A random id for bucketing (holdout, experiments) when the shop gives none.
+    pub unit: Option<String>,
 }
 
 codec_fields!(Profile {
@@ -638,7 +640,8 @@ codec_fields!(Profile {
     cart,
     purchases;
     impressions,
-    measured
+    measured,
+    unit
 });
 
 json_fields!(Profile {
@@ -825,6 +828,10 @@ impl Profile {
             .retain(|(id, day, _)| valid_label(id) && valid_time(*day));
         self.impressions.truncate(MAX_IMPRESSIONS);
         dropped += self.measured.sanitize(valid_label);
+        if self.unit.as_deref().is_some_and(|u| !valid_label(u)) {
+            self.unit = None;
+            dropped += 1;
+        }
         self.cart.retain(|line| {
             valid_label(&line.id)
                 && (1..=MAX_QUANTITY).contains(&line.quantity)
