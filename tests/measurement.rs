@@ -52,11 +52,11 @@ fn simulate_seeded(epsilon: f64, rates: [f64; 2], seed: u64) -> (Vec<Report>, [T
             counters.count(&event, &modules);
         };
         track(&mut counters, EventKind::Impression, Some("grid"));
-        let clicks = (world.next() * 3.0) as usize;
+        let clicks = (world.unit() * 3.0) as usize;
         for _ in 0..clicks {
             track(&mut counters, EventKind::Click, Some("grid"));
         }
-        let bought = clicks > 0 && world.next() < rates[group] * 1.5;
+        let bought = clicks > 0 && world.unit() < rates[group] * 1.5;
         if bought {
             // Credited to the grid by the click before it.
             track(&mut counters, EventKind::Purchase, None);
@@ -71,7 +71,7 @@ fn simulate_seeded(epsilon: f64, rates: [f64; 2], seed: u64) -> (Vec<Report>, [T
             0.0
         };
         let name = if holdout { "holdout" } else { "personalized" };
-        let mut coins = Random::new(world.next().to_bits());
+        let mut coins = Random::new(world.unit().to_bits());
         reports.push(counters.report(&layout, name, &mut coins));
     }
     (reports, truth)

@@ -161,7 +161,7 @@ impl Counters {
                 };
                 for level in 1..=COUNT_LEVELS {
                     let truth = units >= level as f64;
-                    let kept = random.next() < keep;
+                    let kept = random.unit() < keep;
                     bits.push(if truth == kept { '1' } else { '0' });
                 }
             }
@@ -257,7 +257,7 @@ impl Random {
     }
 
     /// The next number in `[0, 1)`.
-    pub fn next(&mut self) -> f64 {
+    pub fn unit(&mut self) -> f64 {
         self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -354,6 +354,10 @@ json_fields!(Estimate {
     "ignored": ignored
 });
 
+/// A group's report count, then per (module, metric) the sum of the reports' values and
+/// the sum of their squares.
+type GroupSums = (String, u64, Vec<(f64, f64)>);
+
 /// Unbiased totals from reports of one layout (the first report's; others are counted
 /// in `ignored`). Each report's value of a metric is estimated without bias as
 /// `step * Σ (bit - (1 - p)) / (2p - 1)` over its levels; totals sum these, and the
@@ -367,8 +371,7 @@ pub fn estimate(reports: &[Report], baseline: Option<&str>) -> Result<Estimate> 
     let width = first.modules.len() * BITS_PER_MODULE;
     let keep = keep_probability(first.epsilon);
     let mut ignored = 0;
-    // Per group: report count, then per (module, metric) the sum and sum of squares.
-    let mut groups: Vec<(String, u64, Vec<(f64, f64)>)> = Vec::new();
+    let mut groups: Vec<GroupSums> = Vec::new();
     let cells = first.modules.len() * METRICS.len();
     for report in reports {
         let same = (&report.modules, report.epsilon, report.revenue_step) == layout;
