@@ -53,3 +53,86 @@ fn wrong_usage_exits_64_with_the_usage() {
     assert_eq!(code, 64);
     assert!(stderr.contains("usage: shelfwise"));
 }
+
+#[test]
+fn bucket_prints_growthbooks_hash_and_the_variation() {
+    let (code, stdout, _) =
+        shelfwise(&["bucket", "--seed", "seed", "--value", "b", "--version", "2"]);
+    assert_eq!(code, 0);
+    let printed: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(printed, serde_json::json!({"hash": 0.2696, "variation": 0}));
+    // GrowthBook's case: hash("ef", "d", 1) is 0.652, past the first 20%.
+    let (_, stdout, _) = shelfwise(&[
+        "bucket",
+        "--seed",
+        "ef",
+        "--value",
+        "d",
+        "--version",
+        "1",
+        "--weights",
+        "0.2,0.8",
+    ]);
+    let printed: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(printed, serde_json::json!({"hash": 0.652, "variation": 1}));
+    let (code, _, stderr) = shelfwise(&["bucket", "--seed", "s"]);
+    assert_eq!(code, 64);
+    assert!(stderr.contains("--value is required"), "{stderr}");
+}
+
+#[test]
+fn estimate_reads_reports_and_prints_lifts_with_intervals() {
+    use shelfwise::core::event::{Event, EventKind, Product};
+    use shelfwise::core::json::to_string;
+    use shelfwise::core::measure::{Counters, Layout, Random};
+
+    let layout = Layout::new(vec!["grid".into()], 10.0, 25.0).unwrap();
+    let mut lines = String::new();
+    for shopper in 0..400 {
+        let mut counters = Counters::default();
+        let personalized = shopper % 2 == 1;
+        let mut click = Event::new(EventKind::Click, Product::new("p"), 1.0);
+        click.module = Some("grid".into());
+        // Every personalized shopper clicks; one holdout shopper in four does.
+        if personalized || shopper % 8 == 0 {
+            counters.count(&click, &layout.modules);
+        }
+        let group = if personalized {
+            "personalized"
+        } else {
+            "holdout"
+        };
+        let report = counters.report(&layout, group, &mut Random::new(shopper));
+        lines.push_str(&to_string(&report));
+        lines.push('\n');
+    }
+    let path = std::env::temp_dir().join(format!("shelfwise-reports-{}.jsonl", std::process::id()));
+    std::fs::write(&path, lines).unwrap();
+    let (code, stdout, stderr) = shelfwise(&["estimate", path.to_str().unwrap()]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(code, 0, "{stderr}");
+    let found: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(found["baseline"], "holdout");
+    let personalized = found["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["group"] == "personalized")
+        .unwrap();
+    assert_eq!(personalized["reports"], 200);
+    let clicks = personalized["metrics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["metric"] == "clicks")
+        .unwrap();
+    // 1 click per report against 0.25: a lift of 0.75, within the interval.
+    let lift = &clicks["lift"];
+    assert!(
+        lift["low"].as_f64().unwrap() <= 0.75 && 0.75 <= lift["high"].as_f64().unwrap(),
+        "{lift}"
+    );
+    let (code, _, stderr) = shelfwise(&["estimate", "/nonexistent.jsonl"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("nonexistent"), "{stderr}");
+}
