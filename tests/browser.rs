@@ -86,7 +86,7 @@ fn view(engine: &mut Engine, id: u32, category: &str, at: f64) -> Result<bool, J
         Some(&brand),
         Some(price),
     );
-    let learned = engine.track("view", None, &[], None, None, at)?;
+    let learned = engine.track("view", None, &[], at)?;
     // Write at once, as the JS face does on pagehide.
     engine.flush();
     Ok(learned)
@@ -123,11 +123,7 @@ fn ranked_ids(engine: &mut Engine, strength: f64) -> Vec<u32> {
 
 /// The code of the error a view of the products given since the last call throws.
 fn rejected_view(engine: &mut Engine) -> String {
-    code_of(
-        engine
-            .track("view", None, &[], None, None, NOW)
-            .unwrap_err(),
-    )
+    code_of(engine.track("view", None, &[], NOW).unwrap_err())
 }
 
 fn code_of(thrown: JsValue) -> String {
@@ -214,11 +210,7 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
 
     product(&mut engine, "1", None, None, None);
     assert_eq!(
-        code_of(
-            engine
-                .track("teleport", None, &[], None, None, NOW)
-                .unwrap_err()
-        ),
+        code_of(engine.track("teleport", None, &[], NOW).unwrap_err()),
         "invalid_event"
     );
     assert_eq!(rejected_view(&mut engine), "invalid_event", "no product");
@@ -297,23 +289,7 @@ fn damaged_storage_opens_without_a_throw_and_recovers() {
 
 /// The page's signals: GPC on, no CMP, no Consent Mode.
 fn gpc_only(engine: &mut Engine, at: f64) {
-    let none = || None;
-    engine
-        .set_signals(
-            true,
-            None,
-            None,
-            vec![],
-            false,
-            vec![],
-            vec![],
-            none(),
-            none(),
-            none(),
-            none(),
-            at,
-        )
-        .unwrap();
+    engine.set_signals(1, "", &[0, 0, 0], at).unwrap();
 }
 
 #[wasm_bindgen_test]
@@ -343,23 +319,16 @@ fn a_cmp_decision_grants_and_a_later_one_withdraws_and_erases() {
     // The CMP's TCData (the string and the purposes it decoded), plus a Consent Mode
     // update for personalization storage.
     let signals = |engine: &mut Engine, update: Option<&str>, at: f64| {
-        let update = update.map(str::to_owned);
-        engine
-            .set_signals(
-                false,
-                Some(true),
-                Some(tc.into()),
-                (1..=10).collect(),
-                false,
-                vec![],
-                vec![],
-                None,
-                None,
-                update,
-                None,
-                at,
-            )
-            .unwrap();
+        // A CMP answered, GDPR applies; Consent Mode's personalization update at bit 8.
+        let update = match update {
+            Some("denied") => 2 << 8,
+            Some(_) => 1 << 8,
+            None => 0,
+        };
+        let mut lists: Vec<u32> = vec![10];
+        lists.extend(1..=10);
+        lists.extend([0, 0]);
+        engine.set_signals(2 | 4 | update, tc, &lists, at).unwrap();
     };
     signals(&mut engine, None, NOW);
     assert_eq!(personalization(&engine), "granted");

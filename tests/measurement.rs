@@ -207,7 +207,6 @@ mod engine {
     use std::rc::Rc;
 
     use shelfwise::core::consent::ConsentModeState;
-    use shelfwise::core::measure::Layout;
     use shelfwise::core::{
         candidates, ConsentPolicy, ConsentStatus, Engine, ErrorCode, Event, EventKind, MemoryStore,
         Product, RankOptions, Signals, Store, StoreError,
@@ -242,8 +241,9 @@ mod engine {
             ConsentPolicy::default(),
         )
         .unwrap();
-        let modules = vec!["grid".to_owned(), "similar".to_owned()];
-        engine.set_layout(Some(Layout::new(modules, 10.0, 25.0).unwrap()));
+        engine
+            .set_modules(vec!["grid".to_owned(), "similar".to_owned()])
+            .unwrap();
         engine
     }
 
@@ -284,46 +284,36 @@ mod engine {
             .collect()
     }
 
-    /// A unit id in the holdout (or not) at `percent` under seed "h".
-    fn unit(holdout: bool) -> String {
-        (0..)
-            .map(|i| format!("unit-{i:012}"))
-            .find(|u| shelfwise::core::bucket::in_holdout(u, "h", 50.0) == holdout)
-            .unwrap()
-    }
-
     #[test]
     fn the_holdout_sees_the_shop_order_while_the_profile_learns() {
         let products = products();
-        for holdout in [true, false] {
+        for held_out in [true, false] {
             let store = Shared::default();
             let mut engine = tab(&store, "a");
             engine.grant_consent(true, true, T0).unwrap();
-            engine.set_holdout(Some((50.0, "h".into()))).unwrap();
-            assert_eq!(
-                engine.keep_unit(&unit(holdout), T0).unwrap(),
-                Some(unit(holdout))
-            );
-            assert!(engine.track(&Event::new(EventKind::View, products[3].clone(), T0 + 1.0)));
-            assert_eq!(engine.in_holdout(), holdout);
+            engine.set_held_out(held_out);
+            let view = Event::new(EventKind::View, products[3].clone(), T0 + 1.0);
+            assert!(engine.track(&view));
+            assert_eq!(engine.in_holdout(), held_out);
             let shop_order = ["1", "2", "3", "4"];
-            assert_eq!(order(&engine, &products) == shop_order, holdout);
+            assert_eq!(order(&engine, &products) == shop_order, held_out);
             assert_eq!(engine.profile().events, 1, "learns either way");
         }
     }
 
     #[test]
-    fn the_kept_unit_is_sticky_and_the_shops_id_wins() {
+    fn the_kept_unit_is_sticky_across_tabs_and_needs_consent() {
         let store = Shared::default();
         let mut first = tab(&store, "a");
+        let candidate = "0123456789abcdef";
         assert_eq!(
-            first.keep_unit("0123456789abcdef", T0).unwrap(),
+            first.keep_unit(candidate, T0).unwrap(),
             None,
             "no consent, no id"
         );
         first.grant_consent(true, false, T0).unwrap();
-        let kept = first.keep_unit("0123456789abcdef", T0).unwrap();
-        assert_eq!(kept.as_deref(), Some("0123456789abcdef"));
+        let kept = first.keep_unit(candidate, T0).unwrap();
+        assert_eq!(kept.as_deref(), Some(candidate));
         let mut second = tab(&store, "b");
         assert_eq!(
             second.keep_unit("ffffffffffffffff", T0).unwrap(),
@@ -334,13 +324,14 @@ mod engine {
             second.keep_unit("short", T0).is_ok(),
             "ignored once one is kept"
         );
-        second.set_shop_unit(Some("gb-anon-42".into())).unwrap();
-        assert_eq!(second.unit(), Some("gb-anon-42"));
         let mut fresh = tab(&Shared::default(), "c");
         fresh.grant_consent(true, false, T0).unwrap();
         let error = fresh.keep_unit("short", T0).unwrap_err();
         assert_eq!(error.code(), ErrorCode::InvalidArgument);
-        assert!(fresh.set_holdout(Some((101.0, "h".into()))).is_err());
+        // Withdrawal erases the id with the profile.
+        first.withdraw_consent(T0 + 1.0).unwrap();
+        first.grant_consent(true, false, T0 + 2.0).unwrap();
+        assert_eq!(first.unit(), None);
     }
 
     #[test]
@@ -360,7 +351,7 @@ mod engine {
             [0.0; 5],
             "personalization only"
         );
-        let error = engine.report("personalized", 1, T0 + 2.0).unwrap_err();
+        let error = engine.take_counts(T0 + 2.0).unwrap_err();
         assert_eq!(error.code(), ErrorCode::ConsentRequired);
         engine.grant_consent(true, true, T0 + 3.0).unwrap();
         engine.track(&event(
@@ -397,7 +388,7 @@ mod engine {
     }
 
     #[test]
-    fn a_report_covers_every_tab_and_the_counts_restart() {
+    fn counts_taken_for_a_report_cover_every_tab_and_restart() {
         let products = products();
         let store = Shared::default();
         let mut a = tab(&store, "a");
@@ -423,16 +414,17 @@ mod engine {
             T0 + 3.0,
         ));
         b.flush();
-        // At ε = 10 the coins flip nothing here: the bits are the counts in unary.
-        let report = a.report("personalized", 3, T0 + 4.0).unwrap();
-        assert_eq!(report.bits.len(), 40);
-        assert_eq!(&report.bits[..4], "0000", "no impressions");
+        let counts = a.take_counts(T0 + 4.0).unwrap();
         assert_eq!(
-            &report.bits[4..8],
-            "1100",
-            "two clicks in the grid, from both tabs"
+            counts[0],
+            [0.0, 2.0, 0.0, 0.0, 0.0],
+            "two clicks in the grid, both tabs"
         );
-        assert_eq!(&report.bits[28..32], "1000", "one add-to-cart in similar");
+        assert_eq!(
+            counts[1],
+            [0.0, 0.0, 1.0, 0.0, 0.0],
+            "one add-to-cart in similar"
+        );
         assert_eq!(a.profile().measured.of("grid"), [0.0; 5]);
         b.reload();
         assert_eq!(
@@ -440,7 +432,6 @@ mod engine {
             [0.0; 5],
             "restarted in every tab"
         );
-        let again = a.report("personalized", 4, T0 + 5.0).unwrap();
-        assert!(!again.bits.contains('1'), "{}", again.bits);
+        assert_eq!(a.take_counts(T0 + 5.0).unwrap(), vec![[0.0; 5]; 2]);
     }
 }

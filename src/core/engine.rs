@@ -13,7 +13,6 @@
 //!   far it got, so every event counts exactly once. An envelope that disappears
 //!   (consent withdrawn in another tab) is never written back.
 
-use super::bucket::in_holdout;
 use super::consent::{
     consent_mode_decision, default_consent, tcf_decision, Consent, ConsentModeState, ConsentStatus,
     Signals, Source,
@@ -23,7 +22,7 @@ use super::event::Product;
 use super::event::{valid_facet_name, validate_time, Event, FACET_NAME_RULE};
 use super::json::decimal;
 use super::json::json_fields;
-use super::measure::{Counters, Layout, Random, Report};
+use super::measure::{check_modules, Counters};
 use super::profile::Snapshot;
 use super::profile::{Profile, ProfileConfig, Summary};
 use super::rank::{rank, similar_to, Candidate, RankOptions, Ranked};
@@ -125,13 +124,10 @@ pub struct Engine<S: Store> {
     /// The latest time this engine was given (events, compactions): when to drop own
     /// journal entries an envelope confirms.
     clock_ms: f64,
-    /// The shop's measurement layout, when it measures.
-    layout: Option<Layout>,
-    /// The holdout: `(percent, seed)`.
-    holdout: Option<(f64, String)>,
-    /// The shop's own id for the shopper (GrowthBook's hashing attribute), instead of the
-    /// one kept in the profile.
-    shop_unit: Option<String>,
+    /// The modules the shop measures (none: no measurement).
+    modules: Vec<String>,
+    /// The shopper is in the shop's holdout: the shop's order, while the profile learns.
+    held_out: bool,
 }
 
 impl<S: Store> Engine<S> {
@@ -178,9 +174,8 @@ impl<S: Store> Engine<S> {
             config,
             last_storage_error: None,
             clock_ms: 0.0,
-            layout: None,
-            holdout: None,
-            shop_unit: None,
+            modules: Vec::new(),
+            held_out: false,
         };
         engine.reload();
         engine.adopt_own_journal();
@@ -780,19 +775,11 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
-    /// The shopper's profile as a versioned, checksummed JSON document (README: "Export
-    /// format"). Without consent the profile is empty.
-    pub fn export(&self, now_ms: f64) -> Result<String> {
-        let now_ms = validate_time(now_ms)?;
-        let summary = self
-            .profile
-            .summary(now_ms, &self.config, SUMMARY_PER_FACET);
-        Ok(super::export::export(
-            &self.profile,
-            &summary,
-            self.consent(),
-            now_ms,
-        ))
+    /// The integrity part of the shopper's export (format, version, checksum and the
+    /// profile as payload; README: "Export format"); the JS face adds the readable parts.
+    /// Without consent the profile is empty.
+    pub fn export(&self) -> String {
+        super::export::export(&self.profile)
     }
 
     /// Restores an export (needs personalization consent): the file's profile replaces
@@ -868,20 +855,23 @@ impl<S: Store> Engine<S> {
             .then(|| self.profile.snapshot(now_ms, &self.config))
     }
 
-    /// Measures per `layout` (`None`: no measurement). Counting needs the `measurement`
-    /// purpose as well as `personalization` (the counts are kept with the profile).
-    pub fn set_layout(&mut self, layout: Option<Layout>) {
-        self.layout = layout;
+    /// Measures the shop's `modules` (none: no measurement). Counting needs the
+    /// `measurement` purpose as well as `personalization` (the counts are kept with the
+    /// profile).
+    pub fn set_modules(&mut self, modules: Vec<String>) -> Result<()> {
+        check_modules(&modules)?;
+        self.modules = modules;
         self.sync_measurement();
+        Ok(())
     }
 
     /// Keeps the counted modules in step with consent; without the `measurement`
     /// purpose the counts kept so far are erased in every tab.
     fn sync_measurement(&mut self) {
         let measuring = self.consent().measurement == ConsentStatus::Granted;
-        self.config.measured_modules = match (&self.layout, measuring) {
-            (Some(layout), true) => layout.modules.clone(),
-            _ => Vec::new(),
+        self.config.measured_modules = match measuring {
+            true => self.modules.clone(),
+            false => Vec::new(),
         };
         if !measuring && self.profile.measured != Counters::default() {
             let now_ms = self.clock_ms;
@@ -891,41 +881,24 @@ impl<S: Store> Engine<S> {
         }
     }
 
-    /// A holdout of `percent` (0 to 100) of shoppers under `seed`, who see the shop's
-    /// order while their profile still learns (`None`: no holdout).
-    pub fn set_holdout(&mut self, holdout: Option<(f64, String)>) -> Result<()> {
-        if let Some((percent, seed)) = &holdout {
-            if !(0.0..=100.0).contains(percent) || seed.is_empty() || seed.len() > 128 {
-                return Err(Error::InvalidOptions(
-                    "holdout needs percent from 0 to 100 and a seed of 1 to 128 characters".into(),
-                ));
-            }
-        }
-        self.holdout = holdout;
-        Ok(())
+    /// Puts the shopper in the shop's holdout (or takes them out): they see the shop's
+    /// order while their profile still learns. The JS face decides membership from the
+    /// holdout's seed and percent and the shopper's id ([`super::bucket::in_holdout`]).
+    pub fn set_held_out(&mut self, held_out: bool) {
+        self.held_out = held_out;
     }
 
-    /// Uses the shop's own id for the shopper in bucketing (GrowthBook's hashing
-    /// attribute) instead of the id kept in the profile.
-    pub fn set_shop_unit(&mut self, unit: Option<String>) -> Result<()> {
-        if unit
-            .as_deref()
-            .is_some_and(|u| u.is_empty() || u.len() > 256)
-        {
-            return Err(Error::InvalidOptions(
-                "unitId must be 1 to 256 characters".into(),
-            ));
-        }
-        self.shop_unit = unit;
-        Ok(())
+    /// Whether the shopper is in the shop's holdout (personalization off).
+    pub fn in_holdout(&self) -> bool {
+        self.held_out
     }
 
-    /// The id bucketing hashes: the shop's, else the one kept in the profile, which
-    /// [`Engine::keep_unit`] creates with consent.
+    /// The random id kept in the profile for bucketing (holdout, experiments), with
+    /// consent; [`Engine::keep_unit`] creates it.
     pub fn unit(&self) -> Option<&str> {
-        self.shop_unit
+        self.profile
+            .unit
             .as_deref()
-            .or(self.profile.unit.as_deref())
             .filter(|_| self.personalization_allowed())
     }
 
@@ -933,13 +906,12 @@ impl<S: Store> Engine<S> {
     /// kept already; only with consent. Returns the id in effect.
     pub fn keep_unit(&mut self, candidate: &str, now_ms: f64) -> Result<Option<String>> {
         let now_ms = validate_time(now_ms)?;
-        if self.shop_unit.is_none() && self.profile.unit.is_none() && self.personalization_allowed()
-        {
-            if !(16..=64).contains(&candidate.len())
-                || !candidate
+        if self.profile.unit.is_none() && self.personalization_allowed() {
+            let valid = (16..=64).contains(&candidate.len())
+                && candidate
                     .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-            {
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            if !valid {
                 return Err(Error::InvalidArgument(
                     "a unit id is 16 to 64 letters, digits or '-'".into(),
                 ));
@@ -948,54 +920,42 @@ impl<S: Store> Engine<S> {
             self.compact_with(now_ms, &mut |profile| {
                 profile.unit.get_or_insert_with(|| unit.clone());
             });
-            if self.profile.unit.is_none() {
-                // Storage refused it: keep it for this page.
-                self.profile.unit = Some(candidate.to_owned());
-            }
+            // Storage refused it: keep it for this page.
+            self.profile
+                .unit
+                .get_or_insert_with(|| candidate.to_owned());
         }
         Ok(self.unit().map(str::to_owned))
     }
 
-    /// Whether the shopper is in the shop's holdout (personalization off).
-    pub fn in_holdout(&self) -> bool {
-        match (&self.holdout, self.unit()) {
-            (Some((percent, seed)), Some(unit)) => in_holdout(unit, seed, *percent),
-            _ => false,
-        }
-    }
-
-    /// The randomized report of what was counted since the last one (see
-    /// [`super::measure`]), for the shopper's `group`; the counts then restart in every
-    /// tab. `seed` must be fresh randomness (the browser's `crypto.getRandomValues`).
-    pub fn report(&mut self, group: &str, seed: u64, now_ms: f64) -> Result<Report> {
+    /// What was counted since the last call, per module of the layout in its order
+    /// (`[impressions, clicks, add_to_cart, purchases, revenue]` each), for a report
+    /// (see [`super::measure`]); the counts then restart in every tab.
+    pub fn take_counts(&mut self, now_ms: f64) -> Result<Vec<[f64; 5]>> {
         let now_ms = validate_time(now_ms)?;
-        let Some(layout) = self.layout.clone() else {
+        if self.modules.is_empty() {
             return Err(Error::InvalidOptions(
                 "measurement needs measurement.modules in the options of open".into(),
             ));
-        };
+        }
         if self.config.measured_modules.is_empty() || !self.personalization_allowed() {
             return Err(Error::ConsentRequired(
                 "reports need the measurement and personalization purposes".into(),
             ));
         }
-        // Everything counted so far, this tab's unwritten events included.
-        self.flush();
-        self.compact_with(now_ms, &mut |_| {});
-        let report = self
-            .profile
-            .measured
-            .report(&layout, group, &mut Random::new(seed));
-        self.compact_with(now_ms, &mut |profile| {
-            profile.measured.modules.clear();
-            profile.measured.since_ms = None;
-        });
-        if self.profile.measured.since_ms.is_some() {
-            // Storage is gone: restart the counts kept in memory.
-            self.profile.measured.modules.clear();
-            self.profile.measured.since_ms = None;
+        // Everything counted so far, this tab's unwritten events and other tabs' included,
+        // read and restarted in one compaction.
+        let modules = self.modules.clone();
+        let mut counts = Vec::new();
+        let mut take = |profile: &mut Profile| {
+            counts = modules.iter().map(|m| profile.measured.of(m)).collect();
+            profile.measured.counts.clear();
+        };
+        if !self.compact_with(now_ms, &mut take) {
+            // Nothing on file to compact: the counts kept in memory.
+            take(&mut self.profile);
         }
-        Ok(report)
+        Ok(counts)
     }
 
     /// What Shelfwise knows, for the shopper's overview.

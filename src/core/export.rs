@@ -6,21 +6,20 @@
 //!   "summary": { ... } }
 //! ```
 //!
-//! `summary` is the readable form: what the shopper sees in the preference center
-//! (schema in the README). `payload` is the whole profile in the stored binary form, and
-//! it is what an import uses: its checksum rejects any edit, and the readable copy
-//! cannot disagree with what is imported.
+//! `payload` is the whole profile in the stored binary form, and it is what an import
+//! uses: its checksum rejects any edit, so the readable copy cannot disagree with what
+//! is imported. The core writes that part ([`export`]); the JS face adds the readable
+//! parts (the date, the consent and `summary`, what the shopper sees in the preference
+//! center), which keeps date formatting and the file's assembly out of the module.
 
 use super::base64url;
 use super::codec::{from_bytes, to_bytes};
 
-use super::consent::{Consent, ConsentState};
 use super::error::{Error, Result};
 use super::json::hex16;
 use super::json::{self, json_fields};
 use super::profile::Profile;
 use super::store::fnv1a64;
-use super::tcf::iso8601;
 
 pub const EXPORT_FORMAT: &str = "shelfwise-export";
 pub const EXPORT_VERSION: u32 = 3;
@@ -29,24 +28,18 @@ fn checksum(bytes: &[u8]) -> String {
     ["fnv1a64:", &hex16(fnv1a64(bytes))].concat()
 }
 
-struct ExportFile<'a> {
+struct ExportFile {
     format: &'static str,
     version: u32,
-    exported_at: String,
-    consent: ConsentState,
     checksum: String,
     payload: String,
-    summary: &'a super::profile::Summary,
 }
 
-json_fields!(ExportFile<'_> {
+json_fields!(ExportFile {
     "format": format,
     "version": version,
-    "exportedAt": exported_at,
-    "consent": consent,
     "checksum": checksum,
     "payload": payload,
-    "summary": summary,
 });
 
 /// The fields of an export an import needs (the JS face reads them with `JSON.parse`).
@@ -58,22 +51,15 @@ pub struct ImportFile {
     pub payload: Option<String>,
 }
 
-/// The export document of `profile`.
-pub fn export(
-    profile: &Profile,
-    summary: &super::profile::Summary,
-    consent: Consent,
-    now_ms: f64,
-) -> String {
+/// The integrity part of the export document of `profile`: format, version, checksum
+/// and payload (the face adds the readable parts).
+pub fn export(profile: &Profile) -> String {
     let bytes = to_bytes(profile);
     let file = ExportFile {
         format: EXPORT_FORMAT,
         version: EXPORT_VERSION,
-        exported_at: iso8601(now_ms as u64),
-        consent: consent.into(),
         checksum: checksum(&bytes),
         payload: base64url::encode(&bytes),
-        summary,
     };
     json::to_string(&file)
 }

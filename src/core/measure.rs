@@ -57,8 +57,10 @@ const Z95: f64 = 1.959_963_984_540_054;
 /// Counts per declared module since the last report.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Counters {
-    /// `[module, [impressions, clicks, add_to_cart, purchases, revenue]]`.
-    pub modules: Vec<(String, Vec<f64>)>,
+    /// `[module, value, metric]`: the value of one metric (an index into [`METRICS`]) of
+    /// one module; absent means 0. (Tuples of the profile's own shapes keep the module
+    /// small: each new shape of list costs its own decoding, cloning and dropping.)
+    pub counts: Vec<(String, f64, u32)>,
     /// Recent clicks for attribution, newest first: `[product id, module, atMs]`.
     pub clicks: Vec<(String, String, f64)>,
     /// When counting started (the first count after the last report).
@@ -66,13 +68,13 @@ pub struct Counters {
 }
 
 codec_fields!(Counters {
-    modules,
+    counts,
     clicks,
     since_ms
 });
 
 json_fields!(Counters {
-    "modules": modules,
+    "counts": counts,
     "since": since_ms
 });
 
@@ -106,45 +108,61 @@ impl Counters {
             EventKind::AddToCart => 2,
             _ => 3,
         };
-        let counts = match self.modules.iter().position(|(m, _)| *m == module) {
-            Some(i) => &mut self.modules[i].1,
-            None => {
-                self.modules.push((module, vec![0.0; METRICS.len()]));
-                &mut self.modules.last_mut().expect("just pushed").1
-            }
-        };
-        counts.resize(METRICS.len(), 0.0);
-        counts[metric] += 1.0;
+        self.add(&module, metric, 1.0);
         if event.kind == EventKind::Purchase {
-            counts[4] += event.product.price.unwrap_or(0.0) * f64::from(event.units());
+            let revenue = event.product.price.unwrap_or(0.0) * f64::from(event.units());
+            self.add(&module, 4, revenue);
         }
         self.since_ms = Some(self.since_ms.map_or(at, |s| s.min(at)));
     }
 
+    fn add(&mut self, module: &str, metric: u32, value: f64) {
+        match self
+            .counts
+            .iter_mut()
+            .find(|(m, _, i)| m == module && *i == metric)
+        {
+            Some((_, count, _)) => *count += value,
+            None => self.counts.push((module.to_owned(), value, metric)),
+        }
+    }
+
     /// Drops what a stored value may hold beyond its bounds; returns how many entries.
     pub fn sanitize(&mut self, valid_label: fn(&str) -> bool) -> usize {
-        let before = self.modules.len() + self.clicks.len();
-        self.modules.retain(|(m, counts)| {
+        let before = self.counts.len() + self.clicks.len();
+        self.counts.retain(|(m, value, metric)| {
             valid_label(m)
-                && counts.len() == METRICS.len()
-                && counts.iter().all(|c| c.is_finite() && *c >= 0.0)
+                && value.is_finite()
+                && *value >= 0.0
+                && (*metric as usize) < METRICS.len()
         });
-        self.modules.truncate(MAX_MODULES);
+        self.counts.truncate(MAX_MODULES * METRICS.len());
         self.clicks
             .retain(|(p, m, at)| valid_label(p) && valid_label(m) && at.is_finite());
         self.clicks.truncate(MAX_CLICKS);
-        before - self.modules.len() - self.clicks.len()
+        before - self.counts.len() - self.clicks.len()
     }
 
     /// The counts of `module` (zeros when nothing was counted).
     pub fn of(&self, module: &str) -> [f64; 5] {
         let mut counts = [0.0; 5];
-        if let Some((_, c)) = self.modules.iter().find(|(m, _)| m == module) {
-            for (slot, value) in counts.iter_mut().zip(c) {
-                *slot = *value;
+        for (_, value, metric) in self.counts.iter().filter(|(m, _, _)| m == module) {
+            if let Some(slot) = counts.get_mut(*metric as usize) {
+                *slot += value;
             }
         }
         counts
+    }
+
+    /// Counters holding `counts` (five per module, in `modules` order).
+    pub fn from_counts(modules: &[String], counts: &[f64]) -> Counters {
+        let mut counters = Counters::default();
+        for (module, values) in modules.iter().zip(counts.chunks(METRICS.len())) {
+            for (metric, value) in values.iter().enumerate() {
+                counters.add(module, metric as u32, *value);
+            }
+        }
+        counters
     }
 
     /// The report of these counts for `layout`, randomized with `random` (seeded by the
@@ -196,17 +214,7 @@ impl Layout {
     /// Checks the shop's measurement configuration.
     pub fn new(modules: Vec<String>, epsilon: f64, revenue_step: f64) -> Result<Layout> {
         let invalid = |why: &str| Err(Error::InvalidOptions(why.into()));
-        if modules.len() > MAX_MODULES {
-            return invalid("measurement.modules holds at most 16 modules");
-        }
-        if modules.iter().enumerate().any(|(i, m)| {
-            m.is_empty()
-                || m.len() > 64
-                || m.chars().any(char::is_control)
-                || modules[..i].contains(m)
-        }) {
-            return invalid("measurement.modules must be distinct names of 1 to 64 characters");
-        }
+        check_modules(&modules)?;
         if !(epsilon.is_finite() && epsilon > 0.0 && epsilon <= MAX_EPSILON) {
             return invalid("measurement.epsilon must be a number above 0, at most 10");
         }
@@ -219,6 +227,20 @@ impl Layout {
             revenue_step,
         })
     }
+}
+
+/// Checks the modules a shop measures: at most [`MAX_MODULES`] distinct names of 1 to 64
+/// characters without control characters.
+pub fn check_modules(modules: &[String]) -> Result<()> {
+    let bad = modules.iter().enumerate().any(|(i, m)| {
+        m.is_empty() || m.len() > 64 || m.chars().any(char::is_control) || modules[..i].contains(m)
+    });
+    if bad || modules.len() > MAX_MODULES {
+        return Err(Error::InvalidOptions(
+            "measurement.modules must be at most 16 distinct names of 1 to 64 characters".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// One shopper's randomized report, as the shop receives it.

@@ -201,20 +201,32 @@ pub fn iso8601(ms: u64) -> String {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    let mut out = String::with_capacity(24);
+    // All of it as one number of 17 digits, then the separators put in.
+    let mut number = 0;
     let parts = [
-        (year, 4, "-"),
-        (month, 2, "-"),
-        (day, 2, "T"),
-        (ms_of_day / 3_600_000, 2, ":"),
-        (ms_of_day / 60_000 % 60, 2, ":"),
-        (ms_of_day / 1000 % 60, 2, "."),
-        (ms_of_day % 1000, 3, "Z"),
+        (year, 1),
+        (month, 100),
+        (day, 100),
+        (ms_of_day / 3_600_000, 100),
     ];
-    for (value, width, then) in parts {
-        push_digits(&mut out, value.max(0) as u64, 10, width);
-        out.push_str(then);
+    let parts = parts.into_iter().chain([
+        (ms_of_day / 60_000 % 60, 100),
+        (ms_of_day / 1000 % 60, 100),
+        (ms_of_day % 1000, 1000),
+    ]);
+    for (value, scale) in parts {
+        number = number * scale + value.max(0) as u64;
     }
+    let mut digits = String::new();
+    push_digits(&mut digits, number, 10, 17);
+    let mut out = String::with_capacity(24);
+    for (digit, separator) in digits.chars().zip(b"   - - T : : .   ".iter()) {
+        out.push(digit);
+        if *separator != b' ' {
+            out.push(char::from(*separator));
+        }
+    }
+    out.push('Z');
     out
 }
 

@@ -645,7 +645,15 @@ export class ProfileCenter {
   /** The profile as a versioned, checksummed JSON document (schema in the README). */
   export(): string {
     this.#shelf.flush();
-    return run(this.#engine, OP.export, this.#now) as string;
+    // The core writes what an import checks (format, version, checksum, payload); the
+    // readable parts are added here, in the file's documented order.
+    const { format, version, checksum, payload } = JSON.parse(run(this.#engine, OP.export, this.#now) as string) as Record<string, unknown>;
+    const exportedAt = new Date(this.#now()).toISOString();
+    const consent: unknown = JSON.parse(run(this.#engine, OP.consent, this.#now) as string);
+    const { interests, ...rest } = this.summary();
+    // Interests as stored, without the display labels the shop's words add.
+    const summary = { ...rest, interests: interests.map(({ label: _, ...interest }) => interest) };
+    return JSON.stringify({ format, version, exportedAt, consent, checksum, payload, summary });
   }
 
   /**
@@ -788,20 +796,23 @@ export class Shelfwise extends EventTarget {
       typeof navigator !== 'undefined' &&
       (navigator as { globalPrivacyControl?: unknown }).globalPrivacyControl === true;
     const mode = this.#read.consentMode ? this.#consentMode : new ConsentModeReader();
-    this.#engine.setSignals(
-      gpc,
-      this.#tcf?.gdprApplies,
-      this.#tcf?.tcString,
-      this.#tcf?.purposeConsents ?? new Uint32Array(),
-      this.#tcf?.vendorConsent ?? false,
-      this.#tcf?.restrictedPurposes ?? new Uint32Array(),
-      this.#tcf?.publisherConsents ?? new Uint32Array(),
-      mode.defaults.personalization,
-      mode.defaults.analytics,
-      mode.updates.personalization,
-      mode.updates.analytics,
-      this.#now(),
-    );
+    // Packed as src/wasm/engine.rs `set_signals` reads them.
+    const tcf = this.#tcf;
+    const state = (status: string | undefined) => (status === 'granted' ? 1 : status === 'denied' ? 2 : 0);
+    const flags =
+      (gpc ? 1 : 0) |
+      (tcf ? 2 : 0) |
+      (tcf?.gdprApplies ? 4 : 0) |
+      (tcf?.vendorConsent ? 8 : 0) |
+      (state(mode.defaults.personalization) << 4) |
+      (state(mode.defaults.analytics) << 6) |
+      (state(mode.updates.personalization) << 8) |
+      (state(mode.updates.analytics) << 10);
+    const lists = [tcf?.purposeConsents, tcf?.restrictedPurposes, tcf?.publisherConsents].flatMap((list) => [
+      list?.length ?? 0,
+      ...(list ?? []),
+    ]);
+    this.#engine.setSignals(flags, tcf?.tcString ?? '', Uint32Array.from(lists), this.#now());
     this.#consentChanged();
   }
 
@@ -881,7 +892,9 @@ export class Shelfwise extends EventTarget {
       });
       return [undefined, units, ...from] as const;
     });
-    const learned = this.#engine.track(type as string, dwellMs, new Float64Array(quantities), module, slot, this.#now());
+    // Type, module and slot in one text (src/wasm/engine.rs `track`).
+    const kind = [type as string, module ?? ABSENT, slot ?? ABSENT].join(PAIR);
+    const learned = this.#engine.track(kind, dwellMs, new Float64Array(quantities), this.#now());
     if (learned) this.#scheduleFlush();
     return learned;
   }
