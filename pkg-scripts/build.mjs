@@ -1,5 +1,8 @@
 // Builds the npm package into dist/: release wasm -> wasm-bindgen (web target) ->
-// wasm-opt -Oz (npm binaryen) -> TypeScript face. Usage: node pkg-scripts/build.mjs
+// wasm-opt -Oz (npm binaryen) -> TypeScript face. Two modules: the shopper's (dist/wasm/)
+// and the shop's tools (dist/tools/: bucketing, reports, the estimator; built with
+// `--features tools`, loaded only when a page asks for them).
+// Usage: node pkg-scripts/build.mjs
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minify } from 'vite';
@@ -14,54 +17,62 @@ if (!cargo) {
 
 const release = releaseBuild(cargo);
 const how = release.sizeOptimizedStd ? 'std rebuilt for size' : 'prebuilt std: expect a larger module';
-console.log(`build: cargo (${cargo.route}, ${how}) release for ${WASM_TARGET}`);
-run(cargo.cargo, release.args, { env: release.env });
-const wasmIn = join(release.targetDir, WASM_TARGET, 'release', 'shelfwise.wasm');
-
-const wasmDir = join(DIST, 'wasm');
-rmSync(DIST, { recursive: true, force: true });
-mkdirSync(wasmDir, { recursive: true });
-
 const wasmBindgen = join(TOOLS_DIR, 'bin', 'wasm-bindgen');
 if (!existsSync(wasmBindgen)) {
   console.error(`build: ${wasmBindgen} is missing; run \`npm run setup\` first`);
   process.exit(1);
 }
-console.log('build: wasm-bindgen --target web');
-run(wasmBindgen, ['--target', 'web', '--out-dir', wasmDir, '--out-name', 'shelfwise', wasmIn]);
-
 // Never Debian's binaryen: its wasm-opt silently breaks wasm-bindgen output.
 const wasmOpt = join(ROOT, 'node_modules', '.bin', 'wasm-opt');
-const wasmOut = join(wasmDir, 'shelfwise_bg.wasm');
-const before = statSync(wasmOut).size;
-console.log('build: wasm-opt -Oz');
-run(wasmOpt, [
-  // Never inline a function just because it has one caller: the wasm-bindgen shims are
-  // each one caller, and inlining the core into them made the module 3 KB (gzipped) larger.
-  '--one-caller-inline-max-function-size=0',
-  '-Oz',
-  '--converge',
-  // A module-defined memory starts zeroed, so zero bytes need no data segment.
-  '--zero-filled-memory',
-  // Whole-program type flow, then restructuring the control flow and optimizing again:
-  // about 1.2 KB gzipped less.
-  '--gufa',
-  '--flatten',
-  '--rereloop',
-  '-Oz',
-  '--converge',
-  '--strip-producers',
-  '--strip-target-features',
-  '--enable-bulk-memory',
-  '--enable-nontrapping-float-to-int',
-  '--enable-sign-ext',
-  '--enable-mutable-globals',
-  '--enable-reference-types',
-  '--enable-multivalue',
-  wasmOut,
-  '-o',
-  wasmOut,
-]);
+rmSync(DIST, { recursive: true, force: true });
+const sizes = [];
+for (const [features, dir, name] of [
+  [[], 'wasm', 'shelfwise'],
+  [['--features', 'tools'], 'tools', 'shelfwise_tools'],
+]) {
+  console.log(`build: cargo (${cargo.route}, ${how}) release for ${WASM_TARGET} ${features.join(' ')}`);
+  // One target directory: the standard library is built once, and each variant's
+  // module is taken by wasm-bindgen before the next build overwrites it.
+  run(cargo.cargo, [...release.args, ...features], { env: release.env });
+  const wasmIn = join(release.targetDir, WASM_TARGET, 'release', 'shelfwise.wasm');
+  const outDir = join(DIST, dir);
+  mkdirSync(outDir, { recursive: true });
+  console.log(`build: wasm-bindgen --target web (${dir})`);
+  run(wasmBindgen, ['--target', 'web', '--out-dir', outDir, '--out-name', name, wasmIn]);
+  const wasmOut = join(outDir, `${name}_bg.wasm`);
+  const before = statSync(wasmOut).size;
+  console.log(`build: wasm-opt -Oz (${dir})`);
+  run(wasmOpt, [
+    // Never inline a function just because it has one caller: the wasm-bindgen shims are
+    // each one caller, and inlining the core into them made the module 3 KB (gzipped) larger.
+    '--one-caller-inline-max-function-size=0',
+    '-Oz',
+    '--converge',
+    // A module-defined memory starts zeroed, so zero bytes need no data segment.
+    '--zero-filled-memory',
+    // Whole-program type flow, then restructuring the control flow and optimizing again:
+    // about 1.2 KB gzipped less.
+    '--gufa',
+    '--flatten',
+    '--rereloop',
+    '-Oz',
+    '--converge',
+    '--strip-producers',
+    '--strip-target-features',
+    '--enable-bulk-memory',
+    '--enable-nontrapping-float-to-int',
+    '--enable-sign-ext',
+    '--enable-mutable-globals',
+    '--enable-reference-types',
+    '--enable-multivalue',
+    wasmOut,
+    '-o',
+    wasmOut,
+  ]);
+  sizes.push(`${dir} ${before} -> ${statSync(wasmOut).size} bytes`);
+}
+const wasmDir = join(DIST, 'wasm');
+const toolsDir = join(DIST, 'tools');
 
 // Declarations keep every doc comment; the JavaScript every shopper downloads does not.
 console.log('build: tsc (JS/TS face)');
@@ -73,7 +84,7 @@ run(tsc, ['-p', tsconfig, '--declaration', 'false', '--removeComments']);
 // Plain-ESM shops serve these files as they are, so they ship minified (oxc, through the
 // pinned Vite): 2.6 KB gzipped less for every shopper. Exported names are kept.
 console.log('build: minify JavaScript (oxc)');
-for (const file of [join(DIST, 'index.js'), join(DIST, 'words.js'), join(DIST, 'node.js'), join(wasmDir, 'shelfwise.js')]) {
+for (const file of [join(DIST, 'index.js'), join(DIST, 'words.js'), join(DIST, 'node.js'), join(DIST, 'tools.js'), join(wasmDir, 'shelfwise.js'), join(toolsDir, 'shelfwise_tools.js')]) {
   const result = await minify(file, readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
   if (result.errors.length > 0) {
     console.error(`build: minifying ${file} failed:`, result.errors);
@@ -82,7 +93,4 @@ for (const file of [join(DIST, 'index.js'), join(DIST, 'words.js'), join(DIST, '
   writeFileSync(file, result.code);
 }
 
-const after = statSync(wasmOut).size;
-console.log(
-  `build: done in ${((Date.now() - started) / 1000).toFixed(1)} s; wasm ${before} -> ${after} bytes after wasm-opt`,
-);
+console.log(`build: done in ${((Date.now() - started) / 1000).toFixed(1)} s; after wasm-opt: ${sizes.join(', ')}`);

@@ -174,9 +174,12 @@ fn reports_of_another_layout_are_left_out_and_counted() {
     reports[3].epsilon = 1.0;
     reports[4].bits.pop();
     reports[5].bits = reports[5].bits.replace('1', "x");
+    // A malformed first report does not set the layout.
+    reports[0].bits.clear();
     let found = estimate(&reports, None).unwrap();
-    assert_eq!(found.ignored, 3);
-    assert_eq!(found.groups.iter().map(|g| g.reports).sum::<u64>(), 97);
+    assert_eq!(found.ignored, 4);
+    assert_eq!(found.epsilon, 2.0);
+    assert_eq!(found.groups.iter().map(|g| g.reports).sum::<u64>(), 96);
     assert!(estimate(&[], None).is_err());
     assert!(estimate(&reports, Some("nobody")).is_err());
 }

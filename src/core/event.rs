@@ -362,9 +362,9 @@ pub struct EventInput {
     #[serde(default)]
     pub quantity: Option<f64>,
     /// Where the product was shown: the module (`"similar"`, `"search"`) and its slot
-    /// (`"hero"`, `"3"`). Clicks, add-to-carts and purchases only; local measurement
-    /// credits the module (an add-to-cart or purchase without one goes to the module
-    /// its product was last clicked in).
+    /// (`"hero"`, `"3"`). Clicks, add-to-carts, purchases and impressions (a module
+    /// shown) only; local measurement credits the module (an add-to-cart or purchase
+    /// without one goes to the module its product was last clicked in).
     #[serde(default)]
     pub module: Option<String>,
     #[serde(default)]
@@ -465,11 +465,11 @@ impl EventInput {
             };
         let credited = matches!(
             self.kind,
-            EventKind::Click | EventKind::AddToCart | EventKind::Purchase
+            EventKind::Click | EventKind::AddToCart | EventKind::Purchase | EventKind::Impression
         );
         if (self.module.is_some() || self.slot.is_some()) && !credited {
             return Err(invalid(
-                "module and slot apply only to click, add_to_cart and purchase events",
+                "module and slot apply only to click, add_to_cart, purchase and impression events",
             ));
         }
         let module = label("module", self.module).map_err(Error::InvalidEvent)?;

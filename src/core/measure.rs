@@ -380,14 +380,22 @@ json_fields!(Estimate {
 /// the sum of their squares.
 type GroupSums = (String, u64, Vec<(f64, f64)>);
 
-/// Unbiased totals from reports of one layout (the first report's; others are counted
-/// in `ignored`). Each report's value of a metric is estimated without bias as
+/// Unbiased totals from reports of one layout (the first well-formed report's; others
+/// are counted in `ignored`). Each report's value of a metric is estimated without bias as
 /// `step * Σ (bit - (1 - p)) / (2p - 1)` over its levels; totals sum these, and the
 /// intervals come from their sample variance. `baseline` names the group lifts are
 /// measured against (by default `"holdout"` when present).
 pub fn estimate(reports: &[Report], baseline: Option<&str>) -> Result<Estimate> {
-    let Some(first) = reports.first() else {
-        return Err(Error::InvalidArgument("no reports to estimate from".into()));
+    // The layout is the first well-formed report's.
+    let well_formed = |r: &&Report| {
+        r.bits.len() == r.modules.len() * BITS_PER_MODULE
+            && r.bits.bytes().all(|b| b == b'0' || b == b'1')
+            && Layout::new(r.modules.clone(), r.epsilon, r.revenue_step).is_ok()
+    };
+    let Some(first) = reports.iter().find(well_formed) else {
+        return Err(Error::InvalidArgument(
+            "no readable report to estimate from".into(),
+        ));
     };
     let layout = (&first.modules, first.epsilon, first.revenue_step);
     let width = first.modules.len() * BITS_PER_MODULE;

@@ -933,8 +933,12 @@ impl Profile {
             self.measured.count(event, &config.measured_modules);
         }
         if event.kind == EventKind::Impression {
-            // A module was shown: counted above, never taste.
-            return true;
+            // A module was shown: counted above when measured (else not worth keeping),
+            // never taste.
+            return event
+                .module
+                .as_ref()
+                .is_some_and(|m| config.measured_modules.contains(m));
         }
         if self
             .last_ms

@@ -16,9 +16,21 @@
 
 import init, { Engine, inputError } from './wasm/shelfwise.js';
 import type * as Types from './wasm/shelfwise.js';
-import { ENGLISH, type Words } from './words.js';
+import { assign, inHoldout, loadTools, randomize, type MeasurementReport, type Namespace } from './tools.js';
+import { ENGLISH, type OfferReason, type Words } from './words.js';
 
-export { ENGLISH, type Words, type WhyContext } from './words.js';
+export { ENGLISH, type OfferReason, type Words, type WhyContext } from './words.js';
+export {
+  bucketing,
+  estimate,
+  type Bucketing,
+  type BucketRange,
+  type Estimate,
+  type Interval,
+  type MeasurementReport,
+  type MetricEstimate,
+  type Namespace,
+} from './tools.js';
 
 export type {
   ConsentSource,
@@ -83,6 +95,77 @@ export interface OpenOptions {
   now?: () => number;
   /** Shopper-facing words (interest labels, "why?" reasons) in the shop's language; default English. */
   words?: Partial<Words>;
+  /**
+   * The shopper's id for bucketing (holdout, experiments): e.g. the attribute the shop's
+   * GrowthBook hashes, so each shopper lands in the same group everywhere. By default a
+   * random id Shelfwise keeps in the profile (with consent, erased with it).
+   */
+  unitId?: string;
+  /** A share of shoppers who see the shop's order while their profile still learns, so lift can be measured. */
+  holdout?: HoldoutOptions;
+  /** Experiments comparing rank options (GrowthBook's bucketing: the same shopper, the same variation). */
+  experiments?: readonly Experiment[];
+  /** Local measurement: the modules counted (with the `measurement` purpose) and how reports are randomized. */
+  measurement?: MeasurementOptions;
+  /** The tools module (holdout, experiments, reports); default: `shelfwise_tools_bg.wasm` beside its glue. */
+  tools?: WasmSource;
+}
+
+/** `percent` (0 to 100) of shoppers, chosen by `seed` (GrowthBook's hash, version 2). */
+export interface HoldoutOptions {
+  percent: number;
+  seed: string;
+}
+
+/** An experiment: rank options per variation, assigned GrowthBook's way. */
+export interface Experiment {
+  /** Names the experiment in `assignment` and report groups; the hash seed unless `seed` is given. */
+  key: string;
+  /** Rank options per variation (variation 0 is usually the control, `{}`). */
+  variations: readonly Types.RankOptions[];
+  /** One weight per variation; equal when left out. */
+  weights?: readonly number[];
+  /** Share of shoppers in the experiment, 0 to 1. Default 1. */
+  coverage?: number;
+  namespace?: Namespace;
+  /** 1 or 2 (default). */
+  hashVersion?: 1 | 2;
+  seed?: string;
+  /** The modules (`rank`'s `module` option) it applies to; all when left out. */
+  modules?: readonly string[];
+}
+
+/** What local measurement counts and how its reports are randomized (README: "Measurement"). */
+export interface MeasurementOptions {
+  /** The modules counted (1 to 16 names): what `rank`, `fillSlots` and `track` name in `module`. */
+  modules: readonly string[];
+  /** Randomized response per report bit (above 0, at most 10). Default ln 3 ≈ 1.0986: a bit is kept 3 times in 4. */
+  epsilon?: number;
+  /** Revenue is reported in steps of this much (the shop's currency), up to 4 steps. Default 25. */
+  revenueStep?: number;
+}
+
+/** The shopper's groups: their bucketing id, whether they are in the holdout, and each experiment's variation (null: not in it). */
+export interface Assignment {
+  unitId: string | null;
+  holdout: boolean;
+  experiments: Record<string, number | null>;
+}
+
+/** Rank options with the module the list is shown in (counted for measurement, matched by experiments). */
+export type ModuleRankOptions = Types.RankOptions & { module?: string };
+
+/** A shop-defined offer: what it is, what it promotes, and when it may be shown. */
+export interface Offer extends SlotItem {
+  /** What kind of offer: each fits some shoppers more (README: "Offers"). */
+  kind: 'free_shipping' | 'percent_off' | 'loyalty_bonus' | 'early_access';
+}
+
+/** The offer chosen for this shopper, and why. */
+export interface OfferChoice<T> {
+  offer: T | null;
+  reason: OfferReason | null;
+  readonly why: string | null;
 }
 
 /** One product of a ranked list: the caller's own object, its score, reason and input index. */
@@ -171,8 +254,8 @@ export interface SlotItem {
   capPerDay?: number;
 }
 
-/** Options of `fillSlots`: the page's context (read by default), impression counting, and rank options. */
-export interface FillSlotsOptions extends Types.RankOptions {
+/** Options of `fillSlots`: the page's context (read by default), impression counting, and rank options (with the `module` measured). */
+export interface FillSlotsOptions extends ModuleRankOptions {
   context?: Partial<SlotContext>;
   countImpressions?: boolean;
 }
@@ -195,7 +278,7 @@ export interface Suggestion {
 }
 
 /** Options of `autocomplete`: how many recent searches lead, how many completions in all, and rank options. */
-export interface AutocompleteOptions extends Types.RankOptions {
+export interface AutocompleteOptions extends ModuleRankOptions {
   recent?: number;
   limit?: number;
 }
@@ -433,6 +516,12 @@ const OP = {
   search: 16,
   import: 17,
   reasonValue: 18,
+  keepUnit: 19,
+  inHoldout: 20,
+  takeCounts: 21,
+  holdout: 22,
+  modules: 23,
+  unit: 24,
 } as const;
 
 /** Runs one of the engine's small operations (see `OP`). */
@@ -514,6 +603,84 @@ function passRankOptions(options: unknown): [number[], RankRules] {
 /** A random id for this page's journal (tabs never share one). */
 function tabId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 36).toString(36)).join('');
+}
+
+const OFFER_KINDS: readonly Offer['kind'][] = ['free_shipping', 'percent_off', 'loyalty_bonus', 'early_access'];
+
+/**
+ * How an offer's kind fits the shopper, as a multiplier of its score and the reason it
+ * gives (null: no particular fit). Discounts fit shoppers whom discounts move (price
+ * sensitivity, the share of their interest in products on deal, 0.3 or more) and
+ * customers at risk or lapsed; free shipping fits shoppers without an order yet; loyalty
+ * bonuses and early access fit repeat and loyal customers (README: "Offers").
+ */
+function offerFit(kind: Offer['kind'], insights: Types.Insights): [number, OfferReason] | null {
+  const sensitivity = insights.priceSensitivity ?? 0;
+  const segment = insights.segment;
+  const lapsing = segment === 'at_risk' || segment === 'lapsed';
+  const customer = segment === 'repeat_customer' || segment === 'loyal';
+  const noOrder = segment === 'new' || segment === 'returning' || segment === 'prospect';
+  switch (kind) {
+    case 'percent_off':
+      if (sensitivity >= 0.3) return [1 + sensitivity, 'deal_seeker'];
+      return lapsing ? [1.3, 'win_back'] : null;
+    case 'free_shipping':
+      if (noOrder) return [1.3, 'welcome'];
+      return sensitivity >= 0.3 ? [1 + sensitivity / 2, 'deal_seeker'] : null;
+    case 'loyalty_bonus':
+      if (customer) return [1.5, 'loyal_customer'];
+      return lapsing ? [1.2, 'win_back'] : null;
+    case 'early_access':
+      return customer ? [1.5, 'loyal_customer'] : null;
+  }
+}
+
+/** A random id for bucketing, kept in the profile (32 hex digits: 128 bits). */
+function randomUnit(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The holdout, experiments and measurement options, checked (the core checks ranges). */
+function passMeasurement(options: OpenOptions): Required<Pick<OpenOptions, 'experiments'>> & OpenOptions {
+  const { unitId, holdout, experiments = [], measurement } = options;
+  if (unitId !== undefined && (typeof unitId !== 'string' || unitId === '' || unitId.length > 256)) {
+    throw inputError('options', 'unitId must be a string of 1 to 256 characters');
+  }
+  if (holdout !== undefined) {
+    const { percent, seed } = fields('options', holdout, 'holdout') as Partial<HoldoutOptions>;
+    if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) throw inputError('options', 'holdout.percent must be a number from 0 to 100');
+    if (typeof seed !== 'string' || seed === '') throw inputError('options', 'holdout.seed must be a non-empty string');
+  }
+  if (!Array.isArray(experiments)) throw inputError('options', 'experiments must be an array');
+  const keys = new Set<string>();
+  experiments.forEach((experiment: Experiment, i) => {
+    const name = `experiments[${i}]`;
+    const { key, variations, weights, coverage, namespace, hashVersion, seed, modules } = fields('options', experiment, name) as Partial<Experiment>;
+    if (typeof key !== 'string' || key === '' || keys.has(key)) throw inputError('options', `${name}.key must be a distinct non-empty string`);
+    keys.add(key);
+    if (!Array.isArray(variations) || variations.length === 0) throw inputError('options', `${name}.variations must be a non-empty array of rank options`);
+    variations.forEach((variation) => passRankOptions(variation));
+    if (weights !== undefined && (!Array.isArray(weights) || weights.length !== variations.length || weights.some((w) => typeof w !== 'number'))) {
+      throw inputError('options', `${name}.weights must hold one number per variation`);
+    }
+    if (coverage !== undefined && !(typeof coverage === 'number' && coverage >= 0 && coverage <= 1)) throw inputError('options', `${name}.coverage must be a number from 0 to 1`);
+    if (namespace !== undefined && !(Array.isArray(namespace) && typeof namespace[0] === 'string' && typeof namespace[1] === 'number' && typeof namespace[2] === 'number')) {
+      throw inputError('options', `${name}.namespace must be [name, start, end]`);
+    }
+    if (hashVersion !== undefined && hashVersion !== 1 && hashVersion !== 2) throw inputError('options', `${name}.hashVersion must be 1 or 2`);
+    if (seed !== undefined && typeof seed !== 'string') throw inputError('options', `${name}.seed must be a string`);
+    if (modules !== undefined) optionalTexts('options', modules, `${name}.modules`);
+  });
+  if (measurement !== undefined) {
+    const { modules, epsilon, revenueStep } = fields('options', measurement, 'measurement') as Partial<MeasurementOptions>;
+    if (!Array.isArray(modules) || modules.length === 0) throw inputError('options', 'measurement.modules must be a non-empty array of module names');
+    optionalTexts('options', modules, 'measurement.modules');
+    if (epsilon !== undefined && !(typeof epsilon === 'number' && epsilon > 0 && epsilon <= 10)) throw inputError('options', 'measurement.epsilon must be a number above 0, at most 10');
+    if (revenueStep !== undefined && !(typeof revenueStep === 'number' && revenueStep > 0 && Number.isFinite(revenueStep))) {
+      throw inputError('options', 'measurement.revenueStep must be a number above 0');
+    }
+  }
+  return { ...options, experiments };
 }
 
 /** The config as name/number pairs and the sensitive lists; the core checks names and ranges. */
@@ -710,6 +877,20 @@ export class Shelfwise extends EventTarget {
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** The shopper's preference center: summary, forget, export, import, erase. */
   readonly profile: ProfileCenter;
+  /** Holdout, experiments and measurement as opened. */
+  readonly #settings: Required<Pick<OpenOptions, 'experiments'>> & OpenOptions;
+  #assignment: Assignment = { unitId: null, holdout: false, experiments: {} };
+  /** Local measurement: randomized reports for the shop's own analytics (README: "Measurement"). */
+  readonly measurement: {
+    /**
+     * What was counted since the last report, randomized on the device (randomized
+     * response at the configured epsilon): send it to your analytics; Shelfwise sends
+     * nothing. Counts restart in every tab. `group` defaults to the shopper's holdout
+     * group (`"holdout"` or `"personalized"`); `experiment` reports as
+     * `"<key>:<variation>"` instead. Throws `consent_required` without both purposes.
+     */
+    report(options?: { experiment?: string }): Promise<MeasurementReport>;
+  };
 
   protected constructor(engine: Engine, options: OpenOptions) {
     super();
@@ -723,6 +904,9 @@ export class Shelfwise extends EventTarget {
     this.#read = { tcf, gpc, consentMode };
     this.#tcfVendorId = tcfVendorId;
     this.#consent = run(engine, OP.consent, this.#now) as string;
+    this.#settings = passMeasurement(options);
+    this.measurement = { report: (reportOptions) => this.#report(reportOptions) };
+    this.#assign();
     // Browser only, and only when opened: nothing here runs at import time.
     if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') this.#listen();
     this.#consentMode.read();
@@ -755,7 +939,22 @@ export class Shelfwise extends EventTarget {
       throw inputError('options', 'flushDelayMs must be a non-negative number');
     }
     const [config, sensitiveCategories, sensitiveFacets] = guarded('options', () => passConfig(options.config));
+    const settings = guarded('options', () => passMeasurement(options));
+    // The holdout and experiments hash with the tools module: load it before any ranking.
+    if (settings.holdout !== undefined || settings.experiments.length > 0) await loadTools(options.tools);
     const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId, config, sensitiveCategories, sensitiveFacets);
+    try {
+      run(engine, OP.modules, () => 0, (settings.measurement?.modules ?? []).join(PAIR), 0);
+      // Each variation's options, checked by the core now rather than at the first ranking.
+      for (const experiment of settings.experiments) {
+        for (const variation of experiment.variations) {
+          engine.rank(new Float64Array(), Float64Array.from(passRankOptions(variation)[0]), (options.now ?? Date.now)());
+        }
+      }
+    } catch (error) {
+      engine.free();
+      throw error;
+    }
     return new this(engine, options);
   }
 
@@ -935,7 +1134,7 @@ export class Shelfwise extends EventTarget {
    * (the shop's own), `inStock: false` and `consumable: true`. Throws `invalid_product`
    * / `invalid_options` for malformed input.
    */
-  rank<T extends Types.ProductAttributes>(products: readonly T[], options?: Types.RankOptions): Ranked<T>[] {
+  rank<T extends Types.ProductAttributes>(products: readonly T[], options?: ModuleRankOptions): Ranked<T>[] {
     return this.#rank(products, options, undefined);
   }
 
@@ -1002,9 +1201,10 @@ export class Shelfwise extends EventTarget {
       throw inputError('argument', 'slots must be an array of slot names');
     }
     if (!Array.isArray(items)) throw inputError('products', 'items must be an array');
-    const { context: given = {}, countImpressions = true, ...rankOptions } = fields('options', options, 'options') as FillSlotsOptions;
+    const { context: given = {}, countImpressions = true, module, ...rankOptions } = fields('options', options, 'options') as FillSlotsOptions;
+    if (module !== undefined && typeof module !== 'string') throw inputError('options', 'module must be a string');
     const context = { ...pageContext(this.#now()), ...given };
-    const [numbers, rules] = guarded('options', () => passRankOptions(rankOptions));
+    const [numbers, rules] = guarded('options', () => passRankOptions(this.#withExperiments(module, rankOptions)));
     const products = items.map((item, i) => ({ ...(fields('products', item, `items[${i}]`) as T), id: `slot:${String(item.id)}` }));
     const indexes = this.#register(products);
     const locales = [context.locale];
@@ -1047,6 +1247,7 @@ export class Shelfwise extends EventTarget {
     const device = DEVICES.indexOf(context.device);
     const head = [slots.length, context.hour, context.weekday, device < 0 ? 2 : device, ...numbers.slice(0, -1)];
     const triples = this.#engine.fillSlots(Float64Array.from([...head, ...itemNumbers]), locales.join(PAIR), this.#now());
+    if (countImpressions) this.#countImpression(module);
     const shelf = this;
     return slots.map((slot, s) => {
       const index = triples[s * 3] as number;
@@ -1124,7 +1325,7 @@ export class Shelfwise extends EventTarget {
   similarTo<T extends Types.ProductAttributes>(
     product: Types.ProductAttributes,
     candidates: readonly T[],
-    options?: Types.RankOptions,
+    options?: ModuleRankOptions,
   ): Ranked<T>[] {
     return this.#rank(candidates, options, product);
   }
@@ -1135,7 +1336,7 @@ export class Shelfwise extends EventTarget {
    */
   boughtTogether<T extends Types.ProductAttributes>(
     associations: readonly { product: T; score: number }[],
-    options?: Types.RankOptions,
+    options?: ModuleRankOptions,
   ): Ranked<T>[] {
     if (!Array.isArray(associations)) throw inputError('products', 'associations must be an array');
     const inCart = new Set(this.#consented() ? this.profile.summary().cart.map((line) => line.id) : []);
@@ -1149,17 +1350,68 @@ export class Shelfwise extends EventTarget {
       .map((r) => ({ ...r, product: associations[r.index]!.product }));
   }
 
+  /**
+   * Picks the one offer (free shipping, a percentage off, a loyalty bonus, early access)
+   * that fits this shopper, among the shop's `offers`, which carry what they promote
+   * (`category`, `brand`, `tags`, `facets`), a `priority`, conditions (`when`) and a
+   * `capPerDay`, as `fillSlots` items do. Eligibility is the shop's: only offers whose
+   * conditions hold take part. Among those, the fit decides: what the offer promotes
+   * against the shopper's interests, and its kind against their price sensitivity and
+   * lifecycle segment (README: "Offers"). Shelfwise never changes a price. The holdout,
+   * and shoppers without consent, get the shop's priority order.
+   */
+  chooseOffer<T extends Offer>(offers: readonly T[], options: FillSlotsOptions = {}): OfferChoice<T> {
+    if (!Array.isArray(offers)) throw inputError('products', 'offers must be an array');
+    const personalized = this.#consented() && !this.#assignment.holdout;
+    const insights = personalized ? this.insights() : null;
+    const fits = offers.map((offer, i) => {
+      const kind = fields('products', offer, `offers[${i}]`).kind;
+      if (!OFFER_KINDS.includes(kind as Offer['kind'])) {
+        throw inputError('products', `offers[${i}].kind must be one of ${OFFER_KINDS.join(', ')}`);
+      }
+      return insights === null ? null : offerFit(kind as Offer['kind'], insights);
+    });
+    const given = fields('options', options, 'options') as FillSlotsOptions;
+    const boost: Record<string, number> = { ...given.boost };
+    offers.forEach((offer, i) => {
+      const fit = fits[i];
+      if (fit) boost[String(offer.id)] = (boost[String(offer.id)] ?? 1) * fit[0];
+    });
+    const [choice] = this.fillSlots(['offer'], offers, { ...given, boost });
+    if (!choice || choice.item === null) return { offer: null, reason: null, why: null };
+    const fit = fits[offers.indexOf(choice.item)];
+    // The kind's fit explains the choice unless the shopper's interests did.
+    const byFit = fit && (choice.reason === 'shop_order' || choice.reason === 'promoted');
+    const reason: OfferReason = byFit ? fit[1] : choice.reason!;
+    const words = this.#words;
+    const item = choice.item;
+    return {
+      offer: item,
+      reason,
+      get why() {
+        if (!byFit) return choice.why;
+        const context = {
+          ...(typeof item.category === 'string' ? { category: item.category } : {}),
+          ...(typeof item.brand === 'string' ? { brand: item.brand } : {}),
+        };
+        return words.offer(reason, context);
+      },
+    };
+  }
+
   #consented(): boolean {
     return this.consent.personalization === 'granted';
   }
 
   #rank<T extends Types.ProductAttributes>(
     products: readonly T[],
-    options: Types.RankOptions | undefined,
+    options: ModuleRankOptions | undefined,
     anchor: Types.ProductAttributes | undefined,
   ): Ranked<T>[] {
     this.#refreshSignals();
-    const [numbers, rules] = guarded('options', () => passRankOptions(options));
+    const { module, ...rankOptions } = guarded('options', () => (options === undefined || options === null ? {} : fields('options', options, 'options'))) as ModuleRankOptions;
+    if (module !== undefined && typeof module !== 'string') throw inputError('options', 'module must be a string');
+    const [numbers, rules] = guarded('options', () => passRankOptions(this.#withExperiments(module, rankOptions)));
     if (!Array.isArray(products)) throw inputError('products', 'products must be an array');
     const indexes = this.#register(anchor === undefined ? products : [...products, anchor]);
     if (anchor !== undefined) numbers[numbers.length - 1] = indexes.pop()!;
@@ -1176,6 +1428,7 @@ export class Shelfwise extends EventTarget {
       candidates[at + 4] = (outOfStock ? 1 : 0) | (consumable === true ? 2 : 0);
     });
     const triples = this.#engine.rank(candidates, Float64Array.from(numbers), this.#now());
+    this.#countImpression(module);
     const shelf = this;
     const ranked: Ranked<T>[] = [];
     for (let i = 0; i < triples.length; i += 3) {
@@ -1315,8 +1568,83 @@ export class Shelfwise extends EventTarget {
   /** Dispatches `consentchange` when consent differs from what was last reported. */
   #consentChanged(): void {
     const consent = run(this.#engine, OP.consent, this.#now) as string;
+    // Another tab may have erased the profile, and with it the kept id.
+    if (this.#assignment.unitId !== (this.#settings.unitId ?? run(this.#engine, OP.unit, this.#now) ?? null)) this.#assign();
     if (consent === this.#consent) return;
     this.#consent = consent;
+    this.#assign();
     this.dispatchEvent(new Event('consentchange'));
+  }
+
+  /**
+   * The shopper's groups: their bucketing id, whether they are in the holdout, and each
+   * experiment's variation (null when not in it: no consent, held out, or outside its
+   * coverage or namespace). Sticky: the same id always gets the same groups.
+   */
+  get assignment(): Assignment {
+    return { ...this.#assignment, experiments: { ...this.#assignment.experiments } };
+  }
+
+  /** Assigns the holdout and experiments from the shopper's id (with personalization consent). */
+  #assign(): void {
+    const { holdout, experiments, unitId } = this.#settings;
+    if (holdout === undefined && experiments.length === 0) return;
+    let unit: string | null = null;
+    if ((JSON.parse(this.#consent) as Types.ConsentState).personalization === 'granted') {
+      unit = unitId ?? ((run(this.#engine, OP.keepUnit, this.#now, randomUnit()) as string | undefined) ?? null);
+    }
+    const held = unit !== null && holdout !== undefined && inHoldout(unit, holdout.seed, holdout.percent);
+    run(this.#engine, OP.holdout, this.#now, '', held ? 1 : 0);
+    const variations: Record<string, number | null> = {};
+    for (const experiment of experiments) {
+      const count = experiment.variations.length;
+      const variation =
+        unit === null || held
+          ? -1
+          : assign(unit, {
+              seed: experiment.seed ?? experiment.key,
+              weights: experiment.weights ?? Array.from({ length: count }, () => 1 / count),
+              ...(experiment.coverage === undefined ? {} : { coverage: experiment.coverage }),
+              ...(experiment.namespace === undefined ? {} : { namespace: experiment.namespace }),
+              ...(experiment.hashVersion === undefined ? {} : { hashVersion: experiment.hashVersion }),
+            });
+      variations[experiment.key] = variation < 0 ? null : variation;
+    }
+    this.#assignment = { unitId: unit, holdout: held, experiments: variations };
+  }
+
+  /** `options` with the rank options of each experiment variation the shopper is in for `module`. */
+  #withExperiments(module: string | undefined, options: Types.RankOptions | undefined): Types.RankOptions | undefined {
+    let merged = options;
+    for (const experiment of this.#settings.experiments) {
+      const variation = this.#assignment.experiments[experiment.key];
+      if (variation === null || variation === undefined) continue;
+      if (experiment.modules !== undefined && (module === undefined || !experiment.modules.includes(module))) continue;
+      merged = { ...merged, ...experiment.variations[variation] };
+    }
+    return merged;
+  }
+
+  /** Counts one impression of `module` (with the measurement purpose, for a measured module). */
+  #countImpression(module: string | undefined): void {
+    if (module === undefined || !this.#settings.measurement?.modules.includes(module)) return;
+    if (this.consent.measurement !== 'granted') return;
+    this.track({ type: 'impression', product: { id: module }, module });
+  }
+
+  async #report(options: { experiment?: string } = {}): Promise<MeasurementReport> {
+    const measurement = this.#settings.measurement;
+    if (measurement === undefined) throw inputError('options', 'measurement needs measurement.modules in the options of open');
+    const { experiment } = fields('options', options, 'options') as { experiment?: unknown };
+    if (experiment !== undefined && !(typeof experiment === 'string' && experiment in this.#assignment.experiments)) {
+      throw inputError('options', 'experiment must be the key of one of the experiments opened with');
+    }
+    // Loaded before the counts are taken: taking them restarts them.
+    await loadTools(this.#settings.tools);
+    this.flush();
+    const counts = JSON.parse(run(this.#engine, OP.takeCounts, this.#now) as string) as number[];
+    let group = this.#assignment.holdout ? 'holdout' : 'personalized';
+    if (experiment !== undefined) group = `${experiment}:${this.#assignment.experiments[experiment] ?? 'none'}`;
+    return randomize(measurement.modules, counts, measurement.epsilon ?? Math.log(3), measurement.revenueStep ?? 25, group);
   }
 }

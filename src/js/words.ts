@@ -16,11 +16,21 @@ export interface WhyContext {
   label?: string;
 }
 
+/**
+ * Why an offer was chosen: a ranking reason (the offer promotes what the shopper likes),
+ * or how its kind fits the shopper: `deal_seeker` (discounts move them), `welcome` (no
+ * order yet), `loyal_customer` (repeat and loyal customers), `win_back` (at risk or
+ * lapsed).
+ */
+export type OfferReason = ReasonCode | 'deal_seeker' | 'welcome' | 'loyal_customer' | 'win_back';
+
 export interface Words {
   /** An interest in plain words: `shoes › running`, `Prices 25-50 EUR`, `#vegan`, `Colour: navy`. */
   interest(facet: string, value: string, currency: string | null): string;
   /** Why a ranked product is shown: "Because you viewed apple smartphone". */
   why(reason: ReasonCode, context: WhyContext): string;
+  /** Why an offer is shown: "Because you like a good deal". */
+  offer(reason: OfferReason, context: WhyContext): string;
 }
 
 /** The most specific level of a category path, as shoppers name it. */
@@ -73,6 +83,22 @@ export const ENGLISH: Words = {
         return label ? `Because you like ${label}` : 'Picked for you';
       default:
         return REASONS[reason] ?? 'Picked for you';
+    }
+  },
+  offer(reason, context) {
+    switch (reason) {
+      case 'deal_seeker':
+        return 'Because you like a good deal';
+      case 'welcome':
+        return 'A welcome offer for your first order';
+      case 'loyal_customer':
+        return 'Thank you for shopping with us again';
+      case 'win_back':
+        return 'We have missed you';
+      case 'shop_order':
+        return 'Offer of the moment';
+      default:
+        return this.why(reason, context);
     }
   },
 };

@@ -1,0 +1,197 @@
+/**
+ * The shop's tools: GrowthBook-compatible bucketing, the randomization of measurement
+ * reports, and the estimator that turns many shoppers' reports into totals. They live
+ * in a second, smaller wasm module (`dist/tools/`), loaded on first use, so that the
+ * module every shopper downloads stays small.
+ * @module
+ */
+
+import initTools, { bucketing as bucketOp, estimate as estimateOp, report as reportOp } from './tools/shelfwise_tools.js';
+
+export type WasmSource = URL | string | Request | Response | BufferSource | WebAssembly.Module;
+
+/** Separators of packed texts (as in the shopper's module): never inside a valid value. */
+const ITEM = '\u001f';
+const PAIR = '\u001e';
+const FIELD = '\u001c';
+
+/** Operations of the tools module's `bucketing`, in the order of `bucket_op` in src/wasm/tools.rs. */
+const BUCKET = { hash: 0, ranges: 1, choose: 2, inNamespace: 3, equalWeights: 4, assign: 5 } as const;
+
+let loading: Promise<unknown> | undefined;
+
+/** Loads the tools module once (`source`: where it is; by default beside its glue). */
+export function loadTools(source?: WasmSource): Promise<unknown> {
+  loading ??= initTools(source === undefined ? undefined : { module_or_path: source }).catch((error: unknown) => {
+    loading = undefined; // allow a retry, e.g. after a network error
+    throw error;
+  });
+  return loading;
+}
+
+/** A variation's `[start, end)` share of the hash range. */
+export type BucketRange = [number, number];
+
+/** GrowthBook's namespace: `[name, start, end]`. */
+export type Namespace = readonly [string, number, number];
+
+/** GrowthBook's deterministic bucketing, by the names its SDKs use. */
+export interface Bucketing {
+  /** The hash of `value` under `seed` in `[0, 1)`: version 1 or 2; null for other versions. */
+  hash(seed: string, value: string, version: number): number | null;
+  /** Each variation's range: `weights` (equal when missing or not summing to 1) shortened to `coverage`. */
+  getBucketRanges(numVariations: number, coverage?: number, weights?: readonly number[]): BucketRange[];
+  /** The variation whose range holds `n`, or -1. */
+  chooseVariation(n: number, ranges: readonly (readonly [number, number])[]): number;
+  /** Whether the hashing attribute `hashValue` falls in the namespace's share. */
+  inNamespace(hashValue: string, namespace: Namespace): boolean;
+  /** `count` equal weights summing to 1. */
+  getEqualWeights(count: number): number[];
+}
+
+/** An experiment, GrowthBook's way: the variation a shopper gets depends only on these and their id. */
+export interface SplitOptions {
+  /** GrowthBook's `seed` (its experiment key by default). */
+  seed: string;
+  /** One weight per variation; equal when left out. */
+  weights: readonly number[];
+  /** Share of shoppers in the experiment, 0 to 1. Default 1. */
+  coverage?: number;
+  namespace?: Namespace;
+  /** 1 or 2 (default). */
+  hashVersion?: number;
+}
+
+const bucketingApi: Bucketing = {
+  hash(seed, value, version) {
+    return bucketOp(BUCKET.hash, String(seed) + PAIR + String(value), [version])[0] ?? null;
+  },
+  getBucketRanges(numVariations, coverage = 1, weights = []) {
+    const flat = bucketOp(BUCKET.ranges, '', [numVariations, coverage, ...weights]);
+    return Array.from({ length: flat.length / 2 }, (_, i) => [flat[2 * i]!, flat[2 * i + 1]!] as BucketRange);
+  },
+  chooseVariation(n, ranges) {
+    return bucketOp(BUCKET.choose, '', [n, ...ranges.flat()])[0]!;
+  },
+  inNamespace(hashValue, namespace) {
+    return bucketOp(BUCKET.inNamespace, namespace[0] + PAIR + hashValue, [namespace[1], namespace[2]])[0] === 1;
+  },
+  getEqualWeights(count) {
+    return Array.from(bucketOp(BUCKET.equalWeights, '', [count]));
+  },
+};
+
+/** GrowthBook-compatible bucketing (loads the tools module on first use). */
+export async function bucketing(options: { tools?: WasmSource } = {}): Promise<Bucketing> {
+  await loadTools(options.tools);
+  return bucketingApi;
+}
+
+/** @internal The variation of `unit` in a split (-1: not in it); the tools module must be loaded. */
+export function assign(unit: string, split: SplitOptions): number {
+  const [name, start, end] = split.namespace ?? ['', Number.NaN, Number.NaN];
+  const numbers = [split.hashVersion ?? 2, split.coverage ?? 1, start, end, ...split.weights];
+  return bucketOp(BUCKET.assign, [split.seed, unit, name].join(PAIR), numbers)[0]!;
+}
+
+/** @internal Whether `unit` is in a holdout of `percent` under `seed`; the tools module must be loaded. */
+export function inHoldout(unit: string, seed: string, percent: number): boolean {
+  const n = bucketOp(BUCKET.hash, seed + PAIR + unit, [2])[0];
+  return n !== undefined && n < percent / 100;
+}
+
+/** A shopper's randomized report, as `measurement.report()` returns it. */
+export interface MeasurementReport {
+  format: 'shelfwise-report';
+  version: 1;
+  /** Randomized response per bit: a bit is kept with probability e^ε / (1 + e^ε). */
+  epsilon: number;
+  /** Revenue is reported in steps of this much. */
+  revenueStep: number;
+  modules: string[];
+  /** `"holdout"`, `"personalized"`, or `"<experiment>:<variation>"`. */
+  group: string;
+  /** `0`/`1` per bit: per module, per metric, four unary levels. */
+  bits: string;
+}
+
+/** @internal Randomizes counts into a report (the tools module must be loaded). */
+export function randomize(
+  modules: readonly string[],
+  counts: readonly number[],
+  epsilon: number,
+  revenueStep: number,
+  group: string,
+): MeasurementReport {
+  const [high, low] = crypto.getRandomValues(new Uint32Array(2));
+  // 53 random bits: a whole number a double holds exactly.
+  const seed = (high! & 0x1fffff) * 2 ** 32 + low!;
+  return JSON.parse(reportOp(modules.join(PAIR), Float64Array.from(counts), epsilon, revenueStep, group, seed)) as MeasurementReport;
+}
+
+/** An estimate with its 95% confidence interval. */
+export interface Interval {
+  value: number;
+  low: number;
+  high: number;
+}
+
+/** One metric of one module in one group. */
+export interface MetricEstimate {
+  module: string;
+  metric: 'impressions' | 'clicks' | 'add_to_cart' | 'purchases' | 'revenue';
+  /** The unbiased total over the group's reports (counts capped at 4 per report, revenue at 4 steps). */
+  total: Interval;
+  /** The mean per report. */
+  perReport: Interval;
+  /** The mean per report minus the baseline group's; null for the baseline itself. */
+  lift: Interval | null;
+}
+
+/** What `estimate` finds in many shoppers' reports. */
+export interface Estimate {
+  epsilon: number;
+  revenueStep: number;
+  modules: string[];
+  baseline: string | null;
+  groups: { group: string; reports: number; metrics: MetricEstimate[] }[];
+  /** Reports left out: another layout than the first report's, or malformed. */
+  ignored: number;
+}
+
+/**
+ * The shop's side of measurement: unbiased totals, per-report means and lifts with 95%
+ * confidence intervals from many shoppers' reports (objects or their JSON text), per
+ * group. Lifts are against `baseline` (by default `"holdout"` when present). Works in
+ * Node and browsers; `shelfwise estimate reports.jsonl` does the same.
+ */
+export async function estimate(
+  reports: readonly (MeasurementReport | string)[],
+  options: { baseline?: string; tools?: WasmSource } = {},
+): Promise<Estimate> {
+  await loadTools(options.tools);
+  const packed: string[] = [];
+  const numbers: number[] = [];
+  for (const entry of reports) {
+    let report: Partial<MeasurementReport>;
+    try {
+      report = (typeof entry === 'string' ? JSON.parse(entry) : entry) as Partial<MeasurementReport>;
+    } catch {
+      report = {};
+    }
+    const readable =
+      report !== null &&
+      typeof report === 'object' &&
+      report.format === 'shelfwise-report' &&
+      report.version === 1 &&
+      typeof report.group === 'string' &&
+      typeof report.bits === 'string' &&
+      Array.isArray(report.modules) &&
+      report.modules.every((m) => typeof m === 'string' && !/[\u0000-\u001f]/.test(m)) &&
+      !/[\u0000-\u001f]/.test(report.group);
+    // Unreadable reports still count as ignored: an empty layout never matches.
+    packed.push(readable ? [report.group, report.bits, report.modules!.join(PAIR)].join(FIELD) : ['', 'x', ''].join(FIELD));
+    numbers.push(readable ? Number(report.epsilon) : Number.NaN, readable ? Number(report.revenueStep) : Number.NaN);
+  }
+  return JSON.parse(estimateOp(packed.join(ITEM), numbers, options.baseline ?? null)) as Estimate;
+}
