@@ -7,6 +7,19 @@ const NAMESPACE = 'harbor-market';
 /** The shop's own note that the banner was answered this visit (not Shelfwise data). */
 const BANNER_DISMISSED_KEY = 'harbor-market:banner-dismissed';
 const RANK_STRENGTH = 0.5;
+
+/**
+ * How Harbor Market measures personalization: 10% of shoppers are held out (they see
+ * the shop's own order; `?holdout=N` sets another share, for demos and tests), and an
+ * experiment compares two strengths of the grid's personalization. Counting needs the
+ * shopper's measurement consent; reports are randomized on the device.
+ */
+const HOLDOUT_PERCENT = Number(new URLSearchParams(location.search).get('holdout') ?? 10);
+const MEASUREMENT = {
+  holdout: { percent: HOLDOUT_PERCENT, seed: 'harbor-holdout-2026' },
+  experiments: [{ key: 'grid-strength', variations: [{ strength: RANK_STRENGTH }, { strength: 0.8 }], modules: ['grid', 'search'] }],
+  measurement: { modules: ['grid', 'search', 'picks', 'similar', 'together', 'home', 'offer'] },
+};
 const PICKS = 6;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
@@ -88,7 +101,7 @@ function stars(rating) {
   return node;
 }
 
-function productCard(product) {
+function productCard(product, module) {
   const item = element('li', 'card');
   item.dataset.productId = String(product.id);
   item.dataset.category = product.category;
@@ -106,7 +119,7 @@ function productCard(product) {
   meta.append(element('span', 'price', money.format(product.price)), stars(product.rating));
   body.append(meta);
   open.append(body);
-  open.addEventListener('click', () => showProduct(product));
+  open.addEventListener('click', () => showProduct(product, module));
   const add = element('button', 'button small card-add', 'Add to cart');
   add.type = 'button';
   add.setAttribute('aria-label', `Add ${product.title} to cart`);
@@ -115,10 +128,10 @@ function productCard(product) {
   return item;
 }
 
-/** Records a shopper action. Without consent Shelfwise stores nothing and returns false. */
-function track(type, product) {
+/** Records a shopper action (a click with the module it happened in). Without consent Shelfwise stores nothing and returns false. */
+function track(type, product, module) {
   try {
-    return state.shelf.track({ type, product });
+    return state.shelf.track({ type, product, ...(module ? { module } : {}) });
   } catch (error) {
     // A malformed product would be a bug in this page: report it, keep the shop working.
     if (isShelfwiseError(error)) console.warn(`Shelfwise rejected an event (${error.code}): ${error.message}`);
@@ -141,12 +154,12 @@ function visibleProducts() {
   let list = state.category ? state.featured.filter((p) => p.category === state.category) : state.featured;
   if (state.query) list = list.filter((product) => matches(product, state.query));
   if (state.sort !== 'recommended') return list;
-  return state.shelf.rank(list, { strength: RANK_STRENGTH }).map((ranked) => ranked.product);
+  return state.shelf.rank(list, { strength: RANK_STRENGTH, module: gridModule() }).map((ranked) => ranked.product);
 }
 
 function renderGrid() {
   const products = visibleProducts();
-  $('grid').replaceChildren(...products.map(productCard));
+  $('grid').replaceChildren(...products.map((product) => productCard(product, gridModule())));
   $('grid-title').textContent = state.query
     ? `Results for “${state.query}”`
     : state.category
@@ -163,14 +176,14 @@ function renderGrid() {
 }
 
 /** A small product card; with a ranked result, it says why it is shown. */
-function pickCard(product, ranked) {
+function pickCard(product, ranked, module) {
   const item = element('li', 'pick');
   item.dataset.productId = String(product.id);
   const button = element('button', 'pick-open');
   button.type = 'button';
   button.append(placeholder(product), element('span', 'pick-title', product.title));
   button.append(element('span', 'price', money.format(product.price)));
-  button.addEventListener('click', () => showProduct(product));
+  button.addEventListener('click', () => showProduct(product, module));
   item.append(button);
   if (ranked) {
     item.dataset.reason = ranked.reason;
@@ -193,41 +206,54 @@ const SLOT_ITEMS = [
   { id: 'kitchen', title: 'Cook like a pro', text: 'Pans, knives and gadgets.', category: 'kitchen-accessories', priority: 3, slots: ['collection-1', 'collection-2'], hue: 30 },
   { id: 'groceries', title: 'Fresh groceries', text: 'Fruit, vegetables and pantry staples.', category: 'groceries', priority: 2, slots: ['collection-1', 'collection-2'], hue: 120 },
   { id: 'summer', title: 'Summer shades', text: 'Sunglasses for bright days.', category: 'sunglasses', priority: 6, when: { from: '2026-06-01', until: '2026-09-01' }, hue: 45 },
-  { id: 'welcome', title: 'Welcome!', text: '10% off your first order.', priority: 4, slots: ['offer'], when: { segments: ['new', 'returning', 'prospect'] }, hue: 160 },
-  { id: 'thanks', title: 'Thanks for coming back', text: 'Free express shipping this week.', priority: 5, slots: ['offer'], when: { segments: ['first_time_customer', 'repeat_customer', 'loyal'] }, hue: 260 },
-  { id: 'evening', title: 'Evening deals', text: 'Until midnight only.', priority: 6, slots: ['offer'], when: { hours: [18, 24] }, capPerDay: 3, hue: 300 },
-  { id: 'free-shipping', title: 'Free shipping over $50', text: 'On every order, every day.', priority: 1, slots: ['offer', 'collection-2'], fallback: true, hue: 190 },
+  { id: 'house', title: 'Harbor essentials', text: 'Everyday favourites, fairly priced.', priority: 1, slots: ['collection-2'], fallback: true, hue: 190 },
 ];
-const SLOTS = ['hero', 'collection-1', 'collection-2', 'offer'];
+const SLOTS = ['hero', 'collection-1', 'collection-2'];
 
-/** The homepage slots, filled by Shelfwise from SLOT_ITEMS (impressions count toward caps). */
+/**
+ * The shop's offers. The shop decides who may get each (`when`) and never changes a
+ * price; Shelfwise picks the one that fits this shopper best, on the device.
+ */
+const OFFERS = [
+  { id: 'first-order', kind: 'free_shipping', title: 'Free shipping on your first order', text: 'No minimum, no code.', priority: 3, when: { segments: ['new', 'returning', 'prospect'] }, hue: 160 },
+  { id: 'laptops-10', kind: 'percent_off', category: 'laptops', title: '10% off laptops', text: 'This week, on every laptop.', priority: 2, hue: 220 },
+  { id: 'skin-care-15', kind: 'percent_off', category: 'skin-care', title: '15% off skin care', text: 'Serums, creams and masks.', priority: 2, hue: 330 },
+  { id: 'double-points', kind: 'loyalty_bonus', title: 'Double points', text: 'On every order this week.', priority: 3, when: { segments: ['first_time_customer', 'repeat_customer', 'loyal'] }, hue: 260 },
+  { id: 'early-access', kind: 'early_access', title: 'Early access: the winter sale', text: 'Shop it a day before everyone else.', priority: 2, when: { segments: ['repeat_customer', 'loyal'] }, hue: 280 },
+  { id: 'evening', kind: 'percent_off', title: 'Evening deals', text: 'Until midnight only.', priority: 4, when: { hours: [18, 24] }, capPerDay: 3, hue: 300 },
+  { id: 'free-shipping', kind: 'free_shipping', title: 'Free shipping over $50', text: 'On every order, every day.', priority: 1, fallback: true, hue: 190 },
+];
+
+/** A homepage card: a slot's banner or collection, or the offer. */
+function slotCard(slot, item, reason, why) {
+  const card = element('li', 'slot');
+  card.dataset.slot = slot;
+  card.dataset.itemId = item.id;
+  card.dataset.reason = reason;
+  card.style.background = `linear-gradient(135deg, hsl(${item.hue} 55% 38%), hsl(${(item.hue + 40) % 360} 60% 52%))`;
+  card.append(element('h3', '', item.title), element('p', '', item.text));
+  if (item.category) {
+    const button = element('button', '', `Shop ${label(item.category).toLowerCase()}`);
+    button.type = 'button';
+    button.addEventListener('click', () => {
+      state.category = item.category;
+      $('category-filter').value = item.category;
+      renderGrid();
+      track('click', { id: `slot:${item.id}`, category: item.category }, slot === 'offer' ? 'offer' : 'home');
+    });
+    card.append(button);
+  }
+  card.append(element('span', 'slot-why', why));
+  return card;
+}
+
+/** The homepage slots and the offer, chosen by Shelfwise (impressions count toward caps). */
 function renderSlots() {
-  const choices = state.shelf.fillSlots(SLOTS, SLOT_ITEMS, { strength: 0.7 });
-  $('slots').replaceChildren(
-    ...choices
-      .filter((choice) => choice.item !== null)
-      .map(({ slot, item, reason, why }) => {
-        const card = element('li', 'slot');
-        card.dataset.slot = slot;
-        card.dataset.itemId = item.id;
-        card.dataset.reason = reason;
-        card.style.background = `linear-gradient(135deg, hsl(${item.hue} 55% 38%), hsl(${(item.hue + 40) % 360} 60% 52%))`;
-        card.append(element('h3', '', item.title), element('p', '', item.text));
-        if (item.category) {
-          const button = element('button', '', `Shop ${label(item.category).toLowerCase()}`);
-          button.type = 'button';
-          button.addEventListener('click', () => {
-            state.category = item.category;
-            $('category-filter').value = item.category;
-            renderGrid();
-            track('click', { id: `slot:${item.id}`, category: item.category });
-          });
-          card.append(button);
-        }
-        card.append(element('span', 'slot-why', why));
-        return card;
-      }),
-  );
+  const choices = state.shelf.fillSlots(SLOTS, SLOT_ITEMS, { strength: 0.7, module: 'home' });
+  const offer = state.shelf.chooseOffer(OFFERS, { strength: 0.7, module: 'offer' });
+  const cards = choices.filter((choice) => choice.item !== null).map(({ slot, item, reason, why }) => slotCard(slot, item, reason, why));
+  if (offer.offer !== null) cards.push(slotCard('offer', offer.offer, offer.reason, offer.why));
+  $('slots').replaceChildren(...cards);
 }
 
 /** "Picked for you" and "Recently viewed", both read from the on-device profile. */
@@ -243,8 +269,8 @@ function renderPicks() {
   $('recent').hidden = viewed.length === 0;
   $('recent-list').replaceChildren(...viewed.map(pickCard));
   if (!show) return;
-  const picks = shelf.rank(state.featured, { strength: 1, diversity: 0.5 }).slice(0, PICKS);
-  $('pick-list').replaceChildren(...picks.map((ranked) => pickCard(ranked.product, ranked)));
+  const picks = shelf.rank(state.featured, { strength: 1, diversity: 0.5, module: 'picks' }).slice(0, PICKS);
+  $('pick-list').replaceChildren(...picks.map((ranked) => pickCard(ranked.product, ranked, 'picks')));
 }
 
 const FACET_LABELS = { category: 'Category', brand: 'Brand', price_band: 'Price range', tag: 'Tag', colour: 'Colour', size: 'Size' };
@@ -315,6 +341,27 @@ function renderPrivacy() {
       : '';
   $('erase-profile').disabled = summary.events === 0;
   $('toggle-consent').textContent = consent === 'granted' ? 'Turn personalization off' : 'Turn personalization on';
+  renderGroups();
+}
+
+/** The shopper's groups and measurement consent, in the privacy panel. */
+function renderGroups() {
+  const shelf = state.shelf;
+  const { holdout, experiments } = shelf.assignment;
+  const variation = experiments['grid-strength'];
+  const groups = $('privacy-groups');
+  groups.dataset.holdout = String(holdout);
+  groups.dataset.variation = variation === null || variation === undefined ? 'none' : String(variation);
+  groups.textContent =
+    shelf.consent.personalization !== 'granted'
+      ? 'Measurement groups apply once personalization is on.'
+      : holdout
+        ? "Measurement group: holdout. You see the shop's own order, so the shop can tell what personalization adds; your profile still learns."
+        : `Measurement group: personalized, grid experiment variation ${variation === 0 ? 'A (gentle)' : 'B (strong)'}.`;
+  const measuring = shelf.consent.measurement === 'granted';
+  $('toggle-measurement').textContent = measuring ? 'Stop counting for the shop' : 'Let the shop count what works';
+  $('toggle-measurement').disabled = shelf.consent.personalization !== 'granted';
+  $('preview-report').disabled = !measuring || shelf.consent.personalization !== 'granted';
 }
 
 function renderBanner() {
@@ -330,7 +377,13 @@ function renderAll() {
   renderPrivacy();
 }
 
-function showProduct(product) {
+/** The module the grid is: search results while there is a query. */
+function gridModule() {
+  return state.query ? 'search' : 'grid';
+}
+
+/** Opens a product's page; `module` names the list it was opened from (measured as a click there). */
+function showProduct(product, module) {
   state.open = product;
   const dialog = $('product-dialog');
   $('dialog-media').replaceChildren(placeholder(product));
@@ -341,6 +394,7 @@ function showProduct(product) {
   $('dialog-description').textContent = product.description;
   $('dialog-feedback').textContent = '';
   if (!dialog.open) dialog.showModal();
+  if (module) track('click', product, module);
   track('view', product);
   renderModules(product);
   renderPicks();
@@ -356,8 +410,8 @@ function showProduct(product) {
 function renderModules(product) {
   const shelf = state.shelf;
   const sameCategory = state.featured.filter((p) => p.category === product.category);
-  const similar = shelf.similarTo(product, sameCategory).slice(0, 4);
-  $('similar-list').replaceChildren(...similar.map((ranked) => pickCard(ranked.product, ranked)));
+  const similar = shelf.similarTo(product, sameCategory, { module: 'similar' }).slice(0, 4);
+  $('similar-list').replaceChildren(...similar.map((ranked) => pickCard(ranked.product, ranked, 'similar')));
   const tags = new Set(product.tags ?? []);
   const associations = state.featured
     .filter((p) => p.category !== product.category)
@@ -366,8 +420,8 @@ function renderModules(product) {
       score: (p.brand && p.brand === product.brand ? 2 : 0) + ((p.tags ?? []).some((tag) => tags.has(tag)) ? 1 : 0),
     }))
     .filter((association) => association.score > 0);
-  const together = shelf.boughtTogether(associations).slice(0, 4);
-  $('together-list').replaceChildren(...together.map((ranked) => pickCard(ranked.product, ranked)));
+  const together = shelf.boughtTogether(associations, { module: 'together' }).slice(0, 4);
+  $('together-list').replaceChildren(...together.map((ranked) => pickCard(ranked.product, ranked, 'together')));
 }
 
 /** Suggestions the shop has for a prefix: product titles, brands and categories starting with it. */
@@ -504,6 +558,23 @@ function wire() {
     state.shelf.profile.erase();
     renderAll();
   });
+  $('toggle-measurement').addEventListener('click', () => {
+    const shelf = state.shelf;
+    if (shelf.consent.measurement === 'granted') {
+      shelf.withdrawConsent(['measurement']);
+    } else {
+      shelf.grantConsent(['personalization', 'measurement']);
+    }
+    $('report-preview').hidden = true;
+    renderAll();
+  });
+  $('preview-report').addEventListener('click', async () => {
+    // A real shop sends this to its own analytics; the demo shows it instead.
+    const report = await state.shelf.measurement.report();
+    const preview = $('report-preview');
+    preview.textContent = JSON.stringify(report, null, 2);
+    preview.hidden = false;
+  });
   $('toggle-consent').addEventListener('click', () => {
     if (state.shelf.consent.personalization === 'granted') state.shelf.withdrawConsent();
     else state.shelf.grantConsent();
@@ -538,7 +609,7 @@ function wire() {
 async function main() {
   const [catalogue, shelf] = await Promise.all([
     fetch('./data/products.json').then((response) => response.json()),
-    Shelfwise.open({ namespace: NAMESPACE }),
+    Shelfwise.open({ namespace: NAMESPACE, ...MEASUREMENT }),
   ]);
   state.shelf = shelf;
   // The shop's own merchandising order: best rated first.

@@ -513,6 +513,23 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
+    /// Withdraws the `measurement` purpose only: its counts are erased in every tab, and
+    /// the profile stays.
+    pub fn withdraw_measurement(&mut self, now_ms: f64) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        let personalization = self.consent().personalization;
+        let decision = Consent::decided(
+            personalization,
+            ConsentStatus::Denied,
+            now_ms,
+            Source::Shopper,
+        );
+        if !self.decide(decision) && self.personalization_allowed() {
+            self.persist();
+        }
+        Ok(())
+    }
+
     /// Denies or withdraws consent for every purpose: the profile is dropped and every
     /// Shelfwise key (all namespaces, all versions) is removed in this call.
     pub fn withdraw_consent(&mut self, now_ms: f64) -> Result<()> {

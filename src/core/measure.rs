@@ -211,15 +211,19 @@ pub struct Layout {
 }
 
 impl Layout {
-    /// Checks the shop's measurement configuration.
+    /// Checks the shop's measurement configuration. Reports state numbers to six
+    /// decimals, so epsilon and the revenue step are rounded to six decimals first: a
+    /// report is randomized with exactly what it states.
     pub fn new(modules: Vec<String>, epsilon: f64, revenue_step: f64) -> Result<Layout> {
         let invalid = |why: &str| Err(Error::InvalidOptions(why.into()));
         check_modules(&modules)?;
+        let six = |x: f64| (x * 1e6).round() / 1e6;
+        let (epsilon, revenue_step) = (six(epsilon), six(revenue_step));
         if !(epsilon.is_finite() && epsilon > 0.0 && epsilon <= MAX_EPSILON) {
             return invalid("measurement.epsilon must be a number above 0, at most 10");
         }
         if !(revenue_step.is_finite() && revenue_step > 0.0) {
-            return invalid("measurement.revenueStep must be a number above 0");
+            return invalid("measurement.revenueStep must be a number of at least 0.000001");
         }
         Ok(Layout {
             modules,

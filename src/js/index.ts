@@ -522,6 +522,7 @@ const OP = {
   holdout: 22,
   modules: 23,
   unit: 24,
+  withdrawMeasurement: 25,
 } as const;
 
 /** Runs one of the engine's small operations (see `OP`). */
@@ -1044,11 +1045,17 @@ export class Shelfwise extends EventTarget {
   }
 
   /**
-   * Denies or withdraws consent. Erases every Shelfwise key (all namespaces) from
-   * `localStorage` and `sessionStorage` before returning.
+   * Denies or withdraws consent, by default for every purpose: then every Shelfwise key
+   * (all namespaces) is erased from `localStorage` and `sessionStorage` before returning.
+   * `['measurement']` withdraws measurement only: its counts are erased in every tab and
+   * the profile stays. (Withdrawing personalization withdraws both: the counts are kept
+   * with the profile.)
    */
-  withdrawConsent(): void {
-    run(this.#engine, OP.withdraw, this.#now);
+  withdrawConsent(purposes: readonly Types.Purpose[] = ['personalization', 'measurement']): void {
+    if (!Array.isArray(purposes) || purposes.some((p) => p !== 'personalization' && p !== 'measurement')) {
+      throw inputError('argument', 'purposes must be an array of "personalization" and "measurement"');
+    }
+    run(this.#engine, purposes.includes('personalization') ? OP.withdraw : OP.withdrawMeasurement, this.#now);
     this.#consentChanged();
   }
 

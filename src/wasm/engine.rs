@@ -617,6 +617,7 @@ mod op {
     pub const HOLDOUT: u32 = 22;
     pub const MODULES: u32 = 23;
     pub const UNIT: u32 = 24;
+    pub const WITHDRAW_MEASUREMENT: u32 = 25;
 }
 
 #[wasm_bindgen]
@@ -692,6 +693,7 @@ impl Engine {
                 self.inner.set_modules(modules.collect()).map(|()| done)?
             }
             op::UNIT => self.inner.unit().map(str::to_owned).into(),
+            op::WITHDRAW_MEASUREMENT => self.inner.withdraw_measurement(now_ms).map(|()| done)?,
             op::HOLDOUT => {
                 self.inner.set_held_out(number == 1.0);
                 done

@@ -1,6 +1,7 @@
 // The demo shop end to end: consent, learning, reranking after reload, declining,
 // withdrawing. Every test also asserts an empty console and no request leaving the
 // local server.
+import { readFileSync } from 'node:fs';
 import { test as base, expect } from '@playwright/test';
 
 const test = base.extend({
@@ -20,8 +21,9 @@ const test = base.extend({
   },
 });
 
-async function openShop(page) {
-  await page.goto('/');
+/** Opens the shop; `holdout` sets the share of shoppers held out (the shop's own is 10%). */
+async function openShop(page, holdout = 0) {
+  await page.goto(`/?holdout=${holdout}`);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
 }
 
@@ -406,7 +408,7 @@ test('homepage slots follow behaviour and say why', async ({ page }) => {
   await expect(slots).toHaveCount(4);
   const before = await slots.evaluateAll((items) => items.map((item) => [item.dataset.slot, item.dataset.itemId]));
   expect(new Set(before.map(([, id]) => id)).size, 'no item twice').toBe(4);
-  expect(before.find(([slot]) => slot === 'offer')[1], 'a new shopper gets an offer for new shoppers or the fallback').toMatch(/welcome|evening|free-shipping/);
+  expect(before.find(([slot]) => slot === 'offer')[1], 'a new shopper gets an offer for new shoppers or the fallback').toMatch(/first-order|evening|free-shipping/);
 
   await page.click('#consent-accept');
   const phones = page.locator('#grid li.card[data-category="smartphones"]');
@@ -421,4 +423,97 @@ test('homepage slots follow behaviour and say why', async ({ page }) => {
   await expect(hero).toHaveAttribute('data-reason', 'interest');
   await expect(hero.locator('.slot-why')).toContainText('smartphones');
   await page.screenshot({ path: test.info().outputPath('homepage.png'), fullPage: false });
+});
+
+test('every GrowthBook bucketing case passes through the npm package in the browser', async ({ page }) => {
+  const cases = JSON.parse(readFileSync(new URL('../fixtures/growthbook-cases.json', import.meta.url), 'utf8'));
+  await openShop(page);
+  const failures = await page.evaluate(async (cases) => {
+    const { bucketing } = await import('/shelfwise/index.js');
+    const gb = await bucketing();
+    const close = (a, b) => Math.abs(a - b) < 1e-6;
+    const failed = [];
+    let checked = 0;
+    const check = (ok, what) => {
+      checked += 1;
+      if (!ok) failed.push(what);
+    };
+    for (const [seed, value, version, want] of cases.hash) {
+      const got = gb.hash(seed, value, version);
+      check(want === null ? got === null : close(got, want), `hash ${seed} ${value} ${version}: ${got}`);
+    }
+    for (const [name, [count, coverage, weights], want] of cases.getBucketRange) {
+      const got = gb.getBucketRanges(count, coverage, weights ?? undefined);
+      check(got.length === want.length && got.every(([s, e], i) => close(s, want[i][0]) && close(e, want[i][1])), name);
+    }
+    for (const [name, n, ranges, want] of cases.chooseVariation) check(gb.chooseVariation(n, ranges) === want, name);
+    for (const [name, id, namespace, want] of cases.inNamespace) check(gb.inNamespace(id, namespace) === want, name);
+    for (const [count, want] of cases.getEqualWeights) {
+      const got = gb.getEqualWeights(count);
+      check(got.length === want.length && got.every((w, i) => close(w, want[i])), `getEqualWeights ${count}`);
+    }
+    return { failed, checked };
+  }, cases);
+  expect(failures).toEqual({ failed: [], checked: 63 });
+});
+
+test('the holdout sees the shop order, says so, and keeps its group across visits', async ({ page }) => {
+  await openShop(page, 100);
+  await page.click('#consent-accept');
+  const before = (await gridOrder(page)).map(([id]) => id);
+  await viewProducts(page, 'laptops', 3);
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  expect((await gridOrder(page)).map(([id]) => id), "the shop's own order").toEqual(before);
+  await page.click('#open-privacy');
+  await expect(page.locator('#privacy-groups')).toHaveAttribute('data-holdout', 'true');
+  await expect(page.locator('#privacy-groups')).toContainText('holdout');
+  await expect(page.locator('#interests')).toContainText('Laptops');
+});
+
+test('the experiment group is sticky, and the offer says why it was chosen', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  await page.click('#open-privacy');
+  const groups = page.locator('#privacy-groups');
+  await expect(groups).toHaveAttribute('data-holdout', 'false');
+  const variation = await groups.getAttribute('data-variation');
+  expect(['0', '1']).toContain(variation);
+  await expect(groups).toContainText(variation === '0' ? 'variation A' : 'variation B');
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await page.click('#open-privacy');
+  await expect(groups, 'the same group after a reload').toHaveAttribute('data-variation', variation);
+  await page.click('#close-privacy');
+  const offer = page.locator('#slots li.slot[data-slot="offer"]');
+  await expect(offer).toHaveCount(1);
+  const reason = await offer.getAttribute('data-reason');
+  const why = await offer.locator('.slot-why').textContent();
+  expect(why.length, `offer ${await offer.getAttribute('data-item-id')} (${reason}) says why`).toBeGreaterThan(5);
+  if ((await offer.getAttribute('data-item-id')) === 'first-order') expect(why).toContain('first order');
+});
+
+test('with measurement consent the shop gets only a randomized report', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  await page.click('#open-privacy');
+  await expect(page.locator('#preview-report')).toBeDisabled();
+  await page.click('#toggle-measurement');
+  await expect(page.locator('#toggle-measurement')).toHaveText('Stop counting for the shop');
+  await page.click('#close-privacy');
+  await viewProducts(page, 'laptops', 2);
+  await page.click('#open-privacy');
+  await page.click('#preview-report');
+  const report = JSON.parse(await page.locator('#report-preview').textContent());
+  expect(report.format).toBe('shelfwise-report');
+  expect(report.group).toMatch(/^(personalized|holdout)$/);
+  expect(report.modules).toEqual(['grid', 'search', 'picks', 'similar', 'together', 'home', 'offer']);
+  expect(report.bits).toMatch(/^[01]{140}$/);
+  // ln 3, as reports state numbers: to six decimals.
+  expect(report.epsilon).toBe(1.098612);
+  // Stopping measurement keeps what personalization learned.
+  await page.click('#toggle-measurement');
+  await expect(page.locator('#toggle-measurement')).toHaveText('Let the shop count what works');
+  await expect(page.locator('#interests')).toContainText('Laptops');
+  await expect(page.locator('#preview-report')).toBeDisabled();
 });
