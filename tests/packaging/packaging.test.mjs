@@ -50,6 +50,12 @@ describe('the npm tarball', () => {
       'dist/index.js',
       'dist/node.d.ts',
       'dist/node.js',
+      'dist/tools.d.ts',
+      'dist/tools.js',
+      'dist/tools/shelfwise_tools.d.ts',
+      'dist/tools/shelfwise_tools.js',
+      'dist/tools/shelfwise_tools_bg.wasm',
+      'dist/tools/shelfwise_tools_bg.wasm.d.ts',
       'dist/wasm/shelfwise.d.ts',
       'dist/wasm/shelfwise.js',
       'dist/wasm/shelfwise_bg.wasm',
@@ -105,6 +111,26 @@ describe('in Node', () => {
       after: ['b', 'a'],
       code: 'invalid_event',
     });
+  });
+});
+
+describe("the shop's tools in Node", () => {
+  test('bucketing and the estimator run from the installed tarball', () => {
+    const dir = project('tools-app', {
+      'check.mjs': `
+        import { bucketing, estimate } from 'shelfwise';
+        const gb = await bucketing();
+        const reports = ['personalized', 'holdout'].map((group) => ({
+          format: 'shelfwise-report', version: 1, epsilon: 10, revenueStep: 25, modules: ['grid'], group,
+          bits: group === 'personalized' ? '10001000000000000000' : '10000000000000000000',
+        }));
+        const found = await estimate(reports);
+        const clicks = found.groups.find((g) => g.group === 'personalized').metrics.find((m) => m.metric === 'clicks');
+        console.log(JSON.stringify({ hash: gb.hash('seed', 'a', 2), baseline: found.baseline, lift: Math.round(clicks.lift.value) }));
+      `,
+    });
+    const output = execFileSync('node', ['check.mjs'], { cwd: dir, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(output.trim().split('\n').at(-1)), { hash: 0.0505, baseline: 'holdout', lift: 1 });
   });
 });
 
