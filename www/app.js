@@ -18,7 +18,9 @@ const HOLDOUT_PERCENT = Number(new URLSearchParams(location.search).get('holdout
 const MEASUREMENT = {
   holdout: { percent: HOLDOUT_PERCENT, seed: 'harbor-holdout-2026' },
   experiments: [{ key: 'grid-strength', variations: [{ strength: RANK_STRENGTH }, { strength: 0.8 }], modules: ['grid', 'search'] }],
-  measurement: { modules: ['grid', 'search', 'picks', 'similar', 'together', 'home', 'offer'] },
+  measurement: {
+    modules: ['grid', 'search', 'picks', 'similar', 'together', 'home', 'home:hero', 'home:collection-1', 'home:collection-2', 'offer'],
+  },
 };
 const PICKS = 6;
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -239,7 +241,7 @@ function slotCard(slot, item, reason, why) {
       state.category = item.category;
       $('category-filter').value = item.category;
       renderGrid();
-      track('click', { id: `slot:${item.id}`, category: item.category }, slot === 'offer' ? 'offer' : 'home');
+      track('click', { id: `slot:${item.id}`, category: item.category }, slot === 'offer' ? 'offer' : `home:${slot}`);
     });
     card.append(button);
   }

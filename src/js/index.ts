@@ -1200,7 +1200,9 @@ export class Shelfwise extends EventTarget {
    * `devices`, lifecycle `segments`, `locales`) and a `capPerDay`. No item fills two
    * slots; fallbacks fill what nothing else qualifies for. The page's context (local time,
    * device class, locale) is read here unless given. Each item chosen is counted as an
-   * impression (with consent) unless `countImpressions: false`.
+   * impression (with consent) unless `countImpressions: false`. With `module`, one
+   * impression of the module is measured, and one of `<module>:<slot>` for each filled
+   * slot the shop measures under that name.
    */
   fillSlots<T extends SlotItem>(slots: readonly string[], items: readonly T[], options: FillSlotsOptions = {}): SlotChoice<T>[] {
     this.#refreshSignals();
@@ -1256,6 +1258,12 @@ export class Shelfwise extends EventTarget {
     const triples = this.#engine.fillSlots(Float64Array.from([...head, ...itemNumbers]), locales.join(PAIR), this.#now());
     if (countImpressions) this.#countImpression(module);
     const shelf = this;
+    // Per slot too, for the slots the shop measures as `<module>:<slot>`.
+    if (countImpressions && module !== undefined) {
+      slots.forEach((slot, s) => {
+        if ((triples[s * 3] as number) >= 0) this.#countImpression(`${module}:${slot}`);
+      });
+    }
     return slots.map((slot, s) => {
       const index = triples[s * 3] as number;
       if (index < 0) return { slot, item: null, reason: null, why: null };

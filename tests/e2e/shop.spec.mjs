@@ -507,8 +507,8 @@ test('with measurement consent the shop gets only a randomized report', async ({
   const report = JSON.parse(await page.locator('#report-preview').textContent());
   expect(report.format).toBe('shelfwise-report');
   expect(report.group).toMatch(/^(personalized|holdout)$/);
-  expect(report.modules).toEqual(['grid', 'search', 'picks', 'similar', 'together', 'home', 'offer']);
-  expect(report.bits).toMatch(/^[01]{140}$/);
+  expect(report.modules).toEqual(['grid', 'search', 'picks', 'similar', 'together', 'home', 'home:hero', 'home:collection-1', 'home:collection-2', 'offer']);
+  expect(report.bits).toMatch(/^[01]{200}$/);
   // ln 3, as reports state numbers: to six decimals.
   expect(report.epsilon).toBe(1.098612);
   // Stopping measurement keeps what personalization learned.

@@ -222,3 +222,19 @@ test('an export carries its readable parts and imports back', async () => {
   shelf.profile.import(text);
   assert.equal(shelf.profile.summary().events, 1);
 });
+
+test('fillSlots measures its module and each measured slot', async () => {
+  const shelf = await Shelfwise.open({ namespace: 'slot-counts', now, measurement: { modules: ['home', 'home:hero', 'home:side'], epsilon: 10 } });
+  shelf.grantConsent(['personalization', 'measurement']);
+  const items = [
+    { id: 'banner', priority: 2, slots: ['hero'] },
+    { id: 'tile', priority: 1, slots: ['side'], when: { devices: ['mobile'] } },
+  ];
+  const choices = shelf.fillSlots(['hero', 'side'], items, { module: 'home', context: { device: 'desktop' } });
+  assert.deepEqual(choices.map((c) => c.item?.id ?? null), ['banner', null]);
+  shelf.track({ type: 'click', product: { id: 'slot:banner' }, module: 'home:hero' });
+  const { bits } = await shelf.measurement.report();
+  const perModule = bits.match(/.{20}/g).map((b) => b.slice(0, 8));
+  // [impressions, clicks] of home, home:hero and home:side: the empty slot counts nothing.
+  assert.deepEqual(perModule, ['10000000', '10001000', '00000000']);
+});
