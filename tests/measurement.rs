@@ -3,6 +3,8 @@
 //! totals and the lift within its stated intervals. Fixed seeds: deterministic.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use shelfwise::core::bucket::in_holdout;
 use shelfwise::core::event::{Event, EventKind, Product};
 use shelfwise::core::measure::{
@@ -104,27 +106,15 @@ fn the_estimator_recovers_totals_and_lift_within_its_intervals() {
     for (group, t) in ["holdout", "personalized"].iter().zip(&truth) {
         let g = found.groups.iter().find(|g| g.group == *group).unwrap();
         assert_eq!(g.reports, t.reports);
-        let purchases = metric(&found, group, "grid", "purchases");
-        assert!(
-            purchases.total.contains(t.purchases),
-            "{group} purchases {:?} vs {}",
-            purchases.total,
-            t.purchases
-        );
-        let clicks = metric(&found, group, "grid", "clicks");
-        assert!(
-            clicks.total.contains(t.clicks),
-            "{group} clicks {:?} vs {}",
-            clicks.total,
-            t.clicks
-        );
-        let revenue = metric(&found, group, "grid", "revenue");
-        assert!(
-            revenue.total.contains(t.revenue),
-            "{group} revenue {:?} vs {}",
-            revenue.total,
-            t.revenue
-        );
+        let truths = [
+            ("purchases", t.purchases),
+            ("clicks", t.clicks),
+            ("revenue", t.revenue),
+        ];
+        for (name, truth) in truths {
+            let total = metric(&found, group, "grid", name).total;
+            assert!(total.contains(truth), "{group} {name} {total:?} vs {truth}");
+        }
         // Nothing happened in "similar": its totals are zero within the noise.
         assert!(metric(&found, group, "similar", "purchases")
             .total
@@ -206,34 +196,14 @@ fn intervals_cover_the_truth_at_their_stated_rate() {
 }
 
 mod engine {
-    use std::cell::RefCell;
-    use std::rc::Rc;
-
+    use crate::common::Shared;
     use shelfwise::core::consent::ConsentModeState;
     use shelfwise::core::{
-        candidates, ConsentPolicy, ConsentStatus, Engine, ErrorCode, Event, EventKind, MemoryStore,
-        Product, RankOptions, Signals, Store, StoreError,
+        candidates, ConsentPolicy, ConsentStatus, Engine, ErrorCode, Event, EventKind, Product,
+        RankOptions, Signals,
     };
 
     const T0: f64 = 1_700_000_000_000.0;
-
-    #[derive(Clone, Default)]
-    struct Shared(Rc<RefCell<MemoryStore>>);
-
-    impl Store for Shared {
-        fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-            self.0.borrow().get(key)
-        }
-        fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-            self.0.borrow_mut().set(key, value)
-        }
-        fn remove(&mut self, key: &str) -> Result<(), StoreError> {
-            self.0.borrow_mut().remove(key)
-        }
-        fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-            self.0.borrow().keys(prefix)
-        }
-    }
 
     fn tab(store: &Shared, id: &str) -> Engine<Shared> {
         let mut engine = Engine::with_policy(

@@ -2,13 +2,15 @@
 //! several tabs sharing one storage, ranking guarantees and input validation.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
 use proptest::prelude::*;
 use shelfwise::core::consent::{ConsentModeState, Source, TcfState};
 use shelfwise::core::event::EventDetails;
 use shelfwise::core::profile::{BRAND, CATEGORY};
 use shelfwise::core::{
     candidates, rank, ConsentPolicy, ConsentStatus, Engine, ErrorCode, Event, EventInput,
-    EventKind, MemoryStore, Product, RankOptions, Reason, Signals, StorageMode, Store, StoreError,
+    EventKind, MemoryStore, Product, RankOptions, Reason, Signals, StorageMode, Store,
 };
 use shelfwise::core::{validate_items, ProductInput, ProfileConfig};
 
@@ -171,36 +173,7 @@ fn another_tabs_withdrawal_is_not_undone_by_tracking() {
     assert!(!engine.track(&view(&products[1], T0 + 2.0 * MINUTE)));
 }
 
-/// One storage shared by several engines, as tabs of one origin share localStorage.
-#[derive(Clone, Default)]
-struct Shared(std::rc::Rc<std::cell::RefCell<MemoryStore>>);
-
-impl Store for Shared {
-    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.0.borrow().get(key)
-    }
-    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.0.borrow_mut().set(key, value)
-    }
-    fn remove(&mut self, key: &str) -> Result<(), StoreError> {
-        self.0.borrow_mut().remove(key)
-    }
-    fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        self.0.borrow().keys(prefix)
-    }
-}
-
-impl Shared {
-    fn shelfwise_keys(&self) -> Vec<String> {
-        self.0
-            .borrow()
-            .entries
-            .keys()
-            .filter(|k| k.starts_with("shelfwise:"))
-            .cloned()
-            .collect()
-    }
-}
+use common::Shared;
 
 fn tab(store: &Shared, id: &str) -> Engine<Shared> {
     Engine::with_policy(

@@ -37,7 +37,8 @@ export interface ConsentState {
  * Events the profile learns from, with their default weights: view 1, click 1.5,
  * add_to_cart 3, remove_from_cart -1 (evidence against), purchase 5, wishlist 2.5.
  * `impression`: a homepage slot item was shown (counted for frequency caps, never
- * learned as taste; `fillSlots` records these itself).
+ * learned as taste; `fillSlots` records these itself), or, with `module`, a measured
+ * module was shown (ranking calls with `module` record these).
  */
 export type EventType = "view" | "click" | "add_to_cart" | "remove_from_cart" | "purchase" | "wishlist" | "impression";
 /**
@@ -71,7 +72,8 @@ export interface ProductAttributes {
  * A shopper action on one product. `dwellMs` (views only, 0 to 86400000): how long the
  * product was looked at; 10 s counts as an ordinary view, a bounce a fifth, a long read up
  * to three times. `quantity` (cart and purchase events, whole number 1 to 10000): units.
- * `module`, `slot` (clicks only): where the product was shown, e.g. `"similar"`, `"3"`.
+ * `module`, `slot` (clicks, add-to-carts, purchases and impressions): where the product
+ * was shown, e.g. `"similar"`, `"3"`; local measurement credits the module.
  */
 export interface TrackEvent {
   type: EventType;
@@ -623,12 +625,13 @@ mod op {
 #[wasm_bindgen]
 impl Engine {
     // Every call that takes at most a text and a number, by operation number (`op`):
-    // one export instead of nineteen keeps the module and its glue smaller. `text` holds
+    // one export instead of one each keeps the module and its glue smaller. `text` holds
     // the query, product id, facet and value (`PAIR`-joined), an export's format,
-    // checksum and payload (`PAIR`-joined, `ABSENT` when missing) or a reason number;
-    // `number` the grant's purposes (bit 1 personalization, bit 2 measurement), a
-    // preference's weight, a search's result count or an export's version (NaN: none),
-    // or a catalogue index. Returns what the operation returns, or undefined.
+    // checksum and payload (`PAIR`-joined, `ABSENT` when missing), a reason number, a
+    // candidate bucketing id or the measured modules (`PAIR`-joined); `number` the
+    // grant's purposes (bit 1 personalization, bit 2 measurement), a preference's weight,
+    // a search's result count or an export's version (NaN: none), a catalogue index, or
+    // the holdout flag (1: held out). Returns what the operation returns, or undefined.
     pub fn command(
         &mut self,
         op: u32,
