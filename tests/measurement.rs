@@ -98,7 +98,8 @@ fn metric<'a>(
 
 #[test]
 fn the_estimator_recovers_totals_and_lift_within_its_intervals() {
-    // Conversion among shoppers who clicked: 4% in the holdout, 10% personalized.
+    // Conversion per shopper: 4% in the holdout, 10% personalized (only shoppers who
+    // clicked buy, two in three, so 1.5 times that among them).
     let (reports, truth) = simulate(2.0, [0.04, 0.10]);
     let found = estimate(&reports, None).unwrap();
     assert_eq!(found.baseline.as_deref(), Some("holdout"));
@@ -127,6 +128,18 @@ fn the_estimator_recovers_totals_and_lift_within_its_intervals() {
     let lift = metric(&found, "personalized", "grid", "purchases")
         .lift
         .unwrap();
+    // The figures, for the README and the closing note (`cargo test -- --nocapture`).
+    println!(
+        "simulation: {} + {} reports; purchases per shopper {:.4} vs {:.4}; lift {:.4} (true {:.4}), 95% interval [{:.4}, {:.4}]",
+        truth[0].reports,
+        truth[1].reports,
+        truth[0].purchases / truth[0].reports as f64,
+        truth[1].purchases / truth[1].reports as f64,
+        lift.value,
+        true_lift,
+        lift.low,
+        lift.high
+    );
     assert!(lift.contains(true_lift), "{lift:?} vs {true_lift}");
     assert!(lift.low > 0.0, "{lift:?}");
     assert!(metric(&found, "holdout", "grid", "purchases")
