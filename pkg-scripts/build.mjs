@@ -70,6 +70,16 @@ for (const [features, dir, name] of [
     wasmOut,
   ]);
   sizes.push(`${dir} ${before} -> ${statSync(wasmOut).size} bytes`);
+  // wasm-bindgen types the raw exports' JS values as `any` (the package ships no `any`),
+  // and declares `[Symbol.dispose]`, which needs TypeScript's `esnext.disposable` lib:
+  // a shop compiling with an ES2022 lib would fail on it, and the face never uses it.
+  for (const file of [`${name}.d.ts`, `${name}_bg.wasm.d.ts`]) {
+    const path = join(outDir, file);
+    const text = readFileSync(path, 'utf8')
+      .replace(/\bany\b(?=[;,)\]])/g, 'unknown')
+      .replace(/\n[ \t]*\[Symbol\.dispose\]\(\): void;/g, '');
+    writeFileSync(path, text);
+  }
 }
 const wasmDir = join(DIST, 'wasm');
 const toolsDir = join(DIST, 'tools');

@@ -6,7 +6,7 @@
 # - the wasm32 standard library: rustup's target, else Debian's rustc-web + build-std;
 #   std's source (rust-src) for the size-optimized release build
 # - wasm-bindgen CLI at exactly the crate's pinned version, in $SHELFWISE_TOOLS
-# - npm dev dependencies (binaryen's wasm-opt, TypeScript, Playwright, Vite)
+# - npm dev dependencies (binaryen's wasm-opt, TypeScript, Playwright, Vite, webpack)
 # - for tests: Chromium and ChromeDriver (Debian packages)
 set -euo pipefail
 cd "$(dirname "$0")/.."

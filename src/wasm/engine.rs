@@ -632,6 +632,7 @@ impl Engine {
     // grant's purposes (bit 1 personalization, bit 2 measurement), a preference's weight,
     // a search's result count or an export's version (NaN: none), a catalogue index, or
     // the holdout flag (1: held out). Returns what the operation returns, or undefined.
+    #[wasm_bindgen(unchecked_return_type = "unknown")]
     pub fn command(
         &mut self,
         op: u32,

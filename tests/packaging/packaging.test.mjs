@@ -134,9 +134,73 @@ describe("the shop's tools in Node", () => {
   });
 });
 
-describe('in a Vite app in Chromium', () => {
+describe('TypeScript', () => {
+  test('a strict typed usage example compiles against the shipped declarations', () => {
+    const dir = project('typed-app');
+    cpSync(join(ROOT, 'tests', 'packaging', 'fixtures', 'typed'), dir, { recursive: true });
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', join(dir, 'tsconfig.json')], { cwd: dir, stdio: 'inherit' });
+  });
+
+  test('the shipped declarations use no `any`', () => {
+    const dir = join(work, 'typed-app', 'node_modules', 'shelfwise', 'dist');
+    const declarations = packedFiles.filter((file) => file.endsWith('.d.ts'));
+    assert.ok(declarations.length >= 6, `${declarations}`);
+    for (const file of declarations) {
+      const text = readFileSync(join(dir, file.replace(/^dist\//, '')), 'utf8')
+        // Comments may say "any"; types may not.
+        .replace(/\/\*[\s\S]*?\*\//g, '')
+        .replace(/\/\/.*$/gm, '');
+      assert.doesNotMatch(text, /\bany\b/, `${file} declares an any`);
+    }
+  });
+});
+
+/**
+ * The same storefront (fixtures/storefront: main.js imports 'shelfwise') built three
+ * ways from the installed tarball: with the pinned Vite, with the pinned webpack, and
+ * as a plain `<script type="module">` page importing the package's files directly.
+ * Returns the directory to serve.
+ */
+const BUILDS = {
+  async vite(dir) {
+    execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: dir, stdio: 'inherit' });
+    return join(dir, 'dist');
+  },
+  async webpack(dir) {
+    const { default: webpack } = await import('webpack');
+    const out = join(dir, 'dist');
+    const stats = await new Promise((resolve, reject) =>
+      webpack(
+        {
+          mode: 'production',
+          context: dir,
+          entry: './main.js',
+          // Resolve 'shelfwise' from the app's own node_modules, as a shop's build would.
+          resolve: { modules: [join(dir, 'node_modules')] },
+          output: { path: out, filename: 'main.js', module: true, chunkFormat: 'module' },
+          experiments: { outputModule: true },
+          performance: { hints: false },
+        },
+        (error, result) => (error ? reject(error) : resolve(result)),
+      ),
+    );
+    assert.ok(!stats.hasErrors(), stats.toString('errors-only'));
+    cpSync(join(dir, 'index.html'), join(out, 'index.html'));
+    cpSync(join(dir, 'public'), out, { recursive: true });
+    return out;
+  },
+  async plain(dir) {
+    // No build: the page imports the installed package's files by path.
+    const main = readFileSync(join(dir, 'main.js'), 'utf8').replace("from 'shelfwise'", "from './node_modules/shelfwise/dist/index.js'");
+    writeFileSync(join(dir, 'main.js'), main);
+    cpSync(join(dir, 'public'), dir, { recursive: true });
+    return dir;
+  },
+};
+
+describe('storefronts built from the tarball, in Chromium', () => {
   let browser;
-  let server;
+  const servers = [];
 
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}; run npm run setup or set CHROMIUM_PATH`);
@@ -145,44 +209,45 @@ describe('in a Vite app in Chromium', () => {
 
   after(async () => {
     await browser?.close();
-    server?.close();
+    for (const server of servers) server.close();
   });
 
-  test('builds, ranks, persists across reloads, and keeps the console empty', async () => {
-    const dir = project('vite-app');
-    cpSync(join(ROOT, 'tests', 'packaging', 'fixtures', 'vite-app'), dir, { recursive: true });
-    // The repo's pinned Vite builds the project; 'shelfwise' resolves from its node_modules.
-    execFileSync(join(ROOT, 'node_modules', '.bin', 'vite'), ['build', '--logLevel', 'warn'], { cwd: dir, stdio: 'inherit' });
-    server = createStaticServer([['/', join(dir, 'dist')]]);
-    const { port } = await listen(server, 0);
-    const origin = `http://127.0.0.1:${port}`;
+  for (const [name, build] of Object.entries(BUILDS)) {
+    test(`${name}: builds, ranks, persists across reloads, and keeps the console empty`, async () => {
+      const dir = project(`${name}-app`);
+      cpSync(join(ROOT, 'tests', 'packaging', 'fixtures', 'storefront'), dir, { recursive: true });
+      const server = createStaticServer([['/', await build(dir)]]);
+      servers.push(server);
+      const { port } = await listen(server, 0);
+      const origin = `http://127.0.0.1:${port}`;
 
-    const page = await browser.newPage();
-    const problems = [];
-    const foreign = [];
-    page.on('console', (m) => ['error', 'warning'].includes(m.type()) && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
-    page.on('request', (r) => !r.url().startsWith(origin) && foreign.push(r.url()));
+      const page = await browser.newPage();
+      const problems = [];
+      const foreign = [];
+      page.on('console', (m) => ['error', 'warning'].includes(m.type()) && problems.push(m.text()));
+      page.on('pageerror', (e) => problems.push(e.message));
+      page.on('request', (r) => !r.url().startsWith(origin) && foreign.push(r.url()));
 
-    const result = async () => {
-      await page.waitForSelector('body[data-result]');
-      return JSON.parse(await page.getAttribute('body', 'data-result'));
-    };
-    await page.goto(`${origin}/`);
-    const first = await result();
-    assert.equal(first.firstVisit, true);
-    assert.equal(first.consent, 'granted');
-    assert.equal(first.storageMode, 'persistent');
-    assert.equal(first.errorCode, 'invalid_event');
-    assert.deepEqual(first.order.slice(0, 2), [3, 5], 'the laptops lead: the one just viewed, then the one in the cart');
+      const result = async () => {
+        await page.waitForSelector('body[data-result]');
+        return JSON.parse(await page.getAttribute('body', 'data-result'));
+      };
+      await page.goto(`${origin}/`);
+      const first = await result();
+      assert.equal(first.firstVisit, true);
+      assert.equal(first.consent, 'granted');
+      assert.equal(first.storageMode, 'persistent');
+      assert.equal(first.errorCode, 'invalid_event');
+      assert.deepEqual(first.order.slice(0, 2), [3, 5], 'the laptops lead: the one just viewed, then the one in the cart');
 
-    await page.reload();
-    const second = await result();
-    assert.equal(second.firstVisit, false, 'consent persisted');
-    assert.equal(second.events, 2, 'profile persisted');
-    assert.deepEqual(second.order, first.order);
-    assert.deepEqual(problems, []);
-    assert.deepEqual(foreign, []);
-    await page.close();
-  });
+      await page.reload();
+      const second = await result();
+      assert.equal(second.firstVisit, false, 'consent persisted');
+      assert.equal(second.events, 2, 'profile persisted');
+      assert.deepEqual(second.order, first.order);
+      assert.deepEqual(problems, []);
+      assert.deepEqual(foreign, []);
+      await page.close();
+    });
+  }
 });
