@@ -84,6 +84,16 @@ for (const [features, dir, name] of [
 const wasmDir = join(DIST, 'wasm');
 const toolsDir = join(DIST, 'tools');
 
+// `shelfwise/sync` inlines the module as a Latin-1 string (one character per byte,
+// escaped where JavaScript needs it): smaller gzipped than base64.
+const wasmBytes = readFileSync(join(wasmDir, 'shelfwise_bg.wasm'));
+let inlined = '';
+for (const byte of wasmBytes) {
+  inlined += byte < 0x20 || byte === 0x22 || byte === 0x5c || byte === 0x7f ? `\\x${byte.toString(16).padStart(2, '0')}` : String.fromCharCode(byte);
+}
+writeFileSync(join(wasmDir, 'shelfwise_inline.js'), `export default "${inlined}";\n`);
+writeFileSync(join(wasmDir, 'shelfwise_inline.d.ts'), '/** The wasm module, one character per byte. */\ndeclare const inlined: string;\nexport default inlined;\n');
+
 // Declarations keep every doc comment; the JavaScript every shopper downloads does not.
 console.log('build: tsc (JS/TS face)');
 const tsc = join(ROOT, 'node_modules', '.bin', 'tsc');
@@ -94,7 +104,7 @@ run(tsc, ['-p', tsconfig, '--declaration', 'false', '--removeComments']);
 // Plain-ESM shops serve these files as they are, so they ship minified (oxc, through the
 // pinned Vite): 2.6 KB gzipped less for every shopper. Exported names are kept.
 console.log('build: minify JavaScript (oxc)');
-for (const file of [join(DIST, 'index.js'), join(DIST, 'words.js'), join(DIST, 'node.js'), join(DIST, 'tools.js'), join(wasmDir, 'shelfwise.js'), join(toolsDir, 'shelfwise_tools.js')]) {
+for (const file of [join(DIST, 'index.js'), join(DIST, 'words.js'), join(DIST, 'node.js'), join(DIST, 'tools.js'), join(DIST, 'sync.js'), join(wasmDir, 'shelfwise.js'), join(toolsDir, 'shelfwise_tools.js')]) {
   const result = await minify(file, readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
   if (result.errors.length > 0) {
     console.error(`build: minifying ${file} failed:`, result.errors);

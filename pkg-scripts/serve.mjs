@@ -1,7 +1,7 @@
 // Serves the demo shop (www/) and the built package (dist/, under /shelfwise/) on
 // 127.0.0.1, with the strict Content Security Policy the package is meant to run under.
 // Usage: PORT=8080 node pkg-scripts/serve.mjs
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,11 +32,72 @@ export const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+const HEADERS = {
+  'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-cache',
+};
+
 /** The demo shop: the built package under /shelfwise/, the shop at the root. */
 export const SHOP_MOUNTS = [
   ['/shelfwise/', DIST],
   ['/', join(ROOT, 'www')],
 ];
+
+/** Text made safe for HTML content and attribute values. */
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+/**
+ * A category page rendered on the server, as a shop's would be: its products in the
+ * shop's order (best rated first), each card carrying its attributes as data
+ * attributes. `www/category.js` reorders them for the shopper before the first paint.
+ */
+export function renderCategory(slug) {
+  const catalogue = JSON.parse(readFileSync(join(ROOT, 'www', 'data', 'products.json'), 'utf8'));
+  const products = catalogue.filter((p) => p.category === slug).sort((a, b) => b.rating - a.rating || a.id - b.id);
+  if (products.length === 0) return null;
+  const name = slug.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+  const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
+  const cards = products.map((p) => {
+    const data = {
+      'product-id': p.id,
+      category: p.category,
+      brand: p.brand ?? '',
+      price: p.price,
+      currency: 'USD',
+      tags: (p.tags ?? []).join(','),
+      'in-stock': p.stock > 0,
+    };
+    const attributes = Object.entries(data).map(([k, v]) => ` data-${k}="${escapeHtml(v)}"`).join('');
+    return `<li class="card"${attributes}><div class="card-body"><p class="card-category">${escapeHtml(name)}</p><h3 class="card-title">${escapeHtml(p.title)}</h3><p class="card-brand">${escapeHtml(p.brand ?? '\u00a0')}</p><div class="card-meta"><span class="price">${escapeHtml(money.format(p.price))}</span></div></div></li>`;
+  });
+  return `<!doctype html>
+<html lang="en">
+  <head>
+    <meta charset="utf-8" />
+    <meta name="viewport" content="width=device-width, initial-scale=1" />
+    <title>${escapeHtml(name)} · Harbor Market</title>
+    <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+    <link rel="stylesheet" href="/style.css" />
+    <!-- Render-blocking: the grid below is reordered for the shopper before the first paint. -->
+    <script type="module" blocking="render" src="/category.js"></script>
+  </head>
+  <body class="category-page">
+    <header class="site-header"><a class="brand" href="/">Harbor Market</a></header>
+    <main id="catalogue">
+      <h1>${escapeHtml(name)}</h1>
+      <p class="grid-status" id="grid-status">${products.length} products, in the shop's order.</p>
+      <ul class="grid" id="grid" aria-label="Products">
+        ${cards.join('\n        ')}
+      </ul>
+    </main>
+  </body>
+</html>
+`;
+}
 
 function resolvePath(mounts, urlPath) {
   for (const [prefix, dir] of mounts) {
@@ -74,17 +135,21 @@ export function createStaticServer(mounts = SHOP_MOUNTS) {
       response.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
+    const category = mounts === SHOP_MOUNTS && url.pathname.match(/^\/category\/([a-z0-9-]+)$/);
+    const page = category ? renderCategory(category[1]) : null;
+    if (page !== null) {
+      response.writeHead(200, { ...HEADERS, 'Content-Type': MIME['.html'] });
+      response.end(request.method === 'HEAD' ? undefined : page);
+      return;
+    }
     if (!path || !stat?.isFile()) {
       response.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Not found\n');
       return;
     }
     response.writeHead(200, {
+      ...HEADERS,
       'Content-Type': MIME[extname(path)] ?? 'application/octet-stream',
       'Content-Length': stat.size,
-      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
-      'X-Content-Type-Options': 'nosniff',
-      'Referrer-Policy': 'no-referrer',
-      'Cache-Control': 'no-cache',
     });
     if (request.method === 'HEAD') response.end();
     else createReadStream(path).pipe(response);

@@ -2,26 +2,11 @@
 // Everything here is ordinary storefront code; personalization decisions come from
 // the package. Product data is always rendered as text, never as HTML.
 import { Shelfwise, isShelfwiseError } from '/shelfwise/index.js';
+import { MEASUREMENT, NAMESPACE, RANK_STRENGTH } from './shop-config.js';
 
-const NAMESPACE = 'harbor-market';
 /** The shop's own note that the banner was answered this visit (not Shelfwise data). */
 const BANNER_DISMISSED_KEY = 'harbor-market:banner-dismissed';
-const RANK_STRENGTH = 0.5;
 
-/**
- * How Harbor Market measures personalization: 10% of shoppers are held out (they see
- * the shop's own order; `?holdout=N` sets another share, for demos and tests), and an
- * experiment compares two strengths of the grid's personalization. Counting needs the
- * shopper's measurement consent; reports are randomized on the device.
- */
-const HOLDOUT_PERCENT = Number(new URLSearchParams(location.search).get('holdout') ?? 10);
-const MEASUREMENT = {
-  holdout: { percent: HOLDOUT_PERCENT, seed: 'harbor-holdout-2026' },
-  experiments: [{ key: 'grid-strength', variations: [{ strength: RANK_STRENGTH }, { strength: 0.8 }], modules: ['grid', 'search'] }],
-  measurement: {
-    modules: ['grid', 'search', 'picks', 'similar', 'together', 'home', 'home:hero', 'home:collection-1', 'home:collection-2', 'offer'],
-  },
-};
 const PICKS = 6;
 const SVG_NS = 'http://www.w3.org/2000/svg';
 const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });

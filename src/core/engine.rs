@@ -899,8 +899,8 @@ impl<S: Store> Engine<S> {
     }
 
     /// Puts the shopper in the shop's holdout (or takes them out): they see the shop's
-    /// order while their profile still learns. The JS face decides membership from the
-    /// holdout's seed and percent and the shopper's id ([`super::bucket::in_holdout`]).
+    /// order while their profile still learns. Membership comes from the holdout's seed
+    /// and percent and the shopper's id ([`super::bucket::in_holdout`]).
     pub fn set_held_out(&mut self, held_out: bool) {
         self.held_out = held_out;
     }

@@ -14,9 +14,9 @@
  * @module
  */
 
-import init, { Engine, inputError } from './wasm/shelfwise.js';
+import init, { Engine, initSync, inputError } from './wasm/shelfwise.js';
 import type * as Types from './wasm/shelfwise.js';
-import { assign, inHoldout, loadTools, randomize, type MeasurementReport, type Namespace } from './tools.js';
+import { assign, loadTools, randomize, toolsLoaded, type MeasurementReport, type Namespace } from './tools.js';
 import { ENGLISH, type OfferReason, type Words } from './words.js';
 
 export { ENGLISH, type OfferReason, type Words, type WhyContext } from './words.js';
@@ -151,6 +151,9 @@ export interface Assignment {
   holdout: boolean;
   experiments: Record<string, number | null>;
 }
+
+/** A card of a server-rendered grid, as `reorderGrid` ranks it: its attributes and its element. */
+export type GridCard = Types.ProductAttributes & { element: Element };
 
 /** Rank options with the module the list is shown in (counted for measurement, matched by experiments). */
 export type ModuleRankOptions = Types.RankOptions & { module?: string };
@@ -636,6 +639,20 @@ function offerFit(kind: Offer['kind'], insights: Types.Insights): [number, Offer
   }
 }
 
+/** Checks what `open` and `openSync` take before anything loads. */
+function checkOpen(options: OpenOptions): ReturnType<typeof passMeasurement> {
+  const { respectGpc = true, tcfVendorId } = options.consent ?? {};
+  if (typeof respectGpc !== 'boolean') throw inputError('options', 'consent.respectGpc must be a boolean');
+  if (tcfVendorId !== undefined && !(Number.isInteger(tcfVendorId) && tcfVendorId >= 1 && tcfVendorId <= 65535)) {
+    throw inputError('options', 'consent.tcfVendorId must be a whole number from 1 to 65535');
+  }
+  const flushDelayMs = options.flushDelayMs ?? 1000;
+  if (!(Number.isFinite(flushDelayMs) && flushDelayMs >= 0)) {
+    throw inputError('options', 'flushDelayMs must be a non-negative number');
+  }
+  return guarded('options', () => passMeasurement(options));
+}
+
 /** A random id for bucketing, kept in the profile (32 hex digits: 128 bits). */
 function randomUnit(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -730,12 +747,20 @@ function passConfig(config: unknown): [Float64Array, string, string] {
 }
 
 let loading: Promise<unknown> | undefined;
+/** Whether the module is instantiated (by `open` or `openSync`). */
+let ready = false;
 
 function loadWasm(source: WasmSource | undefined): Promise<unknown> {
-  loading ??= init(source === undefined ? undefined : { module_or_path: source }).catch((error: unknown) => {
-    loading = undefined; // allow a retry, e.g. after a network error
-    throw error;
-  });
+  loading ??= init(source === undefined ? undefined : { module_or_path: source }).then(
+    (exports) => {
+      ready = true;
+      return exports;
+    },
+    (error: unknown) => {
+      loading = undefined; // allow a retry, e.g. after a network error
+      throw error;
+    },
+  );
   return loading;
 }
 
@@ -929,20 +954,36 @@ export class Shelfwise extends EventTarget {
    * is stored. Stores nothing. Throws `invalid_argument` for a malformed namespace.
    */
   static async open(options: OpenOptions = {}): Promise<Shelfwise> {
-    const { respectGpc = true, tcfVendorId } = options.consent ?? {};
-    if (typeof respectGpc !== 'boolean') throw inputError('options', 'consent.respectGpc must be a boolean');
-    if (tcfVendorId !== undefined && !(Number.isInteger(tcfVendorId) && tcfVendorId >= 1 && tcfVendorId <= 65535)) {
-      throw inputError('options', 'consent.tcfVendorId must be a whole number from 1 to 65535');
-    }
+    const settings = checkOpen(options);
     await loadWasm(options.wasm);
-    const flushDelayMs = options.flushDelayMs ?? 1000;
-    if (!(Number.isFinite(flushDelayMs) && flushDelayMs >= 0)) {
-      throw inputError('options', 'flushDelayMs must be a non-negative number');
+    // Experiments are assigned with the tools module: load it before any ranking.
+    if (settings.experiments.length > 0) await loadTools(options.tools);
+    return Shelfwise.#create(this, options, settings);
+  }
+
+  /**
+   * Opens synchronously, for a render-blocking script that reorders a server-rendered
+   * grid before the first paint (see `reorderGrid`): `options.wasm` must be the module's
+   * bytes or a compiled `WebAssembly.Module` (`shelfwise/sync` supplies them). Takes
+   * everything `open` takes; experiments need the tools module loaded before (by an
+   * earlier `open`, `bucketing()` or `estimate()`), else `invalid_options`.
+   */
+  static openSync(options: OpenOptions & { wasm: BufferSource | WebAssembly.Module }): Shelfwise {
+    const settings = checkOpen(options);
+    if (settings.experiments.length > 0 && !toolsLoaded()) {
+      throw inputError('options', 'experiments need the tools module: open() loads it, openSync() cannot');
     }
+    if (!ready) {
+      initSync({ module: options.wasm });
+      ready = true;
+    }
+    return Shelfwise.#create(this, options, settings);
+  }
+
+  /** Creates the engine and an instance of `Class` (this class or a subclass) once the module is ready. */
+  static #create(Class: typeof Shelfwise, options: OpenOptions, settings: ReturnType<typeof passMeasurement>): Shelfwise {
+    const { respectGpc = true, tcfVendorId } = options.consent ?? {};
     const [config, sensitiveCategories, sensitiveFacets] = guarded('options', () => passConfig(options.config));
-    const settings = guarded('options', () => passMeasurement(options));
-    // The holdout and experiments hash with the tools module: load it before any ranking.
-    if (settings.holdout !== undefined || settings.experiments.length > 0) await loadTools(options.tools);
     const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId, config, sensitiveCategories, sensitiveFacets);
     try {
       run(engine, OP.modules, () => 0, (settings.measurement?.modules ?? []).join(PAIR), 0);
@@ -956,7 +997,7 @@ export class Shelfwise extends EventTarget {
       engine.free();
       throw error;
     }
-    return new this(engine, options);
+    return new Class(engine, options);
   }
 
   #listen(): void {
@@ -1143,6 +1184,51 @@ export class Shelfwise extends EventTarget {
    */
   rank<T extends Types.ProductAttributes>(products: readonly T[], options?: ModuleRankOptions): Ranked<T>[] {
     return this.#rank(products, options, undefined);
+  }
+
+  /**
+   * Reorders a server-rendered grid in place: the children of `container` that carry
+   * `data-product-id`, ranked as `rank` ranks them. Their attributes come from
+   * `products` (matched by id) when given, else from the cards' data attributes:
+   * `data-category`, `data-brand`, `data-price`, `data-currency`, `data-tags`
+   * (comma-separated), `data-score` and `data-in-stock="false"`. Cards are moved, never
+   * re-created (their listeners and state stay), other children keep their places, and a
+   * card the options leave out (`outOfStock: 'hide'`) gets `hidden`. Called from a
+   * render-blocking script before the first paint (`openSync`), the shopper never sees
+   * the shop's order first: no flicker, and no anti-flicker hiding.
+   */
+  reorderGrid(container: Element, options: ModuleRankOptions & { products?: readonly Types.ProductAttributes[] } = {}): Ranked<GridCard>[] {
+    if (typeof Element === 'undefined' || !(container instanceof Element)) throw inputError('argument', 'container must be a DOM element');
+    const { products, ...rankOptions } = fields('options', options, 'options') as { products?: readonly Types.ProductAttributes[] } & ModuleRankOptions;
+    const byId = new Map((products ?? []).map((product) => [String(product.id), product]));
+    const children = Array.from(container.children);
+    const cards = children.filter((child) => child.hasAttribute('data-product-id'));
+    const list: GridCard[] = cards.map((element) => {
+      const data = (element as HTMLElement).dataset;
+      const id = data.productId!;
+      const given = byId.get(id);
+      if (given) return { ...given, element };
+      const number = (text: string | undefined) => (text === undefined || text === '' ? null : Number(text));
+      return {
+        id,
+        element,
+        category: data.category ?? null,
+        brand: data.brand ?? null,
+        price: number(data.price),
+        currency: data.currency ?? null,
+        tags: data.tags ? data.tags.split(',').map((tag) => tag.trim()).filter(Boolean) : null,
+        score: number(data.score),
+        inStock: data.inStock === 'false' ? false : null,
+      };
+    });
+    const ranked = this.#rank(list, rankOptions, undefined);
+    const shown = new Set(ranked.map((r) => r.product.element));
+    // The cards' places, filled in ranked order; left-out cards after them, hidden.
+    const order = ranked.map((r) => r.product.element).concat(cards.filter((card) => !shown.has(card)));
+    let next = 0;
+    container.append(...children.map((child) => (child.hasAttribute('data-product-id') ? order[next++]! : child)));
+    for (const card of cards) if (!shown.has(card)) (card as HTMLElement).hidden = true;
+    return ranked;
   }
 
   /**
@@ -1608,8 +1694,9 @@ export class Shelfwise extends EventTarget {
     if ((JSON.parse(this.#consent) as Types.ConsentState).personalization === 'granted') {
       unit = unitId ?? ((run(this.#engine, OP.keepUnit, this.#now, randomUnit()) as string | undefined) ?? null);
     }
-    const held = unit !== null && holdout !== undefined && inHoldout(unit, holdout.seed, holdout.percent);
-    run(this.#engine, OP.holdout, this.#now, '', held ? 1 : 0);
+    const held =
+      unit !== null && holdout !== undefined && (run(this.#engine, OP.holdout, this.#now, holdout.seed + PAIR + unit, holdout.percent) as boolean);
+    if (!held) run(this.#engine, OP.holdout, this.#now);
     const variations: Record<string, number | null> = {};
     for (const experiment of experiments) {
       const count = experiment.variations.length;

@@ -28,7 +28,7 @@ function tools(): Promise<Buffer> {
 export class Shelfwise extends BaseShelfwise {
   static override async open(options: OpenOptions = {}): Promise<Shelfwise> {
     const wasm = options.wasm ?? (await readFile(new URL('./wasm/shelfwise_bg.wasm', import.meta.url)));
-    const needsTools = options.holdout !== undefined || (Array.isArray(options.experiments) && options.experiments.length > 0) || options.measurement !== undefined;
+    const needsTools = (Array.isArray(options.experiments) && options.experiments.length > 0) || options.measurement !== undefined;
     const toolsSource = options.tools ?? (needsTools ? await tools() : undefined);
     // `open` constructs `this`, so this is a node `Shelfwise`.
     return (await super.open({ ...options, wasm, ...(toolsSource === undefined ? {} : { tools: toolsSource }) })) as Shelfwise;

@@ -20,12 +20,25 @@ const BUCKET = { hash: 0, ranges: 1, choose: 2, inNamespace: 3, equalWeights: 4,
 
 let loading: Promise<unknown> | undefined;
 
+let loaded = false;
+
+/** @internal Whether the tools module is ready to be called synchronously. */
+export function toolsLoaded(): boolean {
+  return loaded;
+}
+
 /** Loads the tools module once (`source`: where it is; by default beside its glue). */
 export function loadTools(source?: WasmSource): Promise<unknown> {
-  loading ??= initTools(source === undefined ? undefined : { module_or_path: source }).catch((error: unknown) => {
-    loading = undefined; // allow a retry, e.g. after a network error
-    throw error;
-  });
+  loading ??= initTools(source === undefined ? undefined : { module_or_path: source }).then(
+    (exports) => {
+      loaded = true;
+      return exports;
+    },
+    (error: unknown) => {
+      loading = undefined; // allow a retry, e.g. after a network error
+      throw error;
+    },
+  );
   return loading;
 }
 
@@ -92,12 +105,6 @@ export function assign(unit: string, split: SplitOptions): number {
   const [name, start, end] = split.namespace ?? ['', Number.NaN, Number.NaN];
   const numbers = [split.hashVersion ?? 2, split.coverage ?? 1, start, end, ...split.weights];
   return bucketOp(BUCKET.assign, [split.seed, unit, name].join(PAIR), numbers)[0]!;
-}
-
-/** @internal Whether `unit` is in a holdout of `percent` under `seed`; the tools module must be loaded. */
-export function inHoldout(unit: string, seed: string, percent: number): boolean {
-  const n = bucketOp(BUCKET.hash, seed + PAIR + unit, [2])[0];
-  return n !== undefined && n < percent / 100;
 }
 
 /** A shopper's randomized report, as `measurement.report()` returns it. */

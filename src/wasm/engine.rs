@@ -631,7 +631,8 @@ impl Engine {
     // candidate bucketing id or the measured modules (`PAIR`-joined); `number` the
     // grant's purposes (bit 1 personalization, bit 2 measurement), a preference's weight,
     // a search's result count or an export's version (NaN: none), a catalogue index, or
-    // the holdout flag (1: held out). Returns what the operation returns, or undefined.
+    // the holdout's percent (with its seed and the shopper's id, `PAIR`-joined, as text;
+    // NaN: no holdout). Returns what the operation returns, or undefined.
     #[wasm_bindgen(unchecked_return_type = "unknown")]
     pub fn command(
         &mut self,
@@ -699,8 +700,10 @@ impl Engine {
             op::UNIT => self.inner.unit().map(str::to_owned).into(),
             op::WITHDRAW_MEASUREMENT => self.inner.withdraw_measurement(now_ms).map(|()| done)?,
             op::HOLDOUT => {
-                self.inner.set_held_out(number == 1.0);
-                done
+                let (seed, unit) = text.split_once(PAIR).unwrap_or((text, ""));
+                let held_out = !number.is_nan() && core::bucket::in_holdout(unit, seed, number);
+                self.inner.set_held_out(held_out);
+                held_out.into()
             }
             _ => return Err(core::Error::InvalidArgument("unknown command".into()).into()),
         })

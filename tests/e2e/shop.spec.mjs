@@ -507,8 +507,10 @@ test('with measurement consent the shop gets only a randomized report', async ({
   const report = JSON.parse(await page.locator('#report-preview').textContent());
   expect(report.format).toBe('shelfwise-report');
   expect(report.group).toMatch(/^(personalized|holdout)$/);
-  expect(report.modules).toEqual(['grid', 'search', 'picks', 'similar', 'together', 'home', 'home:hero', 'home:collection-1', 'home:collection-2', 'offer']);
-  expect(report.bits).toMatch(/^[01]{200}$/);
+  expect(report.modules).toEqual([
+    'grid', 'search', 'picks', 'similar', 'together', 'home', 'home:hero', 'home:collection-1', 'home:collection-2', 'offer', 'category',
+  ]);
+  expect(report.bits).toMatch(/^[01]{220}$/);
   // ln 3, as reports state numbers: to six decimals.
   expect(report.epsilon).toBe(1.098612);
   // Stopping measurement keeps what personalization learned.
@@ -516,4 +518,42 @@ test('with measurement consent the shop gets only a randomized report', async ({
   await expect(page.locator('#toggle-measurement')).toHaveText('Let the shop count what works');
   await expect(page.locator('#interests')).toContainText('Laptops');
   await expect(page.locator('#preview-report')).toBeDisabled();
+});
+
+test('a server-rendered category page is reordered before its first paint, without layout shift', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  // Two laptops viewed in the main shop; leaving the page writes them.
+  const viewed = await viewProducts(page, 'laptops', 2);
+  await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
+
+  // Layout shifts and paints are observed from before the page's own scripts run.
+  await page.addInitScript(() => {
+    window.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) window.__shifts.push(entry.value);
+    }).observe({ type: 'layout-shift', buffered: true });
+  });
+  const response = await page.goto('/category/laptops?holdout=0');
+  expect(response.headers()['content-security-policy']).toContain("script-src 'self' 'wasm-unsafe-eval'");
+  const shopOrder = await page.evaluate(async () => {
+    const html = await (await fetch(location.pathname)).text();
+    return [...new DOMParser().parseFromString(html, 'text/html').querySelectorAll('#grid li')].map((li) => li.dataset.productId);
+  });
+  const order = await page.$$eval('#grid li.card', (cards) => cards.map((c) => c.dataset.productId));
+  expect(order.slice(0, 2).sort(), 'the laptops just viewed come first').toEqual([...viewed].sort());
+  expect(order, 'reordered, not the shop order').not.toEqual(shopOrder);
+  expect([...order].sort()).toEqual([...shopOrder].sort());
+  await expect(page.locator('#grid-status')).toContainText('ordered for you');
+  await page.waitForTimeout(300);
+  const timing = await page.evaluate(() => ({
+    reordered: performance.getEntriesByName('shelfwise-reordered')[0]?.startTime ?? null,
+    firstPaint: performance.getEntriesByName('first-paint')[0]?.startTime ?? null,
+    shifts: window.__shifts,
+  }));
+  expect(timing.reordered, 'reordered').not.toBeNull();
+  expect(timing.firstPaint, 'painted').not.toBeNull();
+  expect(timing.reordered, 'before the first paint').toBeLessThan(timing.firstPaint);
+  expect(timing.shifts, 'no layout shift').toEqual([]);
+  await page.screenshot({ path: test.info().outputPath('category-page.png') });
 });

@@ -1,0 +1,21 @@
+// What every Harbor Market page opens Shelfwise with, so that the pages share one
+// profile, one holdout and one measurement layout.
+
+export const NAMESPACE = 'harbor-market';
+export const RANK_STRENGTH = 0.5;
+
+/**
+ * How Harbor Market measures personalization: 10% of shoppers are held out (they see
+ * the shop's own order; `?holdout=N` sets another share, for demos and tests), and an
+ * experiment compares two strengths of the grid's personalization. Counting needs the
+ * shopper's measurement consent; reports are randomized on the device.
+ */
+const HOLDOUT_PERCENT = Number(new URLSearchParams(location.search).get('holdout') ?? 10);
+
+export const MEASUREMENT = {
+  holdout: { percent: HOLDOUT_PERCENT, seed: 'harbor-holdout-2026' },
+  experiments: [{ key: 'grid-strength', variations: [{ strength: RANK_STRENGTH }, { strength: 0.8 }], modules: ['grid', 'search'] }],
+  measurement: {
+    modules: ['grid', 'search', 'picks', 'similar', 'together', 'home', 'home:hero', 'home:collection-1', 'home:collection-2', 'offer', 'category'],
+  },
+};
