@@ -557,3 +557,64 @@ test('a server-rendered category page is reordered before its first paint, witho
   expect(timing.shifts, 'no layout shift').toEqual([]);
   await page.screenshot({ path: test.info().outputPath('category-page.png') });
 });
+
+test('a Web Worker ranks off the main thread with the profile the page hands it', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  await viewProducts(page, 'fragrances', 3);
+  const result = await page.evaluate(async () => {
+    const { Shelfwise } = await import('/shelfwise/index.js');
+    const products = await (await fetch('/data/products.json')).json();
+    const shelf = await Shelfwise.open({ namespace: 'harbor-market' });
+    const onMain = shelf.rank(products, { strength: 0.8 }).map((r) => r.product.id);
+    const worker = new Worker('/rank-worker.js', { type: 'module' });
+    const reply = await new Promise((resolve) => {
+      worker.addEventListener('message', ({ data }) => resolve(data), { once: true });
+      worker.postMessage({ id: 1, profile: shelf.profile.export(), products, options: { strength: 0.8 } });
+    });
+    worker.terminate();
+    const keys = Object.keys(localStorage).filter((k) => k.startsWith('shelfwise:harbor-market-worker'));
+    return { onMain, inWorker: reply.ranked?.map((r) => r.id), error: reply.error ?? null, why: reply.ranked?.[0]?.why, keys };
+  });
+  expect(result.error).toBeNull();
+  expect(result.inWorker, 'the same order as on the main thread').toEqual(result.onMain);
+  expect(result.inWorker.slice(0, 3).every((id) => typeof id === 'number')).toBe(true);
+  expect(result.why.length).toBeGreaterThan(5);
+  expect(result.keys, 'the worker stores nothing').toEqual([]);
+});
+
+test('product data is rendered as text: hostile titles execute nothing', async ({ page }) => {
+  const hostile = [
+    '<img src=x onerror="window.__xss = 1">',
+    '</script><script>window.__xss = 2</script>',
+    '"><svg onload="window.__xss = 3">',
+  ];
+  await page.route('**/data/products.json', async (route) => {
+    const products = await (await route.fetch()).json();
+    // The three the shop shows first (best rated).
+    const first = [...products].sort((a, b) => b.rating - a.rating || a.id - b.id).slice(0, 3);
+    first.forEach((product, i) => {
+      product.title = hostile[i];
+      product.brand = hostile[(i + 1) % 3];
+    });
+    await route.fulfill({ json: products });
+  });
+  await openShop(page);
+  await page.click('#consent-accept');
+  const first = page.locator('#grid li.card').first();
+  await first.locator('.card-open').click();
+  await expect(page.locator('#dialog-title')).toHaveText(/<img|<\/script>|<svg/);
+  await page.keyboard.press('Escape');
+  await page.click('#open-privacy');
+  await expect(page.locator('#interests')).toContainText(/<img|<\/script>|"><svg/);
+  await page.fill('#search', '<img');
+  await expect(page.locator('#search-suggestions')).toBeVisible();
+  const outcome = await page.evaluate(() => ({
+    xss: window.__xss ?? null,
+    injected: document.querySelectorAll('img[src="x"], svg[onload], #grid script').length,
+    titles: [...document.querySelectorAll('#grid .card-title')].slice(0, 3).map((t) => t.textContent),
+  }));
+  expect(outcome.xss, 'nothing executed').toBeNull();
+  expect(outcome.injected, 'no element made from product data').toBe(0);
+  expect(outcome.titles.sort()).toEqual([...hostile].sort());
+});
