@@ -6,6 +6,9 @@ import { MEASUREMENT, NAMESPACE, RANK_STRENGTH } from './shop-config.js';
 
 /** The shop's own note that the banner was answered this visit (not Shelfwise data). */
 const BANNER_DISMISSED_KEY = 'harbor-market:banner-dismissed';
+/** The shop's own switch: consent through a consent manager (the IAB TCF stub) instead of its banner. */
+const USE_CMP_KEY = 'harbor-market:use-cmp';
+const USE_CMP = localStorage.getItem(USE_CMP_KEY) === '1';
 
 const PICKS = 6;
 const SVG_NS = 'http://www.w3.org/2000/svg';
@@ -353,11 +356,50 @@ function renderGroups() {
 
 function renderBanner() {
   const dismissed = sessionStorage.getItem(BANNER_DISMISSED_KEY) === '1';
-  $('consent-banner').hidden = state.shelf.consent.personalization !== 'unknown' || dismissed;
+  // With the consent manager, its own dialog asks instead.
+  $('consent-banner').hidden = USE_CMP || state.shelf.consent.personalization !== 'unknown' || dismissed;
+  const gpc = navigator.globalPrivacyControl === true;
+  for (const id of ['banner-gpc', 'privacy-gpc']) {
+    const note = $(id);
+    note.dataset.gpc = String(gpc);
+    note.textContent = gpc
+      ? 'Your browser sends Global Privacy Control: this shop reads it as "no" until you say otherwise here.'
+      : 'Your browser does not send Global Privacy Control.';
+  }
+  $('use-cmp').checked = USE_CMP;
+  $('privacy-use-cmp').checked = USE_CMP;
+}
+
+/** Switches between the shop's banner and the consent manager (a reload starts the other). */
+function switchConsentManager(on) {
+  if (on) localStorage.setItem(USE_CMP_KEY, '1');
+  else localStorage.removeItem(USE_CMP_KEY);
+  location.reload();
+}
+
+/** "Continue where you left off": cart lines left on an earlier visit (Shelfwise's cart reminder). */
+function renderCartReminder() {
+  const shelf = state.shelf;
+  const consented = shelf.consent.personalization === 'granted';
+  const lines = consented ? shelf.cartReminder() : [];
+  const products = lines.map((line) => state.byId.get(line.id)).filter((product) => product !== undefined);
+  $('cart-reminder').hidden = products.length === 0;
+  $('cart-reminder-list').replaceChildren(
+    ...products.map((product) => {
+      const line = lines.find((l) => l.id === String(product.id));
+      const card = pickCard(product, null, 'cart-reminder');
+      const since = new Date(line.atMs).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+      card.append(element('span', 'pick-why', `In your cart since ${since} · ${line.quantity} ×`));
+      return card;
+    }),
+  );
+  const inCart = consented ? shelf.profile.summary().cart.reduce((sum, line) => sum + line.quantity, 0) : state.cart;
+  $('cart-count').textContent = String(inCart);
 }
 
 function renderAll() {
   renderBanner();
+  renderCartReminder();
   renderSlots();
   renderGrid();
   renderPicks();
@@ -478,8 +520,8 @@ function search(query) {
 
 function addToCart(product) {
   state.cart += 1;
-  $('cart-count').textContent = String(state.cart);
   track('add_to_cart', product);
+  renderCartReminder();
   renderPicks();
   renderPrivacy();
   return product;
@@ -545,6 +587,8 @@ function wire() {
     state.shelf.profile.erase();
     renderAll();
   });
+  $('use-cmp').addEventListener('change', (event) => switchConsentManager(event.target.checked));
+  $('privacy-use-cmp').addEventListener('change', (event) => switchConsentManager(event.target.checked));
   $('toggle-measurement').addEventListener('click', () => {
     const shelf = state.shelf;
     if (shelf.consent.measurement === 'granted') {
@@ -594,6 +638,8 @@ function wire() {
 }
 
 async function main() {
+  // The consent manager must answer before Shelfwise opens, as a real CMP's stub would.
+  if (USE_CMP) await import('./cmp-stub.js');
   const [catalogue, shelf] = await Promise.all([
     fetch('./data/products.json').then((response) => response.json()),
     Shelfwise.open({ namespace: NAMESPACE, ...MEASUREMENT }),

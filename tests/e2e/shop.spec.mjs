@@ -287,6 +287,7 @@ test('the shopper forgets an interest, downloads their data and imports it back'
   await viewProducts(page, 'fragrances', 1);
   await page.click('#open-privacy');
   await expect(page.locator('#interests')).toContainText('Fragrances');
+  await page.screenshot({ path: test.info().outputPath('preference-center.png') });
   await page.getByRole('button', { name: 'Forget category Fragrances' }).click();
   await expect(page.locator('#interests')).not.toContainText('Fragrances');
   await expect(page.locator('#interests')).toContainText('Laptops');
@@ -617,4 +618,77 @@ test('product data is rendered as text: hostile titles execute nothing', async (
   expect(outcome.xss, 'nothing executed').toBeNull();
   expect(outcome.injected, 'no element made from product data').toBe(0);
   expect(outcome.titles.sort()).toEqual([...hostile].sort());
+});
+
+test('the shop can ask through an IAB TCF consent manager instead of its banner, and shows the GPC state', async ({ page }) => {
+  await openShop(page);
+  await expect(page.locator('#banner-gpc')).toHaveAttribute('data-gpc', 'false');
+  // The switch reloads the page with the other way of asking.
+  await Promise.all([page.waitForEvent('load'), page.click('#use-cmp')]);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#cmp-dialog')).toBeVisible();
+  await expect(page.locator('#consent-banner')).toBeHidden();
+  await page.click('#cmp-accept');
+  await expect(page.locator('#cmp-dialog')).toHaveCount(0);
+  await page.click('#open-privacy');
+  await expect(page.locator('#privacy-consent')).toContainText('consent manager');
+  await expect(page.locator('#privacy-consent')).toContainText('Personalization is on');
+  await expect(page.locator('#privacy-use-cmp')).toBeChecked();
+  // Back to the shop's own banner.
+  await Promise.all([page.waitForEvent('load'), page.click('#privacy-use-cmp')]);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#cmp-dialog')).toHaveCount(0);
+  await page.click('#open-privacy');
+  await expect(page.locator('#privacy-use-cmp')).not.toBeChecked();
+});
+
+test('a cart left on an earlier visit is offered back: continue where you left off', async ({ page }) => {
+  await page.clock.install({ time: new Date('2026-11-21T10:00:00Z') });
+  await openShop(page);
+  await page.click('#consent-accept');
+  await expect(page.locator('#cart-reminder')).toBeHidden();
+  const card = page.locator('#grid li.card').nth(1);
+  const id = await card.getAttribute('data-product-id');
+  await card.locator('.card-add').click();
+  await expect(page.locator('#cart-count')).toHaveText('1');
+  await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
+  // Two hours later, a new visit.
+  await page.clock.setSystemTime(new Date('2026-11-21T12:00:00Z'));
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#cart-reminder')).toBeVisible();
+  await expect(page.locator(`#cart-reminder-list li[data-product-id="${id}"]`)).toContainText('In your cart since');
+  await expect(page.locator('#cart-count')).toHaveText('1');
+});
+
+test('on a phone the shop fits the screen, and it is usable by keyboard with every control named', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await openShop(page);
+  await page.click('#consent-accept');
+  const layout = await page.evaluate(() => ({ width: document.documentElement.scrollWidth, viewport: innerWidth }));
+  expect(layout.width, 'no sideways scrolling').toBeLessThanOrEqual(layout.viewport);
+  await page.screenshot({ path: test.info().outputPath('phone.png') });
+  // Every control has a name a screen reader can say.
+  const unnamed = await page.evaluate(() =>
+    [...document.querySelectorAll('button, a[href], input, select')]
+      .filter((el) => el.offsetParent !== null || el.type === 'file')
+      .filter((el) => {
+        const label = el.getAttribute('aria-label') || el.labels?.[0]?.textContent || el.textContent || el.getAttribute('title');
+        return !label || label.trim() === '';
+      })
+      .map((el) => el.outerHTML.slice(0, 80)),
+  );
+  expect(unnamed).toEqual([]);
+  // On a fresh page the first Tab reaches the skip link; Enter moves to the products.
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await page.keyboard.press('Tab');
+  await expect(page.locator('.skip-link')).toBeFocused();
+  await page.keyboard.press('Enter');
+  const card = page.locator('#grid li.card .card-open').first();
+  await card.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#product-dialog')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.locator('#product-dialog')).toBeHidden();
 });
