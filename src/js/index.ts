@@ -17,6 +17,7 @@
 import init, { Engine, initSync, inputError } from './wasm/shelfwise.js';
 import type * as Types from './wasm/shelfwise.js';
 import { assign, loadTools, randomize, toolsLoaded, type MeasurementReport, type Namespace } from './tools.js';
+import { ModuleLoader, type WasmSource } from './load.js';
 import { ENGLISH, type OfferReason, type Words } from './words.js';
 
 export { ENGLISH, type OfferReason, type Words, type WhyContext } from './words.js';
@@ -60,8 +61,7 @@ export type {
   TrackEvent,
 } from './wasm/shelfwise.js';
 
-/** Where to load the wasm module from, when the default (beside this file) does not suit. */
-export type WasmSource = URL | string | Request | Response | BufferSource | WebAssembly.Module;
+export type { WasmSource } from './load.js';
 
 /** How Shelfwise reads the page's consent signals. */
 export interface ConsentOptions {
@@ -746,23 +746,7 @@ function passConfig(config: unknown): [Float64Array, string, string] {
   ];
 }
 
-let loading: Promise<unknown> | undefined;
-/** Whether the module is instantiated (by `open` or `openSync`). */
-let ready = false;
-
-function loadWasm(source: WasmSource | undefined): Promise<unknown> {
-  loading ??= init(source === undefined ? undefined : { module_or_path: source }).then(
-    (exports) => {
-      ready = true;
-      return exports;
-    },
-    (error: unknown) => {
-      loading = undefined; // allow a retry, e.g. after a network error
-      throw error;
-    },
-  );
-  return loading;
-}
+const engineModule = new ModuleLoader(init);
 
 /**
  * The shopper's preference center: what Shelfwise knows, and the shopper's controls over
@@ -955,7 +939,7 @@ export class Shelfwise extends EventTarget {
    */
   static async open(options: OpenOptions = {}): Promise<Shelfwise> {
     const settings = checkOpen(options);
-    await loadWasm(options.wasm);
+    await engineModule.load(options.wasm);
     // Experiments are assigned with the tools module: load it before any ranking.
     if (settings.experiments.length > 0) await loadTools(options.tools);
     return Shelfwise.#create(this, options, settings);
@@ -973,9 +957,9 @@ export class Shelfwise extends EventTarget {
     if (settings.experiments.length > 0 && !toolsLoaded()) {
       throw inputError('options', 'experiments need the tools module: open() loads it, openSync() cannot');
     }
-    if (!ready) {
+    if (!engineModule.ready) {
       initSync({ module: options.wasm });
-      ready = true;
+      engineModule.markReady();
     }
     return Shelfwise.#create(this, options, settings);
   }

@@ -8,7 +8,9 @@
 
 import initTools, { bucketing as bucketOp, estimate as estimateOp, report as reportOp } from './tools/shelfwise_tools.js';
 
-export type WasmSource = URL | string | Request | Response | BufferSource | WebAssembly.Module;
+import { ModuleLoader, type WasmSource } from './load.js';
+
+export type { WasmSource } from './load.js';
 
 /** Separators of packed texts (as in the shopper's module): never inside a valid value. */
 const ITEM = '\u001f';
@@ -18,28 +20,16 @@ const FIELD = '\u001c';
 /** Operations of the tools module's `bucketing`, in the order of `bucket_op` in src/wasm/tools.rs. */
 const BUCKET = { hash: 0, ranges: 1, choose: 2, inNamespace: 3, equalWeights: 4, assign: 5 } as const;
 
-let loading: Promise<unknown> | undefined;
-
-let loaded = false;
+const tools = new ModuleLoader(initTools);
 
 /** @internal Whether the tools module is ready to be called synchronously. */
 export function toolsLoaded(): boolean {
-  return loaded;
+  return tools.ready;
 }
 
 /** Loads the tools module once (`source`: where it is; by default beside its glue). */
 export function loadTools(source?: WasmSource): Promise<unknown> {
-  loading ??= initTools(source === undefined ? undefined : { module_or_path: source }).then(
-    (exports) => {
-      loaded = true;
-      return exports;
-    },
-    (error: unknown) => {
-      loading = undefined; // allow a retry, e.g. after a network error
-      throw error;
-    },
-  );
-  return loading;
+  return tools.load(source);
 }
 
 /** A variation's `[start, end)` share of the hash range. */

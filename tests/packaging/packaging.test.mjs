@@ -48,6 +48,8 @@ describe('the npm tarball', () => {
       'README.md',
       'dist/index.d.ts',
       'dist/index.js',
+      'dist/load.d.ts',
+      'dist/load.js',
       'dist/node.d.ts',
       'dist/node.js',
       'dist/sync.d.ts',
