@@ -1,7 +1,7 @@
 // The size budget, as issue 4 defines it: the wasm module and its wasm-bindgen glue,
 // gzipped, at most 60 KB. The JS face (index.js, words.js, tools.js) is printed beside it,
 // with the total a shopper's browser downloads, and the tools module (downloaded only
-// for a holdout, experiments or reports). Usage: node pkg-scripts/size.mjs [--json]
+// for experiments, reports and the estimator). Usage: node pkg-scripts/size.mjs [--json]
 import { readFileSync, existsSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';

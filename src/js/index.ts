@@ -107,7 +107,7 @@ export interface OpenOptions {
   experiments?: readonly Experiment[];
   /** Local measurement: the modules counted (with the `measurement` purpose) and how reports are randomized. */
   measurement?: MeasurementOptions;
-  /** The tools module (holdout, experiments, reports); default: `shelfwise_tools_bg.wasm` beside its glue. */
+  /** The tools module (experiments, reports); default: `shelfwise_tools_bg.wasm` beside its glue. */
   tools?: WasmSource;
 }
 
