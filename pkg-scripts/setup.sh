@@ -81,6 +81,22 @@ if [[ "$("$TOOLS/bin/wasm-bindgen" --version 2>/dev/null)" != "wasm-bindgen $wb_
     || die "could not install wasm-bindgen-cli $wb_version"
 fi
 
+# For tests: nightly Rust and the pinned cargo-fuzz, for the fuzzing smoke
+# (pkg-scripts/fuzz.sh). Without them the smoke is reported failed, and nothing else.
+CARGO_FUZZ_VERSION=0.13.2
+if [[ "$purpose" == test ]]; then
+  if ! cargo +nightly --version >/dev/null 2>&1 && command -v rustup >/dev/null; then
+    say "rustup toolchain install nightly (minimal)"
+    timeout 300 rustup toolchain install nightly --profile minimal \
+      || say "warning: no nightly Rust; the fuzzing smoke will fail"
+  fi
+  if [[ "$("$TOOLS/bin/cargo-fuzz" --version 2>/dev/null)" != "cargo-fuzz $CARGO_FUZZ_VERSION" ]]; then
+    say "cargo install cargo-fuzz $CARGO_FUZZ_VERSION into $TOOLS (about a minute, once)"
+    cargo install -q cargo-fuzz --version "$CARGO_FUZZ_VERSION" --locked --root "$TOOLS" --force \
+      || say "warning: could not install cargo-fuzz; the fuzzing smoke will fail"
+  fi
+fi
+
 # npm dev dependencies, pinned by package-lock.json.
 if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   say "npm ci"

@@ -106,6 +106,8 @@ const steps = [
     run: () => execute('node', ['--test', '--test-reporter=spec', 'tests/packaging/']),
   },
   { name: 'size budget', kind: 'check', run: () => execute('node', ['pkg-scripts/size.mjs']) },
+  // A short run of every fuzz target (the long runs: README, "Guarantees").
+  { name: 'fuzzing smoke', id: 'fuzz', kind: 'check', run: () => execute('bash', ['pkg-scripts/fuzz.sh', '3']) },
 ];
 
 const results = [];

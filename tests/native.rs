@@ -930,6 +930,42 @@ fn granted(store: MemoryStore) -> Engine<MemoryStore> {
     engine
 }
 
+/// Found by the `import` fuzz target: a stored or imported profile whose measurement
+/// start was NaN passed repair, and NaN made export then import unequal.
+#[test]
+fn a_nan_measurement_time_is_repaired_and_export_import_stays_lossless() {
+    let mut profile = shelfwise::core::Profile::default();
+    profile.measured.since_ms = Some(f64::NAN);
+    profile
+        .measured
+        .clicks
+        .push(("p".into(), "grid".into(), f64::NAN));
+    let bytes = shelfwise::core::codec::to_bytes(&profile);
+    let file = shelfwise::core::export::ImportFile {
+        format: Some("shelfwise-export".into()),
+        version: Some(3.0),
+        checksum: Some(
+            [
+                "fnv1a64:",
+                &shelfwise::core::json::hex16(shelfwise::core::store::fnv1a64(&bytes)),
+            ]
+            .concat(),
+        ),
+        payload: Some(shelfwise::core::base64url::encode(&bytes)),
+    };
+    let mut engine = granted(MemoryStore::new());
+    engine.import(&file, T0).unwrap();
+    assert_eq!(engine.profile().measured.since_ms, None);
+    assert!(engine.profile().measured.clicks.is_empty());
+    let imported = engine.profile().clone();
+    engine.import(&import_file(&engine.export()), T0).unwrap();
+    assert_eq!(
+        engine.profile(),
+        &imported,
+        "export then import is lossless"
+    );
+}
+
 #[test]
 fn the_shopper_can_forget_export_import_and_erase() {
     let mut engine = granted(MemoryStore::new());

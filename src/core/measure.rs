@@ -138,7 +138,7 @@ impl Counters {
         });
         self.counts.truncate(MAX_MODULES * METRICS.len());
         self.clicks
-            .retain(|(p, m, at)| valid_label(p) && valid_label(m) && at.is_finite());
+            .retain(|(p, m, at)| valid_label(p) && valid_label(m) && at.is_finite() && *at >= 0.0);
         self.clicks.truncate(MAX_CLICKS);
         before - self.counts.len() - self.clicks.len()
     }

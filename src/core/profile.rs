@@ -863,6 +863,7 @@ impl Profile {
             &mut self.first_ms,
             &mut self.last_ms,
             &mut self.last_order_ms,
+            &mut self.measured.since_ms,
         ] {
             if time.is_some_and(|t| !valid_time(t)) {
                 *time = None;
