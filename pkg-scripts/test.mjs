@@ -67,7 +67,16 @@ const browserEnv = wasm && {
 // kind: 'check' counts as one test; otherwise counts come from the runner's output.
 // required: later steps need it (they are reported failed, not run, when it fails).
 const steps = [
-  { name: 'rustfmt', kind: 'check', run: () => execute('cargo', ['fmt', '--all', '--check']) },
+  {
+    name: 'rustfmt',
+    kind: 'check',
+    // The library, and the fuzz targets (their own workspace).
+    run: async () => {
+      const library = await execute('cargo', ['fmt', '--all', '--check']);
+      const fuzz = await execute('cargo', ['fmt', '--manifest-path', 'fuzz/Cargo.toml', '--check']);
+      return { code: library.code || fuzz.code, output: library.output + fuzz.output };
+    },
+  },
   {
     name: 'clippy (native)',
     kind: 'check',

@@ -34,15 +34,28 @@ impl Store for Shared {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let store = Shared::default();
     let open = |tab: &str| {
-        Engine::with_policy("shop", tab, store.clone(), Default::default(), ConsentPolicy::default())
-            .expect("valid ids open")
+        Engine::with_policy(
+            "shop",
+            tab,
+            store.clone(),
+            Default::default(),
+            ConsentPolicy::default(),
+        )
+        .expect("valid ids open")
     };
     let mut tabs = [open("a"), open("b")];
-    tabs[0].grant_consent(true, true, NOW).expect("a valid time");
-    let products = [Product::new("1").with_category("laptops"), Product::new("2").with_brand("Apple")];
+    tabs[0]
+        .grant_consent(true, true, NOW)
+        .expect("a valid time");
+    let products = [
+        Product::new("1").with_category("laptops"),
+        Product::new("2").with_brand("Apple"),
+    ];
     for (i, line) in text.lines().enumerate() {
         let at = NOW + i as f64 * 1000.0;
         let tab = &mut tabs[i % 2];
@@ -52,9 +65,13 @@ fuzz_target!(|data: &[u8]| {
             }
             Some(b'C') => tab.compact(at).expect("a valid time compacts"),
             Some(b'W') => tab.withdraw_consent(at).expect("a valid time"),
-            Some(b'G') => tab.grant_consent(true, line.len() % 2 == 0, at).expect("a valid time"),
+            Some(b'G') => tab
+                .grant_consent(true, line.len() % 2 == 0, at)
+                .expect("a valid time"),
             Some(b'R') => {
-                let ranked = tab.rank(&candidates(&products), &RankOptions::default(), at).expect("ranks");
+                let ranked = tab
+                    .rank(&candidates(&products), &RankOptions::default(), at)
+                    .expect("ranks");
                 assert_eq!(ranked.len(), 2);
             }
             _ => match EventInput::from_json(line, at) {

@@ -14,7 +14,9 @@ const NOW: f64 = 1_763_712_000_000.0;
 
 fuzz_target!(|data: &[u8]| {
     let mut engine = Engine::open("shop", MemoryStore::new()).expect("opens");
-    engine.grant_consent(true, false, NOW).expect("a valid time");
+    engine
+        .grant_consent(true, false, NOW)
+        .expect("a valid time");
     let honest = data.first().is_some_and(|b| b % 2 == 0);
     let file = ImportFile {
         format: Some(EXPORT_FORMAT.to_owned()),
@@ -30,7 +32,8 @@ fuzz_target!(|data: &[u8]| {
     match engine.import(&file, NOW) {
         Ok(()) => {
             let exported = engine.export();
-            let again: serde_json::Value = serde_json::from_str(&exported).expect("an export is JSON");
+            let again: serde_json::Value =
+                serde_json::from_str(&exported).expect("an export is JSON");
             let round = ImportFile {
                 format: again["format"].as_str().map(str::to_owned),
                 version: again["version"].as_f64(),
@@ -39,8 +42,16 @@ fuzz_target!(|data: &[u8]| {
             };
             let imported = engine.profile().clone();
             engine.import(&round, NOW).expect("an export imports");
-            assert_eq!(engine.profile(), &imported, "export then import is lossless");
+            assert_eq!(
+                engine.profile(),
+                &imported,
+                "export then import is lossless"
+            );
         }
-        Err(_) => assert_eq!(engine.profile(), &before, "a rejected import changes nothing"),
+        Err(_) => assert_eq!(
+            engine.profile(),
+            &before,
+            "a rejected import changes nothing"
+        ),
     }
 });

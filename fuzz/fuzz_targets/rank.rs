@@ -28,7 +28,14 @@ fuzz_target!(|data: &[u8]| {
     let (head, rest) = data.split_at(8.min(data.len()));
     let options = RankOptions::from_numbers(
         u32::from(head[0]),
-        &[number(&head[1..]), number(&head[2..]), number(&head[3..]), f64::from(head[4]), f64::from(head[5] % 4), number(&head[6..])],
+        &[
+            number(&head[1..]),
+            number(&head[2..]),
+            number(&head[3..]),
+            f64::from(head[4]),
+            f64::from(head[5] % 4),
+            number(&head[6..]),
+        ],
     );
     let products: Vec<Product> = rest
         .chunks(4)
@@ -51,7 +58,11 @@ fuzz_target!(|data: &[u8]| {
             let flags = c.get(3).copied().unwrap_or(0);
             Candidate {
                 base: (flags & 1 != 0).then(|| f64::from(c[0]) - 100.0),
-                boost: if flags & 2 != 0 { f64::from(c[0]) / 16.0 } else { 1.0 },
+                boost: if flags & 2 != 0 {
+                    f64::from(c[0]) / 16.0
+                } else {
+                    1.0
+                },
                 pin: (flags & 4 != 0).then(|| u32::from(c.get(1).copied().unwrap_or(0) % 80)),
                 in_stock: flags & 8 == 0,
                 consumable: flags & 16 != 0,
@@ -61,18 +72,27 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let mut profile = Profile::default();
     for (i, product) in products.iter().enumerate().take(6) {
-        profile.learn(&Event::new(EventKind::View, product.clone(), NOW - 6e4 * i as f64), &ProfileConfig::default());
+        profile.learn(
+            &Event::new(EventKind::View, product.clone(), NOW - 6e4 * i as f64),
+            &ProfileConfig::default(),
+        );
     }
     let snapshot = profile.snapshot(NOW, &ProfileConfig::default());
     let Ok(options) = options else { return };
-    let Ok(ranked) = rank(&list, &options, Some(&snapshot)) else { return };
+    let Ok(ranked) = rank(&list, &options, Some(&snapshot)) else {
+        return;
+    };
     let mut seen = vec![false; list.len()];
     for r in &ranked {
         assert!(!seen[r.index], "each candidate at most once");
         seen[r.index] = true;
     }
     let hidden = list.iter().filter(|c| !c.in_stock).count();
-    let expected = if options.out_of_stock == shelfwise::core::rank::OutOfStock::Hide { list.len() - hidden } else { list.len() };
+    let expected = if options.out_of_stock == shelfwise::core::rank::OutOfStock::Hide {
+        list.len() - hidden
+    } else {
+        list.len()
+    };
     assert_eq!(ranked.len(), expected, "a permutation, less what is hidden");
     // When the pins of the ranked candidates are distinct positions inside the list,
     // each lands exactly there.

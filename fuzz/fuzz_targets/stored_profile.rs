@@ -20,15 +20,22 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(from_bytes::<Profile>(&bytes).as_ref(), Some(&profile));
         let _ = profile.summary(NOW, &config, 5);
     }
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let _ = unseal::<Envelope>(text);
     let _ = unseal::<Journal>(text);
     // A tab opening on that text where its profile should be.
     let mut store = MemoryStore::new();
     store.entries.insert(storage_key("shop"), text.to_owned());
     let mut engine = Engine::open("shop", store).expect("a valid namespace opens");
-    let products = [Product::new("a").with_category("x"), Product::new("b").with_brand("y")];
-    let ranked = engine.rank(&candidates(&products), &RankOptions::default(), NOW).expect("valid options rank");
+    let products = [
+        Product::new("a").with_category("x"),
+        Product::new("b").with_brand("y"),
+    ];
+    let ranked = engine
+        .rank(&candidates(&products), &RankOptions::default(), NOW)
+        .expect("valid options rank");
     assert_eq!(ranked.len(), 2);
     let _ = engine.summary(NOW);
     engine.compact(NOW).expect("a valid time compacts");

@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use shelfwise::core::tcf;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let full = tcf::decode(text);
     let date = tcf::last_updated_ms(text);
     if let Ok(decoded) = full {
