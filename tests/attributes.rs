@@ -273,3 +273,28 @@ fn stated_preferences_work_on_any_facet_and_the_summary_speaks_plainly() {
     assert_eq!(value("fit_type"), Some("wide"));
     assert_eq!(summary.currency.as_deref(), Some("EUR"));
 }
+
+/// Found by the hostile-calls face test: 100,000 distinct tags were checked against one
+/// another (quadratic: a minute in the browser) before the bound of 32 rejected them.
+/// The bound now stops the check at the 33rd distinct value.
+#[test]
+fn a_hundred_thousand_tags_are_rejected_by_the_bound() {
+    let tags: Vec<String> = (0..100_000).map(|i| format!("\"t{i}\"")).collect();
+    let json = format!(
+        r#"{{"type":"view","product":{{"id":"1","tags":[{}]}}}}"#,
+        tags.join(",")
+    );
+    let error = EventInput::from_json(&json, 1.0).unwrap_err();
+    assert!(error.to_string().contains("more than 32"), "{error}");
+    // Duplicates still collapse before the bound counts.
+    let same = vec!["\"sale\""; 1000].join(",");
+    let json = format!(r#"{{"type":"view","product":{{"id":"1","tags":[{same}]}}}}"#);
+    assert_eq!(
+        EventInput::from_json(&json, 1.0)
+            .unwrap()
+            .product
+            .facets
+            .len(),
+        1
+    );
+}

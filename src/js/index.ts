@@ -411,7 +411,13 @@ function fields(what: InputKind, value: unknown, name: string): Record<string, u
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw inputError(what, `${name} must be an object`);
   }
-  return value as Record<string, unknown>;
+  // A copy of its own fields, read once: a getter or proxy that throws becomes a coded
+  // error here, and a `__proto__` key stays a plain field.
+  try {
+    return { ...value } as Record<string, unknown>;
+  } catch (error) {
+    throw inputError(what, `${name} could not be read (${error instanceof Error ? error.message : String(error)})`);
+  }
 }
 
 function optionalText(what: InputKind, value: unknown, name: string): string | undefined {
@@ -533,6 +539,9 @@ function run(engine: Engine, op: number, now: () => number, text = '', number = 
   return engine.command(op, text, number, now());
 }
 
+/** Products the engine's catalogue holds at most (`MAX_CATALOGUE` in src/wasm/engine.rs). */
+const MAX_CATALOGUE = 100_000;
+
 /** Numbers per candidate handed to the engine's `rank` (see src/wasm/mod.rs). */
 const CANDIDATE_STRIDE = 5;
 /** Reason codes by number (`reason >> 8`), in the order of `Reason::KINDS` in src/core/rank.rs. */
@@ -641,6 +650,9 @@ function offerFit(kind: Offer['kind'], insights: Types.Insights): [number, Offer
 
 /** Checks what `open` and `openSync` take before anything loads. */
 function checkOpen(options: OpenOptions): ReturnType<typeof passMeasurement> {
+  if (options.namespace !== undefined && typeof options.namespace !== 'string') {
+    throw inputError('argument', 'namespace must be a string');
+  }
   const { respectGpc = true, tcfVendorId } = options.consent ?? {};
   if (typeof respectGpc !== 'boolean') throw inputError('options', 'consent.respectGpc must be a boolean');
   if (tcfVendorId !== undefined && !(Number.isInteger(tcfVendorId) && tcfVendorId >= 1 && tcfVendorId <= 65535)) {
@@ -1553,6 +1565,8 @@ export class Shelfwise extends EventTarget {
    * catalogue indexes; a product object seen before is not sent again.
    */
   #register(products: readonly unknown[]): number[] {
+    // The core's catalogue bound, checked before a hundred thousand products cross.
+    if (products.length > MAX_CATALOGUE) throw inputError('products', `at most ${MAX_CATALOGUE} products can be ranked at once`);
     const indexes: number[] = [];
     const sent: [object, string, number][] = [];
     const fresh = new Map<string, number>();

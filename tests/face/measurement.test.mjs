@@ -134,6 +134,10 @@ test('measurement counts per module with consent and reports randomized counts t
   await assert.rejects(unmeasured.measurement.report(), (error) => error.code === 'invalid_options');
 });
 
+// The estimator's statistics (coverage, lift at realistic epsilons, fixed seeds) are
+// proved natively (tests/measurement.rs). Here, the package's own path: reports
+// randomized in the package, read back by `estimate()`. At epsilon 10 a bit flips once in
+// 22,000, so the totals are the truth within a few flips, every run.
 test('the estimator recovers each group from reports the package randomized', async () => {
   // 400 shoppers: the personalized half clicks in the grid, one holdout shopper in four does.
   const reports = [];
@@ -144,7 +148,7 @@ test('the estimator recovers each group from reports the package randomized', as
       now,
       unitId: `sim-${i}`,
       holdout: { percent: 50, seed: 'sim' },
-      measurement: { modules: ['grid'], epsilon: 2 },
+      measurement: { modules: ['grid'], epsilon: 10 },
     });
     shelf.grantConsent(['personalization', 'measurement']);
     const group = shelf.assignment.holdout ? 'holdout' : 'personalized';
@@ -163,11 +167,11 @@ test('the estimator recovers each group from reports the package randomized', as
     const g = found.groups.find((x) => x.group === group);
     assert.equal(g.reports, truth[group][0]);
     const clicks = g.metrics.find((m) => m.module === 'grid' && m.metric === 'clicks');
-    assert.ok(clicks.total.low <= truth[group][1] && truth[group][1] <= clicks.total.high, `${group}: ${JSON.stringify(clicks.total)} vs ${truth[group][1]}`);
+    assert.ok(Math.abs(clicks.total.value - truth[group][1]) <= 3, `${group}: ${JSON.stringify(clicks.total)} vs ${truth[group][1]}`);
   }
   const lift = found.groups.find((x) => x.group === 'personalized').metrics.find((m) => m.metric === 'clicks').lift;
   const trueLift = truth.personalized[1] / truth.personalized[0] - truth.holdout[1] / truth.holdout[0];
-  assert.ok(lift.low <= trueLift && trueLift <= lift.high && lift.low > 0, JSON.stringify(lift));
+  assert.ok(Math.abs(lift.value - trueLift) < 0.02 && lift.low > 0, `${JSON.stringify(lift)} vs ${trueLift}`);
 });
 
 const OFFERS = [
