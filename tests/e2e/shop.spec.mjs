@@ -699,3 +699,105 @@ test('on a phone the shop fits the screen, and it is usable by keyboard with eve
   await page.keyboard.press('Escape');
   await expect(page.locator('#product-dialog')).toBeHidden();
 });
+
+test('storage that throws at random and fills up mid-write: the page keeps working, and what is stored opens intact', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  const result = await page.evaluate(async () => {
+    const { Shelfwise } = await import('/shelfwise/index.js');
+    // A deterministic coin (mulberry32), so the chaos is the same every run.
+    let seed = 7;
+    const coin = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    // Opened while storage still works, as on a real page.
+    const shelf = await Shelfwise.open({ namespace: 'harbor-market', flushDelayMs: 0 });
+    const original = { set: Storage.prototype.setItem, get: Storage.prototype.getItem, remove: Storage.prototype.removeItem };
+    Storage.prototype.setItem = function (key, value) {
+      if (coin() < 0.3) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return original.set.call(this, key, value);
+    };
+    Storage.prototype.getItem = function (key) {
+      if (coin() < 0.1) throw new DOMException('Storage is disabled', 'SecurityError');
+      return original.get.call(this, key);
+    };
+    Storage.prototype.removeItem = function (key) {
+      if (coin() < 0.1) throw 'not even an Error';
+      return original.remove.call(this, key);
+    };
+    const modes = new Set();
+    let ranked = 0;
+    let tracked = 0;
+    for (let i = 0; i < 400; i++) {
+      if (shelf.track({ type: 'view', product: { id: `chaos-${i}`, category: 'laptops', brand: `b${i % 7}` } })) tracked += 1;
+      if (i % 25 === 0) {
+        shelf.flush();
+        modes.add(shelf.storageMode);
+        ranked += shelf.rank([{ id: 'x', category: 'laptops' }, { id: 'y', category: 'tops' }]).length;
+      }
+    }
+    shelf.flush();
+    shelf.close();
+    Object.assign(Storage.prototype, { setItem: original.set, getItem: original.get, removeItem: original.remove });
+    const warnings = [];
+    const reopened = await Shelfwise.open({ namespace: 'harbor-market' });
+    reopened.addEventListener('warning', (event) => warnings.push(event.detail.code));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const events = reopened.profile.summary().events;
+    reopened.close();
+    return { tracked, ranked, modes: [...modes], events, warnings };
+  });
+  expect(result.tracked, 'learned in memory whatever storage did').toBe(400);
+  expect(result.ranked, 'ranking never stopped').toBe(32);
+  expect(result.modes, 'the failures were noticed').toContain('memory');
+  expect(result.events, 'what is stored opens').toBeGreaterThan(0);
+  expect(result.events).toBeLessThanOrEqual(400);
+  // Writes either land whole or throw: nothing stored is damaged.
+  expect(result.warnings.filter((code) => code !== 'record_repaired')).toEqual([]);
+});
+
+test('storage cleared by another script while the page runs: nothing comes back', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  await viewProducts(page, 'laptops', 2);
+  await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
+  expectOnlyOwnKeys((await shelfwiseTraces(page)).keys);
+  // Another script on the page clears storage (a "clear site data" button, a cleanup).
+  await page.evaluate(() => localStorage.clear());
+  await viewProducts(page, 'tops', 2);
+  await page.evaluate(() => window.dispatchEvent(new Event('pagehide')));
+  await page.waitForTimeout(100);
+  // The cleared profile is treated as withdrawn elsewhere: nothing is written back.
+  expect(await shelfwiseTraces(page)).toEqual({ keys: [], cookies: '' });
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#consent-banner')).toBeVisible();
+});
+
+test('a tab killed in the middle of writes: the profile opens, and only what it had not written is lost', async ({ page, context }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  await page.evaluate(async () => {
+    const { Shelfwise } = await import('/shelfwise/index.js');
+    const shelf = await Shelfwise.open({ namespace: 'harbor-market', flushDelayMs: 60_000 });
+    for (let i = 1; i <= 337; i++) {
+      shelf.track({ type: 'view', product: { id: `killed-${i}`, category: 'tops' } });
+      // Written every 50 events: the last write holds 300.
+      if (i % 50 === 0) shelf.flush();
+    }
+    // Killed now: nothing more reaches storage, not even the write on `pagehide`.
+    Storage.prototype.setItem = () => {
+      throw new DOMException('the tab is gone', 'InvalidStateError');
+    };
+  });
+  await page.close();
+  const next = await context.newPage();
+  await openShop(next);
+  const events = await countedEvents(next);
+  expect(events, 'every written event survives').toBeGreaterThanOrEqual(300);
+  expect(events, 'at most the 37 tracked after the last write are lost').toBeLessThanOrEqual(337);
+  await next.close();
+});
