@@ -237,7 +237,7 @@ fn two_tabs_tracking_at_once_lose_no_event() {
     a.compact(T0 + 2e6).unwrap();
     assert_eq!(tab(&store, "e").profile().events, 1000);
     assert_eq!(
-        store.shelfwise_keys(),
+        common::shelfwise_keys(&store),
         ["shelfwise:shop:v3"],
         "journals folded in"
     );
@@ -266,7 +266,7 @@ fn a_late_write_of_an_older_envelope_loses_no_event() {
     drop(a);
     let mut later = tab(&store, "f");
     later.compact(T0 + 10_000.0).unwrap();
-    assert_eq!(store.shelfwise_keys(), ["shelfwise:shop:v3"]);
+    assert_eq!(common::shelfwise_keys(&store), ["shelfwise:shop:v3"]);
     assert_eq!(tab(&store, "e").profile().events, 10);
 }
 
@@ -343,9 +343,9 @@ fn withdrawal_in_one_tab_while_another_tracks_leaves_nothing() {
     b.flush();
     b.compact(T0 + 3.0).unwrap();
     assert!(
-        store.shelfwise_keys().is_empty(),
+        common::shelfwise_keys(&store).is_empty(),
         "left: {:?}",
-        store.shelfwise_keys()
+        common::shelfwise_keys(&store)
     );
     assert_eq!(b.consent().personalization.as_str(), "unknown");
     assert!(!b.track(&view(&products[1], T0 + 4.0)));

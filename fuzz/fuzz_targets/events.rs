@@ -9,29 +9,13 @@ use std::rc::Rc;
 
 use libfuzzer_sys::fuzz_target;
 use shelfwise::core::{
-    candidates, ConsentPolicy, Engine, EventInput, MemoryStore, Product, RankOptions, Store,
-    StoreError,
+    candidates, ConsentPolicy, Engine, EventInput, MemoryStore, Product, RankOptions,
 };
 
 const NOW: f64 = 1_763_712_000_000.0;
 
-#[derive(Clone, Default)]
-struct Shared(Rc<RefCell<MemoryStore>>);
-
-impl Store for Shared {
-    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        self.0.borrow().get(key)
-    }
-    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
-        self.0.borrow_mut().set(key, value)
-    }
-    fn remove(&mut self, key: &str) -> Result<(), StoreError> {
-        self.0.borrow_mut().remove(key)
-    }
-    fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        self.0.borrow().keys(prefix)
-    }
-}
+/// Two tabs on one storage.
+type Shared = Rc<RefCell<MemoryStore>>;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -231,6 +231,23 @@ pub enum StoreError {
     WriteFailed(String),
 }
 
+/// One storage shared by several engines, as the tabs of one origin share
+/// `localStorage` (native tests and fuzzing open several tabs on one `MemoryStore`).
+impl<S: Store> Store for std::rc::Rc<std::cell::RefCell<S>> {
+    fn get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        self.borrow().get(key)
+    }
+    fn set(&mut self, key: &str, value: &str) -> Result<(), StoreError> {
+        self.borrow_mut().set(key, value)
+    }
+    fn remove(&mut self, key: &str) -> Result<(), StoreError> {
+        self.borrow_mut().remove(key)
+    }
+    fn keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.borrow().keys(prefix)
+    }
+}
+
 /// Text key-value persistence (the browser's `localStorage`). Implementations must
 /// never panic.
 pub trait Store {
