@@ -1,7 +1,7 @@
 // Builds the npm package into dist/: release wasm -> wasm-bindgen (web target) ->
-// wasm-opt -Oz (npm binaryen) -> TypeScript face. Two modules: the shopper's (dist/wasm/)
-// and the shop's tools (dist/tools/: bucketing, reports, the estimator; built with
-// `--features tools`, loaded only when a page asks for them).
+// wasm-opt -Oz (npm binaryen) -> TypeScript face. Two modules, one per boundary crate:
+// the shopper's (this package, dist/wasm/) and the shop's tools (crates/tools,
+// dist/tools/: bucketing, reports, the estimator; loaded only when a page asks).
 // Usage: node pkg-scripts/build.mjs
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,15 +26,14 @@ if (!existsSync(wasmBindgen)) {
 const wasmOpt = join(ROOT, 'node_modules', '.bin', 'wasm-opt');
 rmSync(DIST, { recursive: true, force: true });
 const sizes = [];
-for (const [features, dir, name] of [
-  [[], 'wasm', 'shelfwise'],
-  [['--features', 'tools'], 'tools', 'shelfwise_tools'],
+for (const [crate, dir, name] of [
+  ['shelfwise', 'wasm', 'shelfwise'],
+  ['shelfwise-tools', 'tools', 'shelfwise_tools'],
 ]) {
-  console.log(`build: cargo (${cargo.route}, ${how}) release for ${WASM_TARGET} ${features.join(' ')}`);
-  // One target directory: the standard library is built once, and each variant's
-  // module is taken by wasm-bindgen before the next build overwrites it.
-  run(cargo.cargo, [...release.args, ...features], { env: release.env });
-  const wasmIn = join(release.targetDir, WASM_TARGET, 'release', 'shelfwise.wasm');
+  console.log(`build: cargo (${cargo.route}, ${how}) release -p ${crate} for ${WASM_TARGET}`);
+  // One target directory: the standard library is built once for both crates.
+  run(cargo.cargo, [...release.args, '-p', crate], { env: release.env });
+  const wasmIn = join(release.targetDir, WASM_TARGET, 'release', `${name}.wasm`);
   const outDir = join(DIST, dir);
   mkdirSync(outDir, { recursive: true });
   console.log(`build: wasm-bindgen --target web (${dir})`);

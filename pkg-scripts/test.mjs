@@ -80,16 +80,22 @@ const steps = [
   {
     name: 'clippy (native)',
     kind: 'check',
-    run: () => execute('cargo', ['clippy', '--all-targets', '--features', 'cli', '--', '-D', 'warnings']),
+    run: () => execute('cargo', ['clippy', '--workspace', '--all-targets', '--all-features', '--', '-D', 'warnings']),
   },
   {
     name: 'clippy (wasm32)',
     kind: 'check',
     needsWasm: true,
-    run: () => execute(wasm.cargo, ['clippy', '--target', WASM_TARGET, '--all-targets', '--', '-D', 'warnings'], wasm.env),
+    // Every crate that ships in wasm: both boundaries, their shared glue and the core.
+    run: () =>
+      execute(
+        wasm.cargo,
+        ['clippy', '--target', WASM_TARGET, '-p', 'shelfwise', '-p', 'shelfwise-tools', '-p', 'shelfwise-glue', '-p', 'shelfwise-core', '--lib', '--tests', '--', '-D', 'warnings'],
+        wasm.env,
+      ),
   },
   { name: 'build package', kind: 'check', required: true, run: () => execute('node', ['pkg-scripts/build.mjs']) },
-  { name: 'native tests', kind: 'cargo', run: () => execute('cargo', ['test', '--features', 'cli']) },
+  { name: 'native tests', kind: 'cargo', run: () => execute('cargo', ['test', '--workspace']) },
   {
     name: 'browser tests (wasm-bindgen-test)',
     kind: 'cargo',

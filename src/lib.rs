@@ -1,25 +1,20 @@
-//! Shelfwise: on-device, consent-gated shopper personalization.
+//! Shelfwise's shopper module: the wasm-bindgen boundary over [`shelfwise_core`].
 //!
-//! The crate has two layers (the third, the JS/TS face, lives in `src/js/`):
+//! Glue only. It takes plain strings, numbers and typed arrays, decodes them with the
+//! core's `wire` module, calls the core, and maps every core error to a JS `Error` whose
+//! `code` property is the stable error code (`shelfwise_glue::JsError`). The layers:
 //!
-//! - [`core`]: pure Rust. Events, the time-decayed preference profile, consent,
-//!   ranking and the storage envelope. No JavaScript types; tested natively.
-//! - `wasm` (only on `wasm32`): the single wasm-bindgen boundary. It converts JS
-//!   values into core types once, stores the profile in `localStorage` through
-//!   web-sys and maps every core error to a JS `Error` with a stable `code`.
+//! - `crates/core`: pure Rust, no wasm dependency (events, profile, consent, ranking,
+//!   storage envelopes), tested natively and fuzzed;
+//! - this crate: the `Engine` the JS face's `Shelfwise` class wraps, and browser storage;
+//! - `crates/tools`: the shop's tools module, a second boundary crate;
+//! - `src/js/`: the TypeScript face.
+//!
+//! Items here carry `//` comments, not `///` docs: wasm-bindgen copies doc comments into
+//! the shipped JS glue, and the public documentation lives on the JS face.
 
-pub mod core;
+mod engine;
+mod storage;
 
-/// The offline evaluation behind `shelfwise eval` (native only).
-#[cfg(not(target_arch = "wasm32"))]
-pub mod eval;
-
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;
-
-// Smaller than std's dlmalloc and made for wasm's grow-only memory.
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-// SAFETY: wasm32-unknown-unknown runs this module on one thread, which is what
-// `new_global` requires.
-static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
+pub use engine::*;
+pub use storage::BrowserStore;

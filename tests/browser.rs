@@ -2,7 +2,7 @@
 //! real JS errors.
 #![cfg(target_arch = "wasm32")]
 
-use shelfwise::wasm::Engine;
+use shelfwise::Engine;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::Storage;
@@ -42,7 +42,7 @@ fn reset() {
 }
 
 fn open(namespace: &str) -> Result<Engine, JsValue> {
-    Engine::new(namespace, "tab1", true, None, &[], "", "")
+    Engine::new(namespace, "tab1", true, None, &[], "", "").map_err(JsValue::from)
 }
 
 /// The personalization status from the engine's consent JSON.
@@ -126,7 +126,8 @@ fn rejected_view(engine: &mut Engine) -> String {
     code_of(engine.track("view", None, &[], NOW).unwrap_err())
 }
 
-fn code_of(thrown: JsValue) -> String {
+fn code_of(thrown: impl Into<JsValue>) -> String {
+    let thrown: JsValue = thrown.into();
     let error = thrown.dyn_into::<js_sys::Error>().expect("a real Error");
     assert_eq!(error.name(), "ShelfwiseError");
     js_sys::Reflect::get(&error, &"code".into())
@@ -242,7 +243,7 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
     );
     product(&mut engine, "1", None, None, None);
     product(&mut engine, "2", Some("bad\u{7}"), None, None);
-    let bad_product = engine.catalog(&[0, 1]).unwrap_err();
+    let bad_product = JsValue::from(engine.catalog(&[0, 1]).unwrap_err());
     let message = String::from(js_sys::Error::from(bad_product.clone()).message());
     assert!(message.contains("index 1"), "{message}");
     assert_eq!(code_of(bad_product), "invalid_product");

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use libfuzzer_sys::fuzz_target;
-use shelfwise::core::{
+use shelfwise_core::{
     candidates, ConsentPolicy, Engine, EventInput, MemoryStore, Product, RankOptions,
 };
 

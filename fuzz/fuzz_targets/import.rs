@@ -4,11 +4,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shelfwise::core::base64url;
-use shelfwise::core::export::{ImportFile, EXPORT_FORMAT, EXPORT_VERSION};
-use shelfwise::core::json::hex16;
-use shelfwise::core::store::fnv1a64;
-use shelfwise::core::{Engine, MemoryStore};
+use shelfwise_core::base64url;
+use shelfwise_core::export::{ImportFile, EXPORT_FORMAT, EXPORT_VERSION};
+use shelfwise_core::json::hex16;
+use shelfwise_core::store::fnv1a64;
+use shelfwise_core::{Engine, MemoryStore};
 
 const NOW: f64 = 1_763_712_000_000.0;
 

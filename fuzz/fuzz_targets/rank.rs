@@ -4,9 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shelfwise::core::profile::{Profile, ProfileConfig};
-use shelfwise::core::rank::{rank, Candidate, RankOptions};
-use shelfwise::core::{Event, EventKind, Product};
+use shelfwise_core::profile::{Profile, ProfileConfig};
+use shelfwise_core::rank::{rank, Candidate, RankOptions};
+use shelfwise_core::{Event, EventKind, Product};
 
 const NOW: f64 = 1_763_712_000_000.0;
 
@@ -88,7 +88,7 @@ fuzz_target!(|data: &[u8]| {
         seen[r.index] = true;
     }
     let hidden = list.iter().filter(|c| !c.in_stock).count();
-    let expected = if options.out_of_stock == shelfwise::core::rank::OutOfStock::Hide {
+    let expected = if options.out_of_stock == shelfwise_core::rank::OutOfStock::Hide {
         list.len() - hidden
     } else {
         list.len()

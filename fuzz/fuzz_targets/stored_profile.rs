@@ -4,10 +4,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use shelfwise::core::codec::{from_bytes, to_bytes};
-use shelfwise::core::profile::{Profile, ProfileConfig};
-use shelfwise::core::store::{storage_key, unseal, Envelope, Journal};
-use shelfwise::core::{candidates, Engine, MemoryStore, Product, RankOptions};
+use shelfwise_core::codec::{from_bytes, to_bytes};
+use shelfwise_core::profile::{Profile, ProfileConfig};
+use shelfwise_core::store::{storage_key, unseal, Envelope, Journal};
+use shelfwise_core::{candidates, Engine, MemoryStore, Product, RankOptions};
 
 const NOW: f64 = 1_763_712_000_000.0;
 

@@ -504,7 +504,7 @@ function passProduct(engine: Engine, what: InputKind, value: unknown, name: stri
   engine.product(packed.join(FIELD), optionalNumber(what, product.price, `${name}.price`));
 }
 
-/** Operations of the engine's `command`, in the order of `mod op` in src/wasm/mod.rs. */
+/** Operations of the engine's `command`, in the order of `mod op` in src/engine.rs. */
 const OP = {
   grant: 0,
   withdraw: 1,
@@ -539,12 +539,12 @@ function run(engine: Engine, op: number, now: () => number, text = '', number = 
   return engine.command(op, text, number, now());
 }
 
-/** Products the engine's catalogue holds at most (`MAX_CATALOGUE` in src/wasm/engine.rs). */
+/** Products the engine's catalogue holds at most (`MAX_CATALOGUE` in src/engine.rs). */
 const MAX_CATALOGUE = 100_000;
 
-/** Numbers per candidate handed to the engine's `rank` (see src/wasm/mod.rs). */
+/** Numbers per candidate handed to the engine's `rank` (see src/engine.rs). */
 const CANDIDATE_STRIDE = 5;
-/** Reason codes by number (`reason >> 8`), in the order of `Reason::KINDS` in src/core/rank.rs. */
+/** Reason codes by number (`reason >> 8`), in the order of `Reason::KINDS` in crates/core/src/rank.rs. */
 const REASON_CODES: readonly Types.ReasonCode[] = [
   'shop_order',
   'pinned',
@@ -567,7 +567,7 @@ interface RankRules {
   boost: Map<string, number>;
 }
 
-/** Rank options in the order the core reads them (`OPTION_NAMES` in src/core/rank.rs). */
+/** Rank options in the order the core reads them (`OPTION_NAMES` in crates/core/src/rank.rs). */
 const RANK_OPTIONS = ['strength', 'diversity', 'exploration', 'seed', 'outOfStock', 'boughtWithinDays'];
 
 /**
@@ -714,7 +714,7 @@ function passMeasurement(options: OpenOptions): Required<Pick<OpenOptions, 'expe
 }
 
 /** The config as name/number pairs and the sensitive lists; the core checks names and ranges. */
-/** Config options in the order the core reads them (`CONFIG_OPTIONS` in src/core/profile.rs). */
+/** Config options in the order the core reads them (`CONFIG_OPTIONS` in crates/core/src/profile.rs). */
 const CONFIG_OPTIONS = [
   'halfLifeDays',
   'retentionDays',
@@ -1033,7 +1033,7 @@ export class Shelfwise extends EventTarget {
       typeof navigator !== 'undefined' &&
       (navigator as { globalPrivacyControl?: unknown }).globalPrivacyControl === true;
     const mode = this.#read.consentMode ? this.#consentMode : new ConsentModeReader();
-    // Packed as src/wasm/engine.rs `set_signals` reads them.
+    // Packed as src/engine.rs `set_signals` reads them.
     const tcf = this.#tcf;
     const state = (status: string | undefined) => (status === 'granted' ? 1 : status === 'denied' ? 2 : 0);
     const flags =
@@ -1135,7 +1135,7 @@ export class Shelfwise extends EventTarget {
       });
       return [undefined, units, ...from] as const;
     });
-    // Type, module and slot in one text (src/wasm/engine.rs `track`).
+    // Type, module and slot in one text (src/engine.rs `track`).
     const kind = [type as string, module ?? ABSENT, slot ?? ABSENT].join(PAIR);
     const learned = this.#engine.track(kind, dwellMs, new Float64Array(quantities), this.#now());
     if (learned) this.#scheduleFlush();

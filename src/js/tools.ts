@@ -17,7 +17,7 @@ const ITEM = '\u001f';
 const PAIR = '\u001e';
 const FIELD = '\u001c';
 
-/** Operations of the tools module's `bucketing`, in the order of `bucket_op` in src/wasm/tools.rs. */
+/** Operations of the tools module's `bucketing`, in the order of `bucket_op` in crates/tools/src/lib.rs. */
 const BUCKET = { hash: 0, ranges: 1, choose: 2, inNamespace: 3, equalWeights: 4, assign: 5 } as const;
 
 const tools = new ModuleLoader(initTools);

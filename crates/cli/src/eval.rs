@@ -1,0 +1,373 @@
+//! The offline evaluation: the category-page replay of `EVALUATION.md` on real shopper
+//! logs (REES46, Taobao and Diginetica formats, detected from their first line).
+//!
+//! Native only: it is what `shelfwise eval FILE...` runs. Each shopper's profile is
+//! built from that shopper's own earlier events only, exactly as on their device, and
+//! the grid is reranked with the same [`shelfwise_core::rank`] the browser runs.
+
+use std::collections::HashMap;
+
+use shelfwise_core::event::{Event, EventKind, Product};
+use shelfwise_core::profile::{Profile, ProfileConfig};
+use shelfwise_core::rank::{rank, Candidate, RankOptions};
+
+/// The log formats the replay reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// CSV with header `event_time,event_type,product_id,category_id,category_code,...`.
+    Rees46,
+    /// CSV without header: `user_id,item_id,category_id,behavior,unix_ts`.
+    Taobao,
+    /// `;`-separated item views with header `session_id;user_id;item_id;timeframe;eventdate`;
+    /// categories come from a `itemId;categoryId` file given beside it.
+    Diginetica,
+    /// `itemId;categoryId`: the Diginetica categories, a lookup rather than a log.
+    DigineticaCategories,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Rees46 => "rees46",
+            Format::Taobao => "taobao",
+            Format::Diginetica => "diginetica",
+            Format::DigineticaCategories => "diginetica-categories",
+        }
+    }
+
+    /// Detects the format from the file's first line.
+    pub fn detect(first_line: &str) -> Option<Format> {
+        let line = first_line.trim();
+        if line.starts_with("event_time,event_type,product_id") {
+            Some(Format::Rees46)
+        } else if line.starts_with("session_id;user_id;item_id") {
+            Some(Format::Diginetica)
+        } else if line.starts_with("itemId;categoryId") {
+            Some(Format::DigineticaCategories)
+        } else if line.split(',').count() == 5 && line.split(',').all(|f| !f.is_empty()) {
+            Some(Format::Taobao)
+        } else {
+            None
+        }
+    }
+}
+
+/// One event of a log: whose, what, which product, when.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEvent {
+    pub user: String,
+    pub kind: EventKind,
+    pub product: Product,
+    pub at_ms: f64,
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// Milliseconds since the epoch of `YYYY-MM-DD` optionally followed by ` HH:MM:SS`.
+fn parse_time(text: &str) -> Option<f64> {
+    let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
+    let days = days_from_civil(number(0..4)?, number(5..7)?, number(8..10)?);
+    let seconds = if text.len() >= 19 {
+        number(11..13)? * 3600 + number(14..16)? * 60 + number(17..19)?
+    } else {
+        0
+    };
+    Some(((days * 86_400 + seconds) * 1000) as f64)
+}
+
+/// Reads a log. `categories` maps Diginetica item ids to categories (empty otherwise).
+pub fn read_log(
+    text: &str,
+    format: Format,
+    categories: &HashMap<String, String>,
+) -> Result<Vec<LogEvent>, String> {
+    let mut lines = text.lines().enumerate();
+    if matches!(format, Format::Rees46 | Format::Diginetica) {
+        lines.next();
+    }
+    let mut events = Vec::new();
+    for (number, line) in lines {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let bad = || format!("line {}: not a {} row: {line}", number + 1, format.name());
+        let event = match format {
+            Format::Rees46 => rees46_event(line),
+            Format::Taobao => taobao_event(line),
+            Format::Diginetica => diginetica_event(line, categories),
+            Format::DigineticaCategories => return Err("a categories file is not a log".into()),
+        };
+        match event {
+            Some(Some(event)) => events.push(event),
+            Some(None) => {}
+            None => return Err(bad()),
+        }
+    }
+    Ok(events)
+}
+
+/// `None`: malformed; `Some(None)`: an event type the replay does not use.
+fn rees46_event(line: &str) -> Option<Option<LogEvent>> {
+    let fields: Vec<&str> = line.split(',').collect();
+    let [time, kind, id, category_id, category_code, brand, price, user, ..] = fields[..] else {
+        return None;
+    };
+    let kind = match kind {
+        "view" => EventKind::View,
+        "cart" => EventKind::AddToCart,
+        "purchase" => EventKind::Purchase,
+        _ => return Some(None),
+    };
+    // Category codes are dotted paths: the profile's categories use `/`.
+    let category = if category_code.is_empty() {
+        category_id.to_owned()
+    } else {
+        category_code.replace('.', "/")
+    };
+    let mut product = Product::new(id).with_category(category);
+    if !brand.is_empty() {
+        product = product.with_brand(brand);
+    }
+    if let Some(price) = price.parse::<f64>().ok().filter(|p| *p > 0.0) {
+        product = product.with_price(price);
+    }
+    Some(Some(LogEvent {
+        user: user.to_owned(),
+        kind,
+        product,
+        at_ms: parse_time(time)?,
+    }))
+}
+
+fn taobao_event(line: &str) -> Option<Option<LogEvent>> {
+    let fields: Vec<&str> = line.trim().split(',').collect();
+    let [user, id, category, behaviour, seconds] = fields[..] else {
+        return None;
+    };
+    let kind = match behaviour {
+        "pv" => EventKind::View,
+        "cart" => EventKind::AddToCart,
+        "fav" => EventKind::Wishlist,
+        "buy" => EventKind::Purchase,
+        _ => return Some(None),
+    };
+    Some(Some(LogEvent {
+        user: user.to_owned(),
+        kind,
+        product: Product::new(id).with_category(category),
+        at_ms: seconds.parse::<f64>().ok()? * 1000.0,
+    }))
+}
+
+/// Diginetica: anonymous sessions are their own shoppers; the time is the day plus the
+/// session's own clock (`timeframe`, milliseconds).
+fn diginetica_event(line: &str, categories: &HashMap<String, String>) -> Option<Option<LogEvent>> {
+    let fields: Vec<&str> = line.trim().split(';').collect();
+    let [session, user, id, timeframe, date] = fields[..] else {
+        return None;
+    };
+    let user = if user == "NA" || user.is_empty() {
+        format!("session:{session}")
+    } else {
+        format!("user:{user}")
+    };
+    let mut product = Product::new(id);
+    if let Some(category) = categories.get(id) {
+        product = product.with_category(category.clone());
+    }
+    Some(Some(LogEvent {
+        user,
+        kind: EventKind::View,
+        product,
+        at_ms: parse_time(date)? + timeframe.parse::<f64>().ok()?,
+    }))
+}
+
+/// Reads a Diginetica `itemId;categoryId` file.
+pub fn read_categories(text: &str) -> HashMap<String, String> {
+    text.lines()
+        .skip(1)
+        .filter_map(|line| {
+            let (item, category) = line.trim().split_once(';')?;
+            Some((item.to_owned(), category.to_owned()))
+        })
+        .collect()
+}
+
+/// Means of the three metrics over a set of scored views.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Metrics {
+    pub n: usize,
+    pub ndcg_at_10: f64,
+    pub mrr: f64,
+    pub hit_rate_at_10: f64,
+}
+
+impl Metrics {
+    /// Adds the target's rank (counted from 1).
+    fn add(&mut self, rank: usize) {
+        let r = rank as f64;
+        self.n += 1;
+        if rank <= 10 {
+            self.ndcg_at_10 += 1.0 / (r + 1.0).log2();
+            self.hit_rate_at_10 += 1.0;
+        }
+        self.mrr += 1.0 / r;
+    }
+
+    fn mean(self) -> Metrics {
+        let n = self.n.max(1) as f64;
+        Metrics {
+            n: self.n,
+            ndcg_at_10: self.ndcg_at_10 / n,
+            mrr: self.mrr / n,
+            hit_rate_at_10: self.hit_rate_at_10 / n,
+        }
+    }
+}
+
+/// The replay's result: metrics per (order, subset) and the views skipped.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Report {
+    pub default_all: Metrics,
+    pub default_new: Metrics,
+    pub shelfwise_all: Metrics,
+    pub shelfwise_new: Metrics,
+    pub skipped: usize,
+}
+
+impl Report {
+    /// The report's lines, as `EVALUATION.md` prints them.
+    pub fn lines(&self) -> Vec<String> {
+        let line = |order: &str, subset: &str, m: &Metrics| {
+            format!(
+                "{order} {subset} n={} NDCG@10={:.4} MRR={:.4} HR@10={:.4}",
+                m.n, m.ndcg_at_10, m.mrr, m.hit_rate_at_10
+            )
+        };
+        vec![
+            line("default", "all", &self.default_all),
+            line("default", "new", &self.default_new),
+            line("shelfwise", "all", &self.shelfwise_all),
+            line("shelfwise", "new", &self.shelfwise_new),
+        ]
+    }
+}
+
+/// A product's numeric id for the default order's tie-break (ids in these logs are
+/// numbers; any other id sorts after them, by text).
+fn id_key(id: &str) -> (u64, &str) {
+    (id.parse().unwrap_or(u64::MAX), id)
+}
+
+/// Replays `events` (any order: they are sorted by time, stably) and scores every
+/// qualifying view in both orders.
+pub fn evaluate(events: &[LogEvent], options: &RankOptions, config: &ProfileConfig) -> Report {
+    let mut order: Vec<&LogEvent> = events.iter().collect();
+    order.sort_by(|a, b| a.at_ms.total_cmp(&b.at_ms));
+
+    let mut grids: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut products: HashMap<&str, &Product> = HashMap::new();
+    let mut popularity: HashMap<&str, u64> = HashMap::new();
+    let mut profiles: HashMap<&str, Profile> = HashMap::new();
+    let mut touched: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut report = Report::default();
+
+    for event in order {
+        let id = event.product.id.as_str();
+        let category = event.product.category.as_deref().unwrap_or("");
+        if event.kind == EventKind::View {
+            let grid = grids.get(category).filter(|grid| grid.contains(&id));
+            match (profiles.get(event.user.as_str()), grid) {
+                (Some(profile), Some(grid)) if grid.len() >= 10 => {
+                    let mut default_order = grid.clone();
+                    default_order.sort_by(|a, b| {
+                        popularity[b]
+                            .cmp(&popularity[a])
+                            .then_with(|| id_key(a).cmp(&id_key(b)))
+                    });
+                    let default_rank = 1 + default_order.iter().position(|p| *p == id).unwrap_or(0);
+                    let candidates: Vec<Candidate> = default_order
+                        .iter()
+                        .map(|p| Candidate::new(products[p]))
+                        .collect();
+                    let snapshot = profile.snapshot(event.at_ms, config);
+                    let ranked = rank(&candidates, options, Some(&snapshot)).unwrap_or_default();
+                    let shelfwise_rank = 1 + ranked
+                        .iter()
+                        .position(|r| default_order[r.index] == id)
+                        .unwrap_or(0);
+                    let new = !touched
+                        .get(event.user.as_str())
+                        .is_some_and(|seen| seen.contains(&id));
+                    report.default_all.add(default_rank);
+                    report.shelfwise_all.add(shelfwise_rank);
+                    if new {
+                        report.default_new.add(default_rank);
+                        report.shelfwise_new.add(shelfwise_rank);
+                    }
+                }
+                _ => report.skipped += 1,
+            }
+        }
+        let grid = grids.entry(category).or_default();
+        if !grid.contains(&id) {
+            grid.push(id);
+        }
+        products.insert(id, &event.product);
+        *popularity.entry(id).or_default() += 1;
+        let profile = profiles.entry(event.user.as_str()).or_default();
+        profile.learn(
+            &Event::new(event.kind, event.product.clone(), event.at_ms),
+            config,
+        );
+        let seen = touched.entry(event.user.as_str()).or_default();
+        if !seen.contains(&id) {
+            seen.push(id);
+        }
+    }
+    report.default_all = report.default_all.mean();
+    report.default_new = report.default_new.mean();
+    report.shelfwise_all = report.shelfwise_all.mean();
+    report.shelfwise_new = report.shelfwise_new.mean();
+    report
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_convert_to_epoch_milliseconds() {
+        assert_eq!(parse_time("1970-01-01"), Some(0.0));
+        assert_eq!(
+            parse_time("2019-10-01 00:00:01 UTC"),
+            Some(1_569_888_001_000.0)
+        );
+        assert_eq!(parse_time("2016-05-09"), Some(1_462_752_000_000.0));
+        assert_eq!(parse_time("not a date"), None);
+    }
+
+    #[test]
+    fn formats_are_detected_from_the_first_line() {
+        let rees46 = "event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session";
+        assert_eq!(Format::detect(rees46), Some(Format::Rees46));
+        assert_eq!(
+            Format::detect("1,2268318,2520377,pv,1511544070"),
+            Some(Format::Taobao)
+        );
+        assert_eq!(
+            Format::detect("session_id;user_id;item_id;timeframe;eventdate"),
+            Some(Format::Diginetica)
+        );
+        assert_eq!(Format::detect("hello"), None);
+    }
+}

@@ -1,0 +1,225 @@
+//! The Shelfwise developer CLI (native only): `cargo run -p shelfwise-cli -- <command>`.
+//!
+//! ```text
+//! shelfwise tcf <TC-string>   decode an IAB TCF v2 TC string, print it as JSON
+//! shelfwise eval FILE...       the category-page replay of EVALUATION.md on event logs
+//! shelfwise bucket --seed S --value V [--version 2] [--weights 0.5,0.5]
+//! shelfwise estimate FILE [--baseline GROUP]
+//! ```
+//!
+//! Exit codes: 0 success, 2 the input could not be decoded, 64 wrong usage.
+
+use std::process::ExitCode;
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+use shelfwise_cli::eval::{evaluate, read_categories, read_log, Format};
+use shelfwise_core::bucket::{bucket_ranges, choose_variation, hash};
+use shelfwise_core::json::to_string;
+use shelfwise_core::measure::{estimate, Report, REPORT_FORMAT, REPORT_VERSION};
+use shelfwise_core::profile::ProfileConfig;
+use shelfwise_core::rank::RankOptions;
+use shelfwise_core::tcf;
+
+const USAGE: &str = "usage: shelfwise tcf <TC-string>
+       shelfwise eval FILE...
+       shelfwise bucket --seed S --value V [--version 2] [--weights 0.5,0.5]
+       shelfwise estimate FILE [--baseline GROUP]
+
+commands:
+  tcf <TC-string>   decode an IAB TCF v2 TC string and print it as JSON, with the field
+                    names of the IAB reference decoder (exit code 2 if it is invalid)
+  eval FILE...      replay REES46, Taobao or Diginetica logs as EVALUATION.md defines and
+                    print NDCG@10, MRR and HR@10 of the shop's default order and of
+                    Shelfwise's, per file (a Diginetica categories file is used as the
+                    lookup for the Diginetica views file beside it)
+  bucket            GrowthBook's hash of V under seed S (version 1 or 2) and the variation
+                    it picks with the weights (equal halves by default; -1: none), as
+                    {\"hash\": 0.2202, \"variation\": 0}
+  estimate FILE     unbiased totals, per-report means and lifts with 95% intervals from a
+                    file of Shelfwise measurement reports, one JSON object per line
+                    (lifts against GROUP, by default \"holdout\")";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        ["tcf", tc_string] => match tcf::decode(tc_string) {
+            Ok(decoded) => {
+                // Serializing plain data to a string cannot fail.
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&decoded).unwrap_or_default()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("shelfwise tcf: {error}");
+                ExitCode::from(2)
+            }
+        },
+        ["eval", files @ ..] if !files.is_empty() => match eval(files) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("shelfwise eval: {error}");
+                ExitCode::from(2)
+            }
+        },
+        ["bucket", options @ ..] => match bucket(options) {
+            Ok(line) => {
+                println!("{line}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("shelfwise bucket: {error}\n{USAGE}");
+                ExitCode::from(64)
+            }
+        },
+        ["estimate", file, options @ ..] => match estimate_file(file, options) {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("shelfwise estimate: {error}");
+                ExitCode::from(2)
+            }
+        },
+        ["help" | "--help" | "-h"] => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(64)
+        }
+    }
+}
+
+/// Runs the replay on every log file and prints its report.
+fn eval(files: &[&str]) -> Result<(), String> {
+    let mut logs = Vec::new();
+    let mut categories = HashMap::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+        let first = text.lines().next().unwrap_or("");
+        match Format::detect(first) {
+            Some(Format::DigineticaCategories) => categories.extend(read_categories(&text)),
+            Some(format) => logs.push((file, format, text)),
+            None => return Err(format!("{file}: not a REES46, Taobao or Diginetica file")),
+        }
+    }
+    for (file, format, text) in logs {
+        if format == Format::Diginetica && categories.is_empty() {
+            return Err(format!(
+                "{file}: Diginetica views need the itemId;categoryId file as well"
+            ));
+        }
+        let events = read_log(&text, format, &categories).map_err(|e| format!("{file}: {e}"))?;
+        let report = evaluate(&events, &RankOptions::default(), &ProfileConfig::default());
+        println!(
+            "# {file} ({}, {} events, {} views skipped)",
+            format.name(),
+            events.len(),
+            report.skipped
+        );
+        for line in report.lines() {
+            println!("{line}");
+        }
+    }
+    Ok(())
+}
+
+/// The value of `--name` among `options` (pairs of flag and value).
+fn option<'a>(options: &[&'a str], name: &str) -> Result<Option<&'a str>, String> {
+    if options.len() % 2 != 0 {
+        return Err("every option needs a value".into());
+    }
+    let mut found = None;
+    for pair in options.chunks(2) {
+        match pair[0].strip_prefix("--") {
+            Some(flag) if flag == name => found = Some(pair[1]),
+            Some("seed" | "value" | "version" | "weights" | "baseline") => {}
+            _ => return Err(format!("unknown option {}", pair[0])),
+        }
+    }
+    Ok(found)
+}
+
+/// `shelfwise bucket`: the hash and the variation it picks, as one JSON object.
+fn bucket(options: &[&str]) -> Result<String, String> {
+    let seed = option(options, "seed")?.ok_or("--seed is required")?;
+    let value = option(options, "value")?.ok_or("--value is required")?;
+    let version = option(options, "version")?
+        .unwrap_or("2")
+        .parse::<u32>()
+        .map_err(|_| "--version must be 1 or 2")?;
+    let weights = match option(options, "weights")? {
+        Some(list) => list
+            .split(',')
+            .map(|w| {
+                w.trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("--weights: {w} is not a number"))
+            })
+            .collect::<Result<Vec<f64>, String>>()?,
+        None => vec![0.5, 0.5],
+    };
+    let n = hash(seed, value, version).ok_or("--version must be 1 or 2")?;
+    let ranges = bucket_ranges(weights.len(), 1.0, Some(&weights));
+    let variation = choose_variation(n, &ranges).map_or(-1, |v| v as i64);
+    Ok(format!(
+        "{{\"hash\": {}, \"variation\": {variation}}}",
+        to_string(&n)
+    ))
+}
+
+/// `shelfwise estimate`: the estimate of a JSON-lines file of reports.
+fn estimate_file(file: &str, options: &[&str]) -> Result<String, String> {
+    let baseline = option(options, "baseline")?;
+    let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+    let mut reports = Vec::new();
+    for (number, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let value: Value =
+            serde_json::from_str(line).map_err(|e| format!("{file}:{}: {e}", number + 1))?;
+        let report = report(&value).ok_or_else(|| {
+            format!(
+                "{file}:{}: not a Shelfwise report (version {REPORT_VERSION})",
+                number + 1
+            )
+        })?;
+        reports.push(report);
+    }
+    let found = estimate(&reports, baseline).map_err(|e| e.to_string())?;
+    Ok(to_string(&found))
+}
+
+/// A report as `measurement.report()` writes it.
+fn report(value: &Value) -> Option<Report> {
+    let text = |name: &str| value[name].as_str().map(str::to_owned);
+    if value["format"] != REPORT_FORMAT || value["version"] != REPORT_VERSION {
+        return None;
+    }
+    Some(Report {
+        format: REPORT_FORMAT,
+        version: REPORT_VERSION,
+        epsilon: value["epsilon"].as_f64()?,
+        revenue_step: value["revenueStep"].as_f64()?,
+        modules: value["modules"]
+            .as_array()?
+            .iter()
+            .map(|m| m.as_str().map(str::to_owned))
+            .collect::<Option<Vec<String>>>()?,
+        group: text("group")?,
+        bits: text("bits")?,
+    })
+}

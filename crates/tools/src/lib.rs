@@ -1,0 +1,140 @@
+//! The shop's tools module (`dist/tools/`), a boundary crate of its own: GrowthBook's
+//! bucketing, a measurement report's randomization, and the estimator over many
+//! reports. A separate module, so that shoppers never download the shop's side.
+
+use wasm_bindgen::prelude::*;
+
+use shelfwise_core as core;
+use shelfwise_core::json::to_string as json;
+use shelfwise_core::measure::{Report, REPORT_FORMAT, REPORT_VERSION};
+use shelfwise_core::wire::{items, FIELD, PAIR};
+use shelfwise_glue::JsError;
+
+// Operations of `bucketing`, by number; the face's `BUCKET` lists them in the same order.
+mod bucket_op {
+    pub const HASH: u32 = 0;
+    pub const RANGES: u32 = 1;
+    pub const CHOOSE: u32 = 2;
+    pub const IN_NAMESPACE: u32 = 3;
+    pub const EQUAL_WEIGHTS: u32 = 4;
+    pub const ASSIGN: u32 = 5;
+}
+
+// GrowthBook-compatible bucketing (`crates/core/src/bucket.rs`), one export for all of it.
+// `texts` (`PAIR`-joined): the seed and the value hashed, or the namespace and the id.
+// `numbers`: HASH [version] -> [hash] or []; RANGES [count, coverage, weights...] ->
+// [start, end, ...]; CHOOSE [n, start, end, ...] -> [index or -1]; IN_NAMESPACE
+// [start, end] -> [0 or 1]; EQUAL_WEIGHTS [count] -> weights; ASSIGN [version,
+// coverage, namespace start, namespace end (NaN: none), weights...] with texts seed,
+// unit and namespace -> [variation or -1].
+#[wasm_bindgen]
+pub fn bucketing(op: u32, texts: &str, numbers: &[f64]) -> Vec<f64> {
+    let mut text = texts.split(PAIR);
+    let (first, second) = (text.next().unwrap_or(""), text.next().unwrap_or(""));
+    let number = |i: usize| numbers.get(i).copied().unwrap_or(f64::NAN);
+    let count = |n: f64| if n >= 0.0 { n as usize } else { 0 };
+    let index = |found: Option<usize>| vec![found.map_or(-1.0, |i| i as f64)];
+    let weights = |from: usize| {
+        let rest = numbers.get(from..).unwrap_or(&[]);
+        (!rest.is_empty()).then_some(rest)
+    };
+    match op {
+        bucket_op::HASH => core::bucket::hash(first, second, number(0) as u32)
+            .into_iter()
+            .collect(),
+        bucket_op::RANGES => core::bucket::bucket_ranges(count(number(0)), number(1), weights(2))
+            .into_iter()
+            .flat_map(|(start, end)| [start, end])
+            .collect(),
+        bucket_op::CHOOSE => {
+            let ranges: Vec<(f64, f64)> = numbers[1.min(numbers.len())..]
+                .chunks_exact(2)
+                .map(|r| (r[0], r[1]))
+                .collect();
+            index(core::bucket::choose_variation(number(0), &ranges))
+        }
+        bucket_op::IN_NAMESPACE => {
+            vec![f64::from(u8::from(core::bucket::in_namespace(
+                second,
+                first,
+                number(0),
+                number(1),
+            )))]
+        }
+        bucket_op::EQUAL_WEIGHTS => core::bucket::equal_weights(count(number(0))),
+        bucket_op::ASSIGN => {
+            let namespace = text
+                .next()
+                .filter(|_| !number(2).is_nan())
+                .map(|name| (name, number(2), number(3)));
+            let weights = weights(4);
+            let split = core::bucket::Split {
+                seed: first,
+                variations: weights.map_or(0, <[f64]>::len),
+                weights,
+                coverage: number(1),
+                namespace,
+                hash_version: number(0) as u32,
+            };
+            index(split.assign(second))
+        }
+        _ => Vec::new(),
+    }
+}
+
+// The shop-side estimator (`crates/core/src/measure.rs`). Over reports the face has read:
+// `reports` holds each report's group, bits and modules (`PAIR`-joined), the fields
+// `FIELD`-separated and the reports `ITEM`-separated; `numbers` each report's epsilon and
+// revenue step. Returns the estimate as JSON.
+#[wasm_bindgen]
+pub fn estimate(
+    reports: &str,
+    numbers: &[f64],
+    baseline: Option<String>,
+) -> Result<String, JsError> {
+    let reports: Vec<Report> = items(reports)
+        .zip(numbers.chunks_exact(2))
+        .map(|(report, layout)| {
+            let mut fields = report.split(FIELD);
+            let mut field = || fields.next().unwrap_or("").to_owned();
+            let (group, bits, modules) = (field(), field(), field());
+            Report {
+                format: REPORT_FORMAT,
+                version: REPORT_VERSION,
+                epsilon: layout[0],
+                revenue_step: layout[1],
+                modules: modules.split(PAIR).map(str::to_owned).collect(),
+                group,
+                bits,
+            }
+        })
+        .collect();
+    Ok(json(&core::measure::estimate(
+        &reports,
+        baseline.as_deref(),
+    )?))
+}
+
+// A shopper's randomized report (`core::measure`): `counts` from the engine (five per
+// module, `modules` `PAIR`-joined in layout order), randomized at `epsilon` with revenue
+// in steps of `revenue_step`, for `group`; `seed` is fresh randomness (a whole number
+// below 2^53 from the browser's `crypto.getRandomValues`). Returns the report as JSON.
+#[wasm_bindgen]
+pub fn report(
+    modules: &str,
+    counts: &[f64],
+    epsilon: f64,
+    revenue_step: f64,
+    group: &str,
+    seed: f64,
+) -> Result<String, JsError> {
+    let modules: Vec<String> = modules.split(PAIR).map(str::to_owned).collect();
+    if counts.len() != modules.len() * core::measure::METRICS.len() {
+        let message = "counts must hold five numbers per module";
+        return Err(core::Error::InvalidArgument(message.into()).into());
+    }
+    let layout = core::measure::Layout::new(modules, epsilon, revenue_step)?;
+    let counters = core::measure::Counters::from_counts(&layout.modules, counts);
+    let mut random = core::measure::Random::new(seed as u64);
+    Ok(json(&counters.report(&layout, group, &mut random)))
+}

@@ -1,0 +1,847 @@
+//! The shopper's module: the `Engine` behind the JS face's `Shelfwise` class.
+
+use wasm_bindgen::prelude::*;
+
+use crate::storage::BrowserStore;
+use shelfwise_core::json::to_string as json;
+use shelfwise_core::wire::{items, ABSENT, FIELD, PAIR};
+use shelfwise_glue::JsError;
+
+use shelfwise_core::consent::{ConsentModeState, TcfState};
+use shelfwise_core::error::at_index;
+use shelfwise_core::event::{EventDetails, Product, ProductId, ProductInput};
+use shelfwise_core::export::ImportFile;
+use shelfwise_core::insights::Segment;
+use shelfwise_core::profile::ProfileConfig;
+use shelfwise_core::rank::{Candidate, Reason, OPTION_NAMES};
+use shelfwise_core::slots::{Conditions, Context, SlotItem};
+use shelfwise_core::tcf::{self, TcfChoices};
+use shelfwise_core::{
+    self as core, ConsentPolicy, ConsentState, ConsentStatus, EventKind, RankOptions, Signals,
+};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &'static str = r#"
+/** Consent for one purpose: nothing is learned or stored for it unless `"granted"`. */
+export type ConsentStatus = "unknown" | "granted" | "denied";
+/** `personalization`: learn a profile and rank with it. `measurement`: local counters. */
+export type Purpose = "personalization" | "measurement";
+/** Where the deciding signal came from. */
+export type ConsentSource = "shopper" | "tcf" | "consent_mode" | "gpc";
+/** Consent per purpose; `decidedMs` is null while only a default (GPC, a Consent Mode default) applies. */
+export interface ConsentState {
+  personalization: ConsentStatus;
+  measurement: ConsentStatus;
+  decidedMs: number | null;
+  source: ConsentSource | null;
+}
+/**
+ * Events the profile learns from, with their default weights: view 1, click 1.5,
+ * add_to_cart 3, remove_from_cart -1 (evidence against), purchase 5, wishlist 2.5.
+ * `impression`: a homepage slot item was shown (counted for frequency caps, never
+ * learned as taste; `fillSlots` records these itself), or, with `module`, a measured
+ * module was shown (ranking calls with `module` record these).
+ */
+export type EventType = "view" | "click" | "add_to_cart" | "remove_from_cart" | "purchase" | "wishlist" | "impression";
+/**
+ * The product attributes Shelfwise reads; any other fields are ignored.
+ * `id`: non-empty string or non-negative integer (`42` and `"42"` are the same product).
+ * `category`: a `/`-separated path of up to 4 levels (`"shoes/running"`); parents learn
+ * half of what their child does. Text values: up to 128 bytes, no control characters.
+ * `price`: finite, 0 to 1e9, in `currency` (ISO 4217, e.g. `"EUR"`).
+ * `tags`, `variant` (`size`, `colour`; `color` is read as `colour`) and the shop's own
+ * `facets` (`{ style: "minimal", material: ["wool", "silk"] }`): 32 values at most.
+ * Facet names are 1 to 32 of `a-z 0-9 _` starting with a letter, and not `category`,
+ * `brand` or `price_band`.
+ */
+export interface ProductAttributes {
+  id: string | number;
+  category?: string | null;
+  brand?: string | null;
+  price?: number | null;
+  currency?: string | null;
+  tags?: readonly string[] | null;
+  variant?: Readonly<Record<string, string>> | null;
+  facets?: Readonly<Record<string, string | readonly string[]>> | null;
+  /** For ranking: the shop's own score (any scale, higher first); else its position counts. */
+  score?: number | null;
+  /** For ranking: `false` (or `stock: 0`) marks it out of stock. */
+  inStock?: boolean | null;
+  /** For ranking: bought again and again (never held back after a purchase). */
+  consumable?: boolean | null;
+}
+/**
+ * A shopper action on one product. `dwellMs` (views only, 0 to 86400000): how long the
+ * product was looked at; 10 s counts as an ordinary view, a bounce a fifth, a long read up
+ * to three times. `quantity` (cart and purchase events, whole number 1 to 10000): units.
+ * `module`, `slot` (clicks, add-to-carts, purchases and impressions): where the product
+ * was shown, e.g. `"similar"`, `"3"`; local measurement credits the module.
+ */
+export interface TrackEvent {
+  type: EventType;
+  product: ProductAttributes;
+  dwellMs?: number;
+  quantity?: number;
+  module?: string;
+  slot?: string;
+}
+/** One order's line items, tracked at one instant: they count as one order. */
+export interface PurchaseEvent {
+  type: "purchase";
+  items: { product: ProductAttributes; quantity?: number }[];
+}
+/** A search on the shop: its text, and how many results it found. */
+export interface SearchEvent {
+  type: "search";
+  query: string;
+  results?: number;
+}
+/**
+ * What the shopper said (zero-party data): a quiz answer, a "more like this", a
+ * "not interested". Tracked like behaviour, kept as stated preferences (never decayed).
+ * `weight`: -1 (not interested) to 1 (likes), default 1; 0 takes it back.
+ */
+export type StatedEvent =
+  | { type: "preference"; facet: Facet; value: string; weight?: number }
+  | { type: "not_interested"; product: ProductAttributes }
+  | { type: "not_interested"; facet: Facet; value: string };
+/** What a shop can tune; every field is optional (defaults in the README). */
+export interface ShelfwiseConfig {
+  /** Long-term taste loses half its weight in this many days (0.01 to 3650). Default 14. */
+  halfLifeDays?: number;
+  /** Evidence older than this is forgotten (1 to 3650). Default 90. */
+  retentionDays?: number;
+  /** A pause longer than this starts a new visit (1 to 1440). Default 30. */
+  sessionGapMinutes?: number;
+  /** Values kept per facet (4 to 64). Default 32. */
+  maxValuesPerFacet?: number;
+  /** Weight of one event of each type (-100 to 100). */
+  weights?: { view?: number; click?: number; addToCart?: number; removeFromCart?: number; purchase?: number; wishlist?: number };
+  /**
+   * Lifecycle segment thresholds: visits that make a shopper returning (2 to 1000, default
+   * 2), orders that make a customer loyal (2 to 1000, default 4), days since the last order
+   * that put a customer at risk (default 60) or lapsed (default 180), 1 to 3650.
+   */
+  segments?: { returningVisits?: number; loyalOrders?: number; atRiskDays?: number; lapsedDays?: number };
+  /** Categories never learned, with everything below them, e.g. `["health"]`. */
+  sensitiveCategories?: readonly string[];
+  /**
+   * Facets never learned (`"religion"`), and facet values whose products are never
+   * learned from at all (`"tag:pregnancy"`, `"brand:Acme Pharma"`, `"category:health"`).
+   */
+  sensitiveFacets?: readonly string[];
+}
+/** Options of `rank`. Unknown option names are rejected. */
+export interface RankOptions {
+  /** How far the profile may move products, 0 to 1 (0 = the shop's order exactly). Default 0.5. */
+  strength?: number;
+  /** Spread brands (and categories) near the top, 0 to 1: at 1 a brand never follows itself while another is left. Default 0. */
+  diversity?: number;
+  /** Share of positions (0 to 0.5) given to products the shopper has not viewed. Default 0. */
+  exploration?: number;
+  /** Chooses the exploration positions: keep it for one page view (whole number, 0 to 4294967295). Default 0. */
+  seed?: number;
+  /** Out-of-stock products: after the rest (default), left out, or ranked like the rest. */
+  outOfStock?: "last" | "hide" | "keep";
+  /** Durable goods bought within this many days are held back (0 to 3650; 0 = off). Default 30. */
+  boughtWithinDays?: number;
+  /** The shop's pins: product id to position (from 0). Pinned products land exactly there. */
+  pin?: Readonly<Record<string, number>>;
+  /** The shop's promotions: product id to a multiplier of 1 or more. */
+  boost?: Readonly<Record<string, number>>;
+  /** The shop's demotions: product id to a multiplier from 0 to 1. */
+  bury?: Readonly<Record<string, number>>;
+}
+/** Why a ranked product is where it is. */
+export type ReasonCode =
+  | "shop_order" | "pinned" | "promoted" | "exploration" | "viewed" | "similar" | "like_this"
+  | "in_cart" | "stated" | "interest" | "bought_recently" | "not_interested" | "out_of_stock";
+/**
+ * A facet: `category`, `brand`, `price_band`, `tag`, `size`, `colour`, or one of the
+ * shop's own (`style`...).
+ */
+export type Facet = "category" | "brand" | "price_band" | "tag" | "size" | "colour" | (string & {});
+/** One learned interest; `strength` is relative to the strongest value of its facet (0 to 1]. */
+export interface Interest {
+  facet: Facet;
+  value: string;
+  /** The value in plain words: `"Shoes › Running"`, `"Prices 25-50 EUR"`, `"Style: minimal"`. */
+  label: string;
+  strength: number;
+  /** Number of events behind it, and the time of the latest. */
+  evidence: number;
+  lastMs: number;
+}
+/** Lifecycle segments (thresholds in `ShelfwiseConfig.segments`; README, "Segments"). */
+export type Segment =
+  | "new" | "returning" | "prospect" | "first_time_customer" | "repeat_customer" | "loyal" | "at_risk" | "lapsed";
+/** A product bought in several orders, due again at `dueMs` (its average interval after the last order). */
+export interface DueProduct {
+  id: string;
+  dueMs: number;
+  intervalMs: number;
+  orders: number;
+}
+/** The size the shopper takes in a category, and the share of their size evidence there it has. */
+export interface SizeSuggestion {
+  category: string;
+  size: string;
+  confidence: number;
+}
+/** What the profile says about the shopper's relationship with the shop, computed on the device. */
+export interface Insights {
+  segment: Segment;
+  /** Recency, frequency and monetary scores, each 1 to 5 (0 without an order). */
+  rfm: [number, number, number];
+  /** Share (0 to 1) of the shopper's weighted interest in discounted products (facet `deal`); null before any priced event. */
+  priceSensitivity: number | null;
+  /** Cart lines left alone for longer than a visit gap. */
+  cartReminder: CartLine[];
+  /** Repeat purchases that are due (or due within a tenth of their interval), soonest first. */
+  replenishment: DueProduct[];
+  /** The size taken per category, from the cart and purchases. */
+  sizes: SizeSuggestion[];
+}
+/** A product in the cart, with the time of its latest change. */
+export interface CartLine {
+  id: string;
+  quantity: number;
+  atMs: number;
+}
+/** What the shopper bought of one product (for replenishment and for not pushing it again). */
+export interface Purchased {
+  id: string;
+  category: string | null;
+  firstMs: number;
+  lastMs: number;
+  /** Orders that contained it, and units bought in all. */
+  orders: number;
+  units: number;
+}
+/** What Shelfwise knows about this shopper, in the form the shopper may see. */
+export interface ProfileSummary {
+  /** Recently viewed product ids, newest first (up to 20). */
+  recentlyViewed: string[];
+  /** Recent searches, newest first (up to 10), in lower case with single spaces. */
+  recentSearches: string[];
+  /** What the shopper said: `[facet, value, weight]`, weight -1 (not interested) to 1 (likes). */
+  stated: [Facet, string, number][];
+  /** Products marked "not interested". */
+  hiddenProducts: string[];
+  /** The cart as the shopper left it, most recently changed first (up to 50 lines). */
+  cart: CartLine[];
+  /** Products bought, most recently bought first (up to 50). */
+  purchases: Purchased[];
+  /** The currency of `spend` and the price bands: the first one seen. */
+  currency: string | null;
+  events: number;
+  /** Visits: a pause longer than `sessionGapMinutes` starts a new one. */
+  visits: number;
+  orders: number;
+  /** Sum of purchased prices × quantities, in `currency`. */
+  spend: number;
+  /** How much evidence the profile holds, 0 to 1. */
+  confidence: number;
+  firstMs: number | null;
+  lastMs: number | null;
+  lastOrderMs: number | null;
+  /** Up to 5 per facet, strongest first. */
+  interests: Interest[];
+  /** Segment, RFM, price sensitivity and the modules' inputs. */
+  insights: Insights;
+}
+/** `"memory"` when storage is blocked, full or failing: nothing outlives the page. */
+export type StorageMode = "persistent" | "memory";
+/** Something the page may want to know that is not an error. */
+export interface ShelfwiseWarning {
+  code: "record_unreadable" | "record_salvaged" | "record_repaired" | "record_future_version";
+  message: string;
+}
+/** Stable codes on every `Error` Shelfwise throws. */
+export type ErrorCode =
+  | "invalid_event" | "invalid_product" | "invalid_options" | "invalid_argument"
+  | "invalid_import" | "consent_required";
+"#;
+
+// The error for input the JS face could not even encode as JSON (a `BigInt`, a
+// circular object, a getter that throws), so it carries the same codes as the rest.
+#[wasm_bindgen(js_name = inputError, unchecked_return_type = "Error")]
+pub fn input_error(
+    #[wasm_bindgen(
+        unchecked_param_type = "\"event\" | \"products\" | \"options\" | \"argument\" | \"import\""
+    )]
+    what: &str,
+    reason: &str,
+) -> JsValue {
+    let reason = ["cannot be read: ", reason].concat();
+    let error = match what {
+        "event" => core::Error::InvalidEvent(reason),
+        "products" => core::Error::InvalidProduct(reason),
+        "options" => core::Error::InvalidOptions(reason),
+        "import" => core::Error::InvalidImport(reason),
+        _ => core::Error::InvalidArgument(reason),
+    };
+    JsError::from(error).into()
+}
+
+// Shelfwise's engine for one namespace. Use it through the `Shelfwise` class of the
+// package, which packs inputs into strings and numbers, supplies the clock and follows
+// browser events. Only plain values cross, so no JS getter ever runs while Rust holds
+// the engine.
+#[wasm_bindgen]
+pub struct Engine {
+    inner: core::Engine<BrowserStore>,
+    products: Vec<ProductInput>,
+    // Products registered for `rank`, at the indexes the face chose.
+    catalogue: Vec<Product>,
+}
+
+// Numbers per candidate in `rank`: catalogue index, shop score (NaN: none), boost,
+// pin (-1: none), flags (1: out of stock, 2: consumable).
+const CANDIDATE_STRIDE: usize = 5;
+// Numbers per slot item in `fillSlots`.
+const SLOT_ITEM_STRIDE: usize = 15;
+// Products the catalogue holds at most (its error message spells the number out).
+const MAX_CATALOGUE: usize = 100_000;
+
+#[wasm_bindgen]
+impl Engine {
+    // Opens `namespace` (1 to 64 of `A-Z a-z 0-9 - _ .`) for one tab (`tab`: 1 to 32
+    // ASCII letters or digits, unique per page), loading any stored profile. `config`:
+    // a bit set of the options given, then one value per option of `CONFIG_OPTIONS`.
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        namespace: &str,
+        tab: &str,
+        respect_gpc: bool,
+        tcf_vendor_id: Option<u32>,
+        config_numbers: &[f64],
+        sensitive_categories: &str,
+        sensitive_facets: &str,
+    ) -> Result<Engine, JsError> {
+        let mut config = ProfileConfig::default();
+        let given = config_numbers.first().copied().unwrap_or(0.0) as u32;
+        for (index, value) in config_numbers.iter().skip(1).enumerate() {
+            if given & 1 << index != 0 {
+                config.set_index(index, *value)?;
+            }
+        }
+        config.sensitive_categories = items(sensitive_categories).map(str::to_owned).collect();
+        config.sensitive_facets = items(sensitive_facets).map(str::to_owned).collect();
+        let policy = ConsentPolicy {
+            respect_gpc,
+            tcf_vendor_id,
+        };
+        let inner = core::Engine::with_policy(namespace, tab, BrowserStore, config, policy)?;
+        Ok(Engine {
+            inner,
+            products: Vec::new(),
+            catalogue: Vec::new(),
+        })
+    }
+
+    // What the page says about consent, read by the JS face. `flags`: bit 0 GPC, bit 1
+    // a CMP answered, bit 2 GDPR applies there, bit 3 the shop's vendor consent; then two
+    // bits per Consent Mode state (0 absent, 1 granted, 2 denied) from bit 4: default
+    // personalization, default analytics, update personalization, update analytics.
+    // `tc_string` dates the CMP's choices (empty: none yet); `lists` holds the consented
+    // purposes, the restricted purposes and the publisher's purposes, each after its
+    // length.
+    #[wasm_bindgen(js_name = setSignals)]
+    pub fn set_signals(
+        &mut self,
+        flags: u32,
+        tc_string: &str,
+        lists: &[u32],
+        now_ms: f64,
+    ) -> Result<(), JsError> {
+        let status = |at: u32| match flags >> at & 3 {
+            1 => Some(ConsentStatus::Granted),
+            2 => Some(ConsentStatus::Denied),
+            _ => None,
+        };
+        let mode = |at: u32| {
+            let state = ConsentModeState {
+                personalization_storage: status(at),
+                analytics_storage: status(at + 2),
+            };
+            (state != ConsentModeState::default()).then_some(state)
+        };
+        let mut rest = lists;
+        let mut list = || {
+            let n = rest
+                .first()
+                .map_or(0, |n| *n as usize)
+                .min(rest.len().saturating_sub(1));
+            let (head, tail) = rest[rest.len().min(1)..].split_at(n);
+            rest = tail;
+            head.to_vec()
+        };
+        let (purpose_consents, restricted_purposes, publisher_consents) = (list(), list(), list());
+        let signals = Signals {
+            gpc: flags & 1 != 0,
+            tcf: (flags & 2 != 0).then(|| TcfState {
+                gdpr_applies: flags & 4 != 0,
+                choices: tcf::last_updated_ms(tc_string).map(|last_updated_ms| TcfChoices {
+                    purpose_consents,
+                    vendor_consent: flags & 8 != 0,
+                    restricted_purposes,
+                    publisher_consents,
+                    last_updated_ms,
+                }),
+            }),
+            consent_mode_default: mode(4),
+            consent_mode_update: mode(8),
+        };
+        Ok(self.inner.set_signals(signals, now_ms)?)
+    }
+
+    // One product for the next `track` or `catalog` call: `fields` holds the id, category,
+    // brand, currency (each `ABSENT` when missing), the tags (`ITEM`-joined) and the facets
+    // (`ITEM`-joined `name PAIR value`), separated by `FIELD`. The face rejects control
+    // characters in values, so the separators cannot occur inside one.
+    pub fn product(&mut self, fields: &str, price: Option<f64>) {
+        let mut parts = fields.split(FIELD);
+        let mut next = || parts.next().unwrap_or(ABSENT);
+        let text = |part: &str| (part != ABSENT).then(|| part.to_owned());
+        let id = ProductId(next().to_owned());
+        let (category, brand, currency) = (text(next()), text(next()), text(next()));
+        let tags = items(next()).map(str::to_owned).collect();
+        let facets = items(next())
+            .map(|pair| {
+                let (name, value) = pair.split_once(PAIR).unwrap_or((pair, ""));
+                (name.to_owned(), value.to_owned())
+            })
+            .collect();
+        self.products.push(ProductInput {
+            id,
+            category,
+            brand,
+            price,
+            currency,
+            tags,
+            facets,
+        });
+    }
+
+    // Learns from the products given with `product` since the last call: one event, or
+    // the line items of one purchase (`quantities` empty or one per item). `kind` is the
+    // event type, then its module and slot if any (`PAIR`-joined, `ABSENT` when missing).
+    // Nothing is learned unless every item is valid. Returns `false` (storing nothing)
+    // without consent.
+    pub fn track(
+        &mut self,
+        kind: &str,
+        dwell_ms: Option<f64>,
+        quantities: &[f64],
+        now_ms: f64,
+    ) -> Result<bool, JsError> {
+        let products = std::mem::take(&mut self.products);
+        let mut parts = kind.split(PAIR);
+        let kind = parts.next().unwrap_or("");
+        let mut detail = || parts.next().filter(|p| *p != ABSENT).map(str::to_owned);
+        let (module, slot) = (detail(), detail());
+        let kind = EventKind::from_name(kind).ok_or_else(|| {
+            core::Error::InvalidEvent(["unknown event type \"", kind, "\""].concat())
+        })?;
+        let details = EventDetails {
+            dwell_ms,
+            module,
+            slot,
+        };
+        let events = core::validate_items(kind, products, details, quantities, now_ms)?;
+        Ok(events
+            .iter()
+            .fold(false, |learned, event| self.inner.track(event) | learned))
+    }
+
+    // Validates the products given with `product` since the last call and keeps them in
+    // the catalogue at `indexes` (one each); nothing changes if one is invalid.
+    pub fn catalog(&mut self, indexes: &[u32]) -> Result<(), JsError> {
+        let inputs = std::mem::take(&mut self.products);
+        let mut valid = Vec::with_capacity(inputs.len());
+        for (i, (input, index)) in inputs.into_iter().zip(indexes).enumerate() {
+            let product = input
+                .validate()
+                .map_err(|reason| core::Error::InvalidProduct(at_index(i, &reason)))?;
+            if *index as usize >= MAX_CATALOGUE {
+                let message = "at most 100000 products can be registered";
+                return Err(core::Error::InvalidProduct(message.into()).into());
+            }
+            valid.push((product, *index as usize));
+        }
+        for (product, index) in valid {
+            if index >= self.catalogue.len() {
+                self.catalogue.resize_with(index + 1, Product::default);
+            }
+            self.catalogue[index] = product;
+        }
+        Ok(())
+    }
+
+    // Ranks catalogue products given in the shop's order (`CANDIDATE_STRIDE` numbers
+    // each). `options`: a bit set of the options given, then their values in
+    // `OPTION_NAMES` order, then `similarTo` (a catalogue index: rank by likeness to it;
+    // NaN for none). Returns `[position, score, reason, ...]`, best first.
+    pub fn rank(
+        &self,
+        candidates: &[f64],
+        options: &[f64],
+        now_ms: f64,
+    ) -> Result<Vec<f64>, JsError> {
+        let given = options.first().copied().unwrap_or(0.0) as u32;
+        let values = options.get(1..).unwrap_or(&[]);
+        let options = RankOptions::from_numbers(given, values)?;
+        let anchor = match values.get(OPTION_NAMES.len()) {
+            Some(index) if !index.is_nan() => Some(self.registered(*index)?),
+            _ => None,
+        };
+        let mut list = Vec::with_capacity(candidates.len() / CANDIDATE_STRIDE);
+        for c in candidates.chunks_exact(CANDIDATE_STRIDE) {
+            list.push(self.candidate(c)?);
+        }
+        let ranked = match anchor {
+            Some(anchor) => self.inner.similar_to(anchor, &list, &options, now_ms)?,
+            None => self.inner.rank(&list, &options, now_ms)?,
+        };
+        Ok(ranked
+            .iter()
+            .flat_map(|r| [r.index as f64, r.score, f64::from(r.reason.number())])
+            .collect())
+    }
+
+    // Fills homepage slots. `numbers`: slot count, local hour, weekday and device index,
+    // the options as for `rank` (bit set, then values), then each item's
+    // `SLOT_ITEM_STRIDE` numbers: the `rank` candidate's five, slot mask, fallback, hour
+    // from, hour to, weekdays, from, until (NaN: open), devices, segments, cap per day.
+    // `locales`: the page's locale, then each item's locale prefixes (`ITEM`-joined),
+    // all `PAIR`-separated. Returns per slot `[position, score, reason]`, -1 when empty.
+    #[wasm_bindgen(js_name = fillSlots)]
+    pub fn fill_slots(
+        &self,
+        numbers: &[f64],
+        locales: &str,
+        now_ms: f64,
+    ) -> Result<Vec<f64>, JsError> {
+        let at = |i: usize| numbers.get(i).copied().unwrap_or(0.0);
+        let options_end = 5 + OPTION_NAMES.len();
+        let options = numbers.get(5..options_end).unwrap_or(&[]);
+        let options = RankOptions::from_numbers(at(4) as u32, options)?;
+        let mut texts = locales.split(PAIR);
+        let locale = texts.next().unwrap_or("");
+        let prefixes: Vec<Vec<&str>> = texts.map(|list| items(list).collect()).collect();
+        let mut list = Vec::new();
+        let chunks = numbers.get(options_end..).unwrap_or(&[]);
+        for (i, c) in chunks.chunks_exact(SLOT_ITEM_STRIDE).enumerate() {
+            let time = |t: f64| Some(t).filter(|t| !t.is_nan());
+            list.push(SlotItem {
+                candidate: self.candidate(c)?,
+                slots: c[5] as u32,
+                fallback: c[6] != 0.0,
+                conditions: Conditions {
+                    hours: (c[7] as u8, c[8] as u8),
+                    weekdays: c[9] as u8,
+                    from_ms: time(c[10]),
+                    until_ms: time(c[11]),
+                    devices: c[12] as u8,
+                    segments: c[13] as u16,
+                    locales: prefixes.get(i).map_or(&[], Vec::as_slice),
+                    cap_per_day: c[14] as u32,
+                },
+            });
+        }
+        let context = Context {
+            now_ms,
+            hour: at(1) as u8,
+            weekday: at(2) as u8,
+            device: at(3) as u8,
+            locale,
+            segment: Segment::New,
+        };
+        let filled = self
+            .inner
+            .fill_slots(at(0) as usize, &list, &context, &options)?;
+        Ok(filled
+            .iter()
+            .flat_map(|slot| match slot {
+                Some(r) => [r.index as f64, r.score, f64::from(r.reason.number())],
+                None => [-1.0, 0.0, 0.0],
+            })
+            .collect())
+    }
+
+    // A `rank` candidate from its numbers (see `CANDIDATE_STRIDE`).
+    fn candidate(&self, c: &[f64]) -> Result<Candidate<'_>, core::Error> {
+        let flags = c[4] as u32;
+        Ok(Candidate {
+            product: self.registered(c[0])?,
+            base: Some(c[1]).filter(|b| !b.is_nan()),
+            boost: c[2],
+            pin: (c[3] >= 0.0).then_some(c[3] as u32),
+            in_stock: flags & 1 == 0,
+            consumable: flags & 2 != 0,
+        })
+    }
+
+    // The registered product at a catalogue index.
+    fn registered(&self, index: f64) -> Result<&Product, core::Error> {
+        self.catalogue
+            .get(index as usize)
+            .filter(|p| index >= 0.0 && !p.id.is_empty())
+            .ok_or_else(|| core::Error::InvalidProduct("not a registered product".into()))
+    }
+}
+
+// Operations of `command`, by number; the face's `OP` (src/js/index.ts) lists them in
+// the same order.
+mod op {
+    pub const GRANT: u32 = 0;
+    pub const WITHDRAW: u32 = 1;
+    pub const ERASE: u32 = 2;
+    pub const COMPACT: u32 = 3;
+    pub const RELOAD: u32 = 4;
+    pub const FLUSH: u32 = 5;
+    pub const DISCARD: u32 = 6;
+    pub const HAS_PENDING: u32 = 7;
+    pub const STORAGE_MODE: u32 = 8;
+    pub const CONSENT: u32 = 9;
+    pub const WARNINGS: u32 = 10;
+    pub const SUMMARY: u32 = 11;
+    pub const EXPORT: u32 = 12;
+    pub const FORGET: u32 = 13;
+    pub const PREFERENCE: u32 = 14;
+    pub const HIDE: u32 = 15;
+    pub const SEARCH: u32 = 16;
+    pub const IMPORT: u32 = 17;
+    pub const REASON_VALUE: u32 = 18;
+    pub const KEEP_UNIT: u32 = 19;
+    pub const IN_HOLDOUT: u32 = 20;
+    pub const TAKE_COUNTS: u32 = 21;
+    pub const HOLDOUT: u32 = 22;
+    pub const MODULES: u32 = 23;
+    pub const UNIT: u32 = 24;
+    pub const WITHDRAW_MEASUREMENT: u32 = 25;
+}
+
+#[wasm_bindgen]
+impl Engine {
+    // Every call that takes at most a text and a number, by operation number (`op`):
+    // one export instead of one each keeps the module and its glue smaller. `text` holds
+    // the query, product id, facet and value (`PAIR`-joined), an export's format,
+    // checksum and payload (`PAIR`-joined, `ABSENT` when missing), a reason number, a
+    // candidate bucketing id or the measured modules (`PAIR`-joined); `number` the
+    // grant's purposes (bit 1 personalization, bit 2 measurement), a preference's weight,
+    // a search's result count or an export's version (NaN: none), a catalogue index, or
+    // the holdout's percent (with its seed and the shopper's id, `PAIR`-joined, as text;
+    // NaN: no holdout). Returns what the operation returns, or undefined.
+    #[wasm_bindgen(unchecked_return_type = "unknown")]
+    pub fn command(
+        &mut self,
+        op: u32,
+        text: &str,
+        number: f64,
+        now_ms: f64,
+    ) -> Result<JsValue, JsError> {
+        let (facet, value) = text.split_once(PAIR).unwrap_or((text, ""));
+        let given = |n: f64| Some(n).filter(|n| !n.is_nan());
+        let done = JsValue::UNDEFINED;
+        Ok(match op {
+            op::GRANT => {
+                let purposes = number as u32;
+                self.grant_consent(purposes & 1 != 0, purposes & 2 != 0, now_ms)?;
+                done
+            }
+            op::WITHDRAW => self.withdraw_consent(now_ms).map(|()| done)?,
+            op::ERASE => self.erase(now_ms).map(|()| done)?,
+            op::COMPACT => self.compact(now_ms).map(|()| done)?,
+            op::RELOAD => {
+                self.reload();
+                done
+            }
+            op::FLUSH => self.flush().into(),
+            op::DISCARD => {
+                self.discard();
+                done
+            }
+            op::HAS_PENDING => self.has_pending().into(),
+            op::STORAGE_MODE => self.storage_mode().into(),
+            op::CONSENT => self.consent_json().into(),
+            op::WARNINGS => self.take_warnings().into(),
+            op::SUMMARY => self.summary(now_ms)?.into(),
+            op::EXPORT => self.export().into(),
+            op::FORGET => self.forget(facet, value, now_ms)?.into(),
+            op::PREFERENCE => self
+                .set_preference(facet, value, number, now_ms)
+                .map(|()| done)?,
+            op::HIDE => self.hide_product(text, now_ms).map(|()| done)?,
+            op::SEARCH => self.search(text, given(number), now_ms)?.into(),
+            op::IMPORT => {
+                let mut fields = text
+                    .split(PAIR)
+                    .map(|f| (f != ABSENT).then(|| f.to_owned()));
+                let mut field = || fields.next().flatten();
+                let (format, checksum, payload) = (field(), field(), field());
+                self.import(format, given(number), checksum, payload, now_ms)?;
+                done
+            }
+            op::REASON_VALUE => {
+                let reason = text.parse().unwrap_or(u32::MAX);
+                self.reason_value(number, reason).into()
+            }
+            op::KEEP_UNIT => self.inner.keep_unit(text, now_ms)?.into(),
+            op::IN_HOLDOUT => self.inner.in_holdout().into(),
+            op::TAKE_COUNTS => json(&self.inner.take_counts(now_ms)?.concat()).into(),
+            op::MODULES => {
+                let modules = text
+                    .split(PAIR)
+                    .filter(|m| !m.is_empty())
+                    .map(str::to_owned);
+                self.inner.set_modules(modules.collect()).map(|()| done)?
+            }
+            op::UNIT => self.inner.unit().map(str::to_owned).into(),
+            op::WITHDRAW_MEASUREMENT => self.inner.withdraw_measurement(now_ms).map(|()| done)?,
+            op::HOLDOUT => {
+                let (seed, unit) = text.split_once(PAIR).unwrap_or((text, ""));
+                let held_out = !number.is_nan() && core::bucket::in_holdout(unit, seed, number);
+                self.inner.set_held_out(held_out);
+                held_out.into()
+            }
+            _ => return Err(core::Error::InvalidArgument("unknown command".into()).into()),
+        })
+    }
+}
+
+// The operations of `command`, callable from Rust (the browser tests use them).
+impl Engine {
+    // Restores an export, given by the fields the face read from its JSON.
+    pub fn import(
+        &mut self,
+        format: Option<String>,
+        version: Option<f64>,
+        checksum: Option<String>,
+        payload: Option<String>,
+        now_ms: f64,
+    ) -> Result<(), JsError> {
+        let file = ImportFile {
+            format,
+            version,
+            checksum,
+            payload,
+        };
+        Ok(self.inner.import(&file, now_ms)?)
+    }
+
+    // The facet and value (`PAIR`-joined) a ranked product's reason (as `rank` numbered
+    // it) is about, for the face to word; undefined for other reasons.
+    pub fn reason_value(&self, index: f64, reason: u32) -> Option<String> {
+        let product = self.registered(index).ok()?;
+        let (facet, value) = core::reason_value(product, Reason::from_number(reason)?)?;
+        let mut about = String::with_capacity(facet.len() + value.len() + 1);
+        about.push_str(facet);
+        about.push(PAIR);
+        about.push_str(value);
+        Some(about)
+    }
+
+    // `ConsentState` as JSON.
+    pub fn consent_json(&self) -> String {
+        json(&ConsentState::from(self.inner.consent()))
+    }
+
+    pub fn storage_mode(&self) -> String {
+        self.inner.storage_mode().as_str().to_owned()
+    }
+
+    pub fn grant_consent(
+        &mut self,
+        personalization: bool,
+        measurement: bool,
+        now_ms: f64,
+    ) -> Result<(), JsError> {
+        Ok(self
+            .inner
+            .grant_consent(personalization, measurement, now_ms)?)
+    }
+
+    // Denies or withdraws consent and erases every Shelfwise key in this call.
+    pub fn withdraw_consent(&mut self, now_ms: f64) -> Result<(), JsError> {
+        Ok(self.inner.withdraw_consent(now_ms)?)
+    }
+
+    // Drops products given with `product` that no call used (after a JS-side error).
+    pub fn discard(&mut self) {
+        self.products.clear();
+    }
+
+    // `ProfileSummary` as JSON.
+    pub fn summary(&self, now_ms: f64) -> Result<String, JsError> {
+        Ok(json(&self.inner.summary(now_ms)?))
+    }
+
+    // Forgets one interest in every tab; returns whether it was known.
+    pub fn forget(&mut self, facet: &str, value: &str, now_ms: f64) -> Result<bool, JsError> {
+        Ok(self.inner.forget(facet, value, now_ms)?)
+    }
+
+    // A stated preference, weight -1 (not interested) to 1; 0 takes it back.
+    pub fn set_preference(
+        &mut self,
+        facet: &str,
+        value: &str,
+        weight: f64,
+        now_ms: f64,
+    ) -> Result<(), JsError> {
+        Ok(self.inner.set_preference(facet, value, weight, now_ms)?)
+    }
+
+    // Records a search in the recent searches; `false` without consent.
+    pub fn search(
+        &mut self,
+        query: &str,
+        results: Option<f64>,
+        now_ms: f64,
+    ) -> Result<bool, JsError> {
+        Ok(self.inner.search(query, results, now_ms)?)
+    }
+
+    // Marks a product "not interested".
+    pub fn hide_product(&mut self, id: &str, now_ms: f64) -> Result<(), JsError> {
+        Ok(self.inner.hide_product(id, now_ms)?)
+    }
+
+    // The profile as an export document (JSON text).
+    pub fn export(&self) -> String {
+        self.inner.export()
+    }
+
+    // Forgets the profile in every tab, keeping the consent decision.
+    pub fn erase(&mut self, now_ms: f64) -> Result<(), JsError> {
+        Ok(self.inner.erase(now_ms)?)
+    }
+
+    pub fn has_pending(&self) -> bool {
+        self.inner.has_pending()
+    }
+
+    // Writes this tab's journal; returns whether a compaction is due.
+    pub fn flush(&mut self) -> bool {
+        self.inner.flush()
+    }
+
+    // Folds every tab's journal into the stored profile (one tab at a time: the face
+    // holds a Web Lock).
+    pub fn compact(&mut self, now_ms: f64) -> Result<(), JsError> {
+        Ok(self.inner.compact(now_ms)?)
+    }
+
+    // Re-reads storage (after another tab changed it).
+    pub fn reload(&mut self) {
+        self.inner.reload();
+    }
+
+    // `ShelfwiseWarning[]` as JSON, since the last call.
+    pub fn take_warnings(&mut self) -> String {
+        json(&self.inner.take_warnings())
+    }
+}
