@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { minify } from 'vite';
-import { DIST, ROOT, TOOLS_DIR, WASM_TARGET, releaseBuild, run, wasmCargo } from './toolchain.mjs';
+import { DIST, ROOT, TOOLS_DIR, WASM_OPT_FLAGS, WASM_TARGET, releaseBuild, run, wasmCargo } from './toolchain.mjs';
 
 const started = Date.now();
 const cargo = wasmCargo();
@@ -41,33 +41,7 @@ for (const [crate, dir, name] of [
   const wasmOut = join(outDir, `${name}_bg.wasm`);
   const before = statSync(wasmOut).size;
   console.log(`build: wasm-opt -Oz (${dir})`);
-  run(wasmOpt, [
-    // Never inline a function just because it has one caller: the wasm-bindgen shims are
-    // each one caller, and inlining the core into them made the module 3 KB (gzipped) larger.
-    '--one-caller-inline-max-function-size=0',
-    '-Oz',
-    '--converge',
-    // A module-defined memory starts zeroed, so zero bytes need no data segment.
-    '--zero-filled-memory',
-    // Whole-program type flow, then restructuring the control flow and optimizing again:
-    // about 1.2 KB gzipped less.
-    '--gufa',
-    '--flatten',
-    '--rereloop',
-    '-Oz',
-    '--converge',
-    '--strip-producers',
-    '--strip-target-features',
-    '--enable-bulk-memory',
-    '--enable-nontrapping-float-to-int',
-    '--enable-sign-ext',
-    '--enable-mutable-globals',
-    '--enable-reference-types',
-    '--enable-multivalue',
-    wasmOut,
-    '-o',
-    wasmOut,
-  ]);
+  run(wasmOpt, [...WASM_OPT_FLAGS, wasmOut, '-o', wasmOut]);
   sizes.push(`${dir} ${before} -> ${statSync(wasmOut).size} bytes`);
   // wasm-bindgen types the raw exports' JS values as `any` (the package ships no `any`),
   // and declares `[Symbol.dispose]`, which needs TypeScript's `esnext.disposable` lib:
@@ -103,7 +77,7 @@ run(tsc, ['-p', tsconfig, '--declaration', 'false', '--removeComments']);
 // Plain-ESM shops serve these files as they are, so they ship minified (oxc, through the
 // pinned Vite): 2.6 KB gzipped less for every shopper. Exported names are kept.
 console.log('build: minify JavaScript (oxc)');
-for (const file of [join(DIST, 'index.js'), join(DIST, 'words.js'), join(DIST, 'node.js'), join(DIST, 'tools.js'), join(DIST, 'sync.js'), join(DIST, 'load.js'), join(wasmDir, 'shelfwise.js'), join(toolsDir, 'shelfwise_tools.js')]) {
+for (const file of [join(DIST, 'index.js'), join(DIST, 'words.js'), join(DIST, 'node.js'), join(DIST, 'tools.js'), join(DIST, 'sync.js'), join(DIST, 'load.js'), join(DIST, 'input.js'), join(DIST, 'rows.js'), join(DIST, 'wire.js'), join(wasmDir, 'shelfwise.js'), join(toolsDir, 'shelfwise_tools.js')]) {
   const result = await minify(file, readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
   if (result.errors.length > 0) {
     console.error(`build: minifying ${file} failed:`, result.errors);

@@ -9,7 +9,7 @@ set -euo pipefail
 seconds=${1:?usage: pkg-scripts/fuzz.sh SECONDS (per target)}
 cd "$(dirname "$0")/.."
 export PATH="${SHELFWISE_TOOLS:-$HOME/.cache/shelfwise-tools}/bin:$PATH"
-targets=(stored_profile events tc_string import rank)
+targets=(stored_profile events tc_string import rank wire_rows)
 
 build_log=$(mktemp)
 if ! cargo +nightly fuzz build -O >"$build_log" 2>&1; then

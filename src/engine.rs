@@ -7,15 +7,18 @@ use shelfwise_core::json::to_string as json;
 use shelfwise_core::wire::{items, ABSENT, FIELD, PAIR};
 use shelfwise_glue::JsError;
 
+use shelfwise_core::catalog::Catalog;
 use shelfwise_core::consent::{ConsentModeState, TcfState};
+use shelfwise_core::contract::Op;
 use shelfwise_core::error::at_index;
-use shelfwise_core::event::{EventDetails, Product, ProductId, ProductInput};
+use shelfwise_core::event::{EventDetails, ProductId, ProductInput};
 use shelfwise_core::export::ImportFile;
 use shelfwise_core::insights::Segment;
 use shelfwise_core::profile::ProfileConfig;
-use shelfwise_core::rank::{Candidate, Reason, OPTION_NAMES};
-use shelfwise_core::slots::{Conditions, Context, SlotItem};
+use shelfwise_core::rank::{Rows, OPTION_NAMES};
+use shelfwise_core::slots::Context;
 use shelfwise_core::tcf::{self, TcfChoices};
+use shelfwise_core::wire;
 use shelfwise_core::{
     self as core, ConsentPolicy, ConsentState, ConsentStatus, EventKind, RankOptions, Signals,
 };
@@ -292,17 +295,9 @@ pub fn input_error(
 pub struct Engine {
     inner: core::Engine<BrowserStore>,
     products: Vec<ProductInput>,
-    // Products registered for `rank`, at the indexes the face chose.
-    catalogue: Vec<Product>,
+    // Every product id and facet value the face has interned, by id.
+    catalog: Catalog,
 }
-
-// Numbers per candidate in `rank`: catalogue index, shop score (NaN: none), boost,
-// pin (-1: none), flags (1: out of stock, 2: consumable).
-const CANDIDATE_STRIDE: usize = 5;
-// Numbers per slot item in `fillSlots`.
-const SLOT_ITEM_STRIDE: usize = 15;
-// Products the catalogue holds at most (its error message spells the number out).
-const MAX_CATALOGUE: usize = 100_000;
 
 #[wasm_bindgen]
 impl Engine {
@@ -337,7 +332,7 @@ impl Engine {
         Ok(Engine {
             inner,
             products: Vec::new(),
-            catalogue: Vec::new(),
+            catalog: Catalog::default(),
         })
     }
 
@@ -456,71 +451,62 @@ impl Engine {
             .fold(false, |learned, event| self.inner.track(event) | learned))
     }
 
-    // Validates the products given with `product` since the last call and keeps them in
-    // the catalogue at `indexes` (one each); nothing changes if one is invalid.
-    pub fn catalog(&mut self, indexes: &[u32]) -> Result<(), JsError> {
-        let inputs = std::mem::take(&mut self.products);
-        let mut valid = Vec::with_capacity(inputs.len());
-        for (i, (input, index)) in inputs.into_iter().zip(indexes).enumerate() {
-            let product = input
-                .validate()
-                .map_err(|reason| core::Error::InvalidProduct(at_index(i, &reason)))?;
-            if *index as usize >= MAX_CATALOGUE {
-                let message = "at most 100000 products can be registered";
-                return Err(core::Error::InvalidProduct(message.into()).into());
-            }
-            valid.push((product, *index as usize));
-        }
-        for (product, index) in valid {
-            if index >= self.catalogue.len() {
-                self.catalogue.resize_with(index + 1, Product::default);
-            }
-            self.catalogue[index] = product;
-        }
-        Ok(())
+    // Interns new strings (see `wire::intern`): `entries` holds `facet PAIR value`
+    // items, `owners` the product each came from. Returns their ids.
+    pub fn intern(&mut self, entries: &str, owners: &[u32]) -> Result<Vec<u32>, JsError> {
+        Ok(wire::intern(&mut self.catalog, entries, owners)?)
     }
 
-    // Ranks catalogue products given in the shop's order (`CANDIDATE_STRIDE` numbers
-    // each). `options`: a bit set of the options given, then their values in
-    // `OPTION_NAMES` order, then `similarTo` (a catalogue index: rank by likeness to it;
-    // NaN for none). Returns `[position, score, reason, ...]`, best first.
+    // Ranks rows in the shop's order (`wire::ROW_STRIDE` numbers each, ids from `intern`)
+    // whose tags and facet values are in `extras`. `options`: a bit set of the options
+    // given, then their values in `OPTION_NAMES` order, then `similarTo` (the position of
+    // a last, extra row to rank by likeness to; NaN for none). Returns
+    // `wire::RANKED_STRIDE` numbers per product, best first.
     pub fn rank(
         &self,
-        candidates: &[f64],
+        rows: &[f64],
+        extras: &[f64],
         options: &[f64],
         now_ms: f64,
     ) -> Result<Vec<f64>, JsError> {
         let given = options.first().copied().unwrap_or(0.0) as u32;
         let values = options.get(1..).unwrap_or(&[]);
         let options = RankOptions::from_numbers(given, values)?;
+        let mut rows = wire::rows(rows);
         let anchor = match values.get(OPTION_NAMES.len()) {
-            Some(index) if !index.is_nan() => Some(self.registered(*index)?),
+            Some(at) if !at.is_nan() => match rows.pop() {
+                Some(anchor) if *at as usize == rows.len() => Some(anchor.record),
+                _ => return Err(core::Error::InvalidProduct("not a product".into()).into()),
+            },
             _ => None,
         };
-        let mut list = Vec::with_capacity(candidates.len() / CANDIDATE_STRIDE);
-        for c in candidates.chunks_exact(CANDIDATE_STRIDE) {
-            list.push(self.candidate(c)?);
-        }
-        let ranked = match anchor {
-            Some(anchor) => self.inner.similar_to(anchor, &list, &options, now_ms)?,
-            None => self.inner.rank(&list, &options, now_ms)?,
+        let extras = wire::ids(extras);
+        let list = Rows {
+            rows: &rows,
+            extras: &extras,
+            catalog: &self.catalog,
         };
-        Ok(ranked
-            .iter()
-            .flat_map(|r| [r.index as f64, r.score, f64::from(r.reason.number())])
-            .collect())
+        if let Some(anchor) = &anchor {
+            anchor
+                .validate(&self.catalog, &extras)
+                .map_err(|reason| core::Error::InvalidProduct(at_index(rows.len(), &reason)))?;
+        }
+        let ranked = self
+            .inner
+            .rank_rows(list, anchor.as_ref(), &options, now_ms)?;
+        Ok(ranked.iter().flat_map(wire::ranked).collect())
     }
 
     // Fills homepage slots. `numbers`: slot count, local hour, weekday and device index,
     // the options as for `rank` (bit set, then values), then each item's
-    // `SLOT_ITEM_STRIDE` numbers: the `rank` candidate's five, slot mask, fallback, hour
-    // from, hour to, weekdays, from, until (NaN: open), devices, segments, cap per day.
-    // `locales`: the page's locale, then each item's locale prefixes (`ITEM`-joined),
-    // all `PAIR`-separated. Returns per slot `[position, score, reason]`, -1 when empty.
+    // `wire::SLOT_ITEM_STRIDE` numbers; `extras` as for `rank`. `locales`: the page's
+    // locale, then each item's locale prefixes (`ITEM`-joined), all `PAIR`-separated.
+    // Returns per slot `wire::RANKED_STRIDE` numbers, the position -1 when empty.
     #[wasm_bindgen(js_name = fillSlots)]
     pub fn fill_slots(
         &self,
         numbers: &[f64],
+        extras: &[f64],
         locales: &str,
         now_ms: f64,
     ) -> Result<Vec<f64>, JsError> {
@@ -531,26 +517,14 @@ impl Engine {
         let mut texts = locales.split(PAIR);
         let locale = texts.next().unwrap_or("");
         let prefixes: Vec<Vec<&str>> = texts.map(|list| items(list).collect()).collect();
-        let mut list = Vec::new();
-        let chunks = numbers.get(options_end..).unwrap_or(&[]);
-        for (i, c) in chunks.chunks_exact(SLOT_ITEM_STRIDE).enumerate() {
-            let time = |t: f64| Some(t).filter(|t| !t.is_nan());
-            list.push(SlotItem {
-                candidate: self.candidate(c)?,
-                slots: c[5] as u32,
-                fallback: c[6] != 0.0,
-                conditions: Conditions {
-                    hours: (c[7] as u8, c[8] as u8),
-                    weekdays: c[9] as u8,
-                    from_ms: time(c[10]),
-                    until_ms: time(c[11]),
-                    devices: c[12] as u8,
-                    segments: c[13] as u16,
-                    locales: prefixes.get(i).map_or(&[], Vec::as_slice),
-                    cap_per_day: c[14] as u32,
-                },
-            });
-        }
+        let items_numbers = numbers.get(options_end..).unwrap_or(&[]);
+        let extras = wire::ids(extras);
+        let (rows, mut placements) = wire::slot_items(items_numbers, &prefixes);
+        let list = Rows {
+            rows: &rows,
+            extras: &extras,
+            catalog: &self.catalog,
+        };
         let context = Context {
             now_ms,
             hour: at(1) as u8,
@@ -559,69 +533,17 @@ impl Engine {
             locale,
             segment: Segment::New,
         };
-        let filled = self
-            .inner
-            .fill_slots(at(0) as usize, &list, &context, &options)?;
+        let filled =
+            self.inner
+                .fill_slot_rows(at(0) as usize, list, &mut placements, &context, &options)?;
         Ok(filled
             .iter()
             .flat_map(|slot| match slot {
-                Some(r) => [r.index as f64, r.score, f64::from(r.reason.number())],
-                None => [-1.0, 0.0, 0.0],
+                Some(r) => wire::ranked(r),
+                None => [-1.0, 0.0, 0.0, -1.0],
             })
             .collect())
     }
-
-    // A `rank` candidate from its numbers (see `CANDIDATE_STRIDE`).
-    fn candidate(&self, c: &[f64]) -> Result<Candidate<'_>, core::Error> {
-        let flags = c[4] as u32;
-        Ok(Candidate {
-            product: self.registered(c[0])?,
-            base: Some(c[1]).filter(|b| !b.is_nan()),
-            boost: c[2],
-            pin: (c[3] >= 0.0).then_some(c[3] as u32),
-            in_stock: flags & 1 == 0,
-            consumable: flags & 2 != 0,
-        })
-    }
-
-    // The registered product at a catalogue index.
-    fn registered(&self, index: f64) -> Result<&Product, core::Error> {
-        self.catalogue
-            .get(index as usize)
-            .filter(|p| index >= 0.0 && !p.id.is_empty())
-            .ok_or_else(|| core::Error::InvalidProduct("not a registered product".into()))
-    }
-}
-
-// Operations of `command`, by number; the face's `OP` (src/js/index.ts) lists them in
-// the same order.
-mod op {
-    pub const GRANT: u32 = 0;
-    pub const WITHDRAW: u32 = 1;
-    pub const ERASE: u32 = 2;
-    pub const COMPACT: u32 = 3;
-    pub const RELOAD: u32 = 4;
-    pub const FLUSH: u32 = 5;
-    pub const DISCARD: u32 = 6;
-    pub const HAS_PENDING: u32 = 7;
-    pub const STORAGE_MODE: u32 = 8;
-    pub const CONSENT: u32 = 9;
-    pub const WARNINGS: u32 = 10;
-    pub const SUMMARY: u32 = 11;
-    pub const EXPORT: u32 = 12;
-    pub const FORGET: u32 = 13;
-    pub const PREFERENCE: u32 = 14;
-    pub const HIDE: u32 = 15;
-    pub const SEARCH: u32 = 16;
-    pub const IMPORT: u32 = 17;
-    pub const REASON_VALUE: u32 = 18;
-    pub const KEEP_UNIT: u32 = 19;
-    pub const IN_HOLDOUT: u32 = 20;
-    pub const TAKE_COUNTS: u32 = 21;
-    pub const HOLDOUT: u32 = 22;
-    pub const MODULES: u32 = 23;
-    pub const UNIT: u32 = 24;
-    pub const WITHDRAW_MEASUREMENT: u32 = 25;
 }
 
 #[wasm_bindgen]
@@ -646,37 +568,37 @@ impl Engine {
         let (facet, value) = text.split_once(PAIR).unwrap_or((text, ""));
         let given = |n: f64| Some(n).filter(|n| !n.is_nan());
         let done = JsValue::UNDEFINED;
-        Ok(match op {
-            op::GRANT => {
+        Ok(match Op::from_number(op) {
+            Some(Op::Grant) => {
                 let purposes = number as u32;
                 self.grant_consent(purposes & 1 != 0, purposes & 2 != 0, now_ms)?;
                 done
             }
-            op::WITHDRAW => self.withdraw_consent(now_ms).map(|()| done)?,
-            op::ERASE => self.erase(now_ms).map(|()| done)?,
-            op::COMPACT => self.compact(now_ms).map(|()| done)?,
-            op::RELOAD => {
+            Some(Op::Withdraw) => self.withdraw_consent(now_ms).map(|()| done)?,
+            Some(Op::Erase) => self.erase(now_ms).map(|()| done)?,
+            Some(Op::Compact) => self.compact(now_ms).map(|()| done)?,
+            Some(Op::Reload) => {
                 self.reload();
                 done
             }
-            op::FLUSH => self.flush().into(),
-            op::DISCARD => {
+            Some(Op::Flush) => self.flush().into(),
+            Some(Op::Discard) => {
                 self.discard();
                 done
             }
-            op::HAS_PENDING => self.has_pending().into(),
-            op::STORAGE_MODE => self.storage_mode().into(),
-            op::CONSENT => self.consent_json().into(),
-            op::WARNINGS => self.take_warnings().into(),
-            op::SUMMARY => self.summary(now_ms)?.into(),
-            op::EXPORT => self.export().into(),
-            op::FORGET => self.forget(facet, value, now_ms)?.into(),
-            op::PREFERENCE => self
+            Some(Op::HasPending) => self.has_pending().into(),
+            Some(Op::StorageMode) => self.storage_mode().into(),
+            Some(Op::Consent) => self.consent_json().into(),
+            Some(Op::Warnings) => self.take_warnings().into(),
+            Some(Op::Summary) => self.summary(now_ms)?.into(),
+            Some(Op::Export) => self.export().into(),
+            Some(Op::Forget) => self.forget(facet, value, now_ms)?.into(),
+            Some(Op::Preference) => self
                 .set_preference(facet, value, number, now_ms)
                 .map(|()| done)?,
-            op::HIDE => self.hide_product(text, now_ms).map(|()| done)?,
-            op::SEARCH => self.search(text, given(number), now_ms)?.into(),
-            op::IMPORT => {
+            Some(Op::Hide) => self.hide_product(text, now_ms).map(|()| done)?,
+            Some(Op::Search) => self.search(text, given(number), now_ms)?.into(),
+            Some(Op::Import) => {
                 let mut fields = text
                     .split(PAIR)
                     .map(|f| (f != ABSENT).then(|| f.to_owned()));
@@ -685,29 +607,28 @@ impl Engine {
                 self.import(format, given(number), checksum, payload, now_ms)?;
                 done
             }
-            op::REASON_VALUE => {
-                let reason = text.parse().unwrap_or(u32::MAX);
-                self.reason_value(number, reason).into()
-            }
-            op::KEEP_UNIT => self.inner.keep_unit(text, now_ms)?.into(),
-            op::IN_HOLDOUT => self.inner.in_holdout().into(),
-            op::TAKE_COUNTS => json(&self.inner.take_counts(now_ms)?.concat()).into(),
-            op::MODULES => {
+            Some(Op::ReasonValue) => self.reason_value(number).into(),
+            Some(Op::KeepUnit) => self.inner.keep_unit(text, now_ms)?.into(),
+            Some(Op::InHoldout) => self.inner.in_holdout().into(),
+            Some(Op::TakeCounts) => json(&self.inner.take_counts(now_ms)?.concat()).into(),
+            Some(Op::Modules) => {
                 let modules = text
                     .split(PAIR)
                     .filter(|m| !m.is_empty())
                     .map(str::to_owned);
                 self.inner.set_modules(modules.collect()).map(|()| done)?
             }
-            op::UNIT => self.inner.unit().map(str::to_owned).into(),
-            op::WITHDRAW_MEASUREMENT => self.inner.withdraw_measurement(now_ms).map(|()| done)?,
-            op::HOLDOUT => {
+            Some(Op::Unit) => self.inner.unit().map(str::to_owned).into(),
+            Some(Op::WithdrawMeasurement) => {
+                self.inner.withdraw_measurement(now_ms).map(|()| done)?
+            }
+            Some(Op::Holdout) => {
                 let (seed, unit) = text.split_once(PAIR).unwrap_or((text, ""));
                 let held_out = !number.is_nan() && core::bucket::in_holdout(unit, seed, number);
                 self.inner.set_held_out(held_out);
                 held_out.into()
             }
-            _ => return Err(core::Error::InvalidArgument("unknown command".into()).into()),
+            None => return Err(core::Error::InvalidArgument("unknown command".into()).into()),
         })
     }
 }
@@ -734,9 +655,8 @@ impl Engine {
 
     // The facet and value (`PAIR`-joined) a ranked product's reason (as `rank` numbered
     // it) is about, for the face to word; undefined for other reasons.
-    pub fn reason_value(&self, index: f64, reason: u32) -> Option<String> {
-        let product = self.registered(index).ok()?;
-        let (facet, value) = core::reason_value(product, Reason::from_number(reason)?)?;
+    pub fn reason_value(&self, id: f64) -> Option<String> {
+        let (facet, value) = self.catalog.describe(id as u32)?;
         let mut about = String::with_capacity(facet.len() + value.len() + 1);
         about.push_str(facet);
         about.push(PAIR);

@@ -101,24 +101,43 @@ const GRID: [(u32, &str); 6] = [
     (6, "tops"),
 ];
 
-/// Candidates for `rank`: catalogue indexes `0..count` without shop scores or rules.
-fn candidates(count: usize) -> Vec<f64> {
-    (0..count)
-        .flat_map(|i| [i as f64, f64::NAN, 1.0, -1.0, 0.0])
+/// Rows for `rank` (product id, category, brand, price, extras, score, boost, pin,
+/// flags) of products already interned as ids `keys`, in categories `categories`.
+fn rows(keys: &[u32], categories: &[u32]) -> Vec<f64> {
+    const NONE: f64 = u32::MAX as f64;
+    keys.iter()
+        .zip(categories)
+        .flat_map(|(k, c)| {
+            [
+                f64::from(*k),
+                f64::from(*c),
+                NONE,
+                f64::NAN,
+                0.0,
+                0.0,
+                f64::NAN,
+                1.0,
+                -1.0,
+                0.0,
+            ]
+        })
         .collect()
 }
 
-/// Ids of the grid in ranked order (`rank` returns `[position, score, reason, ...]`).
+/// Ids of the grid in ranked order (`rank` returns `[position, score, reason, value, ...]`).
 fn ranked_ids(engine: &mut Engine, strength: f64) -> Vec<u32> {
-    for (id, category) in GRID {
-        product(engine, &id.to_string(), Some(category), None, None);
-    }
-    engine.catalog(&[0, 1, 2, 3, 4, 5]).unwrap();
-    let triples = engine
-        .rank(&candidates(GRID.len()), &[1.0, strength], NOW)
+    let entries: Vec<String> = GRID
+        .iter()
+        .flat_map(|(id, category)| [format!("\u{1e}{id}"), format!("category\u{1e}{category}")])
+        .collect();
+    let ids = engine.intern(&entries.join("\u{1f}"), &[0; 12]).unwrap();
+    let keys: Vec<u32> = ids.iter().step_by(2).copied().collect();
+    let categories: Vec<u32> = ids.iter().skip(1).step_by(2).copied().collect();
+    let ranked = engine
+        .rank(&rows(&keys, &categories), &[], &[1.0, strength], NOW)
         .unwrap();
-    assert!(triples.chunks(3).all(|t| t[1] >= 0.0));
-    triples.chunks(3).map(|t| t[0] as u32 + 1).collect()
+    assert!(ranked.chunks(4).all(|t| t[1] >= 0.0));
+    ranked.chunks(4).map(|t| t[0] as u32 + 1).collect()
 }
 
 /// The code of the error a view of the products given since the last call throws.
@@ -223,27 +242,26 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
     assert_eq!(rejected_view(&mut engine), "invalid_event", "long category");
 
     assert_eq!(
-        code_of(engine.rank(&[], &[1.0, 2.0], NOW).unwrap_err()),
+        code_of(engine.rank(&[], &[], &[1.0, 2.0], NOW).unwrap_err()),
         "invalid_options",
         "strength 2"
     );
     assert_eq!(
         code_of(
             engine
-                .rank(&[], &[16.0, 0.0, 0.0, 0.0, 0.0, 7.0], NOW)
+                .rank(&[], &[], &[16.0, 0.0, 0.0, 0.0, 0.0, 7.0], NOW)
                 .unwrap_err()
         ),
         "invalid_options",
         "an outOfStock that is not last, hide or keep"
     );
     assert_eq!(
-        code_of(engine.rank(&candidates(1), &[], NOW).unwrap_err()),
+        code_of(engine.rank(&rows(&[40], &[0]), &[], &[], NOW).unwrap_err()),
         "invalid_product",
-        "an index never registered"
+        "a product id never interned"
     );
-    product(&mut engine, "1", None, None, None);
-    product(&mut engine, "2", Some("bad\u{7}"), None, None);
-    let bad_product = JsValue::from(engine.catalog(&[0, 1]).unwrap_err());
+    let entries = ["\u{1e}1", "category\u{1e}bad\u{7}"].join("\u{1f}");
+    let bad_product = JsValue::from(engine.intern(&entries, &[0, 1]).unwrap_err());
     let message = String::from(js_sys::Error::from(bad_product.clone()).message());
     assert!(message.contains("index 1"), "{message}");
     assert_eq!(code_of(bad_product), "invalid_product");

@@ -19,6 +19,25 @@ import type * as Types from './wasm/shelfwise.js';
 import { assign, loadTools, randomize, toolsLoaded, type MeasurementReport, type Namespace } from './tools.js';
 import { ModuleLoader, type WasmSource } from './load.js';
 import { ENGLISH, type OfferReason, type Words } from './words.js';
+import {
+  ABSENT,
+  CONTROL,
+  FIELD,
+  ITEM,
+  PAIR,
+  facetPairs,
+  fields,
+  guarded,
+  isShelfwiseError,
+  noOtherFields,
+  optionalNumber,
+  optionalText,
+  optionalTexts,
+  passProduct,
+  type InputKind,
+} from './input.js';
+import { RowEncoder } from './rows.js';
+import { CONFIG_OPTIONS, DEVICES, OP, OUT_OF_STOCK, RANKED_STRIDE, RANK_OPTIONS, REASON_CODES, SEGMENTS, SLOT_ITEM_STRIDE } from './wire.js';
 
 export { ENGLISH, type OfferReason, type Words, type WhyContext } from './words.js';
 export {
@@ -184,9 +203,6 @@ export interface Ranked<T> {
   readonly why: string;
 }
 
-/** Device classes and lifecycle segments, in the order the core numbers them. */
-const DEVICES = ['mobile', 'tablet', 'desktop'] as const;
-const SEGMENTS = ['new', 'returning', 'prospect', 'first_time_customer', 'repeat_customer', 'loyal', 'at_risk', 'lapsed'] as const;
 
 /** Where and when the page is shown. */
 export interface SlotContext {
@@ -293,15 +309,7 @@ export interface Completion {
   reason: Types.ReasonCode | 'recent_search';
 }
 
-/** Every error Shelfwise throws is an `Error` named `ShelfwiseError` with a stable code. */
-export interface ShelfwiseError extends Error {
-  name: 'ShelfwiseError';
-  code: Types.ErrorCode;
-}
-
-export function isShelfwiseError(error: unknown): error is ShelfwiseError {
-  return error instanceof Error && error.name === 'ShelfwiseError' && typeof (error as { code?: unknown }).code === 'string';
-}
+export { isShelfwiseError, type ShelfwiseError } from './input.js';
 
 /** Events a `Shelfwise` instance dispatches. */
 export type ShelfwiseEventType = 'consentchange' | 'profilechange' | 'warning';
@@ -397,178 +405,20 @@ class ConsentModeReader {
   }
 }
 
-type InputKind = 'event' | 'products' | 'options' | 'argument' | 'import';
-/** List items and name/value pairs cross as one string each; labels cannot contain these. */
-const ITEM = '\u001f';
-const PAIR = '\u001e';
-const FIELD = '\u001c';
-const ABSENT = '\u0015';
-/** Control characters: never valid in a value, and the separators above are among them. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
-
-/** Own, readable fields of a plain object; anything else (or a throwing getter) is a coded error. */
-function fields(what: InputKind, value: unknown, name: string): Record<string, unknown> {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw inputError(what, `${name} must be an object`);
-  }
-  // A copy of its own fields, read once: a getter or proxy that throws becomes a coded
-  // error here, and a `__proto__` key stays a plain field.
-  try {
-    return { ...value } as Record<string, unknown>;
-  } catch (error) {
-    throw inputError(what, `${name} could not be read (${error instanceof Error ? error.message : String(error)})`);
-  }
-}
-
-function optionalText(what: InputKind, value: unknown, name: string): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw inputError(what, `${name} must be a string`);
-  return value;
-}
-
-function optionalNumber(what: InputKind, value: unknown, name: string): number | undefined {
-  if (value === undefined || value === null) return undefined;
-  // NaN and ±Infinity pass on: the core rejects them with the field's rule.
-  if (typeof value !== 'number') throw inputError(what, `${name} must be a number`);
-  return value;
-}
-
-/** An optional array of strings. */
-function optionalTexts(what: InputKind, value: unknown, name: string): string[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
-    throw inputError(what, `${name} must be an array of strings`);
-  }
-  return value as string[];
-}
-
-/** `variant` and `facets` objects as name/value pairs (a facet may list several values). */
-function facetPairs(what: InputKind, product: Record<string, unknown>, name: string): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (const field of ['variant', 'facets'] as const) {
-    if (product[field] === undefined || product[field] === null) continue;
-    for (const [facet, values] of Object.entries(fields(what, product[field], `${name}.${field}`))) {
-      const list = field === 'facets' && Array.isArray(values) ? values : [values];
-      for (const value of list) {
-        if (typeof value !== 'string') throw inputError(what, `${name}.${field}.${facet} must be a string${field === 'facets' ? ' or an array of strings' : ''}`);
-        pairs.push([facet, value]);
-      }
-    }
-  }
-  return pairs;
-}
-
-/** An event's fields beyond those its type takes are a mistake worth reporting. */
-function noOtherFields(rest: Record<string, unknown>): void {
-  const extra = Object.keys(rest);
-  if (extra.length > 0) throw inputError('event', `unknown field "${extra[0]}"`);
-}
-
-/** Reads `fn` defensively: a getter that throws becomes a coded error. */
-function guarded<T>(what: InputKind, fn: () => T): T {
-  try {
-    return fn();
-  } catch (error) {
-    if (isShelfwiseError(error)) throw error;
-    throw inputError(what, `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** Hands one product's attributes to the engine; JS types are checked here, values in Rust. */
-function passProduct(engine: Engine, what: InputKind, value: unknown, name: string): void {
-  const product = fields(what, value, name);
-  const id = product.id;
-  if (typeof id !== 'string' && typeof id !== 'number') {
-    throw inputError(what, `${name}.id must be a string or a number`);
-  }
-  if (typeof id === 'number' && !(Number.isSafeInteger(id) && id >= 0)) {
-    throw inputError(what, `${name}.id must be a non-negative whole number when it is a number`);
-  }
-  const texts = [
-    String(id),
-    optionalText(what, product.category, `${name}.category`),
-    optionalText(what, product.brand, `${name}.brand`),
-    optionalText(what, product.currency, `${name}.currency`),
-  ];
-  const tags = optionalTexts(what, product.tags, `${name}.tags`);
-  const pairs = facetPairs(what, product, name);
-  const all = [...texts, ...tags, ...pairs.flat()];
-  if (all.some((text) => text !== undefined && CONTROL.test(text))) {
-    throw inputError(what, `${name} has a value with control characters`);
-  }
-  const packed = [
-    ...texts.map((text) => text ?? ABSENT),
-    tags.join(ITEM),
-    pairs.map(([facet, value]) => facet + PAIR + value).join(ITEM),
-  ];
-  engine.product(packed.join(FIELD), optionalNumber(what, product.price, `${name}.price`));
-}
-
-/** Operations of the engine's `command`, in the order of `mod op` in src/engine.rs. */
-const OP = {
-  grant: 0,
-  withdraw: 1,
-  erase: 2,
-  compact: 3,
-  reload: 4,
-  flush: 5,
-  discard: 6,
-  hasPending: 7,
-  storageMode: 8,
-  consent: 9,
-  warnings: 10,
-  summary: 11,
-  export: 12,
-  forget: 13,
-  preference: 14,
-  hide: 15,
-  search: 16,
-  import: 17,
-  reasonValue: 18,
-  keepUnit: 19,
-  inHoldout: 20,
-  takeCounts: 21,
-  holdout: 22,
-  modules: 23,
-  unit: 24,
-  withdrawMeasurement: 25,
-} as const;
-
 /** Runs one of the engine's small operations (see `OP`). */
 function run(engine: Engine, op: number, now: () => number, text = '', number = Number.NaN): unknown {
   return engine.command(op, text, number, now());
 }
 
-/** Products the engine's catalogue holds at most (`MAX_CATALOGUE` in src/engine.rs). */
-const MAX_CATALOGUE = 100_000;
+/** Products ranked at most at once. */
+const MAX_CANDIDATES = 100_000;
 
-/** Numbers per candidate handed to the engine's `rank` (see src/engine.rs). */
-const CANDIDATE_STRIDE = 5;
-/** Reason codes by number (`reason >> 8`), in the order of `Reason::KINDS` in crates/core/src/rank.rs. */
-const REASON_CODES: readonly Types.ReasonCode[] = [
-  'shop_order',
-  'pinned',
-  'promoted',
-  'exploration',
-  'viewed',
-  'similar',
-  'like_this',
-  'in_cart',
-  'stated',
-  'interest',
-  'bought_recently',
-  'not_interested',
-  'out_of_stock',
-];
-const OUT_OF_STOCK = ['last', 'hide', 'keep'];
 
 interface RankRules {
   pin: Map<string, number>;
   boost: Map<string, number>;
 }
 
-/** Rank options in the order the core reads them (`OPTION_NAMES` in crates/core/src/rank.rs). */
-const RANK_OPTIONS = ['strength', 'diversity', 'exploration', 'seed', 'outOfStock', 'boughtWithinDays'];
 
 /**
  * Rank options for the core (which knows the ranges): a bit set of those given, their
@@ -598,10 +448,10 @@ function passRankOptions(options: unknown): [number[], RankRules] {
       }
       continue;
     }
-    const slot = RANK_OPTIONS.indexOf(name);
+    const slot = (RANK_OPTIONS as readonly string[]).indexOf(name);
     if (slot < 0) throw inputError('options', `unknown option "${name}"`);
     if (name === 'outOfStock') {
-      numbers[slot + 1] = OUT_OF_STOCK.indexOf(value as string);
+      numbers[slot + 1] = (OUT_OF_STOCK as readonly string[]).indexOf(value as string);
     } else if (typeof value === 'number') {
       numbers[slot + 1] = value;
     } else {
@@ -714,23 +564,6 @@ function passMeasurement(options: OpenOptions): Required<Pick<OpenOptions, 'expe
 }
 
 /** The config as name/number pairs and the sensitive lists; the core checks names and ranges. */
-/** Config options in the order the core reads them (`CONFIG_OPTIONS` in crates/core/src/profile.rs). */
-const CONFIG_OPTIONS = [
-  'halfLifeDays',
-  'retentionDays',
-  'sessionGapMinutes',
-  'maxValuesPerFacet',
-  'weights.view',
-  'weights.click',
-  'weights.addToCart',
-  'weights.removeFromCart',
-  'weights.purchase',
-  'weights.wishlist',
-  'segments.returningVisits',
-  'segments.loyalOrders',
-  'segments.atRiskDays',
-  'segments.lapsedDays',
-];
 
 /** Config for the core: a bit set of the options given and their values, then the sensitive lists. */
 function passConfig(config: unknown): [Float64Array, string, string] {
@@ -744,7 +577,7 @@ function passConfig(config: unknown): [Float64Array, string, string] {
   }
   let given = 0;
   for (const [name, value] of entries) {
-    const index = CONFIG_OPTIONS.indexOf(name);
+    const index = (CONFIG_OPTIONS as readonly string[]).indexOf(name);
     if (index < 0) throw inputError('options', `unknown config option "${name}"`);
     if (typeof value !== 'number') throw inputError('options', `config.${name} must be a number`);
     given |= 1 << index;
@@ -872,6 +705,28 @@ export class ProfileCenter {
   }
 }
 
+/** One ranked product; `why` is worded only when read (most results are never explained). */
+class RankedProduct<T> implements Ranked<T> {
+  readonly #value: number;
+  readonly #explain: (code: Types.ReasonCode, value: number, item: T) => string;
+
+  constructor(
+    public product: T,
+    public score: number,
+    public index: number,
+    public reason: Types.ReasonCode,
+    value: number,
+    explain: (code: Types.ReasonCode, value: number, item: T) => string,
+  ) {
+    this.#value = value;
+    this.#explain = explain;
+  }
+
+  get why(): string {
+    return this.#explain(this.reason, this.#value, this.product);
+  }
+}
+
 /**
  * A shopper's on-device profile for one namespace, and the ranking that uses it.
  *
@@ -881,9 +736,7 @@ export class ProfileCenter {
  */
 export class Shelfwise extends EventTarget {
   readonly #engine: Engine;
-  /** Catalogue indexes by product object (sent once) and by id (kept when it changes). */
-  readonly #registered = new WeakMap<object, number>();
-  readonly #catalogueIds = new Map<string, number>();
+  readonly #rows: RowEncoder;
   readonly #now: () => number;
   readonly #read: Required<Pick<ConsentOptions, 'tcf' | 'gpc' | 'consentMode'>>;
   readonly #consentMode = new ConsentModeReader();
@@ -917,6 +770,7 @@ export class Shelfwise extends EventTarget {
   protected constructor(engine: Engine, options: OpenOptions) {
     super();
     this.#engine = engine;
+    this.#rows = new RowEncoder(engine);
     this.#now = options.now ?? Date.now;
     this.#namespace = options.namespace ?? 'default';
     this.#flushDelayMs = options.flushDelayMs ?? 1000;
@@ -986,7 +840,7 @@ export class Shelfwise extends EventTarget {
       // Each variation's options, checked by the core now rather than at the first ranking.
       for (const experiment of settings.experiments) {
         for (const variation of experiment.variations) {
-          engine.rank(new Float64Array(), Float64Array.from(passRankOptions(variation)[0]), (options.now ?? Date.now)());
+          engine.rank(new Float64Array(), new Float64Array(), Float64Array.from(passRankOptions(variation)[0]), (options.now ?? Date.now)());
         }
       }
     } catch (error) {
@@ -1297,9 +1151,8 @@ export class Shelfwise extends EventTarget {
     const context = { ...pageContext(this.#now()), ...given };
     const [numbers, rules] = guarded('options', () => passRankOptions(this.#withExperiments(module, rankOptions)));
     const products = items.map((item, i) => ({ ...(fields('products', item, `items[${i}]`) as T), id: `slot:${String(item.id)}` }));
-    const indexes = this.#register(products);
     const locales = [context.locale];
-    const itemNumbers = items.flatMap((item, i) => {
+    const slotNumbers = (item: T, i: number, out: Float64Array, at: number) => {
       const name = `items[${i}]`;
       const when = (item.when === undefined ? {} : fields('products', item.when, `${name}.when`)) as SlotConditions;
       const mask = (list: readonly unknown[] | undefined, of: readonly unknown[], what: string) =>
@@ -1316,50 +1169,64 @@ export class Shelfwise extends EventTarget {
       };
       const [from = 0, to = 0] = when.hours ?? [];
       locales.push((when.locales ?? []).join(ITEM));
-      const id = String(item.id);
-      return [
-        indexes[i]!,
-        optionalNumber('products', item.priority, `${name}.priority`) ?? Number.NaN,
-        rules.boost.get(id) ?? 1,
-        rules.pin.get(id) ?? -1,
-        0,
-        slotMask(item.slots, slots, name),
-        item.fallback === true ? 1 : 0,
-        from,
-        to,
-        mask(when.weekdays, [0, 1, 2, 3, 4, 5, 6], 'when.weekdays'),
-        time(when.from, 'from'),
-        time(when.until, 'until'),
-        mask(when.devices, DEVICES, 'when.devices'),
-        mask(when.segments, SEGMENTS, 'when.segments'),
-        optionalNumber('products', item.capPerDay, `${name}.capPerDay`) ?? 0,
-      ];
-    });
+      out.set(
+        [
+          slotMask(item.slots, slots, name),
+          item.fallback === true ? 1 : 0,
+          from,
+          to,
+          mask(when.weekdays, [0, 1, 2, 3, 4, 5, 6], 'when.weekdays'),
+          time(when.from, 'from'),
+          time(when.until, 'until'),
+          mask(when.devices, DEVICES, 'when.devices'),
+          mask(when.segments, SEGMENTS, 'when.segments'),
+          optionalNumber('products', item.capPerDay, `${name}.capPerDay`) ?? 0,
+        ],
+        at,
+      );
+    };
+    const { rows, extras } = this.#rows.encode(
+      products,
+      (i) => `items[${i}]`,
+      (_, i, out, at) => {
+        const item = items[i]!;
+        const id = String(item.id);
+        out[at] = optionalNumber('products', item.priority, `items[${i}].priority`) ?? Number.NaN;
+        out[at + 1] = rules.boost.get(id) ?? 1;
+        out[at + 2] = rules.pin.get(id) ?? -1;
+        out[at + 3] = 0;
+      },
+      SLOT_ITEM_STRIDE,
+      (_, i, out, at) => slotNumbers(items[i]!, i, out, at),
+    );
     const device = DEVICES.indexOf(context.device);
     const head = [slots.length, context.hour, context.weekday, device < 0 ? 2 : device, ...numbers.slice(0, -1)];
-    const triples = this.#engine.fillSlots(Float64Array.from([...head, ...itemNumbers]), locales.join(PAIR), this.#now());
+    const numbersIn = new Float64Array(head.length + rows.length);
+    numbersIn.set(head);
+    numbersIn.set(rows, head.length);
+    const chosen = this.#engine.fillSlots(numbersIn, extras, locales.join(PAIR), this.#now());
     if (countImpressions) this.#countImpression(module);
     const shelf = this;
     // Per slot too, for the slots the shop measures as `<module>:<slot>`.
     if (countImpressions && module !== undefined) {
       slots.forEach((slot, s) => {
-        if ((triples[s * 3] as number) >= 0) this.#countImpression(`${module}:${slot}`);
+        if ((chosen[s * RANKED_STRIDE] as number) >= 0) this.#countImpression(`${module}:${slot}`);
       });
     }
     return slots.map((slot, s) => {
-      const index = triples[s * 3] as number;
+      const at = s * RANKED_STRIDE;
+      const index = chosen[at] as number;
       if (index < 0) return { slot, item: null, reason: null, why: null };
       const item = items[index] as T;
-      const reason = triples[s * 3 + 2] as number;
-      const code = REASON_CODES[reason >> 8] ?? 'shop_order';
+      const code = (REASON_CODES[chosen[at + 2] as number] ?? 'shop_order') as Types.ReasonCode;
+      const value = chosen[at + 3] as number;
       if (countImpressions) this.track({ type: 'impression', product: { id: `slot:${String(item.id)}` } });
-      const catalogueIndex = indexes[index]!;
       return {
         slot,
         item,
         reason: code,
         get why() {
-          return shelf.#why(code, reason, catalogueIndex, item);
+          return shelf.#why(code, value, item);
         },
       };
     });
@@ -1508,92 +1375,52 @@ export class Shelfwise extends EventTarget {
     this.#refreshSignals();
     const { module, ...rankOptions } = guarded('options', () => (options === undefined || options === null ? {} : fields('options', options, 'options'))) as ModuleRankOptions;
     if (module !== undefined && typeof module !== 'string') throw inputError('options', 'module must be a string');
-    const [numbers, rules] = guarded('options', () => passRankOptions(this.#withExperiments(module, rankOptions)));
+    const [numbers, rankRules] = guarded('options', () => passRankOptions(this.#withExperiments(module, rankOptions)));
     if (!Array.isArray(products)) throw inputError('products', 'products must be an array');
-    const indexes = this.#register(anchor === undefined ? products : [...products, anchor]);
-    if (anchor !== undefined) numbers[numbers.length - 1] = indexes.pop()!;
-    const candidates = new Float64Array(products.length * CANDIDATE_STRIDE);
-    products.forEach((product, i) => {
-      const { score, inStock, stock, consumable } = product as Types.ProductAttributes & { stock?: unknown };
-      const id = String(product.id);
-      const at = i * CANDIDATE_STRIDE;
-      candidates[at] = indexes[i]!;
-      candidates[at + 1] = typeof score === 'number' ? score : NaN;
-      candidates[at + 2] = rules.boost.get(id) ?? 1;
-      candidates[at + 3] = rules.pin.get(id) ?? -1;
-      const outOfStock = inStock === false || (typeof stock === 'number' && stock <= 0);
-      candidates[at + 4] = (outOfStock ? 1 : 0) | (consumable === true ? 2 : 0);
-    });
-    const triples = this.#engine.rank(candidates, Float64Array.from(numbers), this.#now());
-    this.#countImpression(module);
-    const shelf = this;
-    const ranked: Ranked<T>[] = [];
-    for (let i = 0; i < triples.length; i += 3) {
-      const index = triples[i] as number;
-      const reason = triples[i + 2] as number;
-      const catalogueIndex = indexes[index]!;
-      const product = products[index] as T;
-      const code = REASON_CODES[reason >> 8] ?? 'shop_order';
-      ranked.push({
-        product,
-        score: triples[i + 1] as number,
-        index,
-        reason: code,
-        // In words only when asked: most results are never explained.
-        get why() {
-          return shelf.#why(code, reason, catalogueIndex, product);
+    if (products.length > MAX_CANDIDATES) throw inputError('products', `at most ${MAX_CANDIDATES} products can be ranked at once`);
+    const list = anchor === undefined ? products : [...products, anchor];
+    if (anchor !== undefined) numbers[numbers.length - 1] = products.length;
+    const rules = rankRules;
+    const hasRules = rules.boost.size > 0 || rules.pin.size > 0;
+    const { rows, extras } = guarded('products', () =>
+      this.#rows.encode(
+        list,
+        (i) => (i === products.length ? 'product' : `products[${i}]`),
+        (product, _, out, at) => {
+          const { score, inStock, stock, consumable } = product;
+          const id = hasRules ? String(product.id) : '';
+          const outOfStock = inStock === false || (typeof stock === 'number' && stock <= 0);
+          out[at] = typeof score === 'number' ? score : Number.NaN;
+          out[at + 1] = hasRules ? (rules.boost.get(id) ?? 1) : 1;
+          out[at + 2] = hasRules ? (rules.pin.get(id) ?? -1) : -1;
+          out[at + 3] = (outOfStock ? 1 : 0) | (consumable === true ? 2 : 0);
         },
-      });
+      ),
+    );
+    const out = this.#engine.rank(rows, extras, Float64Array.from(numbers), this.#now());
+    this.#countImpression(module);
+    const ranked: Ranked<T>[] = new Array(out.length / RANKED_STRIDE);
+    for (let i = 0, at = 0; at < out.length; i++, at += RANKED_STRIDE) {
+      const index = out[at] as number;
+      const code = (REASON_CODES[out[at + 2] as number] ?? 'shop_order') as Types.ReasonCode;
+      ranked[i] = new RankedProduct(products[index] as T, out[at + 1] as number, index, code, out[at + 3] as number, this.#explain);
     }
     return ranked;
   }
 
+  /** Words a reason for `RankedProduct` and slot choices (one function per instance). */
+  readonly #explain = (code: Types.ReasonCode, value: number, item: { category?: unknown; brand?: unknown }): string => this.#why(code, value, item);
+
   /** A ranked or slot choice's reason in the shop's words (computed only when read). */
-  #why(code: Types.ReasonCode, reason: number, catalogueIndex: number, item: { category?: unknown; brand?: unknown }): string {
-    const about = run(this.#engine, OP.reasonValue, this.#now, String(reason), catalogueIndex) as string | undefined;
-    const [facet, value] = about?.split(PAIR) ?? [];
+  #why(code: Types.ReasonCode, value: number, item: { category?: unknown; brand?: unknown }): string {
+    const about = value < 0 ? undefined : (run(this.#engine, OP.reasonValue, this.#now, '', value) as string | undefined);
+    const [facet, text] = about?.split(PAIR) ?? [];
     const currency = facet === 'price_band' ? this.profile.summary().currency : null;
     return this.#words.why(code, {
       ...(typeof item.category === 'string' ? { category: item.category } : {}),
       ...(typeof item.brand === 'string' ? { brand: item.brand } : {}),
-      ...(facet !== undefined && value !== undefined ? { facet, value, label: this.#words.interest(facet, value, currency) } : {}),
+      ...(facet !== undefined && text !== undefined ? { facet, value: text, label: this.#words.interest(facet, text, currency) } : {}),
     });
-  }
-
-  /**
-   * Registers products in the engine's catalogue (once per object) and returns their
-   * catalogue indexes; a product object seen before is not sent again.
-   */
-  #register(products: readonly unknown[]): number[] {
-    // The core's catalogue bound, checked before a hundred thousand products cross.
-    if (products.length > MAX_CATALOGUE) throw inputError('products', `at most ${MAX_CATALOGUE} products can be ranked at once`);
-    const indexes: number[] = [];
-    const sent: [object, string, number][] = [];
-    const fresh = new Map<string, number>();
-    this.#passingProducts('products', () => {
-      products.forEach((product, i) => {
-        const known = typeof product === 'object' && product !== null ? this.#registered.get(product) : undefined;
-        if (known !== undefined) {
-          indexes.push(known);
-          return;
-        }
-        passProduct(this.#engine, 'products', product, `products[${i}]`);
-        const id = String((product as { id: unknown }).id);
-        let index = this.#catalogueIds.get(id) ?? fresh.get(id);
-        if (index === undefined) {
-          index = this.#catalogueIds.size + fresh.size;
-          fresh.set(id, index);
-        }
-        indexes.push(index);
-        sent.push([product as object, id, index]);
-      });
-      if (sent.length > 0) this.#engine.catalog(Uint32Array.from(sent, ([, , index]) => index));
-    });
-    for (const [product, id, index] of sent) {
-      this.#registered.set(product, index);
-      this.#catalogueIds.set(id, index);
-    }
-    return indexes;
   }
 
   #scheduleFlush(): void {

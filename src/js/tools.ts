@@ -9,16 +9,9 @@
 import initTools, { bucketing as bucketOp, estimate as estimateOp, report as reportOp } from './tools/shelfwise_tools.js';
 
 import { ModuleLoader, type WasmSource } from './load.js';
+import { BUCKET, FIELD, ITEM, PAIR } from './wire.js';
 
 export type { WasmSource } from './load.js';
-
-/** Separators of packed texts (as in the shopper's module): never inside a valid value. */
-const ITEM = '\u001f';
-const PAIR = '\u001e';
-const FIELD = '\u001c';
-
-/** Operations of the tools module's `bucketing`, in the order of `bucket_op` in crates/tools/src/lib.rs. */
-const BUCKET = { hash: 0, ranges: 1, choose: 2, inNamespace: 3, equalWeights: 4, assign: 5 } as const;
 
 const tools = new ModuleLoader(initTools);
 

@@ -2,6 +2,7 @@
 // times the npm package's public API as a storefront calls it. Figures only; nothing
 // here asserts a time.
 import { Shelfwise } from '/dist/index.js';
+import { ReferenceProfile } from './reference.js';
 
 const CATEGORIES = ['laptops', 'smartphones', 'shoes/running', 'shoes/trail', 'tops', 'beauty', 'groceries', 'furniture'];
 const BRANDS = ['Apple', 'Samsung', 'Nike', 'Adidas', 'Dior', 'Ikea', 'Acme', 'Lenovo', 'Asus', 'Puma'];
@@ -66,10 +67,82 @@ function storedBytes(prefix) {
   return bytes;
 }
 
+/** p50/p95 in milliseconds of `fn(input)` over fresh inputs (`make()` per call, made outside the timing). */
+function timeFresh(fn, make, samples) {
+  fn(make());
+  const start = performance.now();
+  fn(make());
+  const once = Math.max(performance.now() - start, 0.001);
+  const batch = Math.max(1, Math.ceil(2 / once));
+  const results = [];
+  for (let s = 0; s < samples; s++) {
+    const inputs = Array.from({ length: batch }, make);
+    const t0 = performance.now();
+    for (const input of inputs) fn(input);
+    results.push((performance.now() - t0) / batch);
+  }
+  results.sort((a, b) => a - b);
+  return { p50: percentile(results, 50), p95: percentile(results, 95), batch };
+}
+
+/**
+ * Shelfwise against the plain-JS reference (reference.js) in one page, on the same
+ * 10,000-product catalogue after the same 2,000 events: `track()`, then ranking fresh
+ * product objects (cold: what a page does after parsing its product JSON) and the same
+ * objects again (warm).
+ */
+async function compare(products, next) {
+  let now = Date.UTC(2026, 0, 1);
+  const shelf = await Shelfwise.open({ namespace: 'compare', now: () => now, flushDelayMs: 600_000 });
+  shelf.grantConsent();
+  const reference = new ReferenceProfile();
+  const kinds = ['view', 'view', 'view', 'view', 'click', 'add_to_cart', 'wishlist', 'purchase'];
+  const events = Array.from({ length: 2_000 }, () => ({
+    type: kinds[Math.floor(next() * kinds.length)],
+    product: products[Math.floor(next() * products.length)],
+  }));
+  const trackOne = (track) => {
+    const t0 = performance.now();
+    for (const event of events) {
+      now += 60_000;
+      track(event);
+    }
+    return ((performance.now() - t0) * 1000) / events.length;
+  };
+  const startMs = now;
+  const track = {
+    shelfwise: trackOne((event) => shelf.track(event)),
+    reference: (() => {
+      now = startMs;
+      return trackOne((event) => reference.track(event.type, event.product, now));
+    })(),
+  };
+  const rank = {};
+  for (const size of [100, 1_000, 10_000]) {
+    const list = products.slice(0, size);
+    const json = JSON.stringify(list);
+    const samples = size === 10_000 ? 15 : 30;
+    rank[size] = {
+      cold: {
+        shelfwise: timeFresh((fresh) => shelf.rank(fresh), () => JSON.parse(json), samples),
+        reference: timeFresh((fresh) => reference.rank(fresh, now), () => JSON.parse(json), samples),
+      },
+      warm: {
+        shelfwise: time(() => shelf.rank(list), samples * 2),
+        reference: time(() => reference.rank(list, now), samples * 2),
+      },
+    };
+  }
+  shelf.profile.erase();
+  shelf.close();
+  return { track, rank };
+}
+
 async function run() {
   localStorage.clear();
   const next = random(42);
   const products = catalogue(10_000, next);
+  const compared = await compare(products, next);
   let now = Date.UTC(2026, 0, 1);
   const clock = () => now;
 
@@ -125,6 +198,7 @@ async function run() {
   }
   shelf.close();
   return {
+    compared,
     rerank,
     openMs: { p50: percentile(opens, 50), p95: percentile(opens, 95) },
     trackUs: (trackMs * 1000) / EVENTS,

@@ -5,6 +5,7 @@
 //! shelfwise eval FILE...       the category-page replay of EVALUATION.md on event logs
 //! shelfwise bucket --seed S --value V [--version 2] [--weights 0.5,0.5]
 //! shelfwise estimate FILE [--baseline GROUP]
+//! shelfwise contract           print src/js/wire.ts, the wire contract for the face
 //! ```
 //!
 //! Exit codes: 0 success, 2 the input could not be decoded, 64 wrong usage.
@@ -37,6 +38,7 @@ commands:
   bucket            GrowthBook's hash of V under seed S (version 1 or 2) and the variation
                     it picks with the weights (equal halves by default; -1: none), as
                     {\"hash\": 0.2202, \"variation\": 0}
+  contract          the wire contract as the TypeScript face reads it (src/js/wire.ts)
   estimate FILE     unbiased totals, per-report means and lifts with 95% intervals from a
                     file of Shelfwise measurement reports, one JSON object per line
                     (lifts against GROUP, by default \"holdout\")";
@@ -90,6 +92,10 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        ["contract"] => {
+            print!("{}", shelfwise_core::contract::typescript());
+            ExitCode::SUCCESS
+        }
         ["help" | "--help" | "-h"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS

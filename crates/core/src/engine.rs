@@ -828,6 +828,23 @@ impl<S: Store> Engine<S> {
         rank(candidates, options, self.snapshot(now_ms).as_ref())
     }
 
+    /// Ranks interned rows (the browser's path; see [`crate::rank::rank_rows`]), by
+    /// likeness to `anchor` when there is one.
+    pub fn rank_rows(
+        &self,
+        rows: crate::rank::Rows,
+        anchor: Option<&crate::catalog::Record>,
+        options: &RankOptions,
+        now_ms: f64,
+    ) -> Result<Vec<crate::rank::RankedRow>> {
+        let now_ms = validate_time(now_ms)?;
+        let snapshot = self.snapshot(now_ms);
+        match anchor {
+            Some(anchor) => crate::rank::similar_rows(anchor, rows, options, snapshot.as_ref()),
+            None => crate::rank::rank_rows(rows, options, snapshot.as_ref()),
+        }
+    }
+
     /// Ranks candidates by likeness to `anchor`, personalized (see [`similar_to`]).
     pub fn similar_to(
         &self,
@@ -841,8 +858,20 @@ impl<S: Store> Engine<S> {
         similar_to(anchor, candidates, options, snapshot.as_ref())
     }
 
-    /// Fills homepage slots for this shopper (see [`super::slots::fill_slots`]); the
-    /// context's segment is replaced by the profile's.
+    /// The context's segment replaced by this shopper's (the holdout's is a new
+    /// shopper's, as it sees what a shopper without a profile sees).
+    fn in_segment<'a>(&self, context: &super::slots::Context<'a>) -> super::slots::Context<'a> {
+        let segment = match self.in_holdout() {
+            true => Profile::default().segment(context.now_ms, &self.config),
+            false => self.profile.segment(context.now_ms, &self.config),
+        };
+        super::slots::Context {
+            segment,
+            ..*context
+        }
+    }
+
+    /// Fills homepage slots for this shopper (see [`super::slots::fill_slots`]).
     pub fn fill_slots(
         &self,
         slots: usize,
@@ -851,18 +880,36 @@ impl<S: Store> Engine<S> {
         options: &RankOptions,
     ) -> Result<Vec<Option<Ranked>>> {
         let now_ms = validate_time(context.now_ms)?;
-        // The holdout sees what a shopper without a profile sees.
-        let segment = match self.in_holdout() {
-            true => Profile::default().segment(now_ms, &self.config),
-            false => self.profile.segment(now_ms, &self.config),
-        };
-        let context = super::slots::Context {
-            segment,
-            ..*context
-        };
+        let context = self.in_segment(context);
         let shown = |id: &str| self.profile.impressions_on(id, now_ms);
         let snapshot = self.snapshot(now_ms);
         super::slots::fill_slots(slots, items, &context, options, snapshot.as_ref(), &shown)
+    }
+
+    /// Fills homepage slots with interned rows (the browser's path): `placements` say
+    /// where each row may go; their impressions today are counted here.
+    pub fn fill_slot_rows(
+        &self,
+        slots: usize,
+        rows: crate::rank::Rows,
+        placements: &mut [super::slots::Placement],
+        context: &super::slots::Context,
+        options: &RankOptions,
+    ) -> Result<Vec<Option<crate::rank::RankedRow>>> {
+        let now_ms = validate_time(context.now_ms)?;
+        let context = self.in_segment(context);
+        for (placement, row) in placements.iter_mut().zip(rows.rows) {
+            let id = rows.catalog.product_id(row.record.key).unwrap_or_default();
+            placement.shown_today = self.profile.impressions_on(id, now_ms);
+        }
+        let snapshot = self.snapshot(now_ms);
+        let ranked = crate::rank::rank_rows(rows, options, snapshot.as_ref())?;
+        let order: Vec<usize> = ranked.iter().map(|r| r.index).collect();
+        let filled = super::slots::place(slots, placements, &context, &order);
+        Ok(filled
+            .into_iter()
+            .map(|at| at.map(|at| ranked[at]))
+            .collect())
     }
 
     /// The profile frozen at `now_ms`, when personalization is allowed, anything is

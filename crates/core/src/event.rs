@@ -320,7 +320,7 @@ pub const MAX_CATEGORY_DEPTH: usize = 4;
 
 /// Normalises `" Shoes / Running "` to `"Shoes/Running"`: `/` separates levels, at most
 /// four, none empty.
-fn category_path(category: &str) -> Result<String, String> {
+pub fn category_path(category: &str) -> Result<String, String> {
     let mut path = String::with_capacity(category.len());
     for (depth, level) in category.split('/').map(str::trim).enumerate() {
         if level.is_empty() {

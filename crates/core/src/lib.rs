@@ -6,8 +6,10 @@
 
 pub mod base64url;
 pub mod bucket;
+pub mod catalog;
 pub mod codec;
 pub mod consent;
+pub mod contract;
 pub mod engine;
 pub mod error;
 pub mod event;

@@ -261,7 +261,7 @@ impl Affinity {
 const PRICE_BAND_EDGES: [f64; 9] = [
     10.0, 25.0, 50.0, 100.0, 250.0, 500.0, 1000.0, 2500.0, 5000.0,
 ];
-const PRICE_BAND_LABELS: [&str; 10] = [
+pub const PRICE_BAND_LABELS: [&str; 10] = [
     "0-10",
     "10-25",
     "25-50",
@@ -276,11 +276,15 @@ const PRICE_BAND_LABELS: [&str; 10] = [
 
 /// The price band label of a price, e.g. `price_band(39.9) == "25-50"`.
 pub fn price_band(price: f64) -> &'static str {
-    let band = PRICE_BAND_EDGES
+    PRICE_BAND_LABELS[price_band_index(price)]
+}
+
+/// The index of a price's band in [`PRICE_BAND_LABELS`].
+pub fn price_band_index(price: f64) -> usize {
+    PRICE_BAND_EDGES
         .iter()
         .position(|edge| price < *edge)
-        .unwrap_or(PRICE_BAND_EDGES.len());
-    PRICE_BAND_LABELS[band]
+        .unwrap_or(PRICE_BAND_EDGES.len())
 }
 
 /// Share of a category's weight its parent receives, per level up.
@@ -1212,6 +1216,22 @@ pub struct Snapshot<'a> {
 }
 
 impl Snapshot<'_> {
+    /// Every learned value with its [`Snapshot::relative`] share from long-term taste
+    /// and from this visit; a value in both is given twice, and its parts add up.
+    pub fn for_each_relative(&self, mut part: impl FnMut(&str, &str, f64)) {
+        let shares = [
+            (&self.facets, 1.0 - self.session_share),
+            (&self.session, self.session_share),
+        ];
+        for (facets, share) in shares {
+            for (facet, snapshot) in facets.iter().filter(|(_, f)| f.max > 0.0) {
+                for (value, score, _, _) in &snapshot.scores {
+                    part(facet, value, share * score / snapshot.max);
+                }
+            }
+        }
+    }
+
     /// The value's affinity relative to the strongest value of its facet, in `[0, 1]`.
     pub fn relative(&self, facet: &str, value: &str) -> f64 {
         let of = |facets: &[(&str, FacetSnapshot)]| {

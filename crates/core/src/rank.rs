@@ -17,20 +17,23 @@
 //! shop's order, so the same inputs and profile always give the same order, and
 //! `strength = 0` without rules is the shop's order exactly.
 
+use super::catalog::{Catalog, Id, Record, BRAND_FACET, CATEGORY_FACET, NONE, PRICE_BAND_FACET};
 use super::error::{at_index, Error, Result};
 use super::event::Product;
 use super::profile::SESSION_HALF_LIFE_MS;
-use super::profile::{decay, facet_values, Snapshot, BRAND, CATEGORY, PRICE_BAND, SIZE};
+use super::profile::{decay, facet_values, Snapshot, SIZE};
 
-/// Share of the personal score each built-in facet contributes (they sum to 1).
-pub const FACET_WEIGHTS: [(&str, f64); 3] = [(CATEGORY, 0.6), (BRAND, 0.25), (PRICE_BAND, 0.15)];
+/// Share of the personal score each built-in facet contributes (they sum to 1), by
+/// facet number: category, brand, price band.
+pub const FACET_WEIGHTS: [f64; 3] = [0.6, 0.25, 0.15];
 /// Weight of the product's other facets together, relative to the built-in ones: when a
 /// product has any, the five parts are renormalised to sum to 1.
 pub const OTHER_FACETS_WEIGHT: f64 = 0.25;
 /// How telling each built-in facet is as a reason shown to the shopper (the brand says
 /// most, a price band least); the shop's other facets count [`OTHER_FACETS_REASON`].
 /// Multiplied by the value's affinity, the largest names the reason.
-pub const REASON_PRIORITY: [(&str, f64); 3] = [(BRAND, 0.5), (CATEGORY, 0.3), (PRICE_BAND, 0.15)];
+/// By facet number: category, brand, price band.
+pub const REASON_PRIORITY: [f64; 3] = [0.3, 0.5, 0.15];
 pub const OTHER_FACETS_REASON: f64 = 0.4;
 /// How much a stated preference of weight 1 adds to the personal score (or, negative,
 /// takes from it).
@@ -236,37 +239,6 @@ impl<'a> Candidate<'a> {
     }
 }
 
-/// Ranks `candidates` by how much they are like `anchor` (the product on the page),
-/// personalized like any list: [`similarity`] takes the place of the shop's score (its
-/// order breaks ties). The anchor itself is left out. Indexes refer to `candidates`.
-pub fn similar_to(
-    anchor: &Product,
-    candidates: &[Candidate],
-    options: &RankOptions,
-    snapshot: Option<&Snapshot>,
-) -> Result<Vec<Ranked>> {
-    let scored: Vec<Candidate> = candidates
-        .iter()
-        .map(|c| Candidate {
-            base: Some(similarity(anchor, c.product)),
-            ..*c
-        })
-        .collect();
-    let mut ranked = rank(&scored, options, snapshot)?;
-    ranked.retain(|r| candidates[r.index].product.id != anchor.id);
-    for r in &mut ranked {
-        if r.reason == Reason::ShopOrder {
-            r.reason = Reason::LikeThis;
-        }
-    }
-    Ok(ranked)
-}
-
-/// Plain candidates for products in the shop's order, without scores or rules.
-pub fn candidates(products: &[Product]) -> Vec<Candidate<'_>> {
-    products.iter().map(Candidate::new).collect()
-}
-
 /// Why a product is where it is. The JS face words it (`src/js/words.ts`); the facet
 /// value a reason is about comes from [`reason_value`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -371,22 +343,183 @@ pub fn position_score(index: usize) -> f64 {
     1.0 / ((index + 1) as f64).sqrt()
 }
 
-/// The profile's view of one product (see [`Personal`]).
-pub fn personal_score(product: &Product, snapshot: &Snapshot) -> Personal {
-    let values = facet_values(product);
-    // "Not interested" in the product, or in one of its values.
-    let mut dismissed = snapshot.hidden.contains(&product.id);
+/// One product to rank as numbers (see [`Record`]) and what the shop says about it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Row {
+    pub record: Record,
+    pub base: Option<f64>,
+    pub boost: f64,
+    pub pin: Option<u32>,
+    pub in_stock: bool,
+    pub consumable: bool,
+}
+
+impl Row {
+    fn validate(&self, index: usize, catalog: &Catalog, extras: &[Id]) -> Result<()> {
+        self.record
+            .validate(catalog, extras)
+            .map_err(|reason| Error::InvalidProduct(at_index(index, &reason)))?;
+        Candidate {
+            product: &Product::default(),
+            base: self.base,
+            boost: self.boost,
+            pin: self.pin,
+            in_stock: self.in_stock,
+            consumable: self.consumable,
+        }
+        .validate(index)
+    }
+}
+
+/// One ranked row: its position in the input, final score, main reason, and the facet
+/// value a [`Reason::Stated`] or [`Reason::Interest`] is about ([`NONE`] otherwise).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RankedRow {
+    pub index: usize,
+    pub score: f64,
+    pub reason: Reason,
+    pub value: Id,
+}
+
+/// What the profile says about one product, found once per rank.
+#[derive(Debug, Clone, Copy, Default)]
+struct Mark {
+    /// Position among the recently viewed (newest 0) and when.
+    viewed: Option<(u32, f64)>,
+    in_cart: bool,
+    hidden: bool,
+    /// Orders that held it and the latest one's time.
+    bought: Option<(u32, f64)>,
+}
+
+/// The profile as dense tables over a catalog's ids, built once per rank: scoring a
+/// product is then array reads, with no string in sight.
+struct Dense {
+    /// By value id: the relative affinity, the stated weights' sum and largest one, and
+    /// whether one of them is "not interested".
+    relative: Vec<f64>,
+    stated: Vec<(f64, f64, bool)>,
+    /// By product id, sorted.
+    marks: Vec<(Id, Mark)>,
+    confidence: f64,
+    now_ms: f64,
+    size_facet: Option<u32>,
+}
+
+impl Dense {
+    fn new(snapshot: &Snapshot, catalog: &Catalog) -> Dense {
+        let mut relative = vec![0.0; catalog.values_len()];
+        snapshot.for_each_relative(|facet, value, part| {
+            if let Some(id) = catalog.find(facet, value) {
+                relative[id as usize] += part;
+            }
+        });
+        let mut stated = Vec::new();
+        for (facet, value, weight) in snapshot.stated {
+            if let Some(id) = catalog.find(facet, value) {
+                if stated.is_empty() {
+                    stated = vec![(0.0, f64::NEG_INFINITY, false); catalog.values_len()];
+                }
+                let entry = &mut stated[id as usize];
+                entry.0 += weight;
+                entry.1 = entry.1.max(*weight);
+                entry.2 |= *weight <= -1.0;
+            }
+        }
+        let mut marks: Vec<(Id, Mark)> = Vec::new();
+        let mut mark = |id: &str, set: &mut dyn FnMut(&mut Mark)| {
+            if let Some(id) = catalog.find_product(id) {
+                marks.push((id, Mark::default()));
+                set(&mut marks.last_mut().expect("just pushed").1);
+            }
+        };
+        for (position, (id, at)) in snapshot.viewed.iter().enumerate() {
+            mark(id, &mut |m| m.viewed = Some((position as u32, *at)));
+        }
+        for line in snapshot.cart {
+            mark(&line.id, &mut |m| m.in_cart = true);
+        }
+        for id in snapshot.hidden {
+            mark(id, &mut |m| m.hidden = true);
+        }
+        for p in snapshot.purchases {
+            mark(&p.id, &mut |m| m.bought = Some((p.orders, p.last_ms)));
+        }
+        // One mark per product: the entries merge, the first viewed position kept.
+        marks.sort_by_key(|(id, _)| *id);
+        marks.dedup_by(|(id, later), (kept_id, kept)| {
+            if id != kept_id {
+                return false;
+            }
+            kept.viewed = kept.viewed.or(later.viewed);
+            kept.in_cart |= later.in_cart;
+            kept.hidden |= later.hidden;
+            kept.bought = kept.bought.or(later.bought);
+            true
+        });
+        Dense {
+            relative,
+            stated,
+            marks,
+            confidence: snapshot.confidence,
+            now_ms: snapshot.now_ms,
+            size_facet: catalog.find_facet(SIZE),
+        }
+    }
+
+    fn mark(&self, key: Id) -> Mark {
+        self.marks
+            .binary_search_by_key(&key, |(id, _)| *id)
+            .map_or(Mark::default(), |i| self.marks[i].1)
+    }
+}
+
+/// The profile's view of one product.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Personal {
+    /// 0 or more: affinity, statements, and having viewed it or put it in the cart.
+    score: f64,
+    /// What contributed most, and the facet value it is about.
+    reason: Reason,
+    value: Id,
+    /// The shopper said "not interested" to it or to one of its values.
+    dismissed: bool,
+}
+
+/// A category and its parents, root first (at most four levels).
+fn category_chain(category: Id, catalog: &Catalog) -> ([Id; 4], usize) {
+    let mut chain = [NONE; 4];
+    let mut len = 0;
+    let mut at = category;
+    while at != NONE && len < chain.len() {
+        chain[len] = at;
+        len += 1;
+        at = catalog.parent(at);
+    }
+    chain[..len].reverse();
+    (chain, len)
+}
+
+fn personal_score(
+    row: &Row,
+    mark: Mark,
+    catalog: &Catalog,
+    extras: &[Id],
+    dense: &Dense,
+) -> Personal {
+    let record = &row.record;
+    let mut dismissed = mark.hidden;
     // Per facet the best value (a category or one of its parents, discounted by level);
-    // facet values arrive grouped by facet.
+    // the shop's other facets count as groups of consecutive values of one facet.
     let mut built_in = [0.0; 3];
     let (mut other_sum, mut others) = (0.0, 0u32);
-    let mut current: Option<(&str, f64)> = None;
-    let mut best_reason = (0.0, Reason::ShopOrder);
+    let mut current: Option<(u32, f64)> = None;
+    let mut best = (0.0, Reason::ShopOrder, NONE);
     let mut stated = 0.0;
-    let mut flush = |current: Option<(&str, f64)>, built_in: &mut [f64; 3]| {
+    let mut flush = |current: Option<(u32, f64)>, built_in: &mut [f64; 3]| {
         if let Some((facet, score)) = current {
-            match FACET_WEIGHTS.iter().position(|(f, _)| *f == facet) {
-                Some(i) => built_in[i] = score,
+            match built_in.get_mut(facet as usize) {
+                Some(slot) => *slot = score,
                 None => {
                     other_sum += score;
                     others += 1;
@@ -394,44 +527,52 @@ pub fn personal_score(product: &Product, snapshot: &Snapshot) -> Personal {
             }
         }
     };
-    for (index, (facet, value, share)) in values.iter().enumerate() {
-        // Sizes are kept per category, for size suggestions, not as taste.
-        if *facet == SIZE {
-            continue;
-        }
-        let score = share * snapshot.relative(facet, value);
+    let mut visit = |facet: u32, id: Id, share: f64, built_in: &mut [f64; 3]| {
+        let score = share * dense.relative[id as usize];
         let telling = REASON_PRIORITY
-            .iter()
-            .find(|(f, _)| f == facet)
-            .map_or(OTHER_FACETS_REASON, |(_, w)| *w);
-        if telling * score > best_reason.0 {
-            best_reason = (telling * score, Reason::Interest(index as u8));
+            .get(facet as usize)
+            .copied()
+            .unwrap_or(OTHER_FACETS_REASON);
+        if telling * score > best.0 {
+            best = (telling * score, Reason::Interest(0), id);
         }
-        for (f, v, w) in snapshot.stated {
-            if f == facet && v == value {
-                stated += w;
-                if *w <= -1.0 {
-                    dismissed = true;
-                }
-                if STATED_WEIGHT * w > best_reason.0 {
-                    best_reason = (STATED_WEIGHT * w, Reason::Stated(index as u8));
+        if let Some((sum, largest, dismissing)) = dense.stated.get(id as usize) {
+            if *largest > f64::NEG_INFINITY {
+                stated += sum;
+                dismissed |= dismissing;
+                if STATED_WEIGHT * largest > best.0 {
+                    best = (STATED_WEIGHT * largest, Reason::Stated(0), id);
                 }
             }
         }
         match &mut current {
-            Some((f, best)) if f == facet => *best = best.max(score),
+            Some((f, kept)) if *f == facet => *kept = kept.max(score),
             _ => {
-                flush(current, &mut built_in);
+                flush(current, built_in);
                 current = Some((facet, score));
             }
         }
+    };
+    let (chain, levels) = category_chain(record.category, catalog);
+    for (i, id) in chain[..levels].iter().enumerate() {
+        let share = super::profile::ROLLUP.powi((levels - 1 - i) as i32);
+        visit(CATEGORY_FACET, *id, share, &mut built_in);
+    }
+    if record.brand != NONE {
+        visit(BRAND_FACET, record.brand, 1.0, &mut built_in);
+    }
+    if let Some(price) = record.price() {
+        visit(PRICE_BAND_FACET, catalog.band(price), 1.0, &mut built_in);
+    }
+    for id in record.extras(extras) {
+        let facet = catalog.value(*id).map_or(NONE, |v| v.facet);
+        // Sizes are kept per category, for size suggestions, not as taste.
+        if Some(facet) != dense.size_facet {
+            visit(facet, *id, 1.0, &mut built_in);
+        }
     }
     flush(current, &mut built_in);
-    let built_in: f64 = FACET_WEIGHTS
-        .iter()
-        .zip(built_in)
-        .map(|((_, w), score)| w * score)
-        .sum();
+    let built_in: f64 = FACET_WEIGHTS.iter().zip(built_in).map(|(w, s)| w * s).sum();
     // The other facets on average, so a product with many tags does not outrank one
     // with few.
     let affinity = if others == 0 {
@@ -440,53 +581,30 @@ pub fn personal_score(product: &Product, snapshot: &Snapshot) -> Personal {
         (built_in + OTHER_FACETS_WEIGHT * other_sum / f64::from(others))
             / (1.0 + OTHER_FACETS_WEIGHT)
     };
-    let mut personal = snapshot.confidence * affinity + STATED_WEIGHT * stated;
-    if best_reason.1 != Reason::ShopOrder && !matches!(best_reason.1, Reason::Stated(_)) {
-        best_reason.0 *= snapshot.confidence;
+    let mut personal = dense.confidence * affinity + STATED_WEIGHT * stated;
+    if matches!(best.1, Reason::Interest(_)) {
+        best.0 *= dense.confidence;
     }
-    let id = product.id.as_str();
-    if let Some(position) = snapshot.viewed.iter().position(|(v, _)| v == id) {
-        let at = snapshot.viewed[position].1;
-        let recency = decay(1.0, at, snapshot.now_ms, SESSION_HALF_LIFE_MS);
+    if let Some((position, at)) = mark.viewed {
+        let recency = decay(1.0, at, dense.now_ms, SESSION_HALF_LIFE_MS);
         let viewed = VIEWED_WEIGHT * recency * VIEWED_FALLOFF.powi(position as i32);
         personal += viewed;
-        if viewed > best_reason.0 {
-            best_reason = (viewed, Reason::Viewed);
+        if viewed > best.0 {
+            best = (viewed, Reason::Viewed, NONE);
         }
     }
-    if snapshot.cart.iter().any(|line| line.id == id) {
+    if mark.in_cart {
         personal += IN_CART_WEIGHT;
-        if IN_CART_WEIGHT > best_reason.0 {
-            best_reason = (IN_CART_WEIGHT, Reason::InCart);
+        if IN_CART_WEIGHT > best.0 {
+            best = (IN_CART_WEIGHT, Reason::InCart, NONE);
         }
     }
     Personal {
         score: personal.max(0.0),
-        reason: best_reason.1,
+        reason: best.1,
+        value: best.2,
         dismissed,
     }
-}
-
-/// The profile's view of one product.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Personal {
-    /// 0 or more: affinity, statements, and having viewed it or put it in the cart.
-    pub score: f64,
-    /// What contributed most.
-    pub reason: Reason,
-    /// The shopper said "not interested" to it or to one of its values.
-    pub dismissed: bool,
-}
-
-/// Whether a durable good was bought within the window (a product bought in two
-/// orders or more is a consumable whatever the shop says).
-fn bought_recently(candidate: &Candidate, snapshot: &Snapshot, within_days: f64) -> bool {
-    !candidate.consumable
-        && snapshot.purchases.iter().any(|p| {
-            p.id == candidate.product.id
-                && p.orders < 2
-                && snapshot.now_ms - p.last_ms < within_days * 86_400_000.0
-        })
 }
 
 /// Deterministic pseudo-random number in `[0, 1)` for exploration.
@@ -500,96 +618,122 @@ fn unit(seed: f64, position: usize, salt: u64) -> f64 {
     (z >> 11) as f64 / (1u64 << 53) as f64
 }
 
-/// Reorders `candidates` (given in the shop's order). Without a profile snapshot (no
-/// consent, or nothing learned) only the shop's scores and rules apply.
-pub fn rank(
-    candidates: &[Candidate],
+/// A list of rows with the catalog their ids come from.
+#[derive(Clone, Copy)]
+pub struct Rows<'a> {
+    pub rows: &'a [Row],
+    pub extras: &'a [Id],
+    pub catalog: &'a Catalog,
+}
+
+/// Reorders `rows` (given in the shop's order). Without a profile snapshot (no consent,
+/// or nothing learned) only the shop's scores and rules apply. `like` ranks by likeness
+/// to that record instead of the shop's scores (see [`similar_rows`]).
+pub fn rank_rows(
+    list: Rows,
     options: &RankOptions,
     snapshot: Option<&Snapshot>,
-) -> Result<Vec<Ranked>> {
+) -> Result<Vec<RankedRow>> {
+    let Rows {
+        rows,
+        extras,
+        catalog,
+    } = list;
     options.validate()?;
-    for (index, candidate) in candidates.iter().enumerate() {
-        candidate.validate(index)?;
+    for (index, row) in rows.iter().enumerate() {
+        row.validate(index, catalog, extras)?;
     }
-    let personal = snapshot.filter(|_| options.strength > 0.0);
+    let dense = snapshot
+        .filter(|_| options.strength > 0.0)
+        .map(|s| Dense::new(s, catalog));
+    let marks: Vec<Mark> = match &dense {
+        Some(dense) => rows.iter().map(|r| dense.mark(r.record.key)).collect(),
+        None => Vec::new(),
+    };
     // The shop's scores, scaled to [0, 1] over the list.
-    let (low, high) = candidates
+    let (low, high) = rows
         .iter()
-        .filter_map(|c| c.base)
+        .filter_map(|r| r.base)
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), b| {
             (lo.min(b), hi.max(b))
         });
     let span = (high - low).max(f64::MIN_POSITIVE);
-    // Recently viewed products among the candidates anchor "more like this".
+    // Recently viewed products among the candidates anchor "more like this": per
+    // position among the viewed, the first candidate that is that product.
     let mut anchors: Vec<(usize, f64)> = Vec::new();
-    if let Some(snapshot) = personal {
-        for (position, (id, at)) in snapshot.viewed.iter().enumerate().take(20) {
-            // "Not interested" asks for nothing like it.
-            if snapshot.hidden.contains(id) {
-                continue;
-            }
-            if let Some(i) = candidates.iter().position(|c| c.product.id == *id) {
-                let recency = decay(1.0, *at, snapshot.now_ms, SESSION_HALF_LIFE_MS);
-                anchors.push((i, recency * ANCHOR_FALLOFF.powi(position as i32)));
-                if anchors.len() == MAX_ANCHORS {
-                    break;
+    if let Some(dense) = &dense {
+        let mut first = [usize::MAX; 20];
+        for (i, mark) in marks.iter().enumerate() {
+            if let Some((position, _)) = mark.viewed {
+                // "Not interested" asks for nothing like it.
+                if !mark.hidden && (position as usize) < first.len() {
+                    let slot = &mut first[position as usize];
+                    *slot = (*slot).min(i);
                 }
+            }
+        }
+        for (position, i) in first.iter().enumerate().filter(|(_, i)| **i != usize::MAX) {
+            let at = marks[*i].viewed.map_or(0.0, |(_, at)| at);
+            let recency = decay(1.0, at, dense.now_ms, SESSION_HALF_LIFE_MS);
+            anchors.push((*i, recency * ANCHOR_FALLOFF.powi(position as i32)));
+            if anchors.len() == MAX_ANCHORS {
+                break;
             }
         }
     }
     // (group, ranked): group 0 ranks normally, 1 is held back, 2 is out of stock.
-    let mut ranked: Vec<(u8, Ranked)> = Vec::with_capacity(candidates.len());
-    for (index, candidate) in candidates.iter().enumerate() {
-        let in_stock = candidate.in_stock || options.out_of_stock == OutOfStock::Keep;
+    let mut ranked: Vec<(u8, RankedRow)> = Vec::with_capacity(rows.len());
+    for (index, row) in rows.iter().enumerate() {
+        let in_stock = row.in_stock || options.out_of_stock == OutOfStock::Keep;
         if !in_stock && options.out_of_stock == OutOfStock::Hide {
             continue;
         }
-        let base = candidate
+        let base = row
             .base
             .map_or_else(|| position_score(index), |b| (b - low) / span);
-        let (mut group, mut score, mut reason) = (0, base, Reason::ShopOrder);
-        if let Some(snapshot) = personal {
-            let Personal {
-                score: mut personal,
-                reason: mut why,
-                dismissed,
-            } = personal_score(candidate.product, snapshot);
+        let (mut group, mut score, mut reason, mut value) = (0, base, Reason::ShopOrder, NONE);
+        if let Some(dense) = &dense {
+            let mark = marks[index];
+            let p = personal_score(row, mark, catalog, extras, dense);
+            let (mut personal, mut why) = (p.score, p.reason);
+            value = p.value;
             // Products viewed recently score by their own view, not by likeness.
-            let viewed = snapshot
-                .viewed
-                .iter()
-                .any(|(id, _)| *id == candidate.product.id);
-            if !viewed {
+            if mark.viewed.is_none() {
                 let like = anchors
                     .iter()
-                    .map(|(a, w)| w * similarity(candidates[*a].product, candidate.product))
+                    .map(|(a, w)| w * similarity_of(&rows[*a].record, &row.record, list))
                     .fold(0.0, f64::max);
                 personal += SIMILAR_WEIGHT * like;
                 if SIMILAR_WEIGHT * like > SIMILAR_REASON {
-                    why = Reason::Similar;
+                    (why, value) = (Reason::Similar, NONE);
                 }
             }
             score = (1.0 - options.strength) * base + options.strength * personal;
             reason = why;
-            if dismissed {
-                (group, reason) = (1, Reason::NotInterested);
-            } else if bought_recently(candidate, snapshot, options.bought_within_days) {
-                (group, reason) = (1, Reason::BoughtRecently);
+            let bought_recently = !row.consumable
+                && mark.bought.is_some_and(|(orders, last_ms)| {
+                    orders < 2 && dense.now_ms - last_ms < options.bought_within_days * 86_400_000.0
+                });
+            if p.dismissed {
+                (group, reason, value) = (1, Reason::NotInterested, NONE);
+            } else if bought_recently {
+                (group, reason, value) = (1, Reason::BoughtRecently, NONE);
             }
         }
-        score *= candidate.boost;
-        if candidate.boost > 1.0 && group == 0 && matches!(reason, Reason::ShopOrder) {
+        score *= row.boost;
+        if row.boost > 1.0 && group == 0 && matches!(reason, Reason::ShopOrder) {
             reason = Reason::Promoted;
         }
         if !in_stock {
-            (group, reason) = (2, Reason::OutOfStock);
+            (group, reason, value) = (2, Reason::OutOfStock, NONE);
         }
         ranked.push((
             group,
-            Ranked {
+            RankedRow {
                 index,
                 score,
                 reason,
+                value,
             },
         ));
     }
@@ -598,22 +742,57 @@ pub fn rank(
             .then(b.score.total_cmp(&a.score))
             .then(a.index.cmp(&b.index))
     });
-    let mut order: Vec<Ranked> = ranked.into_iter().map(|(_, r)| r).collect();
+    let mut order: Vec<RankedRow> = ranked.into_iter().map(|(_, r)| r).collect();
     if options.diversity > 0.0 {
-        order = diversify(order, candidates, options.diversity);
+        order = diversify(order, rows, options.diversity);
     }
-    if let Some(snapshot) = personal.filter(|_| options.exploration > 0.0) {
-        explore(&mut order, candidates, snapshot, options);
+    if dense.is_some() && options.exploration > 0.0 {
+        let viewed = |index: usize| marks[index].viewed.is_some();
+        explore(&mut order, &viewed, options);
     }
-    pin(&mut order, candidates);
+    pin(&mut order, rows);
     Ok(order)
+}
+
+/// Ranks `list` by how much each is like `anchor` (the product on the page),
+/// personalized like any list: [`similarity_of`] takes the place of the shop's score
+/// (its order breaks ties). The anchor itself is left out.
+pub fn similar_rows(
+    anchor: &Record,
+    list: Rows,
+    options: &RankOptions,
+    snapshot: Option<&Snapshot>,
+) -> Result<Vec<RankedRow>> {
+    let scored: Vec<Row> = list
+        .rows
+        .iter()
+        .map(|r| Row {
+            base: Some(similarity_of(anchor, &r.record, list)),
+            ..*r
+        })
+        .collect();
+    let mut ranked = rank_rows(
+        Rows {
+            rows: &scored,
+            ..list
+        },
+        options,
+        snapshot,
+    )?;
+    ranked.retain(|r| list.rows[r.index].record.key != anchor.key);
+    for r in &mut ranked {
+        if r.reason == Reason::ShopOrder {
+            r.reason = Reason::LikeThis;
+        }
+    }
+    Ok(ranked)
 }
 
 /// Greedy re-selection: each next product is the best by score minus a penalty for
 /// sharing the previous product's brand (twice the score span, times `diversity`) or
 /// category (a quarter of it). Scores are sorted, so the scan stops as soon as no later
 /// product can win.
-fn diversify(order: Vec<Ranked>, candidates: &[Candidate], diversity: f64) -> Vec<Ranked> {
+fn diversify(order: Vec<RankedRow>, rows: &[Row], diversity: f64) -> Vec<RankedRow> {
     let (low, high) = order
         .iter()
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), r| {
@@ -623,7 +802,8 @@ fn diversify(order: Vec<Ranked>, candidates: &[Candidate], diversity: f64) -> Ve
     let mut taken = vec![false; order.len()];
     let mut result = Vec::with_capacity(order.len());
     let mut head = 0;
-    let mut previous: Option<&Product> = None;
+    let mut previous: Option<&Record> = None;
+    let same = |a: Id, b: Id| f64::from(u8::from(a != NONE && a == b));
     while result.len() < order.len() {
         while taken[head] {
             head += 1;
@@ -636,11 +816,9 @@ fn diversify(order: Vec<Ranked>, candidates: &[Candidate], diversity: f64) -> Ve
             if best.is_some_and(|(_, adjusted)| candidate.score < adjusted) {
                 break;
             }
-            let product = candidates[candidate.index].product;
+            let record = &rows[candidate.index].record;
             let penalty = previous.map_or(0.0, |p| {
-                let same = |a: &Option<String>, b: &Option<String>| a.is_some() && a == b;
-                2.0 * f64::from(u8::from(same(&p.brand, &product.brand)))
-                    + 0.25 * f64::from(u8::from(same(&p.category, &product.category)))
+                2.0 * same(p.brand, record.brand) + 0.25 * same(p.category, record.category)
             });
             let adjusted = candidate.score - span * penalty;
             if best.is_none_or(|(_, b)| adjusted > b) {
@@ -649,7 +827,7 @@ fn diversify(order: Vec<Ranked>, candidates: &[Candidate], diversity: f64) -> Ve
         }
         let Some((i, _)) = best else { break };
         taken[i] = true;
-        previous = Some(candidates[order[i].index].product);
+        previous = Some(&rows[order[i].index].record);
         result.push(order[i]);
     }
     result
@@ -657,15 +835,9 @@ fn diversify(order: Vec<Ranked>, candidates: &[Candidate], diversity: f64) -> Ve
 
 /// Gives about `exploration` of the positions to products the shopper has not viewed,
 /// each drawn (by `seed`) from the next few such products.
-fn explore(
-    order: &mut [Ranked],
-    candidates: &[Candidate],
-    snapshot: &Snapshot,
-    options: &RankOptions,
-) {
+fn explore(order: &mut [RankedRow], viewed: &dyn Fn(usize) -> bool, options: &RankOptions) {
     // Not viewed, not in the cart, and not held back or out of stock.
-    let unseen = |r: &Ranked| {
-        let id = &candidates[r.index].product.id;
+    let unseen = |r: &RankedRow| {
         !matches!(
             r.reason,
             Reason::Viewed
@@ -673,7 +845,7 @@ fn explore(
                 | Reason::NotInterested
                 | Reason::BoughtRecently
                 | Reason::OutOfStock
-        ) && !snapshot.viewed.iter().any(|(v, _)| v == id)
+        ) && !viewed(r.index)
     };
     // The first position always stays the best product.
     for position in 1..order.len() {
@@ -686,14 +858,15 @@ fn explore(
         let Some(pick) = later().nth(nth) else { break };
         order[position..=pick].rotate_right(1);
         order[position].reason = Reason::Exploration;
+        order[position].value = NONE;
     }
 }
 
 /// Moves pinned products to their positions, lowest position first; a pin beyond the
 /// end lands last, and of two pins on one position the earlier candidate wins it.
-fn pin(order: &mut Vec<Ranked>, candidates: &[Candidate]) {
-    let key = |r: &Ranked| (candidates[r.index].pin, r.index);
-    let mut pinned: Vec<Ranked> = order
+fn pin(order: &mut Vec<RankedRow>, rows: &[Row]) {
+    let key = |r: &RankedRow| (rows[r.index].pin, r.index);
+    let mut pinned: Vec<RankedRow> = order
         .iter()
         .filter(|r| key(r).0.is_some())
         .copied()
@@ -713,10 +886,182 @@ fn pin(order: &mut Vec<Ranked>, candidates: &[Candidate]) {
         let at = (key(&ranked).0.unwrap_or(0) as usize)
             .max(next_free)
             .min(order.len());
-        let reason = Reason::Pinned;
-        order.insert(at, Ranked { reason, ..ranked });
+        order.insert(
+            at,
+            RankedRow {
+                reason: Reason::Pinned,
+                value: NONE,
+                ..ranked
+            },
+        );
         next_free = at + 1;
     }
+}
+
+/// How alike two products are, in `[0, 1]`: the same brand, a close price (within a
+/// factor of two counts, identical counts fully), the same category (or its parent) and
+/// shared facet values, each weighted and averaged over what both products have.
+pub fn similarity_of(a: &Record, b: &Record, list: Rows) -> f64 {
+    let mut total = 0.0;
+    let mut weights = 0.0;
+    let mut part = |weight: f64, score: Option<f64>| {
+        if let Some(score) = score {
+            total += weight * score;
+            weights += weight;
+        }
+    };
+    let both = |x: Id, y: Id| (x != NONE && y != NONE).then_some((x, y));
+    part(
+        0.45,
+        both(a.brand, b.brand).map(|(x, y)| f64::from(u8::from(x == y))),
+    );
+    // 1 for the same price, falling linearly with the price ratio to 0 at 0.375 (one
+    // price about e times the other).
+    part(
+        0.35,
+        a.price().zip(b.price()).map(|(x, y)| {
+            let ratio = x.min(y).max(0.01) / x.max(y).max(0.01);
+            (1.6 * ratio - 0.6).max(0.0)
+        }),
+    );
+    part(
+        0.2,
+        both(a.category, b.category).map(|(x, y)| {
+            let parent = list.catalog.parent(x);
+            if x == y {
+                1.0
+            } else if parent != NONE && parent == list.catalog.parent(y) {
+                0.5
+            } else {
+                0.0
+            }
+        }),
+    );
+    let (fa, fb) = (a.extras(list.extras), b.extras(list.extras));
+    if !fa.is_empty() || !fb.is_empty() {
+        let shared = fa.iter().filter(|f| fb.contains(f)).count();
+        let union = fa.len() + fb.len() - shared;
+        part(0.25, Some(shared as f64 / union.max(1) as f64));
+    }
+    if weights > 0.0 {
+        total / weights
+    } else {
+        0.0
+    }
+}
+
+/// Products as rows of a catalog made for them (the Rust API, the offline replay and
+/// homepage slots rank products this way; the browser hands rows over directly).
+struct Interned {
+    catalog: Catalog,
+    rows: Vec<Row>,
+    extras: Vec<Id>,
+}
+
+impl Interned {
+    fn new(candidates: &[Candidate]) -> Interned {
+        let mut catalog = Catalog::default();
+        let mut extras = Vec::new();
+        let rows = candidates
+            .iter()
+            .map(|c| Row {
+                record: catalog.record(c.product, &mut extras),
+                base: c.base,
+                boost: c.boost,
+                pin: c.pin,
+                in_stock: c.in_stock,
+                consumable: c.consumable,
+            })
+            .collect();
+        Interned {
+            catalog,
+            rows,
+            extras,
+        }
+    }
+
+    fn rows(&self) -> Rows<'_> {
+        Rows {
+            rows: &self.rows,
+            extras: &self.extras,
+            catalog: &self.catalog,
+        }
+    }
+
+    /// A ranked row with its reason's value as an index into the product's
+    /// [`facet_values`] (what [`reason_value`] reads).
+    fn ranked(&self, r: RankedRow, candidates: &[Candidate]) -> Ranked {
+        let index_of = || {
+            let (facet, value) = self.catalog.describe(r.value)?;
+            let values = facet_values(candidates[r.index].product);
+            let at = values
+                .iter()
+                .position(|(f, v, _)| *f == facet && *v == value)?;
+            u8::try_from(at).ok()
+        };
+        let reason = match r.reason {
+            Reason::Stated(_) => Reason::Stated(index_of().unwrap_or(0)),
+            Reason::Interest(_) => Reason::Interest(index_of().unwrap_or(0)),
+            other => other,
+        };
+        Ranked {
+            index: r.index,
+            score: r.score,
+            reason,
+        }
+    }
+}
+
+/// Reorders `candidates` (given in the shop's order). Without a profile snapshot (no
+/// consent, or nothing learned) only the shop's scores and rules apply.
+pub fn rank(
+    candidates: &[Candidate],
+    options: &RankOptions,
+    snapshot: Option<&Snapshot>,
+) -> Result<Vec<Ranked>> {
+    for (index, candidate) in candidates.iter().enumerate() {
+        candidate.validate(index)?;
+    }
+    let interned = Interned::new(candidates);
+    let ranked = rank_rows(interned.rows(), options, snapshot)?;
+    Ok(ranked
+        .into_iter()
+        .map(|r| interned.ranked(r, candidates))
+        .collect())
+}
+
+/// Ranks `candidates` by how much they are like `anchor` (see [`similar_rows`]).
+pub fn similar_to(
+    anchor: &Product,
+    candidates: &[Candidate],
+    options: &RankOptions,
+    snapshot: Option<&Snapshot>,
+) -> Result<Vec<Ranked>> {
+    let mut interned = Interned::new(candidates);
+    let mut extras = std::mem::take(&mut interned.extras);
+    let anchor = interned.catalog.record(anchor, &mut extras);
+    interned.extras = extras;
+    let ranked = similar_rows(&anchor, interned.rows(), options, snapshot)?;
+    Ok(ranked
+        .into_iter()
+        .map(|r| interned.ranked(r, candidates))
+        .collect())
+}
+
+/// How alike two products are (see [`similarity_of`]).
+pub fn similarity(a: &Product, b: &Product) -> f64 {
+    let candidates = [Candidate::new(a), Candidate::new(b)];
+    let interned = Interned::new(&candidates);
+    similarity_of(
+        &interned.rows[0].record,
+        &interned.rows[1].record,
+        interned.rows(),
+    )
+}
+
+/// Plain candidates for products in the shop's order, without scores or rules.
+pub fn candidates(products: &[Product]) -> Vec<Candidate<'_>> {
+    products.iter().map(Candidate::new).collect()
 }
 
 /// The facet value a [`Reason::Stated`] or [`Reason::Interest`] is about (the JS face
@@ -727,67 +1072,5 @@ pub fn reason_value(product: &Product, reason: Reason) -> Option<(&str, &str)> {
             .get(usize::from(i))
             .map(|(facet, value, _)| (*facet, *value)),
         _ => None,
-    }
-}
-
-/// The category above a `/` path, if any.
-fn parent(category: &str) -> Option<&str> {
-    let end = category.bytes().rposition(|b| b == b'/')?;
-    category.get(..end)
-}
-
-/// How alike two products are, in `[0, 1]`: the same brand, a close price (within a
-/// factor of two counts, identical counts fully), the same category (or its parent) and
-/// shared facet values, each weighted and averaged over what both products have.
-pub fn similarity(a: &Product, b: &Product) -> f64 {
-    let mut total = 0.0;
-    let mut weights = 0.0;
-    let mut part = |weight: f64, score: Option<f64>| {
-        if let Some(score) = score {
-            total += weight * score;
-            weights += weight;
-        }
-    };
-    let same = |x: &String, y: &String| f64::from(u8::from(x == y));
-    part(
-        0.45,
-        a.brand
-            .as_ref()
-            .zip(b.brand.as_ref())
-            .map(|(x, y)| same(x, y)),
-    );
-    // 1 for the same price, falling linearly with the price ratio to 0 at 0.375 (one
-    // price about e times the other).
-    part(
-        0.35,
-        a.price.zip(b.price).map(|(x, y)| {
-            let ratio = x.min(y).max(0.01) / x.max(y).max(0.01);
-            (1.6 * ratio - 0.6).max(0.0)
-        }),
-    );
-    part(
-        0.2,
-        a.category
-            .as_deref()
-            .zip(b.category.as_deref())
-            .map(|(x, y)| {
-                if x == y {
-                    1.0
-                } else if parent(x).is_some() && parent(x) == parent(y) {
-                    0.5
-                } else {
-                    0.0
-                }
-            }),
-    );
-    if !a.facets.is_empty() || !b.facets.is_empty() {
-        let shared = a.facets.iter().filter(|f| b.facets.contains(f)).count();
-        let union = a.facets.len() + b.facets.len() - shared;
-        part(0.25, Some(shared as f64 / union.max(1) as f64));
-    }
-    if weights > 0.0 {
-        total / weights
-    } else {
-        0.0
     }
 }

@@ -87,8 +87,52 @@ impl Conditions<'_> {
     }
 }
 
-/// Fills `slots` slots: per slot the best-ranked qualifying item allowed there and not
-/// yet placed, else the best such fallback, else nothing. `shown_today(id)` counts the
+/// Where an item may go, whatever form its product takes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Placement<'a> {
+    /// Bit `i` allows slot `i`; 0: any slot.
+    pub slots: u32,
+    /// Shown only where nothing else qualifies.
+    pub fallback: bool,
+    pub conditions: Conditions<'a>,
+    /// Impressions of the item today.
+    pub shown_today: u32,
+}
+
+/// Fills `slots` slots from items in ranked `order` (their indexes): per slot the
+/// best-ranked qualifying item allowed there and not yet placed, else the best such
+/// fallback, else nothing. Returns per slot the chosen position in `order`.
+pub fn place(
+    slots: usize,
+    items: &[Placement],
+    context: &Context,
+    order: &[usize],
+) -> Vec<Option<usize>> {
+    // Not shown: items whose conditions fail (checked once), then those placed.
+    let mut unavailable: Vec<bool> = items
+        .iter()
+        .map(|item| !item.conditions.allow(context, item.shown_today))
+        .collect();
+    let mut filled = Vec::with_capacity(slots);
+    for slot in 0..slots.min(31) {
+        let pick = |fallback: bool| {
+            order.iter().position(|&i| {
+                let item = &items[i];
+                !unavailable[i]
+                    && item.fallback == fallback
+                    && (item.slots == 0 || item.slots & (1 << slot) != 0)
+            })
+        };
+        let choice = pick(false).or_else(|| pick(true));
+        if let Some(at) = choice {
+            unavailable[order[at]] = true;
+        }
+        filled.push(choice);
+    }
+    filled
+}
+
+/// Fills `slots` slots with products (see [`place`]). `shown_today(id)` counts the
 /// item's impressions today. Returns per slot the chosen item's index in `items` and
 /// why it was chosen.
 pub fn fill_slots(
@@ -101,28 +145,19 @@ pub fn fill_slots(
 ) -> Result<Vec<Option<Ranked>>> {
     let candidates: Vec<Candidate> = items.iter().map(|item| item.candidate).collect();
     let ranked = rank(&candidates, options, snapshot)?;
-    // Not shown: items whose conditions fail (checked once), then those placed.
-    let mut unavailable = vec![false; items.len()];
-    for (item, out) in items.iter().zip(&mut unavailable) {
-        *out = !item
-            .conditions
-            .allow(context, shown_today(&item.candidate.product.id));
-    }
-    let mut filled = Vec::with_capacity(slots);
-    for slot in 0..slots.min(31) {
-        let pick = |fallback: bool| {
-            ranked.iter().find(|r| {
-                let item = &items[r.index];
-                !unavailable[r.index]
-                    && item.fallback == fallback
-                    && (item.slots == 0 || item.slots & (1 << slot) != 0)
-            })
-        };
-        let choice = pick(false).or_else(|| pick(true)).copied();
-        if let Some(chosen) = choice {
-            unavailable[chosen.index] = true;
-        }
-        filled.push(choice);
-    }
-    Ok(filled)
+    let placements: Vec<Placement> = items
+        .iter()
+        .map(|item| Placement {
+            slots: item.slots,
+            fallback: item.fallback,
+            conditions: item.conditions,
+            shown_today: shown_today(&item.candidate.product.id),
+        })
+        .collect();
+    let order: Vec<usize> = ranked.iter().map(|r| r.index).collect();
+    let filled = place(slots, &placements, context, &order);
+    Ok(filled
+        .into_iter()
+        .map(|at| at.map(|at| ranked[at]))
+        .collect())
 }

@@ -5,20 +5,11 @@
 use wasm_bindgen::prelude::*;
 
 use shelfwise_core as core;
+use shelfwise_core::contract::BucketOp;
 use shelfwise_core::json::to_string as json;
 use shelfwise_core::measure::{Report, REPORT_FORMAT, REPORT_VERSION};
 use shelfwise_core::wire::{items, FIELD, PAIR};
 use shelfwise_glue::JsError;
-
-// Operations of `bucketing`, by number; the face's `BUCKET` lists them in the same order.
-mod bucket_op {
-    pub const HASH: u32 = 0;
-    pub const RANGES: u32 = 1;
-    pub const CHOOSE: u32 = 2;
-    pub const IN_NAMESPACE: u32 = 3;
-    pub const EQUAL_WEIGHTS: u32 = 4;
-    pub const ASSIGN: u32 = 5;
-}
 
 // GrowthBook-compatible bucketing (`crates/core/src/bucket.rs`), one export for all of it.
 // `texts` (`PAIR`-joined): the seed and the value hashed, or the namespace and the id.
@@ -38,22 +29,24 @@ pub fn bucketing(op: u32, texts: &str, numbers: &[f64]) -> Vec<f64> {
         let rest = numbers.get(from..).unwrap_or(&[]);
         (!rest.is_empty()).then_some(rest)
     };
-    match op {
-        bucket_op::HASH => core::bucket::hash(first, second, number(0) as u32)
+    match BucketOp::from_number(op) {
+        Some(BucketOp::Hash) => core::bucket::hash(first, second, number(0) as u32)
             .into_iter()
             .collect(),
-        bucket_op::RANGES => core::bucket::bucket_ranges(count(number(0)), number(1), weights(2))
-            .into_iter()
-            .flat_map(|(start, end)| [start, end])
-            .collect(),
-        bucket_op::CHOOSE => {
+        Some(BucketOp::Ranges) => {
+            core::bucket::bucket_ranges(count(number(0)), number(1), weights(2))
+                .into_iter()
+                .flat_map(|(start, end)| [start, end])
+                .collect()
+        }
+        Some(BucketOp::Choose) => {
             let ranges: Vec<(f64, f64)> = numbers[1.min(numbers.len())..]
                 .chunks_exact(2)
                 .map(|r| (r[0], r[1]))
                 .collect();
             index(core::bucket::choose_variation(number(0), &ranges))
         }
-        bucket_op::IN_NAMESPACE => {
+        Some(BucketOp::InNamespace) => {
             vec![f64::from(u8::from(core::bucket::in_namespace(
                 second,
                 first,
@@ -61,8 +54,8 @@ pub fn bucketing(op: u32, texts: &str, numbers: &[f64]) -> Vec<f64> {
                 number(1),
             )))]
         }
-        bucket_op::EQUAL_WEIGHTS => core::bucket::equal_weights(count(number(0))),
-        bucket_op::ASSIGN => {
+        Some(BucketOp::EqualWeights) => core::bucket::equal_weights(count(number(0))),
+        Some(BucketOp::Assign) => {
             let namespace = text
                 .next()
                 .filter(|_| !number(2).is_nan())
@@ -78,7 +71,7 @@ pub fn bucketing(op: u32, texts: &str, numbers: &[f64]) -> Vec<f64> {
             };
             index(split.assign(second))
         }
-        _ => Vec::new(),
+        None => Vec::new(),
     }
 }
 

@@ -1,0 +1,123 @@
+/**
+ * Reading what a page passes in: JS types are checked here, defensively (a throwing
+ * getter becomes a coded error), and values in Rust. The separators are the core's
+ * `wire` module's.
+ * @module
+ */
+
+import { inputError, type Engine, type ErrorCode } from './wasm/shelfwise.js';
+
+/** Every error Shelfwise throws is an `Error` named `ShelfwiseError` with a stable code. */
+export interface ShelfwiseError extends Error {
+  name: 'ShelfwiseError';
+  code: ErrorCode;
+}
+
+export function isShelfwiseError(error: unknown): error is ShelfwiseError {
+  return error instanceof Error && error.name === 'ShelfwiseError' && typeof (error as { code?: unknown }).code === 'string';
+}
+
+export type InputKind = 'event' | 'products' | 'options' | 'argument' | 'import';
+export { ABSENT, FIELD, ITEM, PAIR } from './wire.js';
+import { ABSENT, FIELD, ITEM, PAIR } from './wire.js';
+/** Control characters: never valid in a value, and the separators above are among them. */
+export const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Own, readable fields of a plain object; anything else (or a throwing getter) is a coded error. */
+export function fields(what: InputKind, value: unknown, name: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw inputError(what, `${name} must be an object`);
+  }
+  // A copy of its own fields, read once: a getter or proxy that throws becomes a coded
+  // error here, and a `__proto__` key stays a plain field.
+  try {
+    return { ...value } as Record<string, unknown>;
+  } catch (error) {
+    throw inputError(what, `${name} could not be read (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+export function optionalText(what: InputKind, value: unknown, name: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw inputError(what, `${name} must be a string`);
+  return value;
+}
+
+export function optionalNumber(what: InputKind, value: unknown, name: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  // NaN and ±Infinity pass on: the core rejects them with the field's rule.
+  if (typeof value !== 'number') throw inputError(what, `${name} must be a number`);
+  return value;
+}
+
+/** An optional array of strings. */
+export function optionalTexts(what: InputKind, value: unknown, name: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    throw inputError(what, `${name} must be an array of strings`);
+  }
+  return value as string[];
+}
+
+/** `variant` and `facets` objects as name/value pairs (a facet may list several values). */
+export function facetPairs(what: InputKind, product: Record<string, unknown>, name: string): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const field of ['variant', 'facets'] as const) {
+    if (product[field] === undefined || product[field] === null) continue;
+    for (const [facet, values] of Object.entries(fields(what, product[field], `${name}.${field}`))) {
+      const list = field === 'facets' && Array.isArray(values) ? values : [values];
+      for (const value of list) {
+        if (typeof value !== 'string') throw inputError(what, `${name}.${field}.${facet} must be a string${field === 'facets' ? ' or an array of strings' : ''}`);
+        pairs.push([facet, value]);
+      }
+    }
+  }
+  return pairs;
+}
+
+/** An event's fields beyond those its type takes are a mistake worth reporting. */
+export function noOtherFields(rest: Record<string, unknown>): void {
+  const extra = Object.keys(rest);
+  if (extra.length > 0) throw inputError('event', `unknown field "${extra[0]}"`);
+}
+
+/** Reads `fn` defensively: a getter that throws becomes a coded error. */
+export function guarded<T>(what: InputKind, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (isShelfwiseError(error)) throw error;
+    throw inputError(what, `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** Hands one product's attributes to the engine; JS types are checked here, values in Rust. */
+export function passProduct(engine: Engine, what: InputKind, value: unknown, name: string): void {
+  const product = fields(what, value, name);
+  const id = product.id;
+  if (typeof id !== 'string' && typeof id !== 'number') {
+    throw inputError(what, `${name}.id must be a string or a number`);
+  }
+  if (typeof id === 'number' && !(Number.isSafeInteger(id) && id >= 0)) {
+    throw inputError(what, `${name}.id must be a non-negative whole number when it is a number`);
+  }
+  const texts = [
+    String(id),
+    optionalText(what, product.category, `${name}.category`),
+    optionalText(what, product.brand, `${name}.brand`),
+    optionalText(what, product.currency, `${name}.currency`),
+  ];
+  const tags = optionalTexts(what, product.tags, `${name}.tags`);
+  const pairs = facetPairs(what, product, name);
+  const all = [...texts, ...tags, ...pairs.flat()];
+  if (all.some((text) => text !== undefined && CONTROL.test(text))) {
+    throw inputError(what, `${name} has a value with control characters`);
+  }
+  const packed = [
+    ...texts.map((text) => text ?? ABSENT),
+    tags.join(ITEM),
+    pairs.map(([facet, value]) => facet + PAIR + value).join(ITEM),
+  ];
+  engine.product(packed.join(FIELD), optionalNumber(what, product.price, `${name}.price`));
+}
+

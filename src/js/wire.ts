@@ -1,0 +1,43 @@
+// Generated from crates/core/src/contract.rs by `cargo run -p shelfwise-cli -- contract`.
+// Do not edit: the contract test fails when this file differs from what Rust declares.
+
+/** Operations of the engine's `command`, by number. */
+export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, discard: 6, hasPending: 7, storageMode: 8, consent: 9, warnings: 10, summary: 11, export: 12, forget: 13, preference: 14, hide: 15, search: 16, import: 17, reasonValue: 18, keepUnit: 19, inHoldout: 20, takeCounts: 21, holdout: 22, modules: 23, unit: 24, withdrawMeasurement: 25 } as const;
+/** Operations of the tools module's `bucketing`, by number. */
+export const BUCKET = { hash: 0, ranges: 1, choose: 2, inNamespace: 3, equalWeights: 4, assign: 5 } as const;
+/** Rank options in the order the core reads them. */
+export const RANK_OPTIONS = ['strength', 'diversity', 'exploration', 'seed', 'outOfStock', 'boughtWithinDays'] as const;
+/** `outOfStock` values, by number. */
+export const OUT_OF_STOCK = ['last', 'hide', 'keep'] as const;
+/** Config options in the order the core reads them. */
+export const CONFIG_OPTIONS = ['halfLifeDays', 'retentionDays', 'sessionGapMinutes', 'maxValuesPerFacet', 'weights.view', 'weights.click', 'weights.addToCart', 'weights.removeFromCart', 'weights.purchase', 'weights.wishlist', 'segments.returningVisits', 'segments.loyalOrders', 'segments.atRiskDays', 'segments.lapsedDays'] as const;
+/** Reason codes by kind number. */
+export const REASON_CODES = ['shop_order', 'pinned', 'promoted', 'exploration', 'viewed', 'similar', 'like_this', 'in_cart', 'stated', 'interest', 'bought_recently', 'not_interested', 'out_of_stock'] as const;
+/** Device classes, by number. */
+export const DEVICES = ['mobile', 'tablet', 'desktop'] as const;
+/** Lifecycle segments, by number. */
+export const SEGMENTS = ['new', 'returning', 'prospect', 'first_time_customer', 'repeat_customer', 'loyal', 'at_risk', 'lapsed'] as const;
+/** Separates a list's items. */
+export const ITEM = '\u001f';
+/** Separates a name from its value. */
+export const PAIR = '\u001e';
+/** Separates a product's fields. */
+export const FIELD = '\u001c';
+/** Stands for a missing field. */
+export const ABSENT = '\u0015';
+/** Numbers per product row. */
+export const ROW_STRIDE = 10;
+/** Numbers per ranked product handed back. */
+export const RANKED_STRIDE = 4;
+/** Numbers per homepage slot item. */
+export const SLOT_ITEM_STRIDE = 20;
+/** Row flag: out of stock. */
+export const OUT_OF_STOCK_FLAG = 1;
+/** Row flag: bought again and again. */
+export const CONSUMABLE_FLAG = 2;
+/** An absent id. */
+export const NONE = 4294967295;
+/** Most tags and facet values a product may carry. */
+export const MAX_PRODUCT_FACETS = 32;
+/** Ranked products' reason value when there is none. */
+export const NO_VALUE = -1;
