@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DIST } from './toolchain.mjs';
 
-export const BUDGET_BYTES = 81 * 1024;
+export const BUDGET_BYTES = 82 * 1024;
 const WASM = ['wasm/shelfwise_bg.wasm', 'wasm/shelfwise.js'];
 const FACE = ['index.js', 'input.js', 'rows.js', 'wire.js', 'words.js', 'tools.js', 'load.js'];
 const BUDGETED = [...WASM, ...FACE];

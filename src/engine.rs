@@ -4,14 +4,14 @@ use wasm_bindgen::prelude::*;
 
 use crate::storage::BrowserStore;
 use shelfwise_core::json::to_string as json;
-use shelfwise_core::wire::{items, ABSENT, FIELD, PAIR};
+use shelfwise_core::wire::{items, ABSENT, PAIR};
 use shelfwise_glue::JsError;
 
 use shelfwise_core::catalog::Catalog;
 use shelfwise_core::consent::{ConsentModeState, TcfState};
 use shelfwise_core::contract::Op;
 use shelfwise_core::error::at_index;
-use shelfwise_core::event::{EventDetails, ProductId, ProductInput};
+use shelfwise_core::event::EventDetails;
 use shelfwise_core::export::ImportFile;
 use shelfwise_core::insights::Segment;
 use shelfwise_core::profile::ProfileConfig;
@@ -294,7 +294,6 @@ pub fn input_error(
 #[wasm_bindgen]
 pub struct Engine {
     inner: core::Engine<BrowserStore>,
-    products: Vec<ProductInput>,
     // Every product id and facet value the face has interned, by id.
     catalog: Catalog,
 }
@@ -331,7 +330,6 @@ impl Engine {
         let inner = core::Engine::with_policy(namespace, tab, BrowserStore, config, policy)?;
         Ok(Engine {
             inner,
-            products: Vec::new(),
             catalog: Catalog::default(),
         })
     }
@@ -392,47 +390,25 @@ impl Engine {
         Ok(self.inner.set_signals(signals, now_ms)?)
     }
 
-    // One product for the next `track` or `catalog` call: `fields` holds the id, category,
-    // brand, currency (each `ABSENT` when missing), the tags (`ITEM`-joined) and the facets
-    // (`ITEM`-joined `name PAIR value`), separated by `FIELD`. The face rejects control
-    // characters in values, so the separators cannot occur inside one.
-    pub fn product(&mut self, fields: &str, price: Option<f64>) {
-        let mut parts = fields.split(FIELD);
-        let mut next = || parts.next().unwrap_or(ABSENT);
-        let text = |part: &str| (part != ABSENT).then(|| part.to_owned());
-        let id = ProductId(next().to_owned());
-        let (category, brand, currency) = (text(next()), text(next()), text(next()));
-        let tags = items(next()).map(str::to_owned).collect();
-        let facets = items(next())
-            .map(|pair| {
-                let (name, value) = pair.split_once(PAIR).unwrap_or((pair, ""));
-                (name.to_owned(), value.to_owned())
-            })
-            .collect();
-        self.products.push(ProductInput {
-            id,
-            category,
-            brand,
-            price,
-            currency,
-            tags,
-            facets,
-        });
-    }
-
-    // Learns from the products given with `product` since the last call: one event, or
+    // Learns from one event: its products as rows of interned ids (`wire::ROW_STRIDE`
+    // numbers each; the shop's columns unused) with their tags and facet values in
+    // `extras`, and their currencies (`ITEM`-joined, `ABSENT` for none). One product, or
     // the line items of one purchase (`quantities` empty or one per item). `kind` is the
-    // event type, then its module and slot if any (`PAIR`-joined, `ABSENT` when missing).
-    // Nothing is learned unless every item is valid. Returns `false` (storing nothing)
-    // without consent.
+    // event type, then its module and slot if any (`PAIR`-joined, `ABSENT` when
+    // missing). Nothing is learned unless every item is valid. Returns `false` (storing
+    // nothing) without consent.
+    #[allow(clippy::too_many_arguments)]
     pub fn track(
         &mut self,
         kind: &str,
+        rows: &[f64],
+        extras: &[f64],
+        currencies: &str,
         dwell_ms: Option<f64>,
         quantities: &[f64],
         now_ms: f64,
     ) -> Result<bool, JsError> {
-        let products = std::mem::take(&mut self.products);
+        let products = wire::event_products(&self.catalog, rows, extras, currencies)?;
         let mut parts = kind.split(PAIR);
         let kind = parts.next().unwrap_or("");
         let mut detail = || parts.next().filter(|p| *p != ABSENT).map(str::to_owned);
@@ -451,10 +427,15 @@ impl Engine {
             .fold(false, |learned, event| self.inner.track(event) | learned))
     }
 
-    // Interns new strings (see `wire::intern`): `entries` holds `facet PAIR value`
-    // items, `owners` the product each came from. Returns their ids.
-    pub fn intern(&mut self, entries: &str, owners: &[u32]) -> Result<Vec<u32>, JsError> {
-        Ok(wire::intern(&mut self.catalog, entries, owners)?)
+    // Interns new strings (see `wire::intern`); `event`: for `track`, so an error is an
+    // `invalid_event`.
+    pub fn intern(
+        &mut self,
+        entries: &str,
+        owners: &[u32],
+        event: bool,
+    ) -> Result<Vec<u32>, JsError> {
+        Ok(wire::intern(&mut self.catalog, entries, owners, event)?)
     }
 
     // Ranks rows in the shop's order (`wire::ROW_STRIDE` numbers each, ids from `intern`)
@@ -582,10 +563,6 @@ impl Engine {
                 done
             }
             Some(Op::Flush) => self.flush().into(),
-            Some(Op::Discard) => {
-                self.discard();
-                done
-            }
             Some(Op::HasPending) => self.has_pending().into(),
             Some(Op::StorageMode) => self.storage_mode().into(),
             Some(Op::Consent) => self.consent_json().into(),
@@ -687,11 +664,6 @@ impl Engine {
     // Denies or withdraws consent and erases every Shelfwise key in this call.
     pub fn withdraw_consent(&mut self, now_ms: f64) -> Result<(), JsError> {
         Ok(self.inner.withdraw_consent(now_ms)?)
-    }
-
-    // Drops products given with `product` that no call used (after a JS-side error).
-    pub fn discard(&mut self) {
-        self.products.clear();
     }
 
     // `ProfileSummary` as JSON.

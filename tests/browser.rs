@@ -54,39 +54,45 @@ fn personalization(engine: &Engine) -> String {
         .unwrap()
 }
 
-/// Hands one product to the engine packed as the JS face packs it (no currency, tags
-/// or facets).
+/// One product as the JS face hands it to `track`: its strings interned, then one row
+/// (no currency, tags or facets).
 fn product(
     engine: &mut Engine,
     id: &str,
     category: Option<&str>,
     brand: Option<&str>,
     price: Option<f64>,
-) {
-    const ABSENT: &str = "\u{15}";
-    let fields = [
-        id,
-        category.unwrap_or(ABSENT),
-        brand.unwrap_or(ABSENT),
-        ABSENT,
-        "",
-        "",
+) -> Result<Vec<f64>, JsValue> {
+    const NONE: f64 = u32::MAX as f64;
+    let entries = [
+        Some(format!("\u{1e}{id}")),
+        category.map(|c| format!("category\u{1e}{c}")),
+        brand.map(|b| format!("brand\u{1e}{b}")),
     ];
-    engine.product(&fields.join("\u{1c}"), price);
+    let given: Vec<String> = entries.into_iter().flatten().collect();
+    let ids = engine.intern(&given.join("\u{1f}"), &[0, 0, 0], true)?;
+    let mut next = ids.iter().map(|id| f64::from(*id));
+    let key = next.next().unwrap_or(NONE);
+    let category = category.map_or(NONE, |_| next.next().unwrap_or(NONE));
+    let brand = brand.map_or(NONE, |_| next.next().unwrap_or(NONE));
+    let price = price.unwrap_or(f64::NAN);
+    Ok(vec![
+        key, category, brand, price, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
+    ])
 }
 
 /// Tracks a view of product `id` in `category`.
 fn view(engine: &mut Engine, id: u32, category: &str, at: f64) -> Result<bool, JsValue> {
     let brand = format!("B{id}");
     let price = f64::from(id) * 10.0 + 9.5;
-    product(
+    let row = product(
         engine,
         &id.to_string(),
         Some(category),
         Some(&brand),
         Some(price),
-    );
-    let learned = engine.track("view", None, &[], at)?;
+    )?;
+    let learned = engine.track("view", &row, &[], "", None, &[], at)?;
     // Write at once, as the JS face does on pagehide.
     engine.flush();
     Ok(learned)
@@ -130,7 +136,9 @@ fn ranked_ids(engine: &mut Engine, strength: f64) -> Vec<u32> {
         .iter()
         .flat_map(|(id, category)| [format!("\u{1e}{id}"), format!("category\u{1e}{category}")])
         .collect();
-    let ids = engine.intern(&entries.join("\u{1f}"), &[0; 12]).unwrap();
+    let ids = engine
+        .intern(&entries.join("\u{1f}"), &[0; 12], false)
+        .unwrap();
     let keys: Vec<u32> = ids.iter().step_by(2).copied().collect();
     let categories: Vec<u32> = ids.iter().skip(1).step_by(2).copied().collect();
     let ranked = engine
@@ -140,9 +148,13 @@ fn ranked_ids(engine: &mut Engine, strength: f64) -> Vec<u32> {
     ranked.chunks(4).map(|t| t[0] as u32 + 1).collect()
 }
 
-/// The code of the error a view of the products given since the last call throws.
-fn rejected_view(engine: &mut Engine) -> String {
-    code_of(engine.track("view", None, &[], NOW).unwrap_err())
+/// The code of the error a view of `row` throws.
+fn rejected_view(engine: &mut Engine, row: &[f64]) -> String {
+    code_of(
+        engine
+            .track("view", row, &[], "", None, &[], NOW)
+            .unwrap_err(),
+    )
 }
 
 fn code_of(thrown: impl Into<JsValue>) -> String {
@@ -228,18 +240,36 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
     view(&mut engine, 3, "laptops", NOW).unwrap();
     let stored = local().get_item("shelfwise:errors:v3:j:tab1").unwrap();
 
-    product(&mut engine, "1", None, None, None);
+    let row = product(&mut engine, "1", None, None, None).unwrap();
     assert_eq!(
-        code_of(engine.track("teleport", None, &[], NOW).unwrap_err()),
+        code_of(
+            engine
+                .track("teleport", &row, &[], "", None, &[], NOW)
+                .unwrap_err()
+        ),
         "invalid_event"
     );
-    assert_eq!(rejected_view(&mut engine), "invalid_event", "no product");
-    product(&mut engine, "1", None, None, Some(f64::NAN));
-    assert_eq!(rejected_view(&mut engine), "invalid_event", "NaN price");
-    product(&mut engine, "", None, None, None);
-    assert_eq!(rejected_view(&mut engine), "invalid_event", "empty id");
-    product(&mut engine, "1", Some(&"x".repeat(200)), None, None);
-    assert_eq!(rejected_view(&mut engine), "invalid_event", "long category");
+    assert_eq!(
+        rejected_view(&mut engine, &[]),
+        "invalid_event",
+        "no product"
+    );
+    let row = product(&mut engine, "1", None, None, Some(f64::INFINITY)).unwrap();
+    assert_eq!(
+        rejected_view(&mut engine, &row),
+        "invalid_event",
+        "a price that is not finite"
+    );
+    let forged = [7.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    assert_eq!(
+        rejected_view(&mut engine, &forged),
+        "invalid_event",
+        "a product id never interned"
+    );
+    let empty_id = product(&mut engine, "", None, None, None).unwrap_err();
+    assert_eq!(code_of(empty_id), "invalid_event", "empty id");
+    let long = product(&mut engine, "1", Some(&"x".repeat(200)), None, None).unwrap_err();
+    assert_eq!(code_of(long), "invalid_event", "long category");
 
     assert_eq!(
         code_of(engine.rank(&[], &[], &[1.0, 2.0], NOW).unwrap_err()),
@@ -261,7 +291,7 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
         "a product id never interned"
     );
     let entries = ["\u{1e}1", "category\u{1e}bad\u{7}"].join("\u{1f}");
-    let bad_product = JsValue::from(engine.intern(&entries, &[0, 1]).unwrap_err());
+    let bad_product = JsValue::from(engine.intern(&entries, &[0, 1], false).unwrap_err());
     let message = String::from(js_sys::Error::from(bad_product.clone()).message());
     assert!(message.contains("index 1"), "{message}");
     assert_eq!(code_of(bad_product), "invalid_product");

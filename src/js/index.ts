@@ -33,7 +33,6 @@ import {
   optionalNumber,
   optionalText,
   optionalTexts,
-  passProduct,
   type InputKind,
 } from './input.js';
 import { RowEncoder } from './rows.js';
@@ -968,42 +967,34 @@ export class Shelfwise extends EventTarget {
       // Case and spacing do not make another search.
       return run(this.#engine, OP.search, this.#now, query.toLowerCase().split(/\s+/).join(' '), results ?? NaN) as boolean;
     }
-    const [dwellMs, quantities, module, slot] = this.#passingProducts('event', () => {
+    const [products, names, dwellMs, quantities, module, slot] = guarded('event', () => {
       const { type, product, items, dwellMs, quantity, module, slot, ...rest } = fields('event', event, 'event');
       noOtherFields(rest);
       if (typeof type !== 'string') throw inputError('event', 'type must be a string');
       const from = [optionalText('event', module, 'module'), optionalText('event', slot, 'slot')] as const;
       if (items === undefined) {
-        passProduct(this.#engine, 'event', product, 'product');
         const units = optionalNumber('event', quantity, 'quantity');
-        return [optionalNumber('event', dwellMs, 'dwellMs'), units === undefined ? [] : [units], ...from] as const;
+        return [[product], ['product'], optionalNumber('event', dwellMs, 'dwellMs'), units === undefined ? [] : [units], ...from] as const;
       }
       if (product !== undefined || dwellMs !== undefined || quantity !== undefined) {
         throw inputError('event', 'a purchase with items takes no product, dwellMs or quantity of its own');
       }
       if (!Array.isArray(items)) throw inputError('event', 'items must be an array');
-      const units = items.map((item: unknown, i) => {
-        const line = fields('event', item, `items[${i}]`);
-        passProduct(this.#engine, 'event', line.product, `items[${i}].product`);
-        return optionalNumber('event', line.quantity, `items[${i}].quantity`) ?? 1;
-      });
-      return [undefined, units, ...from] as const;
+      const lines = items.map((item: unknown, i) => fields('event', item, `items[${i}]`));
+      const units = lines.map((line, i) => optionalNumber('event', line.quantity, `items[${i}].quantity`) ?? 1);
+      return [lines.map((line) => line.product), lines.map((_, i) => `items[${i}].product`), undefined, units, ...from] as const;
     });
+    // Products as rows of ids, like ranking's; currencies beside them (never interned:
+    // they are checked and learned, not ranked by).
+    const [{ rows, extras }, currencies] = guarded('event', () => [
+      this.#rows.encode('event', products, (i) => names[i]!, () => {}),
+      products.map((product, i) => optionalText('event', (product as { currency?: unknown }).currency, `${names[i]}.currency`) ?? ABSENT),
+    ] as const);
     // Type, module and slot in one text (src/engine.rs `track`).
     const kind = [type as string, module ?? ABSENT, slot ?? ABSENT].join(PAIR);
-    const learned = this.#engine.track(kind, dwellMs, new Float64Array(quantities), this.#now());
+    const learned = this.#engine.track(kind, rows, extras, currencies.join(ITEM), dwellMs, new Float64Array(quantities), this.#now());
     if (learned) this.#scheduleFlush();
     return learned;
-  }
-
-  /** Runs `pass`, which hands products to the engine; on a bad one, none stay behind. */
-  #passingProducts<T>(what: InputKind, pass: () => T): T {
-    try {
-      return guarded(what, pass);
-    } catch (error) {
-      run(this.#engine, OP.discard, this.#now);
-      throw error;
-    }
   }
 
   /** `preference` and `not_interested` events: the preference center's calls, as events. */
@@ -1186,6 +1177,7 @@ export class Shelfwise extends EventTarget {
       );
     };
     const { rows, extras } = this.#rows.encode(
+      'products',
       products,
       (i) => `items[${i}]`,
       (_, i, out, at) => {
@@ -1384,6 +1376,7 @@ export class Shelfwise extends EventTarget {
     const hasRules = rules.boost.size > 0 || rules.pin.size > 0;
     const { rows, extras } = guarded('products', () =>
       this.#rows.encode(
+        'products',
         list,
         (i) => (i === products.length ? 'product' : `products[${i}]`),
         (product, _, out, at) => {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { inputError, type Engine, type ErrorCode } from './wasm/shelfwise.js';
+import { inputError, type ErrorCode } from './wasm/shelfwise.js';
 
 /** Every error Shelfwise throws is an `Error` named `ShelfwiseError` with a stable code. */
 export interface ShelfwiseError extends Error {
@@ -19,7 +19,6 @@ export function isShelfwiseError(error: unknown): error is ShelfwiseError {
 
 export type InputKind = 'event' | 'products' | 'options' | 'argument' | 'import';
 export { ABSENT, FIELD, ITEM, PAIR } from './wire.js';
-import { ABSENT, FIELD, ITEM, PAIR } from './wire.js';
 /** Control characters: never valid in a value, and the separators above are among them. */
 export const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
@@ -90,34 +89,3 @@ export function guarded<T>(what: InputKind, fn: () => T): T {
     throw inputError(what, `cannot be read: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
-
-/** Hands one product's attributes to the engine; JS types are checked here, values in Rust. */
-export function passProduct(engine: Engine, what: InputKind, value: unknown, name: string): void {
-  const product = fields(what, value, name);
-  const id = product.id;
-  if (typeof id !== 'string' && typeof id !== 'number') {
-    throw inputError(what, `${name}.id must be a string or a number`);
-  }
-  if (typeof id === 'number' && !(Number.isSafeInteger(id) && id >= 0)) {
-    throw inputError(what, `${name}.id must be a non-negative whole number when it is a number`);
-  }
-  const texts = [
-    String(id),
-    optionalText(what, product.category, `${name}.category`),
-    optionalText(what, product.brand, `${name}.brand`),
-    optionalText(what, product.currency, `${name}.currency`),
-  ];
-  const tags = optionalTexts(what, product.tags, `${name}.tags`);
-  const pairs = facetPairs(what, product, name);
-  const all = [...texts, ...tags, ...pairs.flat()];
-  if (all.some((text) => text !== undefined && CONTROL.test(text))) {
-    throw inputError(what, `${name} has a value with control characters`);
-  }
-  const packed = [
-    ...texts.map((text) => text ?? ABSENT),
-    tags.join(ITEM),
-    pairs.map(([facet, value]) => facet + PAIR + value).join(ITEM),
-  ];
-  engine.product(packed.join(FIELD), optionalNumber(what, product.price, `${name}.price`));
-}
-

@@ -8,7 +8,7 @@
  */
 
 import { inputError, type Engine } from './wasm/shelfwise.js';
-import { CONTROL } from './input.js';
+import { CONTROL, type InputKind } from './input.js';
 import { ITEM, MAX_PRODUCT_FACETS as MAX_EXTRAS, NONE, PAIR, ROW_STRIDE } from './wire.js';
 
 /** One product's interned fields; negative numbers are strings waiting for their id. */
@@ -46,6 +46,7 @@ export class RowEncoder {
   #owners: number[] = [];
   #targets: [Map<string | number, number>, string | number][] = [];
   #waiting = new Map<string, number>();
+  #what: InputKind = 'products';
   // Reused between calls: the engine copies what it is given, and a grid reranked on
   // every page view should not leave 80 KB of garbage each time.
   #rows = new Float64Array(0);
@@ -59,6 +60,7 @@ export class RowEncoder {
    * when a product is not one.
    */
   encode(
+    what: InputKind,
     products: readonly unknown[],
     name: (i: number) => string,
     rules: RowRules,
@@ -71,10 +73,11 @@ export class RowEncoder {
     this.#owners = [];
     this.#targets = [];
     this.#waiting.clear();
+    this.#what = what;
     for (let i = 0; i < products.length; i++) {
       const product = products[i];
       if (product === null || typeof product !== 'object' || Array.isArray(product)) {
-        throw inputError('products', `${name(i)} must be an object`);
+        throw inputError(this.#what, `${name(i)} must be an object`);
       }
       const e =
         this.#lastProducts[i] === product ? (this.#lastEncoded[i] as Encoded) : this.#read(product as Record<string, unknown>, i, name(i));
@@ -109,21 +112,22 @@ export class RowEncoder {
   /** A product's fields as ids (JS types checked here, values by the engine). */
   #read(product: Record<string, unknown>, i: number, name: string): Encoded {
     const id = product.id;
-    if (typeof id !== 'string' && typeof id !== 'number') throw inputError('products', `${name}.id must be a string or a number`);
+    if (typeof id !== 'string' && typeof id !== 'number') throw inputError(this.#what, `${name}.id must be a string or a number`);
     if (typeof id === 'number' && !(Number.isSafeInteger(id) && id >= 0)) {
-      throw inputError('products', `${name}.id must be a non-negative whole number when it is a number`);
+      throw inputError(this.#what, `${name}.id must be a non-negative whole number when it is a number`);
     }
     const price = product.price;
-    if (price !== undefined && price !== null && typeof price !== 'number') throw inputError('products', `${name}.price must be a number`);
+    if (price !== undefined && price !== null && typeof price !== 'number') throw inputError(this.#what, `${name}.price must be a number`);
     const e: Encoded = {
       key: this.#id(this.#products, '', id, i, name),
       category: this.#optional(this.#categories, 'category', product.category, i, name),
       brand: this.#optional(this.#brands, 'brand', product.brand, i, name),
-      price: typeof price === 'number' ? price : Number.NaN,
+      // NaN in a row means no price: a NaN given is sent as one the engine rejects.
+      price: typeof price === 'number' ? (Number.isNaN(price) ? Number.POSITIVE_INFINITY : price) : Number.NaN,
       extras: [],
     };
     const add = (facet: string, value: unknown, field: string) => {
-      if (typeof value !== 'string') throw inputError('products', `${name}.${field} must be a string`);
+      if (typeof value !== 'string') throw inputError(this.#what, `${name}.${field} must be a string`);
       // Checked at once: a page passing 100,000 tags must not freeze the tab.
       if (e.extras.length > MAX_EXTRAS) return;
       let values = this.#values.get(facet);
@@ -136,13 +140,13 @@ export class RowEncoder {
     };
     const tags = product.tags;
     if (tags !== undefined && tags !== null) {
-      if (!Array.isArray(tags)) throw inputError('products', `${name}.tags must be an array of strings`);
+      if (!Array.isArray(tags)) throw inputError(this.#what, `${name}.tags must be an array of strings`);
       for (let t = 0; t < tags.length; t++) add('tag', tags[t], 'tags');
     }
     for (const field of ['variant', 'facets'] as const) {
       const group = product[field];
       if (group === undefined || group === null) continue;
-      if (typeof group !== 'object' || Array.isArray(group)) throw inputError('products', `${name}.${field} must be an object`);
+      if (typeof group !== 'object' || Array.isArray(group)) throw inputError(this.#what, `${name}.${field} must be an object`);
       // for...in over a plain object's own keys: no array of entries made per product.
       for (const facet in group) {
         if (!Object.hasOwn(group, facet)) continue;
@@ -159,7 +163,7 @@ export class RowEncoder {
 
   #optional(map: Map<string, number>, facet: string, value: unknown, i: number, name: string): number {
     if (value === undefined || value === null) return NONE;
-    if (typeof value !== 'string') throw inputError('products', `${name}.${facet} must be a string`);
+    if (typeof value !== 'string') throw inputError(this.#what, `${name}.${facet} must be a string`);
     return this.#id(map as Map<string | number, number>, facet, value, i, name);
   }
 
@@ -169,11 +173,11 @@ export class RowEncoder {
     if (known !== undefined) return known;
     const text = String(value);
     if (text.trim() === '') {
-      if (facet === '') throw inputError('products', `${name}.id must not be empty`);
+      if (facet === '') throw inputError(this.#what, `${name}.id must not be empty`);
       return NONE;
     }
     if (CONTROL.test(text) || CONTROL.test(facet)) {
-      throw inputError('products', `${name} has a value with control characters`);
+      throw inputError(this.#what, `${name} has a value with control characters`);
     }
     const entry = facet + PAIR + text;
     let waiting = this.#waiting.get(entry);
@@ -189,7 +193,7 @@ export class RowEncoder {
 
   /** Interns this call's new strings in one crossing and puts their ids in place. */
   #resolve(encoded: Encoded[]): void {
-    const ids = this.engine.intern(this.#entries.join(ITEM), Uint32Array.from(this.#owners));
+    const ids = this.engine.intern(this.#entries.join(ITEM), Uint32Array.from(this.#owners), this.#what === 'event');
     this.#targets.forEach(([map, key], k) => map.set(key, ids[k] as number));
     const id = (n: number) => (n < 0 ? (ids[-1 - n] as number) : n);
     for (const e of encoded) {

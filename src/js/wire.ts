@@ -2,7 +2,7 @@
 // Do not edit: the contract test fails when this file differs from what Rust declares.
 
 /** Operations of the engine's `command`, by number. */
-export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, discard: 6, hasPending: 7, storageMode: 8, consent: 9, warnings: 10, summary: 11, export: 12, forget: 13, preference: 14, hide: 15, search: 16, import: 17, reasonValue: 18, keepUnit: 19, inHoldout: 20, takeCounts: 21, holdout: 22, modules: 23, unit: 24, withdrawMeasurement: 25 } as const;
+export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, hasPending: 6, storageMode: 7, consent: 8, warnings: 9, summary: 10, export: 11, forget: 12, preference: 13, hide: 14, search: 15, import: 16, reasonValue: 17, keepUnit: 18, inHoldout: 19, takeCounts: 20, holdout: 21, modules: 22, unit: 23, withdrawMeasurement: 24 } as const;
 /** Operations of the tools module's `bucketing`, by number. */
 export const BUCKET = { hash: 0, ranges: 1, choose: 2, inNamespace: 3, equalWeights: 4, assign: 5 } as const;
 /** Rank options in the order the core reads them. */

@@ -23,7 +23,6 @@ string_enum! {
         Compact = "compact",
         Reload = "reload",
         Flush = "flush",
-        Discard = "discard",
         HasPending = "hasPending",
         StorageMode = "storageMode",
         Consent = "consent",

@@ -4,6 +4,7 @@
 
 use crate::catalog::{Catalog, Id, Record, NONE};
 use crate::error::{at_index, Error, Result};
+use crate::event::{ProductId, ProductInput};
 use crate::rank::{RankedRow, Row};
 use crate::slots::{Conditions, Placement};
 
@@ -75,7 +76,7 @@ pub fn row(n: &[f64]) -> Row {
 
 /// Every row of a list.
 pub fn rows(numbers: &[f64]) -> Vec<Row> {
-    numbers.chunks_exact(ROW_STRIDE).map(row).collect()
+    numbers_rows(numbers).collect()
 }
 
 /// Extras ids as the face wrote them.
@@ -85,8 +86,14 @@ pub fn ids(numbers: &[f64]) -> Vec<Id> {
 
 /// Interns new strings: `entries` holds `facet PAIR value` items, `ITEM`-separated, the
 /// facet empty for a product id; `owners` the position of the product each came from,
-/// named in an error. Returns each entry's id ([`NONE`] for a blank value).
-pub fn intern(catalog: &mut Catalog, entries: &str, owners: &[u32]) -> Result<Vec<Id>> {
+/// named in an error (an `invalid_event` for an `event`'s products, else an
+/// `invalid_product`). Returns each entry's id ([`NONE`] for a blank value).
+pub fn intern(
+    catalog: &mut Catalog,
+    entries: &str,
+    owners: &[u32],
+    event: bool,
+) -> Result<Vec<Id>> {
     let mut ids = Vec::with_capacity(owners.len());
     for (i, entry) in entries
         .split(ITEM)
@@ -99,9 +106,57 @@ pub fn intern(catalog: &mut Catalog, entries: &str, owners: &[u32]) -> Result<Ve
             facet => catalog.intern_value(facet, value),
         };
         let owner = owners.get(i).map_or(i, |o| *o as usize);
-        ids.push(id.map_err(|reason| Error::InvalidProduct(at_index(owner, &reason)))?);
+        ids.push(id.map_err(|reason| match event {
+            true => Error::InvalidEvent(reason),
+            false => Error::InvalidProduct(at_index(owner, &reason)),
+        })?);
     }
     Ok(ids)
+}
+
+/// The products of an event, from their rows (the shop's columns unused), their extras
+/// and their currencies (`ITEM`-separated, [`ABSENT`] or empty for none), for the core to
+/// validate as any event's.
+pub fn event_products(
+    catalog: &Catalog,
+    rows: &[f64],
+    extras: &[f64],
+    currencies: &str,
+) -> Result<Vec<ProductInput>> {
+    let extras = ids(extras);
+    let mut currencies = currencies.split(ITEM);
+    let text = |id: Id| catalog.value(id).map(|v| v.text.to_string());
+    numbers_rows(rows)
+        .map(|row| {
+            let record = row.record;
+            record
+                .validate(catalog, &extras)
+                .map_err(|reason| Error::InvalidEvent(["product ", &reason].concat()))?;
+            let id = catalog.product_id(record.key).unwrap_or_default();
+            Ok(ProductInput {
+                id: ProductId(id.to_owned()),
+                category: text(record.category),
+                brand: text(record.brand),
+                price: record.price(),
+                currency: currencies
+                    .next()
+                    .and_then(optional)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_owned),
+                tags: Vec::new(),
+                facets: record
+                    .extras(&extras)
+                    .iter()
+                    .filter_map(|id| catalog.describe(*id))
+                    .map(|(facet, value)| (facet.to_owned(), value.to_owned()))
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+fn numbers_rows(numbers: &[f64]) -> impl Iterator<Item = Row> + '_ {
+    numbers.chunks_exact(ROW_STRIDE).map(row)
 }
 
 /// A ranked row as [`RANKED_STRIDE`] numbers.
@@ -163,7 +218,7 @@ mod tests {
     fn rows_decode_and_odd_ids_fail_validation() {
         let mut catalog = Catalog::default();
         let entries = ["\u{1e}42", "brand\u{1e}Acme", "tag\u{1e} "].join("\u{1f}");
-        let ids = intern(&mut catalog, &entries, &[0, 0, 0]).unwrap();
+        let ids = intern(&mut catalog, &entries, &[0, 0, 0], false).unwrap();
         assert_eq!(ids[0], 0);
         assert_eq!(ids[2], NONE, "a blank tag is no value");
         let numbers = [
@@ -191,7 +246,7 @@ mod tests {
     fn an_invalid_entry_names_its_product() {
         let mut catalog = Catalog::default();
         let entries = ["\u{1e}1", "Bad Facet\u{1e}x"].join("\u{1f}");
-        let error = intern(&mut catalog, &entries, &[0, 7]).unwrap_err();
+        let error = intern(&mut catalog, &entries, &[0, 7], false).unwrap_err();
         assert_eq!(error.code().as_str(), "invalid_product");
         assert!(error.message().contains("index 7"), "{}", error.message());
     }
