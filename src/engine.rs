@@ -13,7 +13,7 @@ use shelfwise_core::contract::Op;
 use shelfwise_core::error::at_index;
 use shelfwise_core::event::EventDetails;
 use shelfwise_core::export::ImportFile;
-use shelfwise_core::insights::Segment;
+use shelfwise_core::insights::{OfferKind, Segment};
 use shelfwise_core::profile::ProfileConfig;
 use shelfwise_core::rank::{Rows, OPTION_NAMES};
 use shelfwise_core::slots::Context;
@@ -604,6 +604,27 @@ impl Engine {
                 let held_out = !number.is_nan() && core::bucket::in_holdout(unit, seed, number);
                 self.inner.set_held_out(held_out);
                 held_out.into()
+            }
+            // `text`: offer kinds, `ITEM`-joined. Returns per offer its priority multiplier
+            // and the index of why it fits in `OfferFit::NAMES` (0 and -1: no fit).
+            Some(Op::OfferFits) => {
+                let kinds = items(text)
+                    .map(|kind| {
+                        OfferKind::from_name(kind).ok_or_else(|| {
+                            let rule = "offer kind must be free_shipping, percent_off, loyalty_bonus or early_access";
+                            core::Error::InvalidProduct(rule.into())
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let fits = self.inner.offer_fits(&kinds, now_ms)?;
+                let numbers: Vec<f64> = fits
+                    .iter()
+                    .flat_map(|fit| match fit {
+                        Some((multiplier, why)) => [*multiplier, f64::from(*why as u8)],
+                        None => [0.0, -1.0],
+                    })
+                    .collect();
+                js_sys::Float64Array::from(&numbers[..]).into()
             }
             None => return Err(core::Error::InvalidArgument("unknown command".into()).into()),
         })

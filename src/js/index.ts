@@ -21,22 +21,19 @@ import { ModuleLoader, type WasmSource } from './load.js';
 import { ENGLISH, type OfferReason, type Words } from './words.js';
 import {
   ABSENT,
-  CONTROL,
-  FIELD,
   ITEM,
   PAIR,
-  facetPairs,
   fields,
   guarded,
   isShelfwiseError,
   noOtherFields,
   optionalNumber,
   optionalText,
-  optionalTexts,
-  type InputKind,
 } from './input.js';
 import { RowEncoder } from './rows.js';
-import { CONFIG_OPTIONS, DEVICES, OP, OUT_OF_STOCK, RANKED_STRIDE, RANK_OPTIONS, REASON_CODES, SEGMENTS, SLOT_ITEM_STRIDE } from './wire.js';
+import { ConsentModeReader, tcfSignal, type TcfApi, type TcfSignal } from './signals.js';
+import { MAX_CANDIDATES, checkOpen, passConfig, passMeasurement, passRankOptions, randomUnit, tabId } from './options.js';
+import { DEVICES, OFFER_FITS, OFFER_KINDS, OP, RANKED_STRIDE, REASON_CODES, SEGMENTS, SLOT_ITEM_STRIDE } from './wire.js';
 
 export { ENGLISH, type OfferReason, type Words, type WhyContext } from './words.js';
 export {
@@ -316,278 +313,9 @@ export type ShelfwiseEventType = 'consentchange' | 'profilechange' | 'warning';
 const STORAGE_PREFIX = 'shelfwise:';
 const COMPACT_SETTLE_MS = 300;
 
-interface TcfData {
-  gdprApplies?: unknown;
-  tcString?: unknown;
-  eventStatus?: unknown;
-  listenerId?: unknown;
-  purpose?: { consents?: unknown };
-  vendor?: { consents?: unknown };
-  publisher?: { consents?: unknown; restrictions?: unknown };
-}
-
-/** What the core reads of a CMP's TCData (decoded by the CMP, as TCF intends). */
-interface TcfSignal {
-  gdprApplies: boolean;
-  tcString?: string;
-  purposeConsents: Uint32Array;
-  vendorConsent: boolean;
-  restrictedPurposes: Uint32Array;
-  publisherConsents: Uint32Array;
-}
-
-/** Ids whose value is `true` in a TCData `{ [id]: boolean }` map. */
-function grantedIds(map: unknown): Uint32Array {
-  if (map === null || typeof map !== 'object') return new Uint32Array();
-  const ids = Object.entries(map)
-    .filter(([id, value]) => value === true && /^[0-9]{1,5}$/.test(id))
-    .map(([id]) => Number(id));
-  return Uint32Array.from(ids);
-}
-
-/** TCData as the core reads it, for the shop's vendor id (if any). */
-function tcfSignal(data: TcfData, vendorId: number | undefined): TcfSignal {
-  const restrictions = data.publisher?.restrictions;
-  const restricted: number[] = [];
-  if (vendorId !== undefined && restrictions !== null && typeof restrictions === 'object') {
-    for (const [purpose, vendors] of Object.entries(restrictions)) {
-      const type = vendors !== null && typeof vendors === 'object' ? (vendors as Record<string, unknown>)[vendorId] : undefined;
-      // 0: not allowed; 2: legitimate interest only. Either rules out consent-based use.
-      if ((type === 0 || type === 2) && /^[0-9]{1,2}$/.test(purpose)) restricted.push(Number(purpose));
-    }
-  }
-  const vendorConsents = data.vendor?.consents;
-  return {
-    gdprApplies: data.gdprApplies === true,
-    ...(typeof data.tcString === 'string' ? { tcString: data.tcString } : {}),
-    purposeConsents: grantedIds(data.purpose?.consents),
-    vendorConsent:
-      vendorId !== undefined &&
-      vendorConsents !== null &&
-      typeof vendorConsents === 'object' &&
-      (vendorConsents as Record<string, unknown>)[vendorId] === true,
-    restrictedPurposes: Uint32Array.from(restricted),
-    publisherConsents: grantedIds(data.publisher?.consents),
-  };
-}
-type TcfApi = (command: string, version: number, callback: (data: TcfData, success: boolean) => void, parameter?: unknown) => void;
-type ModeStatus = 'granted' | 'denied' | undefined;
-interface ModeState {
-  personalization?: ModeStatus;
-  analytics?: ModeStatus;
-}
-
-/** Google Consent Mode commands seen in `window.dataLayer`, read incrementally. */
-class ConsentModeReader {
-  #seen = 0;
-  defaults: ModeState = {};
-  updates: ModeState = {};
-
-  /** Reads new entries; returns whether anything changed. */
-  read(): boolean {
-    const layer = (globalThis as { dataLayer?: unknown }).dataLayer;
-    if (!Array.isArray(layer) || this.#seen >= layer.length) return false;
-    const before = JSON.stringify([this.defaults, this.updates]);
-    for (; this.#seen < layer.length; this.#seen += 1) {
-      const entry: unknown = layer[this.#seen];
-      // gtag('consent', 'default' | 'update', {...}) pushes its `arguments` object.
-      if (entry === null || typeof entry !== 'object' || (entry as ArrayLike<unknown>)[0] !== 'consent') continue;
-      const [, command, params] = Array.from(entry as ArrayLike<unknown>);
-      if ((command !== 'default' && command !== 'update') || params === null || typeof params !== 'object') continue;
-      const status = (value: unknown): ModeStatus => (value === 'granted' || value === 'denied' ? value : undefined);
-      const { personalization_storage, analytics_storage } = params as Record<string, unknown>;
-      const target = command === 'default' ? this.defaults : this.updates;
-      target.personalization = status(personalization_storage) ?? target.personalization;
-      target.analytics = status(analytics_storage) ?? target.analytics;
-    }
-    return JSON.stringify([this.defaults, this.updates]) !== before;
-  }
-}
-
 /** Runs one of the engine's small operations (see `OP`). */
 function run(engine: Engine, op: number, now: () => number, text = '', number = Number.NaN): unknown {
   return engine.command(op, text, number, now());
-}
-
-/** Products ranked at most at once. */
-const MAX_CANDIDATES = 100_000;
-
-
-interface RankRules {
-  pin: Map<string, number>;
-  boost: Map<string, number>;
-}
-
-
-/**
- * Rank options for the core (which knows the ranges): a bit set of those given, their
- * values, and a slot for `similarTo`; and the shop's per-product rules (`pin`, `boost`,
- * `bury`) as maps by product id.
- */
-function passRankOptions(options: unknown): [number[], RankRules] {
-  const rules: RankRules = { pin: new Map(), boost: new Map() };
-  const numbers = [0, ...RANK_OPTIONS.map(() => NaN), NaN];
-  if (options === undefined || options === null) return [numbers, rules];
-  for (const [name, value] of Object.entries(fields('options', options, 'options'))) {
-    if (value === undefined) continue;
-    if (name === 'pin' || name === 'boost' || name === 'bury') {
-      const map = name === 'pin' ? rules.pin : rules.boost;
-      for (const [id, number] of Object.entries(fields('options', value, `options.${name}`))) {
-        if (typeof number !== 'number') throw inputError('options', `options.${name}["${id}"] must be a number`);
-        if (name === 'bury' && !(number >= 0 && number <= 1)) {
-          throw inputError('options', `options.bury["${id}"] must be a multiplier from 0 to 1`);
-        }
-        if (name === 'boost' && !(number >= 1)) {
-          throw inputError('options', `options.boost["${id}"] must be a multiplier of 1 or more`);
-        }
-        if (name === 'pin' && !(Number.isInteger(number) && number >= 0)) {
-          throw inputError('options', `options.pin["${id}"] must be a position (a whole number from 0)`);
-        }
-        map.set(id, number);
-      }
-      continue;
-    }
-    const slot = (RANK_OPTIONS as readonly string[]).indexOf(name);
-    if (slot < 0) throw inputError('options', `unknown option "${name}"`);
-    if (name === 'outOfStock') {
-      numbers[slot + 1] = (OUT_OF_STOCK as readonly string[]).indexOf(value as string);
-    } else if (typeof value === 'number') {
-      numbers[slot + 1] = value;
-    } else {
-      throw inputError('options', `${name} must be a number`);
-    }
-    numbers[0] = numbers[0]! | (1 << slot);
-  }
-  return [numbers, rules];
-}
-
-
-/** A random id for this page's journal (tabs never share one). */
-function tabId(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => (b % 36).toString(36)).join('');
-}
-
-const OFFER_KINDS: readonly Offer['kind'][] = ['free_shipping', 'percent_off', 'loyalty_bonus', 'early_access'];
-
-/**
- * How an offer's kind fits the shopper, as a multiplier of its score and the reason it
- * gives (null: no particular fit). Discounts fit shoppers whom discounts move (price
- * sensitivity, the share of their interest in products on deal, 0.3 or more) and
- * customers at risk or lapsed; free shipping fits shoppers without an order yet; loyalty
- * bonuses and early access fit repeat and loyal customers (README: "Offers").
- */
-function offerFit(kind: Offer['kind'], insights: Types.Insights): [number, OfferReason] | null {
-  const sensitivity = insights.priceSensitivity ?? 0;
-  const segment = insights.segment;
-  const lapsing = segment === 'at_risk' || segment === 'lapsed';
-  const customer = segment === 'repeat_customer' || segment === 'loyal';
-  const noOrder = segment === 'new' || segment === 'returning' || segment === 'prospect';
-  switch (kind) {
-    case 'percent_off':
-      if (sensitivity >= 0.3) return [1 + sensitivity, 'deal_seeker'];
-      return lapsing ? [1.3, 'win_back'] : null;
-    case 'free_shipping':
-      if (noOrder) return [1.3, 'welcome'];
-      return sensitivity >= 0.3 ? [1 + sensitivity / 2, 'deal_seeker'] : null;
-    case 'loyalty_bonus':
-      if (customer) return [1.5, 'loyal_customer'];
-      return lapsing ? [1.2, 'win_back'] : null;
-    case 'early_access':
-      return customer ? [1.5, 'loyal_customer'] : null;
-  }
-}
-
-/** Checks what `open` and `openSync` take before anything loads. */
-function checkOpen(options: OpenOptions): ReturnType<typeof passMeasurement> {
-  if (options.namespace !== undefined && typeof options.namespace !== 'string') {
-    throw inputError('argument', 'namespace must be a string');
-  }
-  const { respectGpc = true, tcfVendorId } = options.consent ?? {};
-  if (typeof respectGpc !== 'boolean') throw inputError('options', 'consent.respectGpc must be a boolean');
-  if (tcfVendorId !== undefined && !(Number.isInteger(tcfVendorId) && tcfVendorId >= 1 && tcfVendorId <= 65535)) {
-    throw inputError('options', 'consent.tcfVendorId must be a whole number from 1 to 65535');
-  }
-  const flushDelayMs = options.flushDelayMs ?? 1000;
-  if (!(Number.isFinite(flushDelayMs) && flushDelayMs >= 0)) {
-    throw inputError('options', 'flushDelayMs must be a non-negative number');
-  }
-  return guarded('options', () => passMeasurement(options));
-}
-
-/** A random id for bucketing, kept in the profile (32 hex digits: 128 bits). */
-function randomUnit(): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-/** The holdout, experiments and measurement options, checked (the core checks ranges). */
-function passMeasurement(options: OpenOptions): Required<Pick<OpenOptions, 'experiments'>> & OpenOptions {
-  const { unitId, holdout, experiments = [], measurement } = options;
-  if (unitId !== undefined && (typeof unitId !== 'string' || unitId === '' || unitId.length > 256)) {
-    throw inputError('options', 'unitId must be a string of 1 to 256 characters');
-  }
-  if (holdout !== undefined) {
-    const { percent, seed } = fields('options', holdout, 'holdout') as Partial<HoldoutOptions>;
-    if (typeof percent !== 'number' || !(percent >= 0 && percent <= 100)) throw inputError('options', 'holdout.percent must be a number from 0 to 100');
-    if (typeof seed !== 'string' || seed === '') throw inputError('options', 'holdout.seed must be a non-empty string');
-  }
-  if (!Array.isArray(experiments)) throw inputError('options', 'experiments must be an array');
-  const keys = new Set<string>();
-  experiments.forEach((experiment: Experiment, i) => {
-    const name = `experiments[${i}]`;
-    const { key, variations, weights, coverage, namespace, hashVersion, seed, modules } = fields('options', experiment, name) as Partial<Experiment>;
-    if (typeof key !== 'string' || key === '' || keys.has(key)) throw inputError('options', `${name}.key must be a distinct non-empty string`);
-    keys.add(key);
-    if (!Array.isArray(variations) || variations.length === 0) throw inputError('options', `${name}.variations must be a non-empty array of rank options`);
-    variations.forEach((variation) => passRankOptions(variation));
-    if (weights !== undefined && (!Array.isArray(weights) || weights.length !== variations.length || weights.some((w) => typeof w !== 'number'))) {
-      throw inputError('options', `${name}.weights must hold one number per variation`);
-    }
-    if (coverage !== undefined && !(typeof coverage === 'number' && coverage >= 0 && coverage <= 1)) throw inputError('options', `${name}.coverage must be a number from 0 to 1`);
-    if (namespace !== undefined && !(Array.isArray(namespace) && typeof namespace[0] === 'string' && typeof namespace[1] === 'number' && typeof namespace[2] === 'number')) {
-      throw inputError('options', `${name}.namespace must be [name, start, end]`);
-    }
-    if (hashVersion !== undefined && hashVersion !== 1 && hashVersion !== 2) throw inputError('options', `${name}.hashVersion must be 1 or 2`);
-    if (seed !== undefined && typeof seed !== 'string') throw inputError('options', `${name}.seed must be a string`);
-    if (modules !== undefined) optionalTexts('options', modules, `${name}.modules`);
-  });
-  if (measurement !== undefined) {
-    const { modules, epsilon, revenueStep } = fields('options', measurement, 'measurement') as Partial<MeasurementOptions>;
-    if (!Array.isArray(modules) || modules.length === 0) throw inputError('options', 'measurement.modules must be a non-empty array of module names');
-    optionalTexts('options', modules, 'measurement.modules');
-    if (epsilon !== undefined && !(typeof epsilon === 'number' && epsilon > 0 && epsilon <= 10)) throw inputError('options', 'measurement.epsilon must be a number above 0, at most 10');
-    if (revenueStep !== undefined && !(typeof revenueStep === 'number' && revenueStep > 0 && Number.isFinite(revenueStep))) {
-      throw inputError('options', 'measurement.revenueStep must be a number above 0');
-    }
-  }
-  return { ...options, experiments };
-}
-
-/** The config as name/number pairs and the sensitive lists; the core checks names and ranges. */
-
-/** Config for the core: a bit set of the options given and their values, then the sensitive lists. */
-function passConfig(config: unknown): [Float64Array, string, string] {
-  const numbers = new Float64Array(CONFIG_OPTIONS.length + 1);
-  if (config === undefined || config === null) return [numbers, '', ''];
-  const { weights, segments, sensitiveCategories, sensitiveFacets, ...rest } = fields('options', config, 'config');
-  const entries = Object.entries(rest);
-  for (const [group, value] of [['weights', weights], ['segments', segments]] as const) {
-    if (value === undefined) continue;
-    entries.push(...Object.entries(fields('options', value, `config.${group}`)).map(([k, v]) => [`${group}.${k}`, v] as [string, unknown]));
-  }
-  let given = 0;
-  for (const [name, value] of entries) {
-    const index = (CONFIG_OPTIONS as readonly string[]).indexOf(name);
-    if (index < 0) throw inputError('options', `unknown config option "${name}"`);
-    if (typeof value !== 'number') throw inputError('options', `config.${name} must be a number`);
-    given |= 1 << index;
-    numbers[index + 1] = value;
-  }
-  numbers[0] = given;
-  return [
-    numbers,
-    optionalTexts('options', sensitiveCategories, 'config.sensitiveCategories').join(ITEM),
-    optionalTexts('options', sensitiveFacets, 'config.sensitiveFacets').join(ITEM),
-  ];
 }
 
 const engineModule = new ModuleLoader(init);
@@ -612,7 +340,7 @@ export class ProfileCenter {
 
   /** What Shelfwise knows about the shopper: interests (labelled in plain words) with their strength and evidence. */
   summary(): Types.ProfileSummary {
-    this.#shelf.flush();
+    // A read: it writes nothing (the engine's profile already holds unwritten events).
     const summary = JSON.parse(run(this.#engine, OP.summary, this.#now) as string) as Types.ProfileSummary;
     for (const interest of summary.interests) {
       interest.label = this.#words.interest(interest.facet, interest.value, summary.currency);
@@ -665,9 +393,9 @@ export class ProfileCenter {
 
   /** The profile as a versioned, checksummed JSON document (schema in the README). */
   export(): string {
-    this.#shelf.flush();
-    // The core writes what an import checks (format, version, checksum, payload); the
-    // readable parts are added here, in the file's documented order.
+    // A read, like `summary()`: nothing is written. The core writes what an import
+    // checks (format, version, checksum, payload); the readable parts are added here, in
+    // the file's documented order.
     const { format, version, checksum, payload } = JSON.parse(run(this.#engine, OP.export, this.#now) as string) as Record<string, unknown>;
     const exportedAt = new Date(this.#now()).toISOString();
     const consent: unknown = JSON.parse(run(this.#engine, OP.consent, this.#now) as string);
@@ -1318,14 +1046,19 @@ export class Shelfwise extends EventTarget {
    */
   chooseOffer<T extends Offer>(offers: readonly T[], options: FillSlotsOptions = {}): OfferChoice<T> {
     if (!Array.isArray(offers)) throw inputError('products', 'offers must be an array');
-    const personalized = this.#consented() && !this.#assignment.holdout;
-    const insights = personalized ? this.insights() : null;
-    const fits = offers.map((offer, i) => {
+    const kinds = offers.map((offer, i) => {
       const kind = fields('products', offer, `offers[${i}]`).kind;
-      if (!OFFER_KINDS.includes(kind as Offer['kind'])) {
+      if (!(OFFER_KINDS as readonly unknown[]).includes(kind)) {
         throw inputError('products', `offers[${i}].kind must be one of ${OFFER_KINDS.join(', ')}`);
       }
-      return insights === null ? null : offerFit(kind as Offer['kind'], insights);
+      return kind as string;
+    });
+    // The core decides how each kind fits this shopper (none in the holdout or without
+    // consent): a priority multiplier and why.
+    const numbers = run(this.#engine, OP.offerFits, this.#now, kinds.join(ITEM)) as Float64Array;
+    const fits = kinds.map((_, i): [number, OfferReason] | null => {
+      const why = OFFER_FITS[numbers[2 * i + 1] as number];
+      return why === undefined ? null : [numbers[2 * i] as number, why];
     });
     const given = fields('options', options, 'options') as FillSlotsOptions;
     const boost: Record<string, number> = { ...given.boost };

@@ -58,22 +58,6 @@ export function optionalTexts(what: InputKind, value: unknown, name: string): st
   return value as string[];
 }
 
-/** `variant` and `facets` objects as name/value pairs (a facet may list several values). */
-export function facetPairs(what: InputKind, product: Record<string, unknown>, name: string): [string, string][] {
-  const pairs: [string, string][] = [];
-  for (const field of ['variant', 'facets'] as const) {
-    if (product[field] === undefined || product[field] === null) continue;
-    for (const [facet, values] of Object.entries(fields(what, product[field], `${name}.${field}`))) {
-      const list = field === 'facets' && Array.isArray(values) ? values : [values];
-      for (const value of list) {
-        if (typeof value !== 'string') throw inputError(what, `${name}.${field}.${facet} must be a string${field === 'facets' ? ' or an array of strings' : ''}`);
-        pairs.push([facet, value]);
-      }
-    }
-  }
-  return pairs;
-}
-
 /** An event's fields beyond those its type takes are a mistake worth reporting. */
 export function noOtherFields(rest: Record<string, unknown>): void {
   const extra = Object.keys(rest);

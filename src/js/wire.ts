@@ -2,7 +2,7 @@
 // Do not edit: the contract test fails when this file differs from what Rust declares.
 
 /** Operations of the engine's `command`, by number. */
-export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, hasPending: 6, storageMode: 7, consent: 8, warnings: 9, summary: 10, export: 11, forget: 12, preference: 13, hide: 14, search: 15, import: 16, reasonValue: 17, keepUnit: 18, inHoldout: 19, takeCounts: 20, holdout: 21, modules: 22, unit: 23, withdrawMeasurement: 24 } as const;
+export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, hasPending: 6, storageMode: 7, consent: 8, warnings: 9, summary: 10, export: 11, forget: 12, preference: 13, hide: 14, search: 15, import: 16, reasonValue: 17, keepUnit: 18, inHoldout: 19, takeCounts: 20, holdout: 21, modules: 22, unit: 23, withdrawMeasurement: 24, offerFits: 25 } as const;
 /** Operations of the tools module's `bucketing`, by number. */
 export const BUCKET = { hash: 0, ranges: 1, choose: 2, inNamespace: 3, equalWeights: 4, assign: 5 } as const;
 /** Rank options in the order the core reads them. */
@@ -17,6 +17,10 @@ export const REASON_CODES = ['shop_order', 'pinned', 'promoted', 'exploration', 
 export const DEVICES = ['mobile', 'tablet', 'desktop'] as const;
 /** Lifecycle segments, by number. */
 export const SEGMENTS = ['new', 'returning', 'prospect', 'first_time_customer', 'repeat_customer', 'loyal', 'at_risk', 'lapsed'] as const;
+/** Offer kinds, by number. */
+export const OFFER_KINDS = ['free_shipping', 'percent_off', 'loyalty_bonus', 'early_access'] as const;
+/** Why an offer kind fits, by number. */
+export const OFFER_FITS = ['deal_seeker', 'welcome', 'loyal_customer', 'win_back'] as const;
 /** Separates a list's items. */
 export const ITEM = '\u001f';
 /** Separates a name from its value. */

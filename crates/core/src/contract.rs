@@ -6,7 +6,7 @@
 //! The generator is never called from a wasm module, so it costs the download nothing.
 
 use crate::event::MAX_PRODUCT_FACETS;
-use crate::insights::Segment;
+use crate::insights::{OfferFit, OfferKind, Segment};
 use crate::names::string_enum;
 use crate::profile::CONFIG_OPTIONS;
 use crate::rank::{OutOfStock, Reason, OPTION_NAMES};
@@ -42,6 +42,7 @@ string_enum! {
         Modules = "modules",
         Unit = "unit",
         WithdrawMeasurement = "withdrawMeasurement",
+        OfferFits = "offerFits",
     }
 }
 
@@ -146,6 +147,12 @@ pub fn typescript() -> String {
     });
     table("Lifecycle segments, by number.", "SEGMENTS", &|o| {
         quoted(o, Segment::NAMES)
+    });
+    table("Offer kinds, by number.", "OFFER_KINDS", &|o| {
+        quoted(o, OfferKind::NAMES)
+    });
+    table("Why an offer kind fits, by number.", "OFFER_FITS", &|o| {
+        quoted(o, OfferFit::NAMES)
     });
     let constants: [(&str, &str, String); 12] = [
         ("Separates a list's items.", "ITEM", escaped(wire::ITEM)),

@@ -203,3 +203,99 @@ impl Profile {
 /// The facet a shop gives discounted products (any value, e.g. `"sale"`), which price
 /// sensitivity reads.
 pub const DEAL: &str = "deal";
+
+string_enum! {
+    /// The kinds of offer a shop can ask Shelfwise to choose among (it never sets prices).
+    pub enum OfferKind {
+        FreeShipping = "free_shipping",
+        PercentOff = "percent_off",
+        LoyaltyBonus = "loyalty_bonus",
+        EarlyAccess = "early_access",
+    }
+}
+
+string_enum! {
+    /// Why an offer's kind fits this shopper.
+    pub enum OfferFit {
+        /// Price-sensitive: they buy on sale and look at low price bands.
+        DealSeeker = "deal_seeker",
+        /// No order yet.
+        Welcome = "welcome",
+        /// A repeat or loyal customer.
+        LoyalCustomer = "loyal_customer",
+        /// A customer whose last order is getting old.
+        WinBack = "win_back",
+    }
+}
+
+/// Price sensitivity from which a shopper counts as a deal seeker.
+pub const DEAL_SEEKER_SENSITIVITY: f64 = 0.3;
+
+impl Insights {
+    /// How well an offer of `kind` fits this shopper: a multiplier for the offer's
+    /// priority (above 1) and why, or `None` when the kind does not particularly fit.
+    /// Discounts fit shoppers whom discounts move (price sensitivity, the share of their
+    /// interest in products on deal, 0.3 or more) and customers at risk or lapsed; free
+    /// shipping fits shoppers without an order yet; loyalty bonuses and early access fit
+    /// repeat and loyal customers (README: "Offers").
+    pub fn offer_fit(&self, kind: OfferKind) -> Option<(f64, OfferFit)> {
+        let sensitivity = self.price_sensitivity.unwrap_or(0.0);
+        let deals = sensitivity >= DEAL_SEEKER_SENSITIVITY;
+        let lapsing = matches!(self.segment, Segment::AtRisk | Segment::Lapsed);
+        let customer = matches!(self.segment, Segment::RepeatCustomer | Segment::Loyal);
+        let no_order = matches!(
+            self.segment,
+            Segment::New | Segment::Returning | Segment::Prospect
+        );
+        match kind {
+            OfferKind::PercentOff if deals => Some((1.0 + sensitivity, OfferFit::DealSeeker)),
+            OfferKind::PercentOff if lapsing => Some((1.3, OfferFit::WinBack)),
+            OfferKind::FreeShipping if no_order => Some((1.3, OfferFit::Welcome)),
+            OfferKind::FreeShipping if deals => {
+                Some((1.0 + sensitivity / 2.0, OfferFit::DealSeeker))
+            }
+            OfferKind::LoyaltyBonus if customer => Some((1.5, OfferFit::LoyalCustomer)),
+            OfferKind::LoyaltyBonus if lapsing => Some((1.2, OfferFit::WinBack)),
+            OfferKind::EarlyAccess if customer => Some((1.5, OfferFit::LoyalCustomer)),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod offer_tests {
+    use super::*;
+
+    fn insights(segment: Segment, sensitivity: Option<f64>) -> Insights {
+        Insights {
+            segment,
+            price_sensitivity: sensitivity,
+            ..Insights::default()
+        }
+    }
+
+    #[test]
+    fn offers_fit_by_segment_and_price_sensitivity() {
+        let new = insights(Segment::New, None);
+        assert_eq!(
+            new.offer_fit(OfferKind::FreeShipping),
+            Some((1.3, OfferFit::Welcome))
+        );
+        assert_eq!(new.offer_fit(OfferKind::LoyaltyBonus), None);
+        let deal = insights(Segment::RepeatCustomer, Some(0.5));
+        assert_eq!(
+            deal.offer_fit(OfferKind::PercentOff),
+            Some((1.5, OfferFit::DealSeeker))
+        );
+        assert_eq!(
+            deal.offer_fit(OfferKind::EarlyAccess),
+            Some((1.5, OfferFit::LoyalCustomer))
+        );
+        let lapsed = insights(Segment::Lapsed, Some(0.1));
+        assert_eq!(
+            lapsed.offer_fit(OfferKind::PercentOff),
+            Some((1.3, OfferFit::WinBack))
+        );
+        assert_eq!(lapsed.offer_fit(OfferKind::FreeShipping), None);
+    }
+}

@@ -1,0 +1,127 @@
+//! Consent decisions and the page's signals (GPC, IAB TCF, Google Consent Mode).
+
+use super::*;
+
+impl<S: Store> Engine<S> {
+    /// The consent that applies now: the latest decision, or the signals' defaults.
+    pub fn consent(&self) -> Consent {
+        if self.decision.decided_ms.is_some() {
+            self.decision
+        } else {
+            default_consent(&self.signals, self.policy.respect_gpc)
+        }
+    }
+
+    pub(super) fn personalization_allowed(&self) -> bool {
+        self.consent().allows_personalization()
+    }
+
+    /// Applies a decision if it is at least as recent as the current one: a grant of
+    /// personalization writes the record, anything else erases what was stored. Returns
+    /// whether it was applied.
+    pub(super) fn decide(&mut self, decision: Consent) -> bool {
+        if !self.decision.superseded_by(&decision) {
+            return false;
+        }
+        let was_allowed = self.personalization_allowed();
+        self.decision = decision;
+        if decision.allows_personalization() {
+            self.persist();
+        } else if was_allowed {
+            self.profile = Profile::default();
+            self.erase_stored();
+        }
+        self.sync_measurement();
+        true
+    }
+
+    /// The shopper grants `personalization` and/or `measurement` in the shop. Granting
+    /// personalization writes the consent record (the first write ever).
+    pub fn grant_consent(
+        &mut self,
+        personalization: bool,
+        measurement: bool,
+        now_ms: f64,
+    ) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        let current = self.consent();
+        let status =
+            |grant: bool, now: ConsentStatus| if grant { ConsentStatus::Granted } else { now };
+        let decision = Consent::decided(
+            status(personalization, current.personalization),
+            status(measurement, current.measurement),
+            now_ms,
+            Source::Shopper,
+        );
+        // Granting again keeps the record on file (another script may have cleared it);
+        // a grant that was applied is on file already.
+        if !self.decide(decision) && self.personalization_allowed() {
+            self.persist();
+        }
+        Ok(())
+    }
+
+    /// Withdraws the `measurement` purpose only: its counts are erased in every tab, and
+    /// the profile stays.
+    pub fn withdraw_measurement(&mut self, now_ms: f64) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        let personalization = self.consent().personalization;
+        let decision = Consent::decided(
+            personalization,
+            ConsentStatus::Denied,
+            now_ms,
+            Source::Shopper,
+        );
+        if !self.decide(decision) && self.personalization_allowed() {
+            self.persist();
+        }
+        Ok(())
+    }
+
+    /// Denies or withdraws consent for every purpose: the profile is dropped and every
+    /// Shelfwise key (all namespaces, all versions) is removed in this call.
+    pub fn withdraw_consent(&mut self, now_ms: f64) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        // A withdrawal always wins and always erases.
+        self.decision = Consent::decided(
+            ConsentStatus::Denied,
+            ConsentStatus::Denied,
+            now_ms,
+            Source::Shopper,
+        );
+        self.profile = Profile::default();
+        self.erase_stored();
+        self.sync_measurement();
+        Ok(())
+    }
+
+    /// Takes in what the page says (GPC, IAB TCF, Google Consent Mode). A TC string is a
+    /// decision dated by its `lastUpdated`; a Consent Mode update is one dated when it
+    /// is first seen; an unreadable TC string is ignored.
+    pub fn set_signals(&mut self, signals: Signals, now_ms: f64) -> Result<()> {
+        let now_ms = validate_time(now_ms)?;
+        let was_allowed = self.personalization_allowed();
+        if let Some(state) = signals.tcf.as_ref().filter(|t| t.gdpr_applies) {
+            if let Some(choices) = &state.choices {
+                self.decide(tcf_decision(choices, self.policy.tcf_vendor_id));
+            }
+        }
+        if signals.consent_mode_update != self.consent_mode_update {
+            self.consent_mode_update = signals.consent_mode_update;
+            if let Some(decision) = signals
+                .consent_mode_update
+                .as_ref()
+                .and_then(|state| consent_mode_decision(state, now_ms))
+            {
+                self.decide(decision);
+            }
+        }
+        self.signals = signals;
+        if was_allowed && !self.personalization_allowed() {
+            self.profile = Profile::default();
+            self.erase_stored();
+        }
+        self.sync_measurement();
+        Ok(())
+    }
+}

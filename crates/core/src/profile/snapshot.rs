@@ -1,0 +1,221 @@
+//! Frozen views of the profile: for ranking many products at one instant, and the
+//! shopper-facing summary.
+
+use super::*;
+
+impl Profile {
+    /// The decayed affinity of one facet value (0 when unknown).
+    pub fn affinity(&self, facet: &str, value: &str, now_ms: f64, config: &ProfileConfig) -> f64 {
+        self.taste
+            .get(facet)
+            .and_then(|values| values.get(value))
+            .map_or(0.0, |a| a.score_at(now_ms, config.half_life_ms))
+    }
+
+    /// A read-only snapshot for scoring many products at one instant.
+    pub fn snapshot(&self, now_ms: f64, config: &ProfileConfig) -> Snapshot<'_> {
+        let facets = self.taste.freeze(now_ms, config.half_life_ms);
+        let session = self.session.freeze(now_ms, SESSION_HALF_LIFE_MS);
+        let evidence = facets
+            .iter()
+            .map(|(_, f)| f.scores.iter().map(|s| s.1).sum::<f64>())
+            .fold(0.0, f64::max);
+        let session_share = if session.iter().any(|(_, f)| f.max > 0.0) {
+            SESSION_SHARE
+        } else {
+            0.0
+        };
+        Snapshot {
+            facets,
+            session,
+            session_share,
+            stated: &self.stated,
+            hidden: &self.hidden,
+            viewed: &self.viewed,
+            cart: &self.cart,
+            purchases: &self.purchases,
+            now_ms,
+            confidence: evidence / (evidence + HALF_CONFIDENCE_EVIDENCE),
+        }
+    }
+
+    /// The strongest interests per facet, strongest first, in the shopper's overview
+    /// (the JS face words them: shopper-facing text is localizable there).
+    pub fn summary(&self, now_ms: f64, config: &ProfileConfig, per_facet: usize) -> Summary {
+        let snapshot = self.snapshot(now_ms, config);
+        let mut interests = Vec::new();
+        for (facet, facet_snapshot) in &snapshot.facets {
+            let mut ranked: Vec<Interest> = facet_snapshot
+                .scores
+                .iter()
+                .filter(|(_, score, _, _)| *score > 0.0)
+                .map(|(value, score, count, at)| {
+                    let strength = score / facet_snapshot.max;
+                    Interest {
+                        facet: (*facet).to_owned(),
+                        value: (*value).to_owned(),
+                        strength,
+                        evidence: *count,
+                        last_ms: *at,
+                    }
+                })
+                .collect();
+            ranked.sort_unstable_by(|a, b| {
+                b.strength
+                    .total_cmp(&a.strength)
+                    .then(a.value.cmp(&b.value))
+            });
+            interests.extend(ranked.into_iter().take(per_facet));
+        }
+        Summary {
+            recently_viewed: self.viewed.iter().map(|(id, _)| id.clone()).collect(),
+            recent_searches: self.searches.iter().map(|(q, _)| q.clone()).collect(),
+            stated: self.stated.clone(),
+            hidden_products: self.hidden.clone(),
+            cart: self.cart.clone(),
+            purchases: self.purchases.clone(),
+            currency: self.currency.clone(),
+            events: self.events,
+            visits: self.visits,
+            orders: self.orders,
+            spend: self.spend,
+            confidence: snapshot.confidence,
+            first_ms: self.first_ms,
+            last_ms: self.last_ms,
+            last_order_ms: self.last_order_ms,
+            interests,
+            insights: self.insights(now_ms, config),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct FacetSnapshot<'a> {
+    /// `(value, score, count, at_ms)`.
+    pub(super) scores: Vec<(&'a str, f64, u32, f64)>,
+    pub(super) max: f64,
+}
+
+/// Decayed affinities frozen at one instant, normalised per facet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot<'a> {
+    facets: Vec<(&'a str, FacetSnapshot<'a>)>,
+    session: Vec<(&'a str, FacetSnapshot<'a>)>,
+    session_share: f64,
+    /// What the shopper said, and the products they hid.
+    pub stated: &'a [(String, String, f64)],
+    pub hidden: &'a [String],
+    /// Recently viewed products, the cart and purchases, for product-level signals.
+    pub viewed: &'a [(String, f64)],
+    pub cart: &'a [CartLine],
+    pub purchases: &'a [Purchased],
+    /// The instant the snapshot is frozen at.
+    pub now_ms: f64,
+    /// How much evidence the profile holds, in `[0, 1)`: `E / (E + 2)` with `E` the
+    /// largest total decayed weight of any facet.
+    pub confidence: f64,
+}
+
+impl Snapshot<'_> {
+    /// Every learned value with its [`Snapshot::relative`] share from long-term taste
+    /// and from this visit; a value in both is given twice, and its parts add up.
+    pub fn for_each_relative(&self, mut part: impl FnMut(&str, &str, f64)) {
+        let shares = [
+            (&self.facets, 1.0 - self.session_share),
+            (&self.session, self.session_share),
+        ];
+        for (facets, share) in shares {
+            for (facet, snapshot) in facets.iter().filter(|(_, f)| f.max > 0.0) {
+                for (value, score, _, _) in &snapshot.scores {
+                    part(facet, value, share * score / snapshot.max);
+                }
+            }
+        }
+    }
+
+    /// The value's affinity relative to the strongest value of its facet, in `[0, 1]`.
+    pub fn relative(&self, facet: &str, value: &str) -> f64 {
+        let of = |facets: &[(&str, FacetSnapshot)]| {
+            let Some((_, facet)) = facets.iter().find(|(f, _)| *f == facet) else {
+                return 0.0;
+            };
+            if facet.max <= 0.0 {
+                return 0.0;
+            }
+            facet
+                .scores
+                .iter()
+                .find(|(v, _, _, _)| *v == value)
+                .map_or(0.0, |(_, score, _, _)| score / facet.max)
+        };
+        // Long-term taste blended with what this visit is about.
+        (1.0 - self.session_share) * of(&self.facets) + self.session_share * of(&self.session)
+    }
+}
+
+/// The shopper-facing overview of a profile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Recently viewed product ids, newest first.
+    pub recently_viewed: Vec<String>,
+    /// Recent searches, newest first.
+    pub recent_searches: Vec<String>,
+    /// Stated preferences: `[facet, value, weight]`, -1 meaning "not interested".
+    pub stated: Vec<(String, String, f64)>,
+    pub hidden_products: Vec<String>,
+    /// The cart as the shopper left it, most recently changed first.
+    pub cart: Vec<CartLine>,
+    pub purchases: Vec<Purchased>,
+    pub currency: Option<String>,
+    pub events: u64,
+    pub visits: u64,
+    pub orders: u64,
+    pub spend: f64,
+    pub confidence: f64,
+    pub first_ms: Option<f64>,
+    pub last_ms: Option<f64>,
+    pub last_order_ms: Option<f64>,
+    pub interests: Vec<Interest>,
+    /// Segment, RFM, price sensitivity and the modules' inputs.
+    pub insights: crate::insights::Insights,
+}
+
+/// One learned interest: its value in plain words, strength and the evidence behind it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interest {
+    pub facet: String,
+    pub value: String,
+    /// Relative to the strongest value of the same facet, in `(0, 1]`.
+    pub strength: f64,
+    /// Events behind it, and the time of the latest.
+    pub evidence: u32,
+    pub last_ms: f64,
+}
+
+json_fields!(Summary {
+    "recentlyViewed": recently_viewed,
+    "recentSearches": recent_searches,
+    "stated": stated,
+    "hiddenProducts": hidden_products,
+    "cart": cart,
+    "purchases": purchases,
+    "currency": currency,
+    "events": events,
+    "visits": visits,
+    "orders": orders,
+    "spend": spend,
+    "confidence": confidence,
+    "firstMs": first_ms,
+    "lastMs": last_ms,
+    "lastOrderMs": last_order_ms,
+    "interests": interests,
+    "insights": insights,
+});
+
+json_fields!(Interest {
+    "facet": facet,
+    "value": value,
+    "strength": strength,
+    "evidence": evidence,
+    "lastMs": last_ms,
+});
