@@ -31,13 +31,6 @@ export type ConsentStatus = "unknown" | "granted" | "denied";
 export type Purpose = "personalization" | "measurement";
 /** Where the deciding signal came from. */
 export type ConsentSource = "shopper" | "tcf" | "consent_mode" | "gpc";
-/** Consent per purpose; `decidedMs` is null while only a default (GPC, a Consent Mode default) applies. */
-export interface ConsentState {
-  personalization: ConsentStatus;
-  measurement: ConsentStatus;
-  decidedMs: number | null;
-  source: ConsentSource | null;
-}
 /**
  * Events the profile learns from, with their default weights: view 1, click 1.5,
  * add_to_cart 3, remove_from_cart -1 (evidence against), purchase 5, wishlist 2.5.
@@ -164,102 +157,11 @@ export type ReasonCode =
  * shop's own (`style`...).
  */
 export type Facet = "category" | "brand" | "price_band" | "tag" | "size" | "colour" | (string & {});
-/** One learned interest; `strength` is relative to the strongest value of its facet (0 to 1]. */
-export interface Interest {
-  facet: Facet;
-  value: string;
-  /** The value in plain words: `"Shoes › Running"`, `"Prices 25-50 EUR"`, `"Style: minimal"`. */
-  label: string;
-  strength: number;
-  /** Number of events behind it, and the time of the latest. */
-  evidence: number;
-  lastMs: number;
-}
 /** Lifecycle segments (thresholds in `ShelfwiseConfig.segments`; README, "Segments"). */
 export type Segment =
   | "new" | "returning" | "prospect" | "first_time_customer" | "repeat_customer" | "loyal" | "at_risk" | "lapsed";
-/** A product bought in several orders, due again at `dueMs` (its average interval after the last order). */
-export interface DueProduct {
-  id: string;
-  dueMs: number;
-  intervalMs: number;
-  orders: number;
-}
-/** The size the shopper takes in a category, and the share of their size evidence there it has. */
-export interface SizeSuggestion {
-  category: string;
-  size: string;
-  confidence: number;
-}
-/** What the profile says about the shopper's relationship with the shop, computed on the device. */
-export interface Insights {
-  segment: Segment;
-  /** Recency, frequency and monetary scores, each 1 to 5 (0 without an order). */
-  rfm: [number, number, number];
-  /** Share (0 to 1) of the shopper's weighted interest in discounted products (facet `deal`); null before any priced event. */
-  priceSensitivity: number | null;
-  /** Cart lines left alone for longer than a visit gap. */
-  cartReminder: CartLine[];
-  /** Repeat purchases that are due (or due within a tenth of their interval), soonest first. */
-  replenishment: DueProduct[];
-  /** The size taken per category, from the cart and purchases. */
-  sizes: SizeSuggestion[];
-}
-/** A product in the cart, with the time of its latest change. */
-export interface CartLine {
-  id: string;
-  quantity: number;
-  atMs: number;
-}
-/** What the shopper bought of one product (for replenishment and for not pushing it again). */
-export interface Purchased {
-  id: string;
-  category: string | null;
-  firstMs: number;
-  lastMs: number;
-  /** Orders that contained it, and units bought in all. */
-  orders: number;
-  units: number;
-}
-/** What Shelfwise knows about this shopper, in the form the shopper may see. */
-export interface ProfileSummary {
-  /** Recently viewed product ids, newest first (up to 20). */
-  recentlyViewed: string[];
-  /** Recent searches, newest first (up to 10), in lower case with single spaces. */
-  recentSearches: string[];
-  /** What the shopper said: `[facet, value, weight]`, weight -1 (not interested) to 1 (likes). */
-  stated: [Facet, string, number][];
-  /** Products marked "not interested". */
-  hiddenProducts: string[];
-  /** The cart as the shopper left it, most recently changed first (up to 50 lines). */
-  cart: CartLine[];
-  /** Products bought, most recently bought first (up to 50). */
-  purchases: Purchased[];
-  /** The currency of `spend` and the price bands: the first one seen. */
-  currency: string | null;
-  events: number;
-  /** Visits: a pause longer than `sessionGapMinutes` starts a new one. */
-  visits: number;
-  orders: number;
-  /** Sum of purchased prices × quantities, in `currency`. */
-  spend: number;
-  /** How much evidence the profile holds, 0 to 1. */
-  confidence: number;
-  firstMs: number | null;
-  lastMs: number | null;
-  lastOrderMs: number | null;
-  /** Up to 5 per facet, strongest first. */
-  interests: Interest[];
-  /** Segment, RFM, price sensitivity and the modules' inputs. */
-  insights: Insights;
-}
 /** `"memory"` when storage is blocked, full or failing: nothing outlives the page. */
 export type StorageMode = "persistent" | "memory";
-/** Something the page may want to know that is not an error. */
-export interface ShelfwiseWarning {
-  code: "record_unreadable" | "record_salvaged" | "record_repaired" | "record_future_version";
-  message: string;
-}
 /** Stable codes on every `Error` Shelfwise throws. */
 export type ErrorCode =
   | "invalid_event" | "invalid_product" | "invalid_options" | "invalid_argument"

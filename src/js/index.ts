@@ -31,6 +31,7 @@ import {
   optionalText,
 } from './input.js';
 import { RowEncoder } from './rows.js';
+import type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, ProfileSummary as CoreSummary, ShelfwiseWarning, SizeSuggestion } from './wire.js';
 import { ConsentModeReader, tcfSignal, type TcfApi, type TcfSignal } from './signals.js';
 import { MAX_CANDIDATES, checkOpen, passConfig, passMeasurement, passRankOptions, randomUnit, tabId } from './options.js';
 import { DEVICES, OFFER_FITS, OFFER_KINDS, OP, RANKED_STRIDE, REASON_CODES, SEGMENTS, SLOT_ITEM_STRIDE } from './wire.js';
@@ -50,33 +51,37 @@ export {
 
 export type {
   ConsentSource,
-  ConsentState,
   ConsentStatus,
   ErrorCode,
   EventType,
   Facet,
-  Interest,
   ProductAttributes,
-  ProfileSummary,
   PurchaseEvent,
   ReasonCode,
-  Insights,
   Segment,
-  DueProduct,
-  SizeSuggestion,
-  CartLine,
-  Purchased,
   Purpose,
   SearchEvent,
   RankOptions,
   ShelfwiseConfig,
-  ShelfwiseWarning,
   StatedEvent,
   StorageMode,
   TrackEvent,
 } from './wasm/shelfwise.js';
 
 export type { WasmSource } from './load.js';
+export type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, Purchased, ShelfwiseWarning, SizeSuggestion } from './wire.js';
+
+/** One learned interest, with its value in plain words (the shop's words). */
+export interface Interest extends LearnedInterest {
+  /** The value in plain words: `"Shoes › Running"`, `"Prices 25-50 EUR"`, `"Style: minimal"`. */
+  label: string;
+}
+
+/** What Shelfwise knows about this shopper, in the form the shopper may see, interests labelled. */
+export interface ProfileSummary extends Omit<CoreSummary, 'interests'> {
+  /** Up to 5 per facet, strongest first. */
+  interests: Interest[];
+}
 
 /** How Shelfwise reads the page's consent signals. */
 export interface ConsentOptions {
@@ -339,9 +344,9 @@ export class ProfileCenter {
   }
 
   /** What Shelfwise knows about the shopper: interests (labelled in plain words) with their strength and evidence. */
-  summary(): Types.ProfileSummary {
+  summary(): ProfileSummary {
     // A read: it writes nothing (the engine's profile already holds unwritten events).
-    const summary = JSON.parse(run(this.#engine, OP.summary, this.#now) as string) as Types.ProfileSummary;
+    const summary = JSON.parse(run(this.#engine, OP.summary, this.#now) as string) as ProfileSummary;
     for (const interest of summary.interests) {
       interest.label = this.#words.interest(interest.facet, interest.value, summary.currency);
     }
@@ -521,7 +526,7 @@ export class Shelfwise extends EventTarget {
   /** Dispatches a `warning` event (a `CustomEvent<ShelfwiseWarning>`) for each new warning. */
   #emitWarnings(): void {
     if (this.#closed) return;
-    for (const warning of JSON.parse(run(this.#engine, OP.warnings, this.#now) as string) as Types.ShelfwiseWarning[]) {
+    for (const warning of JSON.parse(run(this.#engine, OP.warnings, this.#now) as string) as ShelfwiseWarning[]) {
       this.dispatchEvent(new CustomEvent('warning', { detail: warning }));
     }
   }
@@ -640,9 +645,9 @@ export class Shelfwise extends EventTarget {
   }
 
   /** Consent per purpose, and where the deciding signal came from. */
-  get consent(): Types.ConsentState {
+  get consent(): ConsentState {
     this.#refreshSignals();
-    return JSON.parse(run(this.#engine, OP.consent, this.#now) as string) as Types.ConsentState;
+    return JSON.parse(run(this.#engine, OP.consent, this.#now) as string) as ConsentState;
   }
 
   /** `"memory"` when storage is blocked, full or failing (nothing outlives the page). */
@@ -805,7 +810,7 @@ export class Shelfwise extends EventTarget {
    * segment, RFM scores, price sensitivity, and the modules' inputs. Computed on the
    * device; without consent, a new shopper with nothing known.
    */
-  insights(): Types.Insights {
+  insights(): Insights {
     return this.profile.summary().insights;
   }
 
@@ -824,12 +829,12 @@ export class Shelfwise extends EventTarget {
   }
 
   /** "Continue where you left off": cart lines left alone for longer than a visit gap. */
-  cartReminder(): Types.CartLine[] {
+  cartReminder(): CartLine[] {
     return this.insights().cartReminder;
   }
 
   /** Repeat purchases due again by the shopper's own intervals, soonest first. */
-  replenishment(): Types.DueProduct[] {
+  replenishment(): DueProduct[] {
     return this.insights().replenishment;
   }
 
@@ -837,7 +842,7 @@ export class Shelfwise extends EventTarget {
    * The size the shopper takes in `category` (or, failing that, its nearest parent), from
    * what they put in the cart and bought; null when nothing is known.
    */
-  sizeSuggestion(category: string): Types.SizeSuggestion | null {
+  sizeSuggestion(category: string): SizeSuggestion | null {
     if (typeof category !== 'string') throw inputError('argument', 'category must be a string');
     const sizes = this.insights().sizes;
     for (let path = category.trim(); path !== ''; path = path.slice(0, Math.max(0, path.lastIndexOf('/')))) {
@@ -1242,7 +1247,7 @@ export class Shelfwise extends EventTarget {
     const { holdout, experiments, unitId } = this.#settings;
     if (holdout === undefined && experiments.length === 0) return;
     let unit: string | null = null;
-    if ((JSON.parse(this.#consent) as Types.ConsentState).personalization === 'granted') {
+    if ((JSON.parse(this.#consent) as ConsentState).personalization === 'granted') {
       unit = unitId ?? ((run(this.#engine, OP.keepUnit, this.#now, randomUnit()) as string | undefined) ?? null);
     }
     const held =

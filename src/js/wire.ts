@@ -1,6 +1,8 @@
 // Generated from crates/core/src/contract.rs by `cargo run -p shelfwise-cli -- contract`.
 // Do not edit: the contract test fails when this file differs from what Rust declares.
 
+import type { ConsentSource, ConsentStatus, Facet, Segment } from './wasm/shelfwise.js';
+
 /** Operations of the engine's `command`, by number. */
 export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, hasPending: 6, storageMode: 7, consent: 8, warnings: 9, summary: 10, export: 11, forget: 12, preference: 13, hide: 14, search: 15, import: 16, reasonValue: 17, keepUnit: 18, inHoldout: 19, takeCounts: 20, holdout: 21, modules: 22, unit: 23, withdrawMeasurement: 24, offerFits: 25 } as const;
 /** Operations of the tools module's `bucketing`, by number. */
@@ -45,3 +47,108 @@ export const NONE = 4294967295;
 export const MAX_PRODUCT_FACETS = 32;
 /** Ranked products' reason value when there is none. */
 export const NO_VALUE = -1;
+
+/** What Shelfwise knows about this shopper, in the form the shopper may see. */
+export interface ProfileSummary {
+  /** Recently viewed product ids, newest first (up to 20). */
+  recentlyViewed: string[];
+  /** Recent searches, newest first (up to 10), in lower case with single spaces. */
+  recentSearches: string[];
+  /** What the shopper said: `[facet, value, weight]`, weight -1 (not interested) to 1 (likes). */
+  stated: [Facet, string, number][];
+  /** Products marked "not interested". */
+  hiddenProducts: string[];
+  /** The cart as the shopper left it, most recently changed first (up to 50 lines). */
+  cart: CartLine[];
+  /** Products bought, most recently bought first (up to 50). */
+  purchases: Purchased[];
+  /** The currency of `spend` and the price bands: the first one seen. */
+  currency: string | null;
+  events: number;
+  /** Visits: a pause longer than `sessionGapMinutes` starts a new one. */
+  visits: number;
+  orders: number;
+  /** Sum of purchased prices × quantities, in `currency`. */
+  spend: number;
+  /** How much evidence the profile holds, 0 to 1. */
+  confidence: number;
+  firstMs: number | null;
+  lastMs: number | null;
+  lastOrderMs: number | null;
+  /** Up to 5 per facet, strongest first. */
+  interests: LearnedInterest[];
+  /** Segment, RFM, price sensitivity and the modules' inputs. */
+  insights: Insights;
+}
+
+/** One learned interest; `strength` is relative to the strongest value of its facet (0 to 1]. */
+export interface LearnedInterest {
+  facet: Facet;
+  value: string;
+  strength: number;
+  /** Number of events behind it, and the time of the latest. */
+  evidence: number;
+  lastMs: number;
+}
+
+/** What the profile says about the shopper's relationship with the shop, computed on the device. */
+export interface Insights {
+  segment: Segment;
+  /** Recency, frequency and monetary scores, each 1 to 5 (0 without an order). */
+  rfm: [number, number, number];
+  /** Share (0 to 1) of the shopper's weighted interest in discounted products (facet `deal`); null before any priced event. */
+  priceSensitivity: number | null;
+  /** Cart lines left alone for longer than a visit gap. */
+  cartReminder: CartLine[];
+  /** Repeat purchases that are due (or due within a tenth of their interval), soonest first. */
+  replenishment: DueProduct[];
+  /** The size taken per category, from the cart and purchases. */
+  sizes: SizeSuggestion[];
+}
+
+/** A product bought in several orders, due again at `dueMs` (its average interval after the last order). */
+export interface DueProduct {
+  id: string;
+  dueMs: number;
+  intervalMs: number;
+  orders: number;
+}
+
+/** The size the shopper takes in a category, and the share of their size evidence there it has. */
+export interface SizeSuggestion {
+  category: string;
+  size: string;
+  confidence: number;
+}
+
+/** A product in the cart, with the time of its latest change. */
+export interface CartLine {
+  id: string;
+  quantity: number;
+  atMs: number;
+}
+
+/** What the shopper bought of one product (for replenishment and for not pushing it again). */
+export interface Purchased {
+  id: string;
+  category: string | null;
+  firstMs: number;
+  lastMs: number;
+  /** Orders that contained it, and units bought in all. */
+  orders: number;
+  units: number;
+}
+
+/** Something the page may want to know that is not an error: unreadable, salvaged or repaired stored data. Codes are stable. */
+export interface ShelfwiseWarning {
+  code: "record_unreadable" | "record_salvaged" | "record_repaired" | "record_future_version";
+  message: string;
+}
+
+/** Consent per purpose; `decidedMs` is null while only a default (GPC, a Consent Mode default) applies. */
+export interface ConsentState {
+  personalization: ConsentStatus;
+  measurement: ConsentStatus;
+  decidedMs: number | null;
+  source: ConsentSource | null;
+}

@@ -10,7 +10,7 @@
 //! default), then a Consent Mode `default` command.
 
 use super::codec::codec_fields;
-use super::json::json_fields;
+use super::json::shape;
 
 use super::names::string_enum;
 use super::tcf::TcfChoices;
@@ -63,21 +63,16 @@ codec_fields!(Consent {
     source
 });
 
-/// How the JS face sees consent (`ConsentState` in TypeScript).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ConsentState {
-    pub personalization: ConsentStatus,
-    pub measurement: ConsentStatus,
-    pub decided_ms: Option<f64>,
-    pub source: Option<Source>,
+shape! {
+    /// Consent per purpose; `decidedMs` is null while only a default (GPC, a Consent Mode default) applies.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct ConsentState as "ConsentState" {
+        pub personalization: ConsentStatus => "personalization": "ConsentStatus",
+        pub measurement: ConsentStatus => "measurement": "ConsentStatus",
+        pub decided_ms: Option<f64> => "decidedMs": "number | null",
+        pub source: Option<Source> => "source": "ConsentSource | null",
+    }
 }
-
-json_fields!(ConsentState {
-    "personalization": personalization,
-    "measurement": measurement,
-    "decidedMs": decided_ms,
-    "source": source,
-});
 
 impl From<Consent> for ConsentState {
     fn from(c: Consent) -> Self {

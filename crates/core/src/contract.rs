@@ -5,10 +5,14 @@
 //! and fails on any difference (`cargo run -p shelfwise-cli -- contract` rewrites it).
 //! The generator is never called from a wasm module, so it costs the download nothing.
 
+use crate::consent::ConsentState;
+use crate::engine::Warning;
 use crate::event::MAX_PRODUCT_FACETS;
-use crate::insights::{OfferFit, OfferKind, Segment};
+use crate::insights::{Due, Insights, OfferFit, OfferKind, Segment, Size};
+use crate::json::Shape;
 use crate::names::string_enum;
 use crate::profile::CONFIG_OPTIONS;
+use crate::profile::{CartLine, Interest, Purchased, Summary};
 use crate::rank::{OutOfStock, Reason, OPTION_NAMES};
 use crate::slots::DEVICES;
 use crate::wire;
@@ -101,11 +105,13 @@ fn escaped(c: char) -> String {
     ["'\\u", &format!("{:04x}", u32::from(c)), "'"].concat()
 }
 
-/// `src/js/wire.ts`: the contract as the TypeScript face reads it.
+/// `src/js/wire.ts`: the contract as the TypeScript face reads it, then the data shapes
+/// the core hands over as JSON (each declared once, with [`crate::json::shape!`]).
 pub fn typescript() -> String {
     let mut out = String::from(
         "// Generated from crates/core/src/contract.rs by `cargo run -p shelfwise-cli -- contract`.\n\
-         // Do not edit: the contract test fails when this file differs from what Rust declares.\n\n",
+         // Do not edit: the contract test fails when this file differs from what Rust declares.\n\n\
+         import type { ConsentSource, ConsentStatus, Facet, Segment } from './wasm/shelfwise.js';\n\n",
     );
     let mut table = |doc: &str, name: &str, body: &dyn Fn(&mut String)| {
         out.push_str("/** ");
@@ -216,6 +222,21 @@ pub fn typescript() -> String {
         out.push_str(" = ");
         out.push_str(&value);
         out.push_str(";\n");
+    }
+    let shapes = [
+        Summary::typescript(),
+        Interest::typescript(),
+        Insights::typescript(),
+        Due::typescript(),
+        Size::typescript(),
+        CartLine::typescript(),
+        Purchased::typescript(),
+        Warning::typescript(),
+        ConsentState::typescript(),
+    ];
+    for shape in shapes {
+        out.push('\n');
+        out.push_str(&shape);
     }
     out
 }

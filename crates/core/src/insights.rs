@@ -2,7 +2,7 @@
 //! device: the lifecycle segment, RFM scores, price sensitivity, and the inputs of the
 //! recommendation modules (cart reminder, replenishment, size suggestions).
 
-use super::json::json_fields;
+use super::json::shape;
 use super::names::string_enum;
 use super::profile::{CartLine, Profile, ProfileConfig, DAY_MS, PRICE_BAND};
 
@@ -37,63 +37,44 @@ pub const FREQUENCY_ORDERS: [f64; 4] = [2.0, 3.0, 5.0, 10.0];
 /// Monetary: spend (in the profile's currency) at least 0, 50, 100, 250, 500.
 pub const MONETARY_SPEND: [f64; 4] = [50.0, 100.0, 250.0, 500.0];
 
-/// A purchase due again: bought in several orders, at `interval_ms` on average.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Due {
-    pub id: String,
-    pub due_ms: f64,
-    pub interval_ms: f64,
-    pub orders: u32,
+shape! {
+    /// A product bought in several orders, due again at `dueMs` (its average interval after the last order).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Due as "DueProduct" {
+        pub id: String => "id": "string",
+        pub due_ms: f64 => "dueMs": "number",
+        pub interval_ms: f64 => "intervalMs": "number",
+        pub orders: u32 => "orders": "number",
+    }
 }
 
-json_fields!(Due {
-    "id": id,
-    "dueMs": due_ms,
-    "intervalMs": interval_ms,
-    "orders": orders,
-});
-
-/// The size the shopper takes in a category, and the share of their size evidence there
-/// it has.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Size {
-    pub category: String,
-    pub size: String,
-    pub confidence: f64,
+shape! {
+    /// The size the shopper takes in a category, and the share of their size evidence there it has.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Size as "SizeSuggestion" {
+        pub category: String => "category": "string",
+        pub size: String => "size": "string",
+        pub confidence: f64 => "confidence": "number",
+    }
 }
 
-json_fields!(Size {
-    "category": category,
-    "size": size,
-    "confidence": confidence,
-});
-
-/// Everything [`Profile::insights`] derives.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Insights {
-    pub segment: Segment,
-    /// Recency, frequency and monetary scores, each 1 to 5 (0 without an order).
-    pub rfm: (u32, u32, u32),
-    /// Share (0 to 1) of the shopper's weighted interest that went to discounted
-    /// products (those with the facet `deal`); `None` before any priced event.
-    pub price_sensitivity: Option<f64>,
-    /// Cart lines left alone for longer than a visit gap: worth a reminder.
-    pub cart_reminder: Vec<CartLine>,
-    /// Products bought again and again that are due (or due within a tenth of their
-    /// interval), soonest first.
-    pub replenishment: Vec<Due>,
-    /// The size the shopper takes per category (from the cart and purchases).
-    pub sizes: Vec<Size>,
+shape! {
+    /// What the profile says about the shopper's relationship with the shop, computed on the device.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Insights as "Insights" {
+        pub segment: Segment => "segment": "Segment",
+        /// Recency, frequency and monetary scores, each 1 to 5 (0 without an order).
+        pub rfm: (u32, u32, u32) => "rfm": "[number, number, number]",
+        /// Share (0 to 1) of the shopper's weighted interest in discounted products (facet `deal`); null before any priced event.
+        pub price_sensitivity: Option<f64> => "priceSensitivity": "number | null",
+        /// Cart lines left alone for longer than a visit gap.
+        pub cart_reminder: Vec<CartLine> => "cartReminder": "CartLine[]",
+        /// Repeat purchases that are due (or due within a tenth of their interval), soonest first.
+        pub replenishment: Vec<Due> => "replenishment": "DueProduct[]",
+        /// The size taken per category, from the cart and purchases.
+        pub sizes: Vec<Size> => "sizes": "SizeSuggestion[]",
+    }
 }
-
-json_fields!(Insights {
-    "segment": segment,
-    "rfm": rfm,
-    "priceSensitivity": price_sensitivity,
-    "cartReminder": cart_reminder,
-    "replenishment": replenishment,
-    "sizes": sizes,
-});
 
 /// `1 + ` how many of `edges` the value reaches.
 fn score(value: f64, edges: &[f64; 4]) -> u32 {

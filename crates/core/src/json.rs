@@ -214,6 +214,95 @@ macro_rules! json_fields {
 
 pub(crate) use json_fields;
 
+/// A data shape that crosses to JavaScript as JSON, declared once by [`shape!`]: its
+/// TypeScript interface comes from the same declaration as its Rust fields and JSON.
+pub trait Shape {
+    /// The TypeScript interface's name.
+    const NAME: &'static str;
+    /// The interface's doc comment lines.
+    const DOC: &'static [&'static str];
+    /// `(JSON name, TypeScript type, doc comment lines)` per field, in order.
+    const FIELDS: &'static [(&'static str, &'static str, &'static [&'static str])];
+
+    /// The TypeScript interface, as `src/js/shapes.ts` holds it.
+    fn typescript() -> String {
+        let comment = |indent: &str, lines: &[&str]| {
+            let text: Vec<&str> = lines.iter().map(|l| l.trim()).collect();
+            match text.join(" ") {
+                joined if joined.is_empty() => String::new(),
+                joined => [indent, "/** ", &joined, " */\n"].concat(),
+            }
+        };
+        let mut out = comment("", Self::DOC);
+        out.push_str("export interface ");
+        out.push_str(Self::NAME);
+        out.push_str(" {\n");
+        for (json, ts, doc) in Self::FIELDS {
+            out.push_str(&comment("  ", doc));
+            out.push_str(&["  ", json, ": ", ts, ";\n"].concat());
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+/// Declares a struct that crosses to JavaScript once: each field with its JSON name and
+/// TypeScript type. Generates the struct, its [`ToJson`] and its [`Shape`], so a field
+/// cannot be in one and missing from another. `, stored` adds a
+/// [`Codec`](crate::codec::Codec) over the same fields, in order.
+macro_rules! shape {
+    (
+        $(#[doc = $doc:literal])*
+        #[derive($($derive:path),* $(,)?)]
+        pub struct $name:ident as $ts_name:literal, stored {
+            $(
+                $(#[doc = $fdoc:literal])*
+                pub $field:ident: $ty:ty => $json:literal: $ts:literal,
+            )+
+        }
+    ) => {
+        $crate::json::shape! {
+            $(#[doc = $doc])*
+            #[derive($($derive),*)]
+            pub struct $name as $ts_name {
+                $($(#[doc = $fdoc])* pub $field: $ty => $json: $ts,)+
+            }
+        }
+        $crate::codec::codec_fields!($name { $($field),+ });
+    };
+    (
+        $(#[doc = $doc:literal])*
+        #[derive($($derive:path),* $(,)?)]
+        pub struct $name:ident as $ts_name:literal {
+            $(
+                $(#[doc = $fdoc:literal])*
+                pub $field:ident: $ty:ty => $json:literal: $ts:literal,
+            )+
+        }
+    ) => {
+        $(#[doc = $doc])*
+        #[derive($($derive),*)]
+        pub struct $name {
+            $($(#[doc = $fdoc])* pub $field: $ty,)+
+        }
+
+        impl $crate::json::ToJson for $name {
+            fn to_json(&self, out: &mut String) {
+                $crate::json::object(out, &[$(($json, &self.$field),)+]);
+            }
+        }
+
+        impl $crate::json::Shape for $name {
+            const NAME: &'static str = $ts_name;
+            const DOC: &'static [&'static str] = &[$($doc),*];
+            const FIELDS: &'static [(&'static str, &'static str, &'static [&'static str])] =
+                &[$(($json, $ts, &[$($fdoc),*])),+];
+        }
+    };
+}
+
+pub(crate) use shape;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::event::Product;
 use crate::event::{valid_facet_name, validate_time, Event, FACET_NAME_RULE};
 use crate::json::decimal;
-use crate::json::json_fields;
+use crate::json::shape;
 use crate::measure::{check_modules, Counters};
 use crate::profile::Snapshot;
 use crate::profile::{Profile, ProfileConfig, Summary};
@@ -89,18 +89,15 @@ impl Default for ConsentPolicy {
     }
 }
 
-/// Something the page may want to know that is not an error: unreadable, salvaged or
-/// repaired stored data. Codes are stable.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Warning {
-    pub code: &'static str,
-    pub message: String,
+shape! {
+    /// Something the page may want to know that is not an error: unreadable, salvaged or
+    /// repaired stored data. Codes are stable.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Warning as "ShelfwiseWarning" {
+        pub code: &'static str => "code": "\"record_unreadable\" | \"record_salvaged\" | \"record_repaired\" | \"record_future_version\"",
+        pub message: String => "message": "string",
+    }
 }
-
-json_fields!(Warning {
-    "code": code,
-    "message": message,
-});
 
 pub struct Engine<S: Store> {
     key: String,

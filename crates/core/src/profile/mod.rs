@@ -26,7 +26,7 @@ pub use snapshot::*;
 use crate::codec::{codec_fields, Codec};
 use crate::error::{Error, Result};
 use crate::event::{valid_currency, valid_facet_name, Event, EventKind, Product, MAX_QUANTITY};
-use crate::json::{json_fields, object, ToJson};
+use crate::json::{object, shape, ToJson};
 use crate::measure::Counters;
 
 /// One millisecond-based day.
@@ -45,56 +45,29 @@ pub const TAG: &str = "tag";
 pub const SIZE: &str = "size";
 pub const COLOUR: &str = "colour";
 
-/// One product in the cart, with the time of its latest change.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct CartLine {
-    pub id: String,
-    pub quantity: u32,
-    pub at_ms: f64,
+shape! {
+    /// A product in the cart, with the time of its latest change.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct CartLine as "CartLine", stored {
+        pub id: String => "id": "string",
+        pub quantity: u32 => "quantity": "number",
+        pub at_ms: f64 => "atMs": "number",
+    }
 }
 
-codec_fields!(CartLine {
-    id,
-    quantity,
-    at_ms
-});
-
-json_fields!(CartLine {
-    "id": id,
-    "quantity": quantity,
-    "atMs": at_ms,
-});
-
-/// What the shopper bought of one product: for replenishment (the interval between
-/// orders) and for not recommending a durable good just bought.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Purchased {
-    pub id: String,
-    pub category: Option<String>,
-    pub first_ms: f64,
-    pub last_ms: f64,
-    /// Orders that contained it, and units bought in all.
-    pub orders: u32,
-    pub units: u32,
+shape! {
+    /// What the shopper bought of one product (for replenishment and for not pushing it again).
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct Purchased as "Purchased", stored {
+        pub id: String => "id": "string",
+        pub category: Option<String> => "category": "string | null",
+        pub first_ms: f64 => "firstMs": "number",
+        pub last_ms: f64 => "lastMs": "number",
+        /// Orders that contained it, and units bought in all.
+        pub orders: u32 => "orders": "number",
+        pub units: u32 => "units": "number",
+    }
 }
-
-codec_fields!(Purchased {
-    id,
-    category,
-    first_ms,
-    last_ms,
-    orders,
-    units
-});
-
-json_fields!(Purchased {
-    "id": id,
-    "category": category,
-    "firstMs": first_ms,
-    "lastMs": last_ms,
-    "orders": orders,
-    "units": units,
-});
 
 impl Purchased {
     /// Records an order at `at_ms` (line items of one order share their time).
@@ -180,29 +153,6 @@ codec_fields!(Profile {
     impressions,
     measured,
     unit
-});
-
-json_fields!(Profile {
-    "taste": taste,
-    "session": session,
-    "prices": prices,
-    "sizes": sizes,
-    "events": events,
-    "firstMs": first_ms,
-    "lastMs": last_ms,
-    "visits": visits,
-    "orders": orders,
-    "spend": spend,
-    "lastOrderMs": last_order_ms,
-    "currency": currency,
-    "stated": stated,
-    "hidden": hidden,
-    "viewed": viewed,
-    "searches": searches,
-    "cart": cart,
-    "purchases": purchases,
-    "impressions": impressions,
-    "measured": measured,
 });
 
 /// A stored time (milliseconds since the epoch) as validation would have accepted it.

@@ -2,6 +2,7 @@
 //! shopper-facing summary.
 
 use super::*;
+use crate::json::shape;
 
 impl Profile {
     /// The decayed affinity of one facet value (0 when unknown).
@@ -153,69 +154,51 @@ impl Snapshot<'_> {
     }
 }
 
-/// The shopper-facing overview of a profile.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Summary {
-    /// Recently viewed product ids, newest first.
-    pub recently_viewed: Vec<String>,
-    /// Recent searches, newest first.
-    pub recent_searches: Vec<String>,
-    /// Stated preferences: `[facet, value, weight]`, -1 meaning "not interested".
-    pub stated: Vec<(String, String, f64)>,
-    pub hidden_products: Vec<String>,
-    /// The cart as the shopper left it, most recently changed first.
-    pub cart: Vec<CartLine>,
-    pub purchases: Vec<Purchased>,
-    pub currency: Option<String>,
-    pub events: u64,
-    pub visits: u64,
-    pub orders: u64,
-    pub spend: f64,
-    pub confidence: f64,
-    pub first_ms: Option<f64>,
-    pub last_ms: Option<f64>,
-    pub last_order_ms: Option<f64>,
-    pub interests: Vec<Interest>,
-    /// Segment, RFM, price sensitivity and the modules' inputs.
-    pub insights: crate::insights::Insights,
+shape! {
+    /// What Shelfwise knows about this shopper, in the form the shopper may see.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Summary as "ProfileSummary" {
+        /// Recently viewed product ids, newest first (up to 20).
+        pub recently_viewed: Vec<String> => "recentlyViewed": "string[]",
+        /// Recent searches, newest first (up to 10), in lower case with single spaces.
+        pub recent_searches: Vec<String> => "recentSearches": "string[]",
+        /// What the shopper said: `[facet, value, weight]`, weight -1 (not interested) to 1 (likes).
+        pub stated: Vec<(String, String, f64)> => "stated": "[Facet, string, number][]",
+        /// Products marked "not interested".
+        pub hidden_products: Vec<String> => "hiddenProducts": "string[]",
+        /// The cart as the shopper left it, most recently changed first (up to 50 lines).
+        pub cart: Vec<CartLine> => "cart": "CartLine[]",
+        /// Products bought, most recently bought first (up to 50).
+        pub purchases: Vec<Purchased> => "purchases": "Purchased[]",
+        /// The currency of `spend` and the price bands: the first one seen.
+        pub currency: Option<String> => "currency": "string | null",
+        pub events: u64 => "events": "number",
+        /// Visits: a pause longer than `sessionGapMinutes` starts a new one.
+        pub visits: u64 => "visits": "number",
+        pub orders: u64 => "orders": "number",
+        /// Sum of purchased prices × quantities, in `currency`.
+        pub spend: f64 => "spend": "number",
+        /// How much evidence the profile holds, 0 to 1.
+        pub confidence: f64 => "confidence": "number",
+        pub first_ms: Option<f64> => "firstMs": "number | null",
+        pub last_ms: Option<f64> => "lastMs": "number | null",
+        pub last_order_ms: Option<f64> => "lastOrderMs": "number | null",
+        /// Up to 5 per facet, strongest first.
+        pub interests: Vec<Interest> => "interests": "LearnedInterest[]",
+        /// Segment, RFM, price sensitivity and the modules' inputs.
+        pub insights: crate::insights::Insights => "insights": "Insights",
+    }
 }
 
-/// One learned interest: its value in plain words, strength and the evidence behind it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Interest {
-    pub facet: String,
-    pub value: String,
-    /// Relative to the strongest value of the same facet, in `(0, 1]`.
-    pub strength: f64,
-    /// Events behind it, and the time of the latest.
-    pub evidence: u32,
-    pub last_ms: f64,
+shape! {
+    /// One learned interest; `strength` is relative to the strongest value of its facet (0 to 1].
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Interest as "LearnedInterest" {
+        pub facet: String => "facet": "Facet",
+        pub value: String => "value": "string",
+        pub strength: f64 => "strength": "number",
+        /// Number of events behind it, and the time of the latest.
+        pub evidence: u32 => "evidence": "number",
+        pub last_ms: f64 => "lastMs": "number",
+    }
 }
-
-json_fields!(Summary {
-    "recentlyViewed": recently_viewed,
-    "recentSearches": recent_searches,
-    "stated": stated,
-    "hiddenProducts": hidden_products,
-    "cart": cart,
-    "purchases": purchases,
-    "currency": currency,
-    "events": events,
-    "visits": visits,
-    "orders": orders,
-    "spend": spend,
-    "confidence": confidence,
-    "firstMs": first_ms,
-    "lastMs": last_ms,
-    "lastOrderMs": last_order_ms,
-    "interests": interests,
-    "insights": insights,
-});
-
-json_fields!(Interest {
-    "facet": facet,
-    "value": value,
-    "strength": strength,
-    "evidence": evidence,
-    "lastMs": last_ms,
-});

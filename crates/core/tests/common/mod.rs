@@ -1,15 +1,16 @@
-//! Helpers shared by the native test files (`mod common;` in each).
+//! Helpers shared by the native test files (`mod common;` in each); not every file
+//! uses every helper.
+#![allow(dead_code)]
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use shelfwise_core::MemoryStore;
+use shelfwise_core::profile::BRAND;
 
 /// One storage shared by several engines, as tabs of one origin share localStorage.
 pub type Shared = Rc<RefCell<MemoryStore>>;
 
 /// The `shelfwise:` keys in the storage.
-#[allow(dead_code)] // not every test file asks
 pub fn shelfwise_keys(store: &Shared) -> Vec<String> {
     store
         .borrow()
@@ -18,4 +19,116 @@ pub fn shelfwise_keys(store: &Shared) -> Vec<String> {
         .filter(|k| k.starts_with("shelfwise:"))
         .cloned()
         .collect()
+}
+
+use shelfwise_core::{
+    candidates, ConsentPolicy, Engine, Event, EventKind, MemoryStore, Product, RankOptions,
+};
+
+pub const T0: f64 = 1_700_000_000_000.0;
+
+pub const MINUTE: f64 = 60_000.0;
+
+/// A small mixed catalogue in the shop's order.
+pub fn catalogue() -> Vec<Product> {
+    let rows = [
+        ("1", "smartphones", "Apple", 999.0),
+        ("2", "laptops", "Dell", 1299.0),
+        ("3", "beauty", "Essence", 9.99),
+        ("4", "groceries", "", 2.49),
+        ("5", "laptops", "Apple", 1999.0),
+        ("6", "fragrances", "Dior", 89.0),
+        ("7", "smartphones", "Samsung", 699.0),
+        ("8", "laptops", "Lenovo", 849.0),
+    ];
+    rows.iter()
+        .map(|(id, category, brand, price)| {
+            let product = Product::new(*id)
+                .with_category(*category)
+                .with_price(*price);
+            if brand.is_empty() {
+                product
+            } else {
+                product.with_brand(*brand)
+            }
+        })
+        .collect()
+}
+
+pub fn view(product: &Product, at: f64) -> Event {
+    Event::new(EventKind::View, product.clone(), at)
+}
+
+pub fn order(engine: &Engine<MemoryStore>, products: &[Product], strength: f64) -> Vec<String> {
+    engine
+        .rank(
+            &candidates(products),
+            &RankOptions::with_strength(strength),
+            T0 + 10.0 * MINUTE,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|r| products[r.index].id.clone())
+        .collect()
+}
+
+pub fn shop_order(products: &[Product]) -> Vec<String> {
+    products.iter().map(|p| p.id.clone()).collect()
+}
+
+pub fn tab(store: &Shared, id: &str) -> Engine<Shared> {
+    Engine::with_policy(
+        "shop",
+        id,
+        store.clone(),
+        Default::default(),
+        ConsentPolicy::default(),
+    )
+    .unwrap()
+}
+
+/// Tab `a` grants; tab `b`, opened after, follows the stored grant.
+pub fn two_granted_tabs(store: &Shared) -> (Engine<Shared>, Engine<Shared>) {
+    let mut a = tab(store, "a");
+    a.grant_consent(true, false, T0).unwrap();
+    let b = tab(store, "b");
+    assert_eq!(b.consent().personalization.as_str(), "granted");
+    (a, b)
+}
+
+pub fn with_policy(policy: ConsentPolicy) -> Engine<MemoryStore> {
+    Engine::with_policy(
+        "shop",
+        "main",
+        MemoryStore::new(),
+        Default::default(),
+        policy,
+    )
+    .unwrap()
+}
+
+pub fn granted(store: MemoryStore) -> Engine<MemoryStore> {
+    let mut engine = Engine::open("shop", store).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
+    engine
+}
+
+pub fn knows_brand(profile: &shelfwise_core::Profile, brand: &str) -> bool {
+    profile
+        .taste
+        .get(BRAND)
+        .and_then(|v| v.get(brand))
+        .is_some()
+}
+
+/// The import fields of an export's JSON, as the JS face reads them.
+pub fn import_file(json: &str) -> shelfwise_core::export::ImportFile {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
+    let text = |key: &str| value.get(key).and_then(|v| v.as_str()).map(str::to_owned);
+    shelfwise_core::export::ImportFile {
+        format: text("format"),
+        version: value.get("version").and_then(|v| v.as_f64()),
+        checksum: text("checksum"),
+        payload: text("payload"),
+    }
 }

@@ -1,0 +1,118 @@
+//! Properties over random inputs: ranking is a deterministic permutation,
+//! `strength: 0` is the shop's order, export then import is exact, decay never grows.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod common;
+
+use common::*;
+use proptest::prelude::*;
+use shelfwise_core::{
+    candidates, rank, Engine, Event, EventKind, MemoryStore, Product, RankOptions, Reason,
+};
+
+fn arb_product() -> impl Strategy<Value = Product> {
+    (
+        "[a-z0-9]{1,6}",
+        proptest::option::of(prop::sample::select(vec![
+            "laptops", "shoes", "beauty", "tops",
+        ])),
+        proptest::option::of(prop::sample::select(vec!["Apple", "Nike", "Dior"])),
+        proptest::option::of(0.0..5000.0f64),
+        prop::sample::subsequence(
+            vec![
+                ("tag", "vegan"),
+                ("tag", "sale"),
+                ("tag", "new"),
+                ("colour", "black"),
+                ("colour", "red"),
+                ("size", "M"),
+                ("size", "42"),
+                ("style", "minimal"),
+                ("material", "wool"),
+            ],
+            0..4,
+        ),
+    )
+        .prop_map(|(id, category, brand, price, facets)| Product {
+            id,
+            category: category.map(str::to_owned),
+            brand: brand.map(str::to_owned),
+            price,
+            currency: Some("EUR".to_owned()),
+            facets: facets
+                .into_iter()
+                .map(|(f, v)| (f.to_owned(), v.to_owned()))
+                .collect(),
+        })
+}
+
+fn arb_kind() -> impl Strategy<Value = EventKind> {
+    prop::sample::select(vec![
+        EventKind::View,
+        EventKind::AddToCart,
+        EventKind::Purchase,
+    ])
+}
+
+proptest! {
+    #[test]
+    fn ranking_is_a_deterministic_permutation_and_strength_zero_is_the_shop_order(
+        products in prop::collection::vec(arb_product(), 0..40),
+        history in prop::collection::vec((arb_kind(), arb_product(), 0.0..1e9f64), 0..30),
+        strength in 0.0..=1.0f64,
+    ) {
+        let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+        engine.grant_consent(true, false, T0).unwrap();
+        for (kind, product, offset) in history {
+            engine.track(&Event::new(kind, product, T0 + offset));
+        }
+        let options = RankOptions::with_strength(strength);
+        let ranked = engine.rank(&candidates(&products), &options, T0 + 2e9).unwrap();
+        let mut indices: Vec<usize> = ranked.iter().map(|r| r.index).collect();
+        indices.sort_unstable();
+        prop_assert_eq!(indices, (0..products.len()).collect::<Vec<_>>());
+        // Scores fall within the products ranked on their merits (held-back ones follow).
+        let merit: Vec<f64> = ranked.iter().filter(|r| !matches!(r.reason, Reason::NotInterested | Reason::BoughtRecently)).map(|r| r.score).collect();
+        prop_assert!(merit.windows(2).all(|w| w[0] >= w[1]), "{:?}", ranked);
+        prop_assert_eq!(&ranked, &engine.rank(&candidates(&products), &options, T0 + 2e9).unwrap());
+        let unchanged = engine.rank(&candidates(&products), &RankOptions::with_strength(0.0), T0 + 2e9).unwrap();
+        prop_assert_eq!(unchanged.iter().map(|r| r.index).collect::<Vec<_>>(), (0..products.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn without_a_profile_every_strength_keeps_the_shop_order(
+        products in prop::collection::vec(arb_product(), 0..40),
+        strength in 0.0..=1.0f64,
+    ) {
+        let ranked = rank(&candidates(&products), &RankOptions::with_strength(strength), None).unwrap();
+        prop_assert_eq!(ranked.iter().map(|r| r.index).collect::<Vec<_>>(), (0..products.len()).collect::<Vec<_>>());
+    }
+    #[test]
+    fn export_then_import_reproduces_the_profile_and_erase_leaves_nothing(
+        history in prop::collection::vec((arb_kind(), arb_product(), 0.0..1e9f64), 1..40),
+    ) {
+        let mut engine = granted(MemoryStore::new());
+        for (kind, product, offset) in history {
+            engine.track(&Event::new(kind, product, T0 + offset));
+        }
+        engine.flush();
+        let exported = engine.export();
+        let mut fresh = granted(MemoryStore::new());
+        fresh.import(&import_file(&exported), T0 + 2e9).unwrap();
+        prop_assert_eq!(fresh.profile(), engine.profile());
+        prop_assert_eq!(fresh.export(), exported);
+        engine.erase(T0 + 2e9).unwrap();
+        prop_assert!(engine.profile().is_empty());
+        engine.withdraw_consent(T0 + 2e9).unwrap();
+        prop_assert!(engine.store().entries.is_empty());
+    }
+
+    #[test]
+    fn decay_never_increases_with_time(score in 0.0..1e6f64, a in 0.0..1e12f64, b in 0.0..1e12f64, half_life in 1.0..1e10f64) {
+        let (early, late) = if a <= b { (a, b) } else { (b, a) };
+        let at_early = shelfwise_core::profile::decay(score, 0.0, early, half_life);
+        let at_late = shelfwise_core::profile::decay(score, 0.0, late, half_life);
+        prop_assert!(at_late <= at_early && at_late >= 0.0);
+    }
+
+}
