@@ -126,22 +126,10 @@ export class RowEncoder {
       price: typeof price === 'number' ? (Number.isNaN(price) ? Number.POSITIVE_INFINITY : price) : Number.NaN,
       extras: [],
     };
-    const add = (facet: string, value: unknown, field: string) => {
-      if (typeof value !== 'string') throw inputError(this.#what, `${name}.${field} must be a string`);
-      // Checked at once: a page passing 100,000 tags must not freeze the tab.
-      if (e.extras.length > MAX_EXTRAS) return;
-      let values = this.#values.get(facet);
-      if (values === undefined) {
-        values = new Map();
-        this.#values.set(facet, values);
-      }
-      const id = this.#id(values as Map<string | number, number>, facet, value, i, name);
-      if (id !== NONE && !e.extras.includes(id)) e.extras.push(id);
-    };
     const tags = product.tags;
     if (tags !== undefined && tags !== null) {
       if (!Array.isArray(tags)) throw inputError(this.#what, `${name}.tags must be an array of strings`);
-      for (let t = 0; t < tags.length; t++) add('tag', tags[t], 'tags');
+      for (let t = 0; t < tags.length; t++) this.#extra(e, 'tag', tags[t], i, name, 'tags');
     }
     for (const field of ['variant', 'facets'] as const) {
       const group = product[field];
@@ -152,13 +140,27 @@ export class RowEncoder {
         if (!Object.hasOwn(group, facet)) continue;
         const values = (group as Record<string, unknown>)[facet];
         if (field === 'facets' && Array.isArray(values)) {
-          for (const value of values) add(facet, value, `${field}.${facet}`);
+          for (const value of values) this.#extra(e, facet, value, i, name, `${field}.${facet}`);
         } else {
-          add(facet, values, `${field}.${facet}`);
+          this.#extra(e, facet, values, i, name, `${field}.${facet}`);
         }
       }
     }
     return e;
+  }
+
+  /** Adds one tag or facet value to a product's extras (once; at most `MAX_EXTRAS` + 1). */
+  #extra(e: Encoded, facet: string, value: unknown, i: number, name: string, field: string): void {
+    if (typeof value !== 'string') throw inputError(this.#what, `${name}.${field} must be a string`);
+    // Checked at once: a page passing 100,000 tags must not freeze the tab.
+    if (e.extras.length > MAX_EXTRAS) return;
+    let values = this.#values.get(facet);
+    if (values === undefined) {
+      values = new Map();
+      this.#values.set(facet, values);
+    }
+    const id = this.#id(values as Map<string | number, number>, facet, value, i, name);
+    if (id !== NONE && !e.extras.includes(id)) e.extras.push(id);
   }
 
   #optional(map: Map<string, number>, facet: string, value: unknown, i: number, name: string): number {
