@@ -15,7 +15,7 @@
  */
 
 import init, { Engine, initSync, inputError } from './wasm/shelfwise.js';
-import type * as Types from './wasm/shelfwise.js';
+import type * as Types from './types.js';
 import { assign, loadTools, randomize, toolsLoaded, type MeasurementReport, type Namespace } from './tools.js';
 import { ModuleLoader, type WasmSource } from './load.js';
 import { ENGLISH, type OfferReason, type Words } from './words.js';
@@ -66,7 +66,7 @@ export type {
   StatedEvent,
   StorageMode,
   TrackEvent,
-} from './wasm/shelfwise.js';
+} from './types.js';
 
 export type { WasmSource } from './load.js';
 export type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, Purchased, ShelfwiseWarning, SizeSuggestion } from './wire.js';

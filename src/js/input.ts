@@ -5,7 +5,8 @@
  * @module
  */
 
-import { inputError, type ErrorCode } from './wasm/shelfwise.js';
+import { inputError } from './wasm/shelfwise.js';
+import type { ErrorCode } from './wire.js';
 
 /** Every error Shelfwise throws is an `Error` named `ShelfwiseError` with a stable code. */
 export interface ShelfwiseError extends Error {

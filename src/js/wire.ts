@@ -1,7 +1,7 @@
 // Generated from crates/core/src/contract.rs by `cargo run -p shelfwise-cli -- contract`.
 // Do not edit: the contract test fails when this file differs from what Rust declares.
 
-import type { ConsentSource, ConsentStatus, Facet, Segment } from './wasm/shelfwise.js';
+import type { Facet } from './types.js';
 
 /** Operations of the engine's `command`, by number. */
 export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, hasPending: 6, storageMode: 7, consent: 8, warnings: 9, summary: 10, export: 11, forget: 12, preference: 13, hide: 14, search: 15, import: 16, reasonValue: 17, keepUnit: 18, inHoldout: 19, takeCounts: 20, holdout: 21, modules: 22, unit: 23, withdrawMeasurement: 24, offerFits: 25 } as const;
@@ -19,6 +19,18 @@ export const REASON_CODES = ['shop_order', 'pinned', 'promoted', 'exploration', 
 export const DEVICES = ['mobile', 'tablet', 'desktop'] as const;
 /** Lifecycle segments, by number. */
 export const SEGMENTS = ['new', 'returning', 'prospect', 'first_time_customer', 'repeat_customer', 'loyal', 'at_risk', 'lapsed'] as const;
+/** Event types `track` takes besides searches and stated ones. */
+export const EVENT_TYPES = ['view', 'click', 'add_to_cart', 'remove_from_cart', 'purchase', 'wishlist', 'impression'] as const;
+/** Consent for one purpose. */
+export const CONSENT_STATUSES = ['unknown', 'granted', 'denied'] as const;
+/** Where the deciding consent signal came from. */
+export const CONSENT_SOURCES = ['shopper', 'tcf', 'consent_mode', 'gpc'] as const;
+/** The purposes consent is asked for. */
+export const PURPOSES = ['personalization', 'measurement'] as const;
+/** Where the profile lives. */
+export const STORAGE_MODES = ['persistent', 'memory'] as const;
+/** Codes of the errors Shelfwise throws. */
+export const ERROR_CODES = ['invalid_event', 'invalid_product', 'invalid_options', 'invalid_argument', 'invalid_import', 'consent_required'] as const;
 /** Offer kinds, by number. */
 export const OFFER_KINDS = ['free_shipping', 'percent_off', 'loyalty_bonus', 'early_access'] as const;
 /** Why an offer kind fits, by number. */
@@ -47,6 +59,23 @@ export const NONE = 4294967295;
 export const MAX_PRODUCT_FACETS = 32;
 /** Ranked products' reason value when there is none. */
 export const NO_VALUE = -1;
+
+/** `personalization`: learn a profile and rank with it. `measurement`: local counters. */
+export type Purpose = (typeof PURPOSES)[number];
+/** Consent for one purpose: nothing is learned or stored for it unless `"granted"`. */
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+/** Where the deciding signal came from. */
+export type ConsentSource = (typeof CONSENT_SOURCES)[number];
+/** Events the profile learns from (weights in the README). */
+export type EventType = (typeof EVENT_TYPES)[number];
+/** Why a ranked product is where it is. */
+export type ReasonCode = (typeof REASON_CODES)[number];
+/** Lifecycle segments (thresholds in `ShelfwiseConfig.segments`; README, "Segments"). */
+export type Segment = (typeof SEGMENTS)[number];
+/** `"memory"` when storage is blocked, full or failing: nothing outlives the page. */
+export type StorageMode = (typeof STORAGE_MODES)[number];
+/** Stable codes on every `Error` Shelfwise throws. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** What Shelfwise knows about this shopper, in the form the shopper may see. */
 export interface ProfileSummary {

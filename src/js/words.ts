@@ -3,7 +3,7 @@
  * and the "why am I seeing this?" reasons. The core decides and returns codes and values;
  * wording lives here so a shop can translate it (`Shelfwise.open({ words })`).
  */
-import type { ReasonCode } from './wasm/shelfwise.js';
+import type { ReasonCode } from './wire.js';
 
 /** What a reason can be worded with: the product's category and brand, and the facet value it is about. */
 export interface WhyContext {

@@ -68,6 +68,7 @@ describe('the npm tarball', () => {
       'dist/tools/shelfwise_tools.js',
       'dist/tools/shelfwise_tools_bg.wasm',
       'dist/tools/shelfwise_tools_bg.wasm.d.ts',
+      'dist/types.d.ts',
       'dist/wasm/shelfwise.d.ts',
       'dist/wasm/shelfwise.js',
       'dist/wasm/shelfwise_bg.wasm',

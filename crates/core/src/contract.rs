@@ -5,9 +5,14 @@
 //! and fails on any difference (`cargo run -p shelfwise-cli -- contract` rewrites it).
 //! The generator is never called from a wasm module, so it costs the download nothing.
 
-use crate::consent::ConsentState;
-use crate::engine::Warning;
+use crate::consent::{ConsentState, ConsentStatus, Source};
+use crate::engine::{StorageMode, Warning};
+use crate::error::ErrorCode;
+use crate::event::EventKind;
 use crate::event::MAX_PRODUCT_FACETS;
+
+/// The purposes consent is asked for, by bit (1 personalization, 2 measurement).
+pub const PURPOSES: [&str; 2] = ["personalization", "measurement"];
 use crate::insights::{Due, Insights, OfferFit, OfferKind, Segment, Size};
 use crate::json::Shape;
 use crate::names::string_enum;
@@ -111,7 +116,7 @@ pub fn typescript() -> String {
     let mut out = String::from(
         "// Generated from crates/core/src/contract.rs by `cargo run -p shelfwise-cli -- contract`.\n\
          // Do not edit: the contract test fails when this file differs from what Rust declares.\n\n\
-         import type { ConsentSource, ConsentStatus, Facet, Segment } from './wasm/shelfwise.js';\n\n",
+         import type { Facet } from './types.js';\n\n",
     );
     let mut table = |doc: &str, name: &str, body: &dyn Fn(&mut String)| {
         out.push_str("/** ");
@@ -154,6 +159,30 @@ pub fn typescript() -> String {
     table("Lifecycle segments, by number.", "SEGMENTS", &|o| {
         quoted(o, Segment::NAMES)
     });
+    table(
+        "Event types `track` takes besides searches and stated ones.",
+        "EVENT_TYPES",
+        &|o| quoted(o, EventKind::NAMES),
+    );
+    table("Consent for one purpose.", "CONSENT_STATUSES", &|o| {
+        quoted(o, ConsentStatus::NAMES)
+    });
+    table(
+        "Where the deciding consent signal came from.",
+        "CONSENT_SOURCES",
+        &|o| quoted(o, Source::NAMES),
+    );
+    table("The purposes consent is asked for.", "PURPOSES", &|o| {
+        quoted(o, PURPOSES)
+    });
+    table("Where the profile lives.", "STORAGE_MODES", &|o| {
+        quoted(o, StorageMode::ALL.iter().map(|m| m.as_str()))
+    });
+    table(
+        "Codes of the errors Shelfwise throws.",
+        "ERROR_CODES",
+        &|o| quoted(o, ErrorCode::ALL.iter().map(|c| c.as_str())),
+    );
     table("Offer kinds, by number.", "OFFER_KINDS", &|o| {
         quoted(o, OfferKind::NAMES)
     });
@@ -222,6 +251,63 @@ pub fn typescript() -> String {
         out.push_str(" = ");
         out.push_str(&value);
         out.push_str(";\n");
+    }
+    let unions = [
+        (
+            "`personalization`: learn a profile and rank with it. `measurement`: local counters.",
+            "Purpose",
+            "PURPOSES",
+        ),
+        (
+            "Consent for one purpose: nothing is learned or stored for it unless `\"granted\"`.",
+            "ConsentStatus",
+            "CONSENT_STATUSES",
+        ),
+        (
+            "Where the deciding signal came from.",
+            "ConsentSource",
+            "CONSENT_SOURCES",
+        ),
+        (
+            "Events the profile learns from (weights in the README).",
+            "EventType",
+            "EVENT_TYPES",
+        ),
+        (
+            "Why a ranked product is where it is.",
+            "ReasonCode",
+            "REASON_CODES",
+        ),
+        (
+            "Lifecycle segments (thresholds in `ShelfwiseConfig.segments`; README, \"Segments\").",
+            "Segment",
+            "SEGMENTS",
+        ),
+        (
+            "`\"memory\"` when storage is blocked, full or failing: nothing outlives the page.",
+            "StorageMode",
+            "STORAGE_MODES",
+        ),
+        (
+            "Stable codes on every `Error` Shelfwise throws.",
+            "ErrorCode",
+            "ERROR_CODES",
+        ),
+    ];
+    out.push('\n');
+    for (doc, name, table) in unions {
+        out.push_str(
+            &[
+                "/** ",
+                doc,
+                " */\nexport type ",
+                name,
+                " = (typeof ",
+                table,
+                ")[number];\n",
+            ]
+            .concat(),
+        );
     }
     let shapes = [
         Summary::typescript(),

@@ -19,6 +19,16 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Every code, as the wire contract lists them.
+    pub const ALL: [ErrorCode; 6] = [
+        ErrorCode::InvalidEvent,
+        ErrorCode::InvalidProduct,
+        ErrorCode::InvalidOptions,
+        ErrorCode::InvalidArgument,
+        ErrorCode::InvalidImport,
+        ErrorCode::ConsentRequired,
+    ];
+
     /// What a message of this kind starts with.
     pub fn label(self) -> &'static str {
         match self {

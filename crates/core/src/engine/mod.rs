@@ -62,6 +62,8 @@ pub enum StorageMode {
 }
 
 impl StorageMode {
+    pub const ALL: [StorageMode; 2] = [StorageMode::Persistent, StorageMode::Memory];
+
     pub fn as_str(self) -> &'static str {
         match self {
             StorageMode::Persistent => "persistent",
