@@ -383,6 +383,11 @@ impl Engine {
                     .collect();
                 js_sys::Float64Array::from(&numbers[..]).into()
             }
+            // `text`: a category. The size the shopper takes there or above, as JSON.
+            Some(Op::SizeFor) => {
+                let insights = self.inner.insights(now_ms)?;
+                json(&insights.size_for(text)).into()
+            }
             None => return Err(core::Error::InvalidArgument("unknown command".into()).into()),
         })
     }

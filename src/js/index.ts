@@ -844,13 +844,9 @@ export class Shelfwise extends EventTarget {
    */
   sizeSuggestion(category: string): SizeSuggestion | null {
     if (typeof category !== 'string') throw inputError('argument', 'category must be a string');
-    const sizes = this.insights().sizes;
-    for (let path = category.trim(); path !== ''; path = path.slice(0, Math.max(0, path.lastIndexOf('/')))) {
-      const found = sizes.find((size) => size.category === path);
-      if (found) return found;
-    }
-    return null;
+    return JSON.parse(run(this.#engine, OP.sizeFor, this.#now, category) as string) as SizeSuggestion | null;
   }
+
 
   /**
    * Fills the homepage's `slots` (names, in page order) from the shop's `items`: banners,

@@ -52,6 +52,7 @@ string_enum! {
         Unit = "unit",
         WithdrawMeasurement = "withdrawMeasurement",
         OfferFits = "offerFits",
+        SizeFor = "sizeFor",
     }
 }
 

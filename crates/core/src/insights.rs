@@ -209,6 +209,21 @@ string_enum! {
     }
 }
 
+impl Insights {
+    /// The size the shopper takes in `category`, or else in the nearest category above it
+    /// (`shoes/running`, then `shoes`).
+    pub fn size_for(&self, category: &str) -> Option<&Size> {
+        let mut path = category.trim();
+        while !path.is_empty() {
+            if let Some(size) = self.sizes.iter().find(|s| s.category == path) {
+                return Some(size);
+            }
+            path = path.rfind('/').map_or("", |end| &path[..end]);
+        }
+        None
+    }
+}
+
 /// Price sensitivity from which a shopper counts as a deal seeker.
 pub const DEAL_SEEKER_SENSITIVITY: f64 = 0.3;
 
@@ -253,6 +268,33 @@ mod offer_tests {
             price_sensitivity: sensitivity,
             ..Insights::default()
         }
+    }
+
+    #[test]
+    fn a_size_falls_back_to_the_category_above() {
+        let size = |category: &str| Size {
+            category: category.into(),
+            size: "42".into(),
+            confidence: 1.0,
+        };
+        let insights = Insights {
+            sizes: vec![size("shoes"), size("tops/shirts")],
+            ..Insights::default()
+        };
+        assert_eq!(
+            insights
+                .size_for("shoes/running")
+                .map(|s| s.category.as_str()),
+            Some("shoes")
+        );
+        assert_eq!(
+            insights
+                .size_for(" tops/shirts ")
+                .map(|s| s.category.as_str()),
+            Some("tops/shirts")
+        );
+        assert_eq!(insights.size_for("tops"), None);
+        assert_eq!(insights.size_for(""), None);
     }
 
     #[test]

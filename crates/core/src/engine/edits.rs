@@ -108,6 +108,12 @@ impl<S: Store> Engine<S> {
         Ok(())
     }
 
+    /// What the profile says about the shopper (the summary's insights).
+    pub fn insights(&self, now_ms: f64) -> Result<crate::insights::Insights> {
+        let now_ms = validate_time(now_ms)?;
+        Ok(self.profile.insights(now_ms, &self.config))
+    }
+
     /// What Shelfwise knows, for the shopper's overview.
     pub fn summary(&self, now_ms: f64) -> Result<Summary> {
         let now_ms = validate_time(now_ms)?;
