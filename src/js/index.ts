@@ -43,6 +43,7 @@ export {
   type Bucketing,
   type BucketRange,
   type Estimate,
+  type GroupEstimate,
   type Interval,
   type MeasurementReport,
   type MetricEstimate,

@@ -10,8 +10,10 @@ import initTools, { bucketing as bucketOp, estimate as estimateOp, report as rep
 
 import { ModuleLoader, type WasmSource } from './load.js';
 import { BUCKET, FIELD, ITEM, PAIR } from './wire.js';
+import type { Estimate, MeasurementReport } from './wire.js';
 
 export type { WasmSource } from './load.js';
+export type { Estimate, GroupEstimate, Interval, MeasurementReport, MetricEstimate } from './wire.js';
 
 const tools = new ModuleLoader(initTools);
 
@@ -90,21 +92,6 @@ export function assign(unit: string, split: SplitOptions): number {
   return bucketOp(BUCKET.assign, [split.seed, unit, name].join(PAIR), numbers)[0]!;
 }
 
-/** A shopper's randomized report, as `measurement.report()` returns it. */
-export interface MeasurementReport {
-  format: 'shelfwise-report';
-  version: 1;
-  /** Randomized response per bit: a bit is kept with probability e^ε / (1 + e^ε). */
-  epsilon: number;
-  /** Revenue is reported in steps of this much. */
-  revenueStep: number;
-  modules: string[];
-  /** `"holdout"`, `"personalized"`, or `"<experiment>:<variation>"`. */
-  group: string;
-  /** `0`/`1` per bit: per module, per metric, four unary levels. */
-  bits: string;
-}
-
 /** @internal Randomizes counts into a report (the tools module must be loaded). */
 export function randomize(
   modules: readonly string[],
@@ -117,36 +104,6 @@ export function randomize(
   // 53 random bits: a whole number a double holds exactly.
   const seed = (high! & 0x1fffff) * 2 ** 32 + low!;
   return JSON.parse(reportOp(modules.join(PAIR), Float64Array.from(counts), epsilon, revenueStep, group, seed)) as MeasurementReport;
-}
-
-/** An estimate with its 95% confidence interval. */
-export interface Interval {
-  value: number;
-  low: number;
-  high: number;
-}
-
-/** One metric of one module in one group. */
-export interface MetricEstimate {
-  module: string;
-  metric: 'impressions' | 'clicks' | 'add_to_cart' | 'purchases' | 'revenue';
-  /** The unbiased total over the group's reports (counts capped at 4 per report, revenue at 4 steps). */
-  total: Interval;
-  /** The mean per report. */
-  perReport: Interval;
-  /** The mean per report minus the baseline group's; null for the baseline itself. */
-  lift: Interval | null;
-}
-
-/** What `estimate` finds in many shoppers' reports. */
-export interface Estimate {
-  epsilon: number;
-  revenueStep: number;
-  modules: string[];
-  baseline: string | null;
-  groups: { group: string; reports: number; metrics: MetricEstimate[] }[];
-  /** Reports left out: another layout than the first report's, or malformed. */
-  ignored: number;
 }
 
 /**

@@ -181,3 +181,56 @@ export interface ConsentState {
   decidedMs: number | null;
   source: ConsentSource | null;
 }
+
+/** One shopper's randomized report, as the shop receives it (from `measurement.report()`). */
+export interface MeasurementReport {
+  format: 'shelfwise-report';
+  version: 1;
+  /** Randomized response per bit: a bit is kept with probability e^ε / (1 + e^ε). */
+  epsilon: number;
+  /** Revenue is reported in steps of this much. */
+  revenueStep: number;
+  modules: string[];
+  /** `"holdout"`, `"personalized"`, or `"<experiment>:<variation>"`. */
+  group: string;
+  /** `0`/`1` per bit: per module, per metric, four unary levels. */
+  bits: string;
+}
+
+/** An estimate with its 95% confidence interval. */
+export interface Interval {
+  value: number;
+  low: number;
+  high: number;
+}
+
+/** One metric of one module in one group. */
+export interface MetricEstimate {
+  module: string;
+  metric: 'impressions' | 'clicks' | 'add_to_cart' | 'purchases' | 'revenue';
+  /** The unbiased total over the group's reports (counts capped at 4 per report, revenue at 4 steps). */
+  total: Interval;
+  /** The mean per report. */
+  perReport: Interval;
+  /** The mean per report minus the baseline group's; null for the baseline itself. */
+  lift: Interval | null;
+}
+
+/** The estimates of one group. */
+export interface GroupEstimate {
+  group: string;
+  reports: number;
+  metrics: MetricEstimate[];
+}
+
+/** What `estimate` finds in many shoppers' reports. */
+export interface Estimate {
+  epsilon: number;
+  revenueStep: number;
+  modules: string[];
+  /** The group lifts are measured against. */
+  baseline: string | null;
+  groups: GroupEstimate[];
+  /** Reports left out: another layout than the first report's, or malformed. */
+  ignored: number;
+}

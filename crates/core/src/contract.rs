@@ -15,6 +15,7 @@ use crate::event::MAX_PRODUCT_FACETS;
 pub const PURPOSES: [&str; 2] = ["personalization", "measurement"];
 use crate::insights::{Due, Insights, OfferFit, OfferKind, Segment, Size};
 use crate::json::Shape;
+use crate::measure::{Estimate, GroupEstimate, Interval, MetricEstimate, Report};
 use crate::names::string_enum;
 use crate::profile::CONFIG_OPTIONS;
 use crate::profile::{CartLine, Interest, Purchased, Summary};
@@ -320,6 +321,11 @@ pub fn typescript() -> String {
         Purchased::typescript(),
         Warning::typescript(),
         ConsentState::typescript(),
+        Report::typescript(),
+        Interval::typescript(),
+        MetricEstimate::typescript(),
+        GroupEstimate::typescript(),
+        Estimate::typescript(),
     ];
     for shape in shapes {
         out.push('\n');

@@ -24,7 +24,7 @@
 use super::codec::codec_fields;
 use super::error::{Error, Result};
 use super::event::{Event, EventKind};
-use super::json::json_fields;
+use super::json::{json_fields, shape};
 
 /// What each module counts, in report order.
 pub const METRICS: [&str; 5] = [
@@ -247,30 +247,23 @@ pub fn check_modules(modules: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// One shopper's randomized report, as the shop receives it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Report {
-    pub format: &'static str,
-    pub version: u32,
-    pub epsilon: f64,
-    pub revenue_step: f64,
-    pub modules: Vec<String>,
-    /// The shopper's group: `"holdout"`, `"personalized"`, or `"<experiment>:<variation>"`.
-    pub group: String,
-    /// `'0'`/`'1'` per bit: modules in order, each [`METRICS`] in order, each
-    /// [`COUNT_LEVELS`] levels.
-    pub bits: String,
+shape! {
+    /// One shopper's randomized report, as the shop receives it (from `measurement.report()`).
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Report as "MeasurementReport" {
+        pub format: &'static str => "format": "'shelfwise-report'",
+        pub version: u32 => "version": "1",
+        /// Randomized response per bit: a bit is kept with probability e^ε / (1 + e^ε).
+        pub epsilon: f64 => "epsilon": "number",
+        /// Revenue is reported in steps of this much.
+        pub revenue_step: f64 => "revenueStep": "number",
+        pub modules: Vec<String> => "modules": "string[]",
+        /// `"holdout"`, `"personalized"`, or `"<experiment>:<variation>"`.
+        pub group: String => "group": "string",
+        /// `0`/`1` per bit: per module, per metric, four unary levels.
+        pub bits: String => "bits": "string",
+    }
 }
-
-json_fields!(Report {
-    "format": format,
-    "version": version,
-    "epsilon": epsilon,
-    "revenueStep": revenue_step,
-    "modules": modules,
-    "group": group,
-    "bits": bits
-});
 
 /// SplitMix64: small, fast and good enough to draw randomized-response coins from a
 /// seed the browser's `crypto.getRandomValues` supplies.
@@ -293,19 +286,15 @@ impl Random {
     }
 }
 
-/// An estimate with its 95% confidence interval.
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Interval {
-    pub value: f64,
-    pub low: f64,
-    pub high: f64,
+shape! {
+    /// An estimate with its 95% confidence interval.
+    #[derive(Debug, Clone, Copy, PartialEq, Default)]
+    pub struct Interval as "Interval" {
+        pub value: f64 => "value": "number",
+        pub low: f64 => "low": "number",
+        pub high: f64 => "high": "number",
+    }
 }
-
-json_fields!(Interval {
-    "value": value,
-    "low": low,
-    "high": high
-});
 
 impl Interval {
     fn new(value: f64, standard_error: f64) -> Self {
@@ -321,64 +310,45 @@ impl Interval {
     }
 }
 
-/// One metric of one module in one group: the total over the group's reports and the
-/// mean per report, with their intervals.
-#[derive(Debug, Clone, PartialEq)]
-pub struct MetricEstimate {
-    pub module: String,
-    pub metric: &'static str,
-    pub total: Interval,
-    pub per_report: Interval,
-    /// The mean per report of this group minus the baseline group's (absent for the
-    /// baseline itself).
-    pub lift: Option<Interval>,
-    /// Per-report estimates' variance, for the lift.
-    variance: f64,
+shape! {
+    /// One metric of one module in one group.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct MetricEstimate as "MetricEstimate" {
+        pub module: String => "module": "string",
+        pub metric: &'static str => "metric": "'impressions' | 'clicks' | 'add_to_cart' | 'purchases' | 'revenue'",
+        /// The unbiased total over the group's reports (counts capped at 4 per report, revenue at 4 steps).
+        pub total: Interval => "total": "Interval",
+        /// The mean per report.
+        pub per_report: Interval => "perReport": "Interval",
+        /// The mean per report minus the baseline group's; null for the baseline itself.
+        pub lift: Option<Interval> => "lift": "Interval | null",
+    }
 }
 
-json_fields!(MetricEstimate {
-    "module": module,
-    "metric": metric,
-    "total": total,
-    "perReport": per_report,
-    "lift": lift
-});
-
-/// The estimates of one group.
-#[derive(Debug, Clone, PartialEq)]
-pub struct GroupEstimate {
-    pub group: String,
-    pub reports: u64,
-    pub metrics: Vec<MetricEstimate>,
+shape! {
+    /// The estimates of one group.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct GroupEstimate as "GroupEstimate" {
+        pub group: String => "group": "string",
+        pub reports: u64 => "reports": "number",
+        pub metrics: Vec<MetricEstimate> => "metrics": "MetricEstimate[]",
+    }
 }
 
-json_fields!(GroupEstimate {
-    "group": group,
-    "reports": reports,
-    "metrics": metrics
-});
-
-/// What [`estimate`] finds in a set of reports.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Estimate {
-    pub epsilon: f64,
-    pub revenue_step: f64,
-    pub modules: Vec<String>,
-    /// The group lifts are measured against.
-    pub baseline: Option<String>,
-    pub groups: Vec<GroupEstimate>,
-    /// Reports left out: another layout than the first report's, or malformed.
-    pub ignored: u64,
+shape! {
+    /// What `estimate` finds in many shoppers' reports.
+    #[derive(Debug, Clone, PartialEq)]
+    pub struct Estimate as "Estimate" {
+        pub epsilon: f64 => "epsilon": "number",
+        pub revenue_step: f64 => "revenueStep": "number",
+        pub modules: Vec<String> => "modules": "string[]",
+        /// The group lifts are measured against.
+        pub baseline: Option<String> => "baseline": "string | null",
+        pub groups: Vec<GroupEstimate> => "groups": "GroupEstimate[]",
+        /// Reports left out: another layout than the first report's, or malformed.
+        pub ignored: u64 => "ignored": "number",
+    }
 }
-
-json_fields!(Estimate {
-    "epsilon": epsilon,
-    "revenueStep": revenue_step,
-    "modules": modules,
-    "baseline": baseline,
-    "groups": groups,
-    "ignored": ignored
-});
 
 /// A group's report count, then per (module, metric) the sum of the reports' values and
 /// the sum of their squares.
@@ -471,7 +441,6 @@ pub fn estimate(reports: &[Report], baseline: Option<&str>) -> Result<Estimate> 
                         total: Interval::new(*sum, (n * variance).sqrt()),
                         per_report: Interval::new(mean, (variance / n).sqrt()),
                         lift: None,
-                        variance,
                     }
                 })
                 .collect();
@@ -489,10 +458,10 @@ pub fn estimate(reports: &[Report], baseline: Option<&str>) -> Result<Estimate> 
             ));
         };
         for group in estimates.iter_mut().filter(|g| g.group != base.group) {
-            let n = group.reports as f64;
-            let m = base.reports as f64;
             for (metric, of_base) in group.metrics.iter_mut().zip(&base.metrics) {
-                let error = (metric.variance / n + of_base.variance / m).sqrt();
+                // Each mean's standard error, as its interval states it.
+                let error = |i: &Interval| (i.high - i.value) / Z95;
+                let error = error(&metric.per_report).hypot(error(&of_base.per_report));
                 let difference = metric.per_report.value - of_base.per_report.value;
                 metric.lift = Some(Interval::new(difference, error));
             }
