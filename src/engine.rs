@@ -4,24 +4,19 @@ use wasm_bindgen::prelude::*;
 
 use crate::storage::BrowserStore;
 use shelfwise_core::json::to_string as json;
-use shelfwise_core::wire::{items, ABSENT, PAIR};
+use shelfwise_core::wire::{items, PAIR};
 use shelfwise_glue::JsError;
 
 use shelfwise_core::catalog::Catalog;
-use shelfwise_core::consent::{ConsentModeState, TcfState};
 use shelfwise_core::contract::Op;
 use shelfwise_core::error::at_index;
-use shelfwise_core::event::EventDetails;
 use shelfwise_core::export::ImportFile;
 use shelfwise_core::insights::{OfferKind, Segment};
 use shelfwise_core::profile::ProfileConfig;
 use shelfwise_core::rank::{Rows, OPTION_NAMES};
 use shelfwise_core::slots::Context;
-use shelfwise_core::tcf::{self, TcfChoices};
 use shelfwise_core::wire;
-use shelfwise_core::{
-    self as core, ConsentPolicy, ConsentState, ConsentStatus, EventKind, RankOptions, Signals,
-};
+use shelfwise_core::{self as core, ConsentPolicy, ConsentState, RankOptions};
 
 // The error for input the JS face could not even encode as JSON (a `BigInt`, a
 // circular object, a getter that throws), so it carries the same codes as the rest.
@@ -91,13 +86,7 @@ impl Engine {
         })
     }
 
-    // What the page says about consent, read by the JS face. `flags`: bit 0 GPC, bit 1
-    // a CMP answered, bit 2 GDPR applies there, bit 3 the shop's vendor consent; then two
-    // bits per Consent Mode state (0 absent, 1 granted, 2 denied) from bit 4: default
-    // personalization, default analytics, update personalization, update analytics.
-    // `tc_string` dates the CMP's choices (empty: none yet); `lists` holds the consented
-    // purposes, the restricted purposes and the publisher's purposes, each after its
-    // length.
+    // What the page says about consent, read by the JS face (decoded by `wire::signals`).
     #[wasm_bindgen(js_name = setSignals)]
     pub fn set_signals(
         &mut self,
@@ -106,44 +95,7 @@ impl Engine {
         lists: &[u32],
         now_ms: f64,
     ) -> Result<(), JsError> {
-        let status = |at: u32| match flags >> at & 3 {
-            1 => Some(ConsentStatus::Granted),
-            2 => Some(ConsentStatus::Denied),
-            _ => None,
-        };
-        let mode = |at: u32| {
-            let state = ConsentModeState {
-                personalization_storage: status(at),
-                analytics_storage: status(at + 2),
-            };
-            (state != ConsentModeState::default()).then_some(state)
-        };
-        let mut rest = lists;
-        let mut list = || {
-            let n = rest
-                .first()
-                .map_or(0, |n| *n as usize)
-                .min(rest.len().saturating_sub(1));
-            let (head, tail) = rest[rest.len().min(1)..].split_at(n);
-            rest = tail;
-            head.to_vec()
-        };
-        let (purpose_consents, restricted_purposes, publisher_consents) = (list(), list(), list());
-        let signals = Signals {
-            gpc: flags & 1 != 0,
-            tcf: (flags & 2 != 0).then(|| TcfState {
-                gdpr_applies: flags & 4 != 0,
-                choices: tcf::last_updated_ms(tc_string).map(|last_updated_ms| TcfChoices {
-                    purpose_consents,
-                    vendor_consent: flags & 8 != 0,
-                    restricted_purposes,
-                    publisher_consents,
-                    last_updated_ms,
-                }),
-            }),
-            consent_mode_default: mode(4),
-            consent_mode_update: mode(8),
-        };
+        let signals = wire::signals(flags, tc_string, lists);
         Ok(self.inner.set_signals(signals, now_ms)?)
     }
 
@@ -166,18 +118,7 @@ impl Engine {
         now_ms: f64,
     ) -> Result<bool, JsError> {
         let products = wire::event_products(&self.catalog, rows, extras, currencies)?;
-        let mut parts = kind.split(PAIR);
-        let kind = parts.next().unwrap_or("");
-        let mut detail = || parts.next().filter(|p| *p != ABSENT).map(str::to_owned);
-        let (module, slot) = (detail(), detail());
-        let kind = EventKind::from_name(kind).ok_or_else(|| {
-            core::Error::InvalidEvent(["unknown event type \"", kind, "\""].concat())
-        })?;
-        let details = EventDetails {
-            dwell_ms,
-            module,
-            slot,
-        };
+        let (kind, details) = wire::event_details(kind, dwell_ms)?;
         let events = core::validate_items(kind, products, details, quantities, now_ms)?;
         Ok(events
             .iter()
@@ -252,9 +193,7 @@ impl Engine {
         let options_end = 5 + OPTION_NAMES.len();
         let options = numbers.get(5..options_end).unwrap_or(&[]);
         let options = RankOptions::from_numbers(at(4) as u32, options)?;
-        let mut texts = locales.split(PAIR);
-        let locale = texts.next().unwrap_or("");
-        let prefixes: Vec<Vec<&str>> = texts.map(|list| items(list).collect()).collect();
+        let (locale, prefixes) = wire::locales(locales);
         let items_numbers = numbers.get(options_end..).unwrap_or(&[]);
         let extras = wire::ids(extras);
         let (rows, mut placements) = wire::slot_items(items_numbers, &prefixes);
@@ -303,7 +242,7 @@ impl Engine {
         number: f64,
         now_ms: f64,
     ) -> Result<JsValue, JsError> {
-        let (facet, value) = text.split_once(PAIR).unwrap_or((text, ""));
+        let (facet, value) = wire::pair(text);
         let given = |n: f64| Some(n).filter(|n| !n.is_nan());
         let done = JsValue::UNDEFINED;
         Ok(match Op::from_number(op) {
@@ -333,31 +272,27 @@ impl Engine {
             Some(Op::Hide) => self.hide_product(text, now_ms).map(|()| done)?,
             Some(Op::Search) => self.search(text, given(number), now_ms)?.into(),
             Some(Op::Import) => {
-                let mut fields = text
-                    .split(PAIR)
-                    .map(|f| (f != ABSENT).then(|| f.to_owned()));
-                let mut field = || fields.next().flatten();
-                let (format, checksum, payload) = (field(), field(), field());
-                self.import(format, given(number), checksum, payload, now_ms)?;
+                let file = wire::import_fields(text);
+                self.import(
+                    file.format,
+                    given(number),
+                    file.checksum,
+                    file.payload,
+                    now_ms,
+                )?;
                 done
             }
             Some(Op::ReasonValue) => self.reason_value(number).into(),
             Some(Op::KeepUnit) => self.inner.keep_unit(text, now_ms)?.into(),
             Some(Op::InHoldout) => self.inner.in_holdout().into(),
             Some(Op::TakeCounts) => json(&self.inner.take_counts(now_ms)?.concat()).into(),
-            Some(Op::Modules) => {
-                let modules = text
-                    .split(PAIR)
-                    .filter(|m| !m.is_empty())
-                    .map(str::to_owned);
-                self.inner.set_modules(modules.collect()).map(|()| done)?
-            }
+            Some(Op::Modules) => self.inner.set_modules(wire::names(text)).map(|()| done)?,
             Some(Op::Unit) => self.inner.unit().map(str::to_owned).into(),
             Some(Op::WithdrawMeasurement) => {
                 self.inner.withdraw_measurement(now_ms).map(|()| done)?
             }
             Some(Op::Holdout) => {
-                let (seed, unit) = text.split_once(PAIR).unwrap_or((text, ""));
+                let (seed, unit) = wire::pair(text);
                 let held_out = !number.is_nan() && core::bucket::in_holdout(unit, seed, number);
                 self.inner.set_held_out(held_out);
                 held_out.into()

@@ -34,7 +34,7 @@ import { RowEncoder } from './rows.js';
 import type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, ProfileSummary as CoreSummary, ShelfwiseWarning, SizeSuggestion } from './wire.js';
 import { ConsentModeReader, tcfSignal, type TcfApi, type TcfSignal } from './signals.js';
 import { MAX_CANDIDATES, checkOpen, passConfig, passMeasurement, passRankOptions, randomUnit, tabId } from './options.js';
-import { DEVICES, OFFER_FITS, OFFER_KINDS, OP, RANKED_STRIDE, REASON_CODES, SEGMENTS, SLOT_ITEM_STRIDE } from './wire.js';
+import { DEVICES, OFFER_FITS, OFFER_KINDS, OP, RANKED_STRIDE, REASON_CODES, SEGMENTS, SLOT_ITEM_STRIDE, type OpResults } from './wire.js';
 
 export { ENGLISH, type OfferReason, type Words, type WhyContext } from './words.js';
 export {
@@ -319,9 +319,9 @@ export type ShelfwiseEventType = 'consentchange' | 'profilechange' | 'warning';
 const STORAGE_PREFIX = 'shelfwise:';
 const COMPACT_SETTLE_MS = 300;
 
-/** Runs one of the engine's small operations (see `OP`). */
-function run(engine: Engine, op: number, now: () => number, text = '', number = Number.NaN): unknown {
-  return engine.command(op, text, number, now());
+/** Runs one of the engine's small operations, typed by what the contract says it returns. */
+function run<K extends keyof typeof OP>(engine: Engine, op: K, now: () => number, text = '', number = Number.NaN): OpResults[K] {
+  return engine.command(OP[op], text, number, now()) as OpResults[K];
 }
 
 const engineModule = new ModuleLoader(init);
@@ -347,7 +347,7 @@ export class ProfileCenter {
   /** What Shelfwise knows about the shopper: interests (labelled in plain words) with their strength and evidence. */
   summary(): ProfileSummary {
     // A read: it writes nothing (the engine's profile already holds unwritten events).
-    const summary = JSON.parse(run(this.#engine, OP.summary, this.#now) as string) as ProfileSummary;
+    const summary = JSON.parse(run(this.#engine, 'summary', this.#now)) as ProfileSummary;
     for (const interest of summary.interests) {
       interest.label = this.#words.interest(interest.facet, interest.value, summary.currency);
     }
@@ -363,7 +363,7 @@ export class ProfileCenter {
       throw inputError('argument', 'forget takes a facet and a value, both strings');
     }
     this.#shelf.flush();
-    const known = run(this.#engine, OP.forget, this.#now, facet + PAIR + value) as boolean;
+    const known = run(this.#engine, 'forget', this.#now, facet + PAIR + value);
     this.#shelf.dispatchEvent(new Event('profilechange'));
     return known;
   }
@@ -377,7 +377,7 @@ export class ProfileCenter {
       throw inputError('argument', 'setPreference takes a facet, a value and a numeric weight');
     }
     this.#shelf.flush();
-    run(this.#engine, OP.preference, this.#now, facet + PAIR + value, weight);
+    run(this.#engine, 'preference', this.#now, facet + PAIR + value, weight);
     this.#shelf.dispatchEvent(new Event('profilechange'));
   }
 
@@ -390,7 +390,7 @@ export class ProfileCenter {
         throw inputError('argument', 'product.id must be a string or a non-negative whole number');
       }
       this.#shelf.flush();
-      run(this.#engine, OP.hide, this.#now, String(id));
+      run(this.#engine, 'hide', this.#now, String(id));
       this.#shelf.dispatchEvent(new Event('profilechange'));
     } else {
       this.setPreference(fieldsOf.facet as Types.Facet, fieldsOf.value as string, -1);
@@ -402,9 +402,9 @@ export class ProfileCenter {
     // A read, like `summary()`: nothing is written. The core writes what an import
     // checks (format, version, checksum, payload); the readable parts are added here, in
     // the file's documented order.
-    const { format, version, checksum, payload } = JSON.parse(run(this.#engine, OP.export, this.#now) as string) as Record<string, unknown>;
+    const { format, version, checksum, payload } = JSON.parse(run(this.#engine, 'export', this.#now)) as Record<string, unknown>;
     const exportedAt = new Date(this.#now()).toISOString();
-    const consent: unknown = JSON.parse(run(this.#engine, OP.consent, this.#now) as string);
+    const consent: unknown = JSON.parse(run(this.#engine, 'consent', this.#now));
     const { interests, ...rest } = this.summary();
     // Interests as stored, without the display labels the shop's words add.
     const summary = { ...rest, interests: interests.map(({ label: _, ...interest }) => interest) };
@@ -427,13 +427,13 @@ export class ProfileCenter {
     const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
     this.#shelf.flush();
     const parts = [file.format, file.checksum, file.payload].map((part) => text(part) ?? ABSENT);
-    run(this.#engine, OP.import, this.#now, parts.join(PAIR), typeof file.version === 'number' ? file.version : Number.NaN);
+    run(this.#engine, 'import', this.#now, parts.join(PAIR), typeof file.version === 'number' ? file.version : Number.NaN);
     this.#shelf.dispatchEvent(new Event('profilechange'));
   }
 
   /** Forgets everything learned, in every tab, keeping the consent decision. */
   erase(): void {
-    run(this.#engine, OP.erase, this.#now);
+    run(this.#engine, 'erase', this.#now);
     this.#shelf.dispatchEvent(new Event('profilechange'));
   }
 }
@@ -512,7 +512,7 @@ export class Shelfwise extends EventTarget {
     const { tcf = true, gpc = true, consentMode = true, tcfVendorId } = options.consent ?? {};
     this.#read = { tcf, gpc, consentMode };
     this.#tcfVendorId = tcfVendorId;
-    this.#consent = run(engine, OP.consent, this.#now) as string;
+    this.#consent = run(engine, 'consent', this.#now);
     this.#settings = passMeasurement(options);
     this.measurement = { report: (reportOptions) => this.#report(reportOptions) };
     this.#assign();
@@ -527,7 +527,7 @@ export class Shelfwise extends EventTarget {
   /** Dispatches a `warning` event (a `CustomEvent<ShelfwiseWarning>`) for each new warning. */
   #emitWarnings(): void {
     if (this.#closed) return;
-    for (const warning of JSON.parse(run(this.#engine, OP.warnings, this.#now) as string) as ShelfwiseWarning[]) {
+    for (const warning of JSON.parse(run(this.#engine, 'warnings', this.#now)) as ShelfwiseWarning[]) {
       this.dispatchEvent(new CustomEvent('warning', { detail: warning }));
     }
   }
@@ -569,7 +569,7 @@ export class Shelfwise extends EventTarget {
     const [config, sensitiveCategories, sensitiveFacets] = guarded('options', () => passConfig(options.config));
     const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId, config, sensitiveCategories, sensitiveFacets);
     try {
-      run(engine, OP.modules, () => 0, (settings.measurement?.modules ?? []).join(PAIR), 0);
+      run(engine, 'modules', () => 0, (settings.measurement?.modules ?? []).join(PAIR), 0);
       // Each variation's options, checked by the core now rather than at the first ranking.
       for (const experiment of settings.experiments) {
         for (const variation of experiment.variations) {
@@ -648,12 +648,12 @@ export class Shelfwise extends EventTarget {
   /** Consent per purpose, and where the deciding signal came from. */
   get consent(): ConsentState {
     this.#refreshSignals();
-    return JSON.parse(run(this.#engine, OP.consent, this.#now) as string) as ConsentState;
+    return JSON.parse(run(this.#engine, 'consent', this.#now)) as ConsentState;
   }
 
   /** `"memory"` when storage is blocked, full or failing (nothing outlives the page). */
   get storageMode(): Types.StorageMode {
-    return run(this.#engine, OP.storageMode, this.#now) as Types.StorageMode;
+    return run(this.#engine, 'storageMode', this.#now);
   }
 
   /**
@@ -664,7 +664,7 @@ export class Shelfwise extends EventTarget {
     if (!Array.isArray(purposes) || purposes.some((p) => p !== 'personalization' && p !== 'measurement')) {
       throw inputError('argument', 'purposes must be an array of "personalization" and "measurement"');
     }
-    run(this.#engine, OP.grant, this.#now, '', (purposes.includes('personalization') ? 1 : 0) | (purposes.includes('measurement') ? 2 : 0));
+    run(this.#engine, 'grant', this.#now, '', (purposes.includes('personalization') ? 1 : 0) | (purposes.includes('measurement') ? 2 : 0));
     this.#consentChanged();
   }
 
@@ -679,7 +679,7 @@ export class Shelfwise extends EventTarget {
     if (!Array.isArray(purposes) || purposes.some((p) => p !== 'personalization' && p !== 'measurement')) {
       throw inputError('argument', 'purposes must be an array of "personalization" and "measurement"');
     }
-    run(this.#engine, purposes.includes('personalization') ? OP.withdraw : OP.withdrawMeasurement, this.#now);
+    run(this.#engine, purposes.includes('personalization') ? 'withdraw' : 'withdrawMeasurement', this.#now);
     this.#consentChanged();
   }
 
@@ -699,7 +699,7 @@ export class Shelfwise extends EventTarget {
         return [query, optionalNumber('event', results, 'results')] as const;
       });
       // Case and spacing do not make another search.
-      return run(this.#engine, OP.search, this.#now, query.toLowerCase().split(/\s+/).join(' '), results ?? NaN) as boolean;
+      return run(this.#engine, 'search', this.#now, query.toLowerCase().split(/\s+/).join(' '), results ?? NaN);
     }
     const [products, names, dwellMs, quantities, module, slot] = guarded('event', () => {
       const { type, product, items, dwellMs, quantity, module, slot, ...rest } = fields('event', event, 'event');
@@ -845,7 +845,7 @@ export class Shelfwise extends EventTarget {
    */
   sizeSuggestion(category: string): SizeSuggestion | null {
     if (typeof category !== 'string') throw inputError('argument', 'category must be a string');
-    return JSON.parse(run(this.#engine, OP.sizeFor, this.#now, category) as string) as SizeSuggestion | null;
+    return JSON.parse(run(this.#engine, 'sizeFor', this.#now, category)) as SizeSuggestion | null;
   }
 
 
@@ -1057,7 +1057,7 @@ export class Shelfwise extends EventTarget {
     });
     // The core decides how each kind fits this shopper (none in the holdout or without
     // consent): a priority multiplier and why.
-    const numbers = run(this.#engine, OP.offerFits, this.#now, kinds.join(ITEM)) as Float64Array;
+    const numbers = run(this.#engine, 'offerFits', this.#now, kinds.join(ITEM));
     const fits = kinds.map((_, i): [number, OfferReason] | null => {
       const why = OFFER_FITS[numbers[2 * i + 1] as number];
       return why === undefined ? null : [numbers[2 * i] as number, why];
@@ -1141,7 +1141,7 @@ export class Shelfwise extends EventTarget {
 
   /** A ranked or slot choice's reason in the shop's words (computed only when read). */
   #why(code: Types.ReasonCode, value: number, item: { category?: unknown; brand?: unknown }): string {
-    const about = value < 0 ? undefined : (run(this.#engine, OP.reasonValue, this.#now, '', value) as string | undefined);
+    const about = value < 0 ? undefined : run(this.#engine, 'reasonValue', this.#now, '', value);
     const [facet, text] = about?.split(PAIR) ?? [];
     const currency = facet === 'price_band' ? this.profile.summary().currency : null;
     return this.#words.why(code, {
@@ -1164,10 +1164,10 @@ export class Shelfwise extends EventTarget {
    * at once when the page is hidden or left.
    */
   flush(): void {
-    if (this.#closed || !(run(this.#engine, OP.hasPending, this.#now) as boolean)) return;
+    if (this.#closed || !(run(this.#engine, 'hasPending', this.#now))) return;
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
-    if (run(this.#engine, OP.flush, this.#now) as boolean) this.#compact();
+    if (run(this.#engine, 'flush', this.#now)) this.#compact();
     this.#consentChanged();
   }
 
@@ -1175,13 +1175,13 @@ export class Shelfwise extends EventTarget {
   #compact(): void {
     const locks = typeof navigator !== 'undefined' ? (navigator as { locks?: LockManager }).locks : undefined;
     if (!locks) {
-      run(this.#engine, OP.compact, this.#now);
+      run(this.#engine, 'compact', this.#now);
       return;
     }
     locks
       .request(`shelfwise:${this.#namespace}:compact`, { ifAvailable: true }, async (lock) => {
         if (!lock || this.#closed) return;
-        run(this.#engine, OP.compact, this.#now);
+        run(this.#engine, 'compact', this.#now);
         // Chromium hands localStorage writes to other renderer processes asynchronously.
         // Holding the lock a little longer lets this write arrive before another page
         // compacts, so it does not fold its journal into an envelope read before this one.
@@ -1213,7 +1213,7 @@ export class Shelfwise extends EventTarget {
   #storageChanged(event: StorageEvent): void {
     // key === null: another script cleared the whole storage.
     if (event.key !== null && !event.key.startsWith(STORAGE_PREFIX)) return;
-    run(this.#engine, OP.reload, this.#now);
+    run(this.#engine, 'reload', this.#now);
     this.#consentChanged();
     this.dispatchEvent(new Event('profilechange'));
     this.#emitWarnings();
@@ -1221,9 +1221,9 @@ export class Shelfwise extends EventTarget {
 
   /** Dispatches `consentchange` when consent differs from what was last reported. */
   #consentChanged(): void {
-    const consent = run(this.#engine, OP.consent, this.#now) as string;
+    const consent = run(this.#engine, 'consent', this.#now);
     // Another tab may have erased the profile, and with it the kept id.
-    if (this.#assignment.unitId !== (this.#settings.unitId ?? run(this.#engine, OP.unit, this.#now) ?? null)) this.#assign();
+    if (this.#assignment.unitId !== (this.#settings.unitId ?? run(this.#engine, 'unit', this.#now) ?? null)) this.#assign();
     if (consent === this.#consent) return;
     this.#consent = consent;
     this.#assign();
@@ -1245,11 +1245,11 @@ export class Shelfwise extends EventTarget {
     if (holdout === undefined && experiments.length === 0) return;
     let unit: string | null = null;
     if ((JSON.parse(this.#consent) as ConsentState).personalization === 'granted') {
-      unit = unitId ?? ((run(this.#engine, OP.keepUnit, this.#now, randomUnit()) as string | undefined) ?? null);
+      unit = unitId ?? (run(this.#engine, 'keepUnit', this.#now, randomUnit()) ?? null);
     }
     const held =
-      unit !== null && holdout !== undefined && (run(this.#engine, OP.holdout, this.#now, holdout.seed + PAIR + unit, holdout.percent) as boolean);
-    if (!held) run(this.#engine, OP.holdout, this.#now);
+      unit !== null && holdout !== undefined && (run(this.#engine, 'holdout', this.#now, holdout.seed + PAIR + unit, holdout.percent));
+    if (!held) run(this.#engine, 'holdout', this.#now);
     const variations: Record<string, number | null> = {};
     for (const experiment of experiments) {
       const count = experiment.variations.length;
@@ -1297,7 +1297,7 @@ export class Shelfwise extends EventTarget {
     // Loaded before the counts are taken: taking them restarts them.
     await loadTools(this.#settings.tools);
     this.flush();
-    const counts = JSON.parse(run(this.#engine, OP.takeCounts, this.#now) as string) as number[];
+    const counts = JSON.parse(run(this.#engine, 'takeCounts', this.#now)) as number[];
     let group = this.#assignment.holdout ? 'holdout' : 'personalized';
     if (experiment !== undefined) group = `${experiment}:${this.#assignment.experiments[experiment] ?? 'none'}`;
     return randomize(measurement.modules, counts, measurement.epsilon ?? Math.log(3), measurement.revenueStep ?? 25, group);

@@ -35,6 +35,36 @@ export const ERROR_CODES = ['invalid_event', 'invalid_product', 'invalid_options
 export const OFFER_KINDS = ['free_shipping', 'percent_off', 'loyalty_bonus', 'early_access'] as const;
 /** Why an offer kind fits, by number. */
 export const OFFER_FITS = ['deal_seeker', 'welcome', 'loyal_customer', 'win_back'] as const;
+/** What each operation of `command` returns. */
+export interface OpResults {
+  grant: undefined;
+  withdraw: undefined;
+  erase: undefined;
+  compact: undefined;
+  reload: undefined;
+  flush: boolean;
+  hasPending: boolean;
+  storageMode: StorageMode;
+  consent: string;
+  warnings: string;
+  summary: string;
+  export: string;
+  forget: boolean;
+  preference: undefined;
+  hide: undefined;
+  search: boolean;
+  import: undefined;
+  reasonValue: string | undefined;
+  keepUnit: string | undefined;
+  inHoldout: boolean;
+  takeCounts: string;
+  holdout: boolean;
+  modules: undefined;
+  unit: string | undefined;
+  withdrawMeasurement: undefined;
+  offerFits: Float64Array;
+  sizeFor: string;
+}
 /** Separates a list's items. */
 export const ITEM = '\u001f';
 /** Separates a name from its value. */

@@ -74,6 +74,35 @@ impl Op {
     pub fn from_number(number: u32) -> Option<Op> {
         Op::ALL.get(number as usize).copied()
     }
+
+    /// What the operation returns, as TypeScript: the face's `run` is typed by it.
+    pub fn returns(self) -> &'static str {
+        match self {
+            Op::Grant
+            | Op::Withdraw
+            | Op::Erase
+            | Op::Compact
+            | Op::Reload
+            | Op::Preference
+            | Op::Hide
+            | Op::Import
+            | Op::Modules
+            | Op::WithdrawMeasurement => "undefined",
+            Op::Flush | Op::HasPending | Op::Forget | Op::Search | Op::InHoldout | Op::Holdout => {
+                "boolean"
+            }
+            Op::StorageMode => "StorageMode",
+            // JSON text the face parses.
+            Op::Consent
+            | Op::Warnings
+            | Op::Summary
+            | Op::Export
+            | Op::TakeCounts
+            | Op::SizeFor => "string",
+            Op::ReasonValue | Op::KeepUnit | Op::Unit => "string | undefined",
+            Op::OfferFits => "Float64Array",
+        }
+    }
 }
 
 impl BucketOp {
@@ -191,6 +220,13 @@ pub fn typescript() -> String {
     table("Why an offer kind fits, by number.", "OFFER_FITS", &|o| {
         quoted(o, OfferFit::NAMES)
     });
+    out.push_str(
+        "/** What each operation of `command` returns. */\nexport interface OpResults {\n",
+    );
+    for op in Op::ALL {
+        out.push_str(&["  ", op.as_str(), ": ", op.returns(), ";\n"].concat());
+    }
+    out.push_str("}\n");
     let constants: [(&str, &str, String); 12] = [
         ("Separates a list's items.", "ITEM", escaped(wire::ITEM)),
         (

@@ -3,10 +3,13 @@
 //! boundary crates only move bytes and map errors.
 
 use crate::catalog::{Catalog, Id, Record, NONE};
+use crate::consent::{ConsentModeState, ConsentStatus, Signals, TcfState};
 use crate::error::{at_index, Error, Result};
-use crate::event::{ProductId, ProductInput};
+use crate::event::{EventDetails, EventKind, ProductId, ProductInput};
+use crate::export::ImportFile;
 use crate::rank::{RankedRow, Row};
 use crate::slots::{Conditions, Placement};
+use crate::tcf::{self, TcfChoices};
 
 /// Separates the items of a list passed as one string (unit separator).
 pub const ITEM: char = '\u{1f}';
@@ -159,6 +162,108 @@ fn numbers_rows(numbers: &[f64]) -> impl Iterator<Item = Row> + '_ {
     numbers.chunks_exact(ROW_STRIDE).map(row)
 }
 
+/// What the page says about consent, as the face packs it. `flags`: bit 0 GPC, bit 1 a
+/// CMP answered, bit 2 GDPR applies there, bit 3 the shop's vendor consent; then two bits
+/// per Consent Mode state (0 absent, 1 granted, 2 denied) from bit 4: default
+/// personalization, default analytics, update personalization, update analytics.
+/// `tc_string` dates the CMP's choices (empty: none yet); `lists` holds the consented
+/// purposes, the restricted purposes and the publisher's purposes, each after its length
+/// (a length past the end takes what is there).
+pub fn signals(flags: u32, tc_string: &str, lists: &[u32]) -> Signals {
+    let status = |at: u32| match flags >> at & 3 {
+        1 => Some(ConsentStatus::Granted),
+        2 => Some(ConsentStatus::Denied),
+        _ => None,
+    };
+    let mode = |at: u32| {
+        let state = ConsentModeState {
+            personalization_storage: status(at),
+            analytics_storage: status(at + 2),
+        };
+        (state != ConsentModeState::default()).then_some(state)
+    };
+    let mut rest = lists;
+    let mut list = || {
+        let n = rest
+            .first()
+            .map_or(0, |n| *n as usize)
+            .min(rest.len().saturating_sub(1));
+        let (head, tail) = rest[rest.len().min(1)..].split_at(n);
+        rest = tail;
+        head.to_vec()
+    };
+    let (purpose_consents, restricted_purposes, publisher_consents) = (list(), list(), list());
+    Signals {
+        gpc: flags & 1 != 0,
+        tcf: (flags & 2 != 0).then(|| TcfState {
+            gdpr_applies: flags & 4 != 0,
+            choices: tcf::last_updated_ms(tc_string).map(|last_updated_ms| TcfChoices {
+                purpose_consents,
+                vendor_consent: flags & 8 != 0,
+                restricted_purposes,
+                publisher_consents,
+                last_updated_ms,
+            }),
+        }),
+        consent_mode_default: mode(4),
+        consent_mode_update: mode(8),
+    }
+}
+
+/// An event's kind and where it was shown: `kind` is the type, then its module and slot
+/// if any (`PAIR`-joined, [`ABSENT`] when missing), with the view's dwell time.
+pub fn event_details(kind: &str, dwell_ms: Option<f64>) -> Result<(EventKind, EventDetails)> {
+    let mut parts = kind.split(PAIR);
+    let name = parts.next().unwrap_or("");
+    let mut detail = || parts.next().and_then(optional).map(str::to_owned);
+    let (module, slot) = (detail(), detail());
+    let kind = EventKind::from_name(name)
+        .ok_or_else(|| Error::InvalidEvent(["unknown event type \"", name, "\""].concat()))?;
+    Ok((
+        kind,
+        EventDetails {
+            dwell_ms,
+            module,
+            slot,
+        },
+    ))
+}
+
+/// The page's locale, then each slot item's locale prefixes (`ITEM`-joined), all
+/// `PAIR`-separated.
+pub fn locales(text: &str) -> (&str, Vec<Vec<&str>>) {
+    let mut texts = text.split(PAIR);
+    let locale = texts.next().unwrap_or("");
+    (locale, texts.map(|list| items(list).collect()).collect())
+}
+
+/// The two parts of a `PAIR`-joined text (a facet and its value, a seed and an id); the
+/// second is empty when there is no separator.
+pub fn pair(text: &str) -> (&str, &str) {
+    text.split_once(PAIR).unwrap_or((text, ""))
+}
+
+/// The non-empty parts of a `PAIR`-joined list (module names).
+pub fn names(text: &str) -> Vec<String> {
+    text.split(PAIR)
+        .filter(|name| !name.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// An import's format, checksum and payload, `PAIR`-joined, each [`ABSENT`] when missing.
+pub fn import_fields(text: &str) -> ImportFile {
+    let mut fields = text.split(PAIR).map(|f| optional(f).map(str::to_owned));
+    let mut field = || fields.next().flatten();
+    let (format, checksum, payload) = (field(), field(), field());
+    ImportFile {
+        format,
+        version: None,
+        checksum,
+        payload,
+    }
+}
+
 /// A ranked row as [`RANKED_STRIDE`] numbers.
 pub fn ranked(r: &RankedRow) -> [f64; RANKED_STRIDE] {
     let kind = r.reason.number() >> 8;
@@ -240,6 +345,53 @@ mod tests {
         assert!(row.record.validate(&catalog, &[]).is_ok());
         let forged = super::row(&[0.5, 0.0, 0.0, 10.0, 0.0, 0.0, 0.0, 1.0, -1.0, 0.0]);
         assert!(forged.record.validate(&catalog, &[]).is_err());
+    }
+
+    #[test]
+    fn signals_decode_flags_and_length_prefixed_lists() {
+        // GPC, a CMP under GDPR with the vendor's consent, Consent Mode defaults: personalization
+        // granted (1 at bit 4), analytics denied (2 at bit 6).
+        let flags = 1 | 2 | 4 | 8 | 1 << 4 | 2 << 6;
+        let tc = "COwDzqZOwDzqZN4ABMENAPCAAP4AAP-AAAhoAFQAYABgAOABQAAAAA";
+        let decoded = signals(flags, tc, &[2, 1, 3, 0, 9, 5]);
+        assert!(decoded.gpc);
+        let choices = decoded.tcf.and_then(|t| t.choices).expect("dated choices");
+        assert_eq!(choices.purpose_consents, [1, 3]);
+        assert!(choices.restricted_purposes.is_empty());
+        assert_eq!(
+            choices.publisher_consents,
+            [5],
+            "a length past the end takes what is there"
+        );
+        assert!(choices.vendor_consent);
+        let default = decoded.consent_mode_default.expect("a default");
+        assert_eq!(
+            default.personalization_storage,
+            Some(ConsentStatus::Granted)
+        );
+        assert_eq!(default.analytics_storage, Some(ConsentStatus::Denied));
+        assert!(decoded.consent_mode_update.is_none());
+        assert!(signals(0, "", &[7]).tcf.is_none(), "no CMP");
+    }
+
+    #[test]
+    fn texts_split_as_the_face_joins_them() {
+        let (kind, details) = event_details("click\u{1e}similar\u{1e}\u{15}", None).unwrap();
+        assert_eq!(kind, EventKind::Click);
+        assert_eq!(details.module.as_deref(), Some("similar"));
+        assert_eq!(details.slot, None);
+        let error = event_details("teleport", None).unwrap_err();
+        assert_eq!(error.code().as_str(), "invalid_event");
+        let (locale, prefixes) = locales("de-AT\u{1e}de\u{1f}fr\u{1e}");
+        assert_eq!(locale, "de-AT");
+        assert_eq!(prefixes, vec![vec!["de", "fr"], vec![]]);
+        assert_eq!(pair("brand\u{1e}Acme"), ("brand", "Acme"));
+        assert_eq!(pair("lonely"), ("lonely", ""));
+        assert_eq!(names("a\u{1e}\u{1e}b"), ["a", "b"]);
+        let file = import_fields("shelfwise-profile\u{1e}\u{15}\u{1e}AAAA");
+        assert_eq!(file.format.as_deref(), Some("shelfwise-profile"));
+        assert_eq!(file.checksum, None);
+        assert_eq!(file.payload.as_deref(), Some("AAAA"));
     }
 
     #[test]
