@@ -1,0 +1,287 @@
+//! Ranking rows of interned ids: the one scoring implementation, and likeness.
+
+use super::*;
+
+/// The shop's score for the product at `index` when it gives only an order.
+pub fn position_score(index: usize) -> f64 {
+    1.0 / ((index + 1) as f64).sqrt()
+}
+
+/// One product to rank as numbers (see [`Record`]) and what the shop says about it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Row {
+    pub record: Record,
+    pub base: Option<f64>,
+    pub boost: f64,
+    pub pin: Option<u32>,
+    pub in_stock: bool,
+    pub consumable: bool,
+}
+
+impl Row {
+    fn validate(&self, index: usize, catalog: &Catalog, extras: &[Id]) -> Result<()> {
+        self.record
+            .validate(catalog, extras)
+            .map_err(|reason| Error::InvalidProduct(at_index(index, &reason)))?;
+        Candidate {
+            product: &Product::default(),
+            base: self.base,
+            boost: self.boost,
+            pin: self.pin,
+            in_stock: self.in_stock,
+            consumable: self.consumable,
+        }
+        .validate(index)
+    }
+}
+
+/// One ranked row: its position in the input, final score, main reason, and the facet
+/// value a [`Reason::Stated`] or [`Reason::Interest`] is about ([`NONE`] otherwise).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RankedRow {
+    pub index: usize,
+    pub score: f64,
+    pub reason: Reason,
+    pub value: Id,
+}
+
+/// Deterministic pseudo-random number in `[0, 1)` for exploration.
+pub(super) fn unit(seed: f64, position: usize, salt: u64) -> f64 {
+    // SplitMix64 of the three inputs.
+    let mut z =
+        ((seed as u64) << 32 ^ (position as u64) << 1 ^ salt).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// A list of rows with the catalog their ids come from.
+#[derive(Clone, Copy)]
+pub struct Rows<'a> {
+    pub rows: &'a [Row],
+    pub extras: &'a [Id],
+    pub catalog: &'a Catalog,
+}
+
+/// Reorders `rows` (given in the shop's order). Without a profile snapshot (no consent,
+/// or nothing learned) only the shop's scores and rules apply. `like` ranks by likeness
+/// to that record instead of the shop's scores (see [`similar_rows`]).
+pub fn rank_rows(
+    list: Rows,
+    options: &RankOptions,
+    snapshot: Option<&Snapshot>,
+) -> Result<Vec<RankedRow>> {
+    let Rows {
+        rows,
+        extras,
+        catalog,
+    } = list;
+    options.validate()?;
+    for (index, row) in rows.iter().enumerate() {
+        row.validate(index, catalog, extras)?;
+    }
+    let dense = snapshot
+        .filter(|_| options.strength > 0.0)
+        .map(|s| Dense::new(s, catalog));
+    let marks: Vec<Mark> = match &dense {
+        Some(dense) => rows.iter().map(|r| dense.mark(r.record.key)).collect(),
+        None => Vec::new(),
+    };
+    // The shop's scores, scaled to [0, 1] over the list.
+    let (low, high) = rows
+        .iter()
+        .filter_map(|r| r.base)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), b| {
+            (lo.min(b), hi.max(b))
+        });
+    let span = (high - low).max(f64::MIN_POSITIVE);
+    // Recently viewed products among the candidates anchor "more like this": per
+    // position among the viewed, the first candidate that is that product.
+    let mut anchors: Vec<(usize, f64)> = Vec::new();
+    if let Some(dense) = &dense {
+        let mut first = [usize::MAX; 20];
+        for (i, mark) in marks.iter().enumerate() {
+            if let Some((position, _)) = mark.viewed {
+                // "Not interested" asks for nothing like it.
+                if !mark.hidden && (position as usize) < first.len() {
+                    let slot = &mut first[position as usize];
+                    *slot = (*slot).min(i);
+                }
+            }
+        }
+        for (position, i) in first.iter().enumerate().filter(|(_, i)| **i != usize::MAX) {
+            let at = marks[*i].viewed.map_or(0.0, |(_, at)| at);
+            let recency = decay(1.0, at, dense.now_ms, SESSION_HALF_LIFE_MS);
+            anchors.push((*i, recency * ANCHOR_FALLOFF.powi(position as i32)));
+            if anchors.len() == MAX_ANCHORS {
+                break;
+            }
+        }
+    }
+    // (group, ranked): group 0 ranks normally, 1 is held back, 2 is out of stock.
+    let mut ranked: Vec<(u8, RankedRow)> = Vec::with_capacity(rows.len());
+    for (index, row) in rows.iter().enumerate() {
+        let in_stock = row.in_stock || options.out_of_stock == OutOfStock::Keep;
+        if !in_stock && options.out_of_stock == OutOfStock::Hide {
+            continue;
+        }
+        let base = row
+            .base
+            .map_or_else(|| position_score(index), |b| (b - low) / span);
+        let (mut group, mut score, mut reason, mut value) = (0, base, Reason::ShopOrder, NONE);
+        if let Some(dense) = &dense {
+            let mark = marks[index];
+            let p = personal_score(row, mark, catalog, extras, dense);
+            let (mut personal, mut why) = (p.score, p.reason);
+            value = p.value;
+            // Products viewed recently score by their own view, not by likeness.
+            if mark.viewed.is_none() {
+                let like = anchors
+                    .iter()
+                    .map(|(a, w)| w * similarity_of(&rows[*a].record, &row.record, list))
+                    .fold(0.0, f64::max);
+                personal += SIMILAR_WEIGHT * like;
+                if SIMILAR_WEIGHT * like > SIMILAR_REASON {
+                    (why, value) = (Reason::Similar, NONE);
+                }
+            }
+            score = (1.0 - options.strength) * base + options.strength * personal;
+            reason = why;
+            let bought_recently = !row.consumable
+                && mark.bought.is_some_and(|(orders, last_ms)| {
+                    orders < 2 && dense.now_ms - last_ms < options.bought_within_days * 86_400_000.0
+                });
+            if p.dismissed {
+                (group, reason, value) = (1, Reason::NotInterested, NONE);
+            } else if bought_recently {
+                (group, reason, value) = (1, Reason::BoughtRecently, NONE);
+            }
+        }
+        score *= row.boost;
+        if row.boost > 1.0 && group == 0 && matches!(reason, Reason::ShopOrder) {
+            reason = Reason::Promoted;
+        }
+        if !in_stock {
+            (group, reason, value) = (2, Reason::OutOfStock, NONE);
+        }
+        ranked.push((
+            group,
+            RankedRow {
+                index,
+                score,
+                reason,
+                value,
+            },
+        ));
+    }
+    // Group, then score (highest first), then the shop's order, as one integer key per
+    // product: sorting 16-byte keys is three times faster than sorting the rows with a
+    // comparator (std's size-optimised sort is a heapsort). Scores are never negative,
+    // so their bits order as the numbers do.
+    let mut keys: Vec<u128> = ranked
+        .iter()
+        .enumerate()
+        .map(|(at, (group, r))| {
+            let bits = if r.score > 0.0 { r.score.to_bits() } else { 0 };
+            u128::from(*group) << 96 | u128::from(u64::MAX - bits) << 32 | at as u128
+        })
+        .collect();
+    keys.sort_unstable();
+    let mut order: Vec<RankedRow> = keys.iter().map(|k| ranked[*k as u32 as usize].1).collect();
+    if options.diversity > 0.0 {
+        order = diversify(order, rows, options.diversity);
+    }
+    if dense.is_some() && options.exploration > 0.0 {
+        let viewed = |index: usize| marks[index].viewed.is_some();
+        explore(&mut order, &viewed, options);
+    }
+    pin(&mut order, rows);
+    Ok(order)
+}
+
+/// Ranks `list` by how much each is like `anchor` (the product on the page),
+/// personalized like any list: [`similarity_of`] takes the place of the shop's score
+/// (its order breaks ties). The anchor itself is left out.
+pub fn similar_rows(
+    anchor: &Record,
+    list: Rows,
+    options: &RankOptions,
+    snapshot: Option<&Snapshot>,
+) -> Result<Vec<RankedRow>> {
+    let scored: Vec<Row> = list
+        .rows
+        .iter()
+        .map(|r| Row {
+            base: Some(similarity_of(anchor, &r.record, list)),
+            ..*r
+        })
+        .collect();
+    let mut ranked = rank_rows(
+        Rows {
+            rows: &scored,
+            ..list
+        },
+        options,
+        snapshot,
+    )?;
+    ranked.retain(|r| list.rows[r.index].record.key != anchor.key);
+    for r in &mut ranked {
+        if r.reason == Reason::ShopOrder {
+            r.reason = Reason::LikeThis;
+        }
+    }
+    Ok(ranked)
+}
+
+/// How alike two products are, in `[0, 1]`: the same brand, a close price (within a
+/// factor of two counts, identical counts fully), the same category (or its parent) and
+/// shared facet values, each weighted and averaged over what both products have.
+pub fn similarity_of(a: &Record, b: &Record, list: Rows) -> f64 {
+    let mut total = 0.0;
+    let mut weights = 0.0;
+    let mut part = |weight: f64, score: Option<f64>| {
+        if let Some(score) = score {
+            total += weight * score;
+            weights += weight;
+        }
+    };
+    let both = |x: Id, y: Id| (x != NONE && y != NONE).then_some((x, y));
+    part(
+        0.45,
+        both(a.brand, b.brand).map(|(x, y)| f64::from(u8::from(x == y))),
+    );
+    // 1 for the same price, falling linearly with the price ratio to 0 at 0.375 (one
+    // price about e times the other).
+    part(
+        0.35,
+        a.price().zip(b.price()).map(|(x, y)| {
+            let ratio = x.min(y).max(0.01) / x.max(y).max(0.01);
+            (1.6 * ratio - 0.6).max(0.0)
+        }),
+    );
+    part(
+        0.2,
+        both(a.category, b.category).map(|(x, y)| {
+            let parent = list.catalog.parent(x);
+            if x == y {
+                1.0
+            } else if parent != NONE && parent == list.catalog.parent(y) {
+                0.5
+            } else {
+                0.0
+            }
+        }),
+    );
+    let (fa, fb) = (a.extras(list.extras), b.extras(list.extras));
+    if !fa.is_empty() || !fb.is_empty() {
+        let shared = fa.iter().filter(|f| fb.contains(f)).count();
+        let union = fa.len() + fb.len() - shared;
+        part(0.25, Some(shared as f64 / union.max(1) as f64));
+    }
+    if weights > 0.0 {
+        total / weights
+    } else {
+        0.0
+    }
+}
