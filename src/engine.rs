@@ -119,7 +119,7 @@ impl Engine {
     ) -> Result<bool, JsError> {
         let products = wire::event_products(&self.catalog, rows, extras, currencies)?;
         let (kind, details) = wire::event_details(kind, dwell_ms)?;
-        let events = core::validate_items(kind, products, details, quantities, now_ms)?;
+        let events = core::event::validate_events(kind, products, details, quantities, now_ms)?;
         Ok(events
             .iter()
             .fold(false, |learned, event| self.inner.track(event) | learned))

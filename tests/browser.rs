@@ -66,8 +66,8 @@ fn product(
     const NONE: f64 = u32::MAX as f64;
     let entries = [
         Some(format!("\u{1e}{id}")),
-        category.map(|c| format!("category\u{1e}{c}")),
-        brand.map(|b| format!("brand\u{1e}{b}")),
+        category.map(|c| format!(":category\u{1e}{c}")),
+        brand.map(|b| format!(":brand\u{1e}{b}")),
     ];
     let given: Vec<String> = entries.into_iter().flatten().collect();
     let ids = engine.intern(&given.join("\u{1f}"), &[0, 0, 0], true)?;
@@ -134,7 +134,7 @@ fn rows(keys: &[u32], categories: &[u32]) -> Vec<f64> {
 fn ranked_ids(engine: &mut Engine, strength: f64) -> Vec<u32> {
     let entries: Vec<String> = GRID
         .iter()
-        .flat_map(|(id, category)| [format!("\u{1e}{id}"), format!("category\u{1e}{category}")])
+        .flat_map(|(id, category)| [format!("\u{1e}{id}"), format!(":category\u{1e}{category}")])
         .collect();
     let ids = engine
         .intern(&entries.join("\u{1f}"), &[0; 12], false)
@@ -290,7 +290,7 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
         "invalid_product",
         "a product id never interned"
     );
-    let entries = ["\u{1e}1", "category\u{1e}bad\u{7}"].join("\u{1f}");
+    let entries = ["\u{1e}1", ":category\u{1e}bad\u{7}"].join("\u{1f}");
     let bad_product = JsValue::from(engine.intern(&entries, &[0, 1], false).unwrap_err());
     let message = String::from(js_sys::Error::from(bad_product.clone()).message());
     assert!(message.contains("index 1"), "{message}");

@@ -34,7 +34,7 @@ import { RowEncoder } from './rows.js';
 import type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, ProfileSummary as CoreSummary, ShelfwiseWarning, SizeSuggestion } from './wire.js';
 import { ConsentModeReader, tcfSignal, type TcfApi, type TcfSignal } from './signals.js';
 import { MAX_CANDIDATES, checkOpen, passConfig, passMeasurement, passRankOptions, randomUnit, tabId } from './options.js';
-import { DEVICES, OFFER_FITS, OFFER_KINDS, OP, RANKED_STRIDE, REASON_CODES, SEGMENTS, SLOT_ITEM_STRIDE, type OpResults } from './wire.js';
+import { DEVICES, OFFER_FITS, OFFER_KINDS, OP, RANKED_STRIDE, REASON_CODES, ROW_STRIDE, SEGMENTS, SLOT_ITEM_STRIDE, type OpResults } from './wire.js';
 
 export { ENGLISH, type OfferReason, type Words, type WhyContext } from './words.js';
 export {
@@ -1123,6 +1123,9 @@ export class Shelfwise extends EventTarget {
           out[at + 2] = hasRules ? (rules.pin.get(id) ?? -1) : -1;
           out[at + 3] = (outOfStock ? 1 : 0) | (consumable === true ? 2 : 0);
         },
+        ROW_STRIDE,
+        undefined,
+        true,
       ),
     );
     const out = this.#engine.rank(rows, extras, Float64Array.from(numbers), this.#now());

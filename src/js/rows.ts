@@ -9,7 +9,7 @@
 
 import { inputError, type Engine } from './wasm/shelfwise.js';
 import { CONTROL, type InputKind } from './input.js';
-import { ITEM, MAX_PRODUCT_FACETS as MAX_EXTRAS, NONE, PAIR, ROW_STRIDE } from './wire.js';
+import { BRAND_FIELD, CATEGORY_FIELD, ITEM, MAX_PRODUCT_FACETS as MAX_EXTRAS, NONE, PAIR, ROW_STRIDE } from './wire.js';
 
 /** One product's interned fields; negative numbers are strings waiting for their id. */
 interface Encoded {
@@ -56,8 +56,8 @@ export class RowEncoder {
 
   /**
    * The rows of `products` (`ROW_STRIDE` numbers each, then `rules(i)` per row) and their
-   * extras. `name(i)` names a product in errors. Throws a coded error, changing nothing,
-   * when a product is not one.
+   * extras; `remember`: keep this list for the next call to reuse. `name(i)` names a
+   * product in errors. Throws a coded error, changing nothing, when a product is not one.
    */
   encode(
     what: InputKind,
@@ -66,6 +66,7 @@ export class RowEncoder {
     rules: RowRules,
     stride = ROW_STRIDE,
     extra?: (product: Record<string, unknown>, i: number, out: Float64Array, at: number) => void,
+    remember = false,
   ): { rows: Float64Array; extras: Float64Array } {
     const encoded: Encoded[] = new Array(products.length);
     let extrasLength = 0;
@@ -85,8 +86,12 @@ export class RowEncoder {
       extrasLength += e.extras.length;
     }
     if (this.#entries.length > 0) this.#resolve(encoded);
-    this.#lastProducts = products.slice();
-    this.#lastEncoded = encoded;
+    // Only the lists worth remembering (a grid), so an event or a slot in between does
+    // not make the next rerank read every product again.
+    if (remember) {
+      this.#lastProducts = products.slice();
+      this.#lastEncoded = encoded;
+    }
     if (this.#rows.length < products.length * stride) this.#rows = new Float64Array(products.length * stride * 2);
     if (this.#extras.length < extrasLength) this.#extras = new Float64Array(extrasLength * 2);
     const rows = this.#rows;
@@ -120,8 +125,8 @@ export class RowEncoder {
     if (price !== undefined && price !== null && typeof price !== 'number') throw inputError(this.#what, `${name}.price must be a number`);
     const e: Encoded = {
       key: this.#id(this.#products, '', id, i, name),
-      category: this.#optional(this.#categories, 'category', product.category, i, name),
-      brand: this.#optional(this.#brands, 'brand', product.brand, i, name),
+      category: this.#optional(this.#categories, CATEGORY_FIELD, 'category', product.category, i, name),
+      brand: this.#optional(this.#brands, BRAND_FIELD, 'brand', product.brand, i, name),
       // NaN in a row means no price: a NaN given is sent as one the engine rejects.
       price: typeof price === 'number' ? (Number.isNaN(price) ? Number.POSITIVE_INFINITY : price) : Number.NaN,
       extras: [],
@@ -163,10 +168,11 @@ export class RowEncoder {
     if (id !== NONE && !e.extras.includes(id)) e.extras.push(id);
   }
 
-  #optional(map: Map<string, number>, facet: string, value: unknown, i: number, name: string): number {
+  /** A product's `category` or `brand` (interned under `entry`, which no facet can be named). */
+  #optional(map: Map<string, number>, entry: string, field: string, value: unknown, i: number, name: string): number {
     if (value === undefined || value === null) return NONE;
-    if (typeof value !== 'string') throw inputError(this.#what, `${name}.${facet} must be a string`);
-    return this.#id(map as Map<string | number, number>, facet, value, i, name);
+    if (typeof value !== 'string') throw inputError(this.#what, `${name}.${field} must be a string`);
+    return this.#id(map as Map<string | number, number>, entry, value, i, name);
   }
 
   /** A known id, or a placeholder for a new string (blank values are no value). */

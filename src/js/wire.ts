@@ -65,6 +65,10 @@ export interface OpResults {
   offerFits: Float64Array;
   sizeFor: string;
 }
+/** Entry name of a product's category in `intern`. */
+export const CATEGORY_FIELD = ':category';
+/** Entry name of a product's brand in `intern`. */
+export const BRAND_FIELD = ':brand';
 /** Separates a list's items. */
 export const ITEM = '\u001f';
 /** Separates a name from its value. */

@@ -77,6 +77,10 @@ test('bad attributes and click sources are coded errors that change nothing', as
     assert.throws(() => shelf.track(event), { name: 'ShelfwiseError', code: 'invalid_event' }, JSON.stringify(event));
   }
   assert.equal(shelf.profile.summary().events, 0);
+  // A facet may not pass itself off as a product's own field, in ranking either.
+  for (const name of ['brand', 'category', 'price_band']) {
+    assert.throws(() => shelf.rank([{ id: 1, facets: { [name]: 'x' } }]), { name: 'ShelfwiseError', code: 'invalid_product' }, name);
+  }
   assert.equal(shelf.track({ type: 'click', product: { id: 1 }, module: 'similar', slot: '2' }), true);
   assert.equal(shelf.profile.summary().events, 1);
 });

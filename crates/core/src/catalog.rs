@@ -122,51 +122,62 @@ impl Catalog {
         Ok(known)
     }
 
-    /// The id of a facet value as the shop wrote it: `facet` is `category`, `brand`, or
-    /// a shop facet (`tag`, `colour`, `color`, `style`...). [`NONE`] for a blank value,
-    /// which a product simply does not have. A category's parents are interned too.
-    pub fn intern_value(&mut self, facet: &str, value: &str) -> Result<Id, String> {
-        if self.values.len() + MAX_PRODUCT_FACETS >= MAX_VALUES {
-            return Err("at most 1000000 distinct facet values can be ranked".into());
+    /// The id of a product's category (its `category` field) as the shop wrote it, with
+    /// its parents interned too; [`NONE`] for a blank one.
+    pub fn intern_category(&mut self, value: &str) -> Result<Id, String> {
+        self.room()?;
+        let Some(path) = label("category", Some(value.to_owned()))? else {
+            return Ok(NONE);
+        };
+        let path = category_path(&path)?;
+        let mut parent = NONE;
+        let ends = path.bytes().enumerate().filter(|(_, b)| *b == b'/');
+        for end in ends.map(|(i, _)| i).chain([path.len()]) {
+            parent = self.insert(CATEGORY_FACET, &path[..end], parent);
         }
-        match facet {
-            CATEGORY => {
-                let Some(path) = label("category", Some(value.to_owned()))? else {
-                    return Ok(NONE);
-                };
-                let path = category_path(&path)?;
-                let mut parent = NONE;
-                let ends = path.bytes().enumerate().filter(|(_, b)| *b == b'/');
-                for end in ends.map(|(i, _)| i).chain([path.len()]) {
-                    parent = self.insert(CATEGORY_FACET, &path[..end], parent);
-                }
-                Ok(parent)
+        Ok(parent)
+    }
+
+    /// The id of a product's brand (its `brand` field); [`NONE`] for a blank one.
+    pub fn intern_brand(&mut self, value: &str) -> Result<Id, String> {
+        self.room()?;
+        Ok(match label("brand", Some(value.to_owned()))? {
+            Some(brand) => self.insert(BRAND_FACET, &brand, NONE),
+            None => NONE,
+        })
+    }
+
+    /// The id of a tag (facet `tag`), variant attribute or shop facet's value as the shop
+    /// wrote it: the facet name is checked as products' are (`color` is `colour`; never
+    /// `category`, `brand` or `price_band`, which a product's own fields give). [`NONE`]
+    /// for a blank value, which a product simply does not have.
+    pub fn intern_facet(&mut self, facet: &str, value: &str) -> Result<Id, String> {
+        self.room()?;
+        // The common spelling of one variant attribute.
+        let name = if facet == "color" { "colour" } else { facet };
+        if !valid_facet_name(name) || DERIVED_FACETS.contains(&name) {
+            return Err([
+                "facet name \"",
+                name,
+                "\" must be ",
+                FACET_NAME_RULE,
+                ", and not category, brand or price_band",
+            ]
+            .concat());
+        }
+        Ok(match label("facet value", Some(value.to_owned()))? {
+            Some(value) => {
+                let facet = self.facet(name);
+                self.insert(facet, &value, NONE)
             }
-            BRAND => Ok(match label("brand", Some(value.to_owned()))? {
-                Some(brand) => self.insert(BRAND_FACET, &brand, NONE),
-                None => NONE,
-            }),
-            _ => {
-                // The common spelling of one variant attribute.
-                let name = if facet == "color" { "colour" } else { facet };
-                if !valid_facet_name(name) || DERIVED_FACETS.contains(&name) {
-                    return Err([
-                        "facet name \"",
-                        name,
-                        "\" must be ",
-                        FACET_NAME_RULE,
-                        ", and not category, brand or price_band",
-                    ]
-                    .concat());
-                }
-                Ok(match label("facet value", Some(value.to_owned()))? {
-                    Some(value) => {
-                        let facet = self.facet(name);
-                        self.insert(facet, &value, NONE)
-                    }
-                    None => NONE,
-                })
-            }
+            None => NONE,
+        })
+    }
+
+    fn room(&self) -> Result<(), String> {
+        match self.values.len() + MAX_PRODUCT_FACETS >= MAX_VALUES {
+            true => Err("at most 1000000 distinct facet values can be ranked".into()),
+            false => Ok(()),
         }
     }
 
@@ -330,9 +341,7 @@ mod tests {
     #[test]
     fn categories_intern_with_their_parents() {
         let mut catalog = Catalog::default();
-        let running = catalog
-            .intern_value("category", " Shoes / Running ")
-            .unwrap();
+        let running = catalog.intern_category(" Shoes / Running ").unwrap();
         let shoes = catalog.find("category", "Shoes").unwrap();
         assert_eq!(
             catalog.describe(running),
@@ -340,23 +349,24 @@ mod tests {
         );
         assert_eq!(catalog.parent(running), shoes);
         assert_eq!(catalog.parent(shoes), NONE);
-        assert_eq!(
-            catalog.intern_value("category", "Shoes/Running").unwrap(),
-            running
-        );
+        assert_eq!(catalog.intern_category("Shoes/Running").unwrap(), running);
     }
 
     #[test]
     fn values_are_validated_as_products_are() {
         let mut catalog = Catalog::default();
-        assert_eq!(catalog.intern_value("tag", "  ").unwrap(), NONE);
-        let red = catalog.intern_value("color", "red").unwrap();
+        assert_eq!(catalog.intern_facet("tag", "  ").unwrap(), NONE);
+        let red = catalog.intern_facet("color", "red").unwrap();
         assert_eq!(catalog.describe(red), Some(("colour", "red")));
-        assert!(catalog.intern_value("brand", "a\u{7}").is_err());
-        assert!(catalog.intern_value("price_band", "x").is_err());
-        assert!(catalog.intern_value("Bad Name", "x").is_err());
+        assert!(catalog.intern_brand("a\u{7}").is_err());
+        assert!(
+            catalog.intern_facet("brand", "x").is_err(),
+            "a facet named brand"
+        );
+        assert!(catalog.intern_facet("price_band", "x").is_err());
+        assert!(catalog.intern_facet("Bad Name", "x").is_err());
         assert!(catalog.intern_product("").is_err());
-        assert!(catalog.intern_value("category", "a/b/c/d/e").is_err());
+        assert!(catalog.intern_category("a/b/c/d/e").is_err());
     }
 
     #[test]

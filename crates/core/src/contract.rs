@@ -227,7 +227,17 @@ pub fn typescript() -> String {
         out.push_str(&["  ", op.as_str(), ": ", op.returns(), ";\n"].concat());
     }
     out.push_str("}\n");
-    let constants: [(&str, &str, String); 12] = [
+    let constants: [(&str, &str, String); 14] = [
+        (
+            "Entry name of a product's category in `intern`.",
+            "CATEGORY_FIELD",
+            ["'", wire::CATEGORY_FIELD, "'"].concat(),
+        ),
+        (
+            "Entry name of a product's brand in `intern`.",
+            "BRAND_FIELD",
+            ["'", wire::BRAND_FIELD, "'"].concat(),
+        ),
         ("Separates a list's items.", "ITEM", escaped(wire::ITEM)),
         (
             "Separates a name from its value.",

@@ -436,53 +436,13 @@ impl Event {
 
 impl EventInput {
     pub fn validate(self, at_ms: f64) -> Result<Event> {
-        let at_ms = validate_time(at_ms)?;
         let product = self.product.validate().map_err(Error::InvalidEvent)?;
-        let invalid = |reason: &str| Error::InvalidEvent(reason.into());
-        let dwell_ms = match self.dwell_ms {
-            Some(_) if self.kind != EventKind::View => {
-                return Err(invalid("dwellMs applies only to view events"))
-            }
-            Some(d) if !(d.is_finite() && (0.0..=MAX_DWELL_MS).contains(&d)) => {
-                return Err(invalid(
-                    "dwellMs must be a number of milliseconds from 0 to 86400000",
-                ))
-            }
-            dwell => dwell,
+        let details = EventDetails {
+            dwell_ms: self.dwell_ms,
+            module: self.module,
+            slot: self.slot,
         };
-        let counted = matches!(
-            self.kind,
-            EventKind::AddToCart | EventKind::RemoveFromCart | EventKind::Purchase
-        );
-        let quantity =
-            match self.quantity {
-                Some(_) if !counted => return Err(invalid(
-                    "quantity applies only to add_to_cart, remove_from_cart and purchase events",
-                )),
-                Some(q) => match whole_number(q, 1.0..=f64::from(MAX_QUANTITY)) {
-                    Some(q) => Some(q as u32),
-                    None => return Err(invalid("quantity must be a whole number from 1 to 10000")),
-                },
-                None => None,
-            };
-        let credited = matches!(
-            self.kind,
-            EventKind::Click | EventKind::AddToCart | EventKind::Purchase | EventKind::Impression
-        );
-        if (self.module.is_some() || self.slot.is_some()) && !credited {
-            return Err(invalid(
-                "module and slot apply only to click, add_to_cart, purchase and impression events",
-            ));
-        }
-        let module = label("module", self.module).map_err(Error::InvalidEvent)?;
-        let slot = label("slot", self.slot).map_err(Error::InvalidEvent)?;
-        Ok(Event {
-            dwell_ms,
-            quantity,
-            module,
-            slot,
-            ..Event::new(self.kind, product, at_ms)
-        })
+        event(self.kind, product, &details, self.quantity, at_ms)
     }
 
     /// Parses and validates an event from JSON text (the CLI and tests use this; the
@@ -502,17 +462,86 @@ pub struct EventDetails {
     pub slot: Option<String>,
 }
 
-/// Validates the events of one `track` call: one product, or the line items of one
-/// purchase (`quantities` empty or one per item). All or nothing: the error names the
-/// first bad item.
-pub fn validate_items(
+/// An event of a validated product: checks what the event adds (time, dwell, quantity,
+/// where it was shown).
+fn event(
     kind: EventKind,
-    products: Vec<ProductInput>,
+    product: Product,
+    details: &EventDetails,
+    quantity: Option<f64>,
+    at_ms: f64,
+) -> Result<Event> {
+    let at_ms = validate_time(at_ms)?;
+    let invalid = |reason: &str| Error::InvalidEvent(reason.into());
+    let dwell_ms = match details.dwell_ms {
+        Some(_) if kind != EventKind::View => {
+            return Err(invalid("dwellMs applies only to view events"))
+        }
+        Some(d) if !(d.is_finite() && (0.0..=MAX_DWELL_MS).contains(&d)) => {
+            return Err(invalid(
+                "dwellMs must be a number of milliseconds from 0 to 86400000",
+            ))
+        }
+        dwell => dwell,
+    };
+    let counted = matches!(
+        kind,
+        EventKind::AddToCart | EventKind::RemoveFromCart | EventKind::Purchase
+    );
+    let quantity = match quantity {
+        Some(_) if !counted => {
+            return Err(invalid(
+                "quantity applies only to add_to_cart, remove_from_cart and purchase events",
+            ))
+        }
+        Some(q) => match whole_number(q, 1.0..=f64::from(MAX_QUANTITY)) {
+            Some(q) => Some(q as u32),
+            None => return Err(invalid("quantity must be a whole number from 1 to 10000")),
+        },
+        None => None,
+    };
+    let credited = matches!(
+        kind,
+        EventKind::Click | EventKind::AddToCart | EventKind::Purchase | EventKind::Impression
+    );
+    if (details.module.is_some() || details.slot.is_some()) && !credited {
+        return Err(invalid(
+            "module and slot apply only to click, add_to_cart, purchase and impression events",
+        ));
+    }
+    let module = label("module", details.module.clone()).map_err(Error::InvalidEvent)?;
+    let slot = label("slot", details.slot.clone()).map_err(Error::InvalidEvent)?;
+    Ok(Event {
+        dwell_ms,
+        quantity,
+        module,
+        slot,
+        ..Event::new(kind, product, at_ms)
+    })
+}
+
+/// The events of one `track` call whose products are already valid (interned by a
+/// catalog): one product, or the line items of one purchase. All or nothing.
+pub fn validate_events(
+    kind: EventKind,
+    products: Vec<Product>,
     details: EventDetails,
     quantities: &[f64],
     at_ms: f64,
 ) -> Result<Vec<Event>> {
-    let items = products.len();
+    let items = check_items(kind, products.len(), quantities)?;
+    products
+        .into_iter()
+        .enumerate()
+        .map(|(i, product)| {
+            event(kind, product, &details, quantities.get(i).copied(), at_ms)
+                .map_err(|error| item_error(error, i, items))
+        })
+        .collect()
+}
+
+/// One product per event, or a purchase's line items with a quantity each or none.
+fn check_items(kind: EventKind, items: usize, quantities: &[f64]) -> Result<usize> {
     if items == 0 || (items > 1 && kind != EventKind::Purchase) {
         return Err(Error::InvalidEvent(
             "an event needs one product; only a purchase takes several items".into(),
@@ -523,24 +552,38 @@ pub fn validate_items(
             "give a quantity for every item or for none".into(),
         ));
     }
+    Ok(items)
+}
+
+/// An item's error names the item when there are several.
+fn item_error(error: Error, i: usize, items: usize) -> Error {
+    match error {
+        Error::InvalidEvent(reason) if items > 1 => {
+            Error::InvalidEvent(["items[", &decimal(i as u64), "]: ", &reason].concat())
+        }
+        other => other,
+    }
+}
+
+/// Validates the events of one `track` call: one product, or the line items of one
+/// purchase (`quantities` empty or one per item). All or nothing: the error names the
+/// first bad item.
+pub fn validate_items(
+    kind: EventKind,
+    products: Vec<ProductInput>,
+    details: EventDetails,
+    quantities: &[f64],
+    at_ms: f64,
+) -> Result<Vec<Event>> {
+    let items = check_items(kind, products.len(), quantities)?;
     products
         .into_iter()
         .enumerate()
         .map(|(i, product)| {
-            let input = EventInput {
-                kind,
-                product,
-                dwell_ms: details.dwell_ms,
-                quantity: quantities.get(i).copied(),
-                module: details.module.clone(),
-                slot: details.slot.clone(),
-            };
-            input.validate(at_ms).map_err(|error| match error {
-                Error::InvalidEvent(reason) if items > 1 => {
-                    Error::InvalidEvent(["items[", &decimal(i as u64), "]: ", &reason].concat())
-                }
-                other => other,
-            })
+            let product = product.validate().map_err(Error::InvalidEvent);
+            product
+                .and_then(|p| event(kind, p, &details, quantities.get(i).copied(), at_ms))
+                .map_err(|error| item_error(error, i, items))
         })
         .collect()
 }

@@ -5,7 +5,7 @@
 use crate::catalog::{Catalog, Id, Record, NONE};
 use crate::consent::{ConsentModeState, ConsentStatus, Signals, TcfState};
 use crate::error::{at_index, Error, Result};
-use crate::event::{EventDetails, EventKind, ProductId, ProductInput};
+use crate::event::{valid_currency, EventDetails, EventKind, Product};
 use crate::export::ImportFile;
 use crate::rank::{RankedRow, Row};
 use crate::slots::{Conditions, Placement};
@@ -30,6 +30,11 @@ pub fn items(list: &str) -> impl Iterator<Item = &str> {
 pub fn optional(field: &str) -> Option<&str> {
     (field != ABSENT).then_some(field)
 }
+
+/// Entry names of a product's `category` and `brand` fields in [`intern`]: no facet name
+/// can be spelled so, so a shop facet named `brand` is told apart (and refused).
+pub const CATEGORY_FIELD: &str = ":category";
+pub const BRAND_FIELD: &str = ":brand";
 
 /// Numbers per product row handed to ranking: product id, category, brand (interned
 /// ids, [`NONE`] when absent), price (NaN: none), extras start and length (tags and facet
@@ -87,8 +92,10 @@ pub fn ids(numbers: &[f64]) -> Vec<Id> {
     numbers.iter().map(|n| id(*n)).collect()
 }
 
-/// Interns new strings: `entries` holds `facet PAIR value` items, `ITEM`-separated, the
-/// facet empty for a product id; `owners` the position of the product each came from,
+/// Interns new strings: `entries` holds `facet PAIR value` items, `ITEM`-separated, where
+/// the facet is empty for a product id, [`CATEGORY_FIELD`] or [`BRAND_FIELD`] for those
+/// fields, else a tag's, variant's or shop facet's name; `owners` the position of the
+/// product each came from,
 /// named in an error (an `invalid_event` for an `event`'s products, else an
 /// `invalid_product`). Returns each entry's id ([`NONE`] for a blank value).
 pub fn intern(
@@ -106,7 +113,9 @@ pub fn intern(
         let (facet, value) = entry.split_once(PAIR).unwrap_or(("", entry));
         let id = match facet {
             "" => catalog.intern_product(value),
-            facet => catalog.intern_value(facet, value),
+            CATEGORY_FIELD => catalog.intern_category(value),
+            BRAND_FIELD => catalog.intern_brand(value),
+            facet => catalog.intern_facet(facet, value),
         };
         let owner = owners.get(i).map_or(i, |o| *o as usize);
         ids.push(id.map_err(|reason| match event {
@@ -118,41 +127,33 @@ pub fn intern(
 }
 
 /// The products of an event, from their rows (the shop's columns unused), their extras
-/// and their currencies (`ITEM`-separated, [`ABSENT`] or empty for none), for the core to
-/// validate as any event's.
+/// and their currencies (`ITEM`-separated, [`ABSENT`] or empty for none). Their strings
+/// were validated when they were interned, so only what a row adds is checked here.
 pub fn event_products(
     catalog: &Catalog,
     rows: &[f64],
     extras: &[f64],
     currencies: &str,
-) -> Result<Vec<ProductInput>> {
+) -> Result<Vec<Product>> {
     let extras = ids(extras);
     let mut currencies = currencies.split(ITEM);
-    let text = |id: Id| catalog.value(id).map(|v| v.text.to_string());
     numbers_rows(rows)
         .map(|row| {
             let record = row.record;
             record
                 .validate(catalog, &extras)
                 .map_err(|reason| Error::InvalidEvent(["product ", &reason].concat()))?;
-            let id = catalog.product_id(record.key).unwrap_or_default();
-            Ok(ProductInput {
-                id: ProductId(id.to_owned()),
-                category: text(record.category),
-                brand: text(record.brand),
-                price: record.price(),
-                currency: currencies
-                    .next()
-                    .and_then(optional)
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_owned),
-                tags: Vec::new(),
-                facets: record
-                    .extras(&extras)
-                    .iter()
-                    .filter_map(|id| catalog.describe(*id))
-                    .map(|(facet, value)| (facet.to_owned(), value.to_owned()))
-                    .collect(),
+            let currency = currencies
+                .next()
+                .and_then(optional)
+                .filter(|c| !c.is_empty());
+            if currency.is_some_and(|c| !valid_currency(c)) {
+                let rule = "currency must be an ISO 4217 code such as \"EUR\"";
+                return Err(Error::InvalidEvent(rule.into()));
+            }
+            Ok(Product {
+                currency: currency.map(str::to_owned),
+                ..catalog.product(&record, &extras)
             })
         })
         .collect()
@@ -322,7 +323,7 @@ mod tests {
     #[test]
     fn rows_decode_and_odd_ids_fail_validation() {
         let mut catalog = Catalog::default();
-        let entries = ["\u{1e}42", "brand\u{1e}Acme", "tag\u{1e} "].join("\u{1f}");
+        let entries = ["\u{1e}42", ":brand\u{1e}Acme", "tag\u{1e} "].join("\u{1f}");
         let ids = intern(&mut catalog, &entries, &[0, 0, 0], false).unwrap();
         assert_eq!(ids[0], 0);
         assert_eq!(ids[2], NONE, "a blank tag is no value");
