@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DIST } from './toolchain.mjs';
 
-export const BUDGET_BYTES = 84 * 1024;
+export const BUDGET_BYTES = 85 * 1024;
 const WASM = ['wasm/shelfwise_bg.wasm', 'wasm/shelfwise.js'];
 const FACE = ['index.js', 'input.js', 'options.js', 'rows.js', 'signals.js', 'wire.js', 'words.js', 'tools.js', 'load.js'];
 const BUDGETED = [...WASM, ...FACE];

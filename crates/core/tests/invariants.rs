@@ -1,11 +1,14 @@
-//! Properties over random inputs: ranking is a deterministic permutation,
-//! `strength: 0` is the shop's order, export then import is exact, decay never grows.
+//! Properties over random inputs: ranking is a deterministic permutation, does not
+//! depend on the order strings were interned in, and `strength: 0` is the shop's order;
+//! export then import is exact; decay never grows.
 #![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 
 use common::*;
 use proptest::prelude::*;
+use shelfwise_core::catalog::Catalog;
+use shelfwise_core::rank::{Row, Rows};
 use shelfwise_core::{
     candidates, rank, Engine, Event, EventKind, MemoryStore, Product, RankOptions, Reason,
 };
@@ -77,6 +80,47 @@ proptest! {
         prop_assert_eq!(&ranked, &engine.rank(&candidates(&products), &options, T0 + 2e9).unwrap());
         let unchanged = engine.rank(&candidates(&products), &RankOptions::with_strength(0.0), T0 + 2e9).unwrap();
         prop_assert_eq!(unchanged.iter().map(|r| r.index).collect::<Vec<_>>(), (0..products.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn ranking_rows_does_not_depend_on_the_order_strings_were_interned(
+        products in prop::collection::vec(arb_product(), 1..30),
+        earlier in prop::collection::vec(arb_product(), 0..30),
+        history in prop::collection::vec((arb_kind(), arb_product(), 0.0..1e9f64), 0..30),
+        strength in 0.0..=1.0f64,
+    ) {
+        // As the browser ranks: one catalog interned in the order strings were seen,
+        // another that saw other products first, against the Rust API's own.
+        let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+        engine.grant_consent(true, false, T0).unwrap();
+        for (kind, product, offset) in history {
+            engine.track(&Event::new(kind, product, T0 + offset));
+        }
+        let options = RankOptions::with_strength(strength);
+        let expected = engine.rank(&candidates(&products), &options, T0 + 2e9).unwrap();
+        for seen_before in [&earlier[..], &[]] {
+            let mut catalog = Catalog::default();
+            let mut extras = Vec::new();
+            for product in seen_before.iter().rev() {
+                catalog.record(product, &mut Vec::new());
+            }
+            let rows: Vec<Row> = products
+                .iter()
+                .map(|product| Row {
+                    record: catalog.record(product, &mut extras),
+                    base: None,
+                    boost: 1.0,
+                    pin: None,
+                    in_stock: true,
+                    consumable: false,
+                })
+                .collect();
+            let list = Rows { rows: &rows, extras: &extras, catalog: &catalog };
+            let ranked = engine.rank_rows(list, None, &options, T0 + 2e9).unwrap();
+            let got: Vec<(usize, f64)> = ranked.iter().map(|r| (r.index, r.score)).collect();
+            let want: Vec<(usize, f64)> = expected.iter().map(|r| (r.index, r.score)).collect();
+            prop_assert_eq!(got, want);
+        }
     }
 
     #[test]
