@@ -225,15 +225,16 @@ impl Engine {
 
 #[wasm_bindgen]
 impl Engine {
-    // Every call that takes at most a text and a number, by operation number (`op`):
-    // one export instead of one each keeps the module and its glue smaller. `text` holds
-    // the query, product id, facet and value (`PAIR`-joined), an export's format,
-    // checksum and payload (`PAIR`-joined, `ABSENT` when missing), a reason number, a
-    // candidate bucketing id or the measured modules (`PAIR`-joined); `number` the
+    // Every call that takes at most a text and a number, by operation number (`op`, see
+    // `contract::Op`, whose `returns` says what each gives back): one export instead of
+    // one each keeps the module and its glue smaller. `text` holds the query, product id,
+    // facet and value (`PAIR`-joined), an export's format, checksum and payload
+    // (`PAIR`-joined, `ABSENT` when missing), a candidate bucketing id, the measured
+    // modules (`PAIR`-joined), offer kinds (`ITEM`-joined) or a category; `number` the
     // grant's purposes (bit 1 personalization, bit 2 measurement), a preference's weight,
-    // a search's result count or an export's version (NaN: none), a catalogue index, or
+    // a search's result count or an export's version (NaN: none), a facet value's id, or
     // the holdout's percent (with its seed and the shopper's id, `PAIR`-joined, as text;
-    // NaN: no holdout). Returns what the operation returns, or undefined.
+    // NaN: no holdout). The texts are decoded by `wire`.
     #[wasm_bindgen(unchecked_return_type = "unknown")]
     pub fn command(
         &mut self,
