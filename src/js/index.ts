@@ -20,9 +20,6 @@ import { assign, loadTools, randomize, toolsLoaded, type MeasurementReport, type
 import { ModuleLoader, type WasmSource } from './load.js';
 import { ENGLISH, type OfferReason, type Words } from './words.js';
 import {
-  ABSENT,
-  ITEM,
-  PAIR,
   fields,
   guarded,
   isShelfwiseError,
@@ -34,7 +31,21 @@ import { RowEncoder } from './rows.js';
 import type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, ProfileSummary as CoreSummary, ShelfwiseWarning, SizeSuggestion } from './wire.js';
 import { ConsentModeReader, tcfSignal, type TcfApi, type TcfSignal } from './signals.js';
 import { MAX_CANDIDATES, checkOpen, passConfig, passMeasurement, passRankOptions, randomUnit, tabId } from './options.js';
-import { DEVICES, OFFER_FITS, OFFER_KINDS, OP, RANKED_STRIDE, REASON_CODES, ROW_STRIDE, SEGMENTS, SLOT_ITEM_STRIDE, type OpResults } from './wire.js';
+import {
+  ABSENT,
+  DEVICES,
+  ITEM,
+  OFFER_FITS,
+  OFFER_KINDS,
+  OP,
+  PAIR,
+  RANKED_STRIDE,
+  REASON_CODES,
+  ROW_STRIDE,
+  SEGMENTS,
+  SLOT_ITEM_STRIDE,
+  type OpResults,
+} from './wire.js';
 
 export { ENGLISH, type OfferReason, type Words, type WhyContext } from './words.js';
 export {
@@ -1102,12 +1113,11 @@ export class Shelfwise extends EventTarget {
     this.#refreshSignals();
     const { module, ...rankOptions } = guarded('options', () => (options === undefined || options === null ? {} : fields('options', options, 'options'))) as ModuleRankOptions;
     if (module !== undefined && typeof module !== 'string') throw inputError('options', 'module must be a string');
-    const [numbers, rankRules] = guarded('options', () => passRankOptions(this.#withExperiments(module, rankOptions)));
+    const [numbers, rules] = guarded('options', () => passRankOptions(this.#withExperiments(module, rankOptions)));
     if (!Array.isArray(products)) throw inputError('products', 'products must be an array');
     if (products.length > MAX_CANDIDATES) throw inputError('products', `at most ${MAX_CANDIDATES} products can be ranked at once`);
     const list = anchor === undefined ? products : [...products, anchor];
     if (anchor !== undefined) numbers[numbers.length - 1] = products.length;
-    const rules = rankRules;
     const hasRules = rules.boost.size > 0 || rules.pin.size > 0;
     const { rows, extras } = guarded('products', () =>
       this.#rows.encode(

@@ -1,7 +1,6 @@
 /**
  * Reading what a page passes in: JS types are checked here, defensively (a throwing
- * getter becomes a coded error), and values in Rust. The separators are the core's
- * `wire` module's.
+ * getter becomes a coded error), and values in Rust.
  * @module
  */
 
@@ -19,7 +18,6 @@ export function isShelfwiseError(error: unknown): error is ShelfwiseError {
 }
 
 export type InputKind = 'event' | 'products' | 'options' | 'argument' | 'import';
-export { ABSENT, FIELD, ITEM, PAIR } from './wire.js';
 /** Control characters: never valid in a value, and the separators above are among them. */
 export const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 

@@ -55,8 +55,9 @@ export class RowEncoder {
   constructor(readonly engine: Engine) {}
 
   /**
-   * The rows of `products` (`ROW_STRIDE` numbers each, then `rules(i)` per row) and their
-   * extras; `remember`: keep this list for the next call to reuse. `name(i)` names a
+   * The rows of `products` (`stride` numbers each: the product's six, the shop's four
+   * that `rules` writes, then any `extra` writes) and their extras; `remember`: keep this
+   * list for the next call to reuse. `name(i)` names a
    * product in errors. Throws a coded error, changing nothing, when a product is not one.
    */
   encode(

@@ -110,16 +110,30 @@ impl Catalog {
     /// The id of a product id as the shop wrote it (trimmed; 1 to 128 bytes).
     pub fn intern_product(&mut self, id: &str) -> Result<Id, String> {
         let id = label("id", Some(id.to_owned()))?.ok_or("id must not be empty")?;
-        if let Some(known) = self.product_ids.get(id.as_str()) {
-            return Ok(*known);
-        }
-        if self.products.len() >= MAX_PRODUCTS {
+        if self.products.len() >= MAX_PRODUCTS && self.find_product(&id).is_none() {
             return Err("at most 1000000 distinct products can be ranked".into());
         }
+        Ok(self.insert_product(&id))
+    }
+
+    fn insert_product(&mut self, id: &str) -> Id {
+        if let Some(known) = self.product_ids.get(id) {
+            return *known;
+        }
         let known = self.products.len() as Id;
-        self.product_ids.insert(id.as_str().into(), known);
+        self.product_ids.insert(id.into(), known);
         self.products.push(id.into());
-        Ok(known)
+        known
+    }
+
+    /// A category path's id, its parents inserted first (each the next one's parent).
+    fn insert_category(&mut self, path: &str) -> Id {
+        let mut parent = NONE;
+        let ends = path.bytes().enumerate().filter(|(_, b)| *b == b'/');
+        for end in ends.map(|(i, _)| i).chain([path.len()]) {
+            parent = self.insert(CATEGORY_FACET, &path[..end], parent);
+        }
+        parent
     }
 
     /// The id of a product's category (its `category` field) as the shop wrote it, with
@@ -129,13 +143,7 @@ impl Catalog {
         let Some(path) = label("category", Some(value.to_owned()))? else {
             return Ok(NONE);
         };
-        let path = category_path(&path)?;
-        let mut parent = NONE;
-        let ends = path.bytes().enumerate().filter(|(_, b)| *b == b'/');
-        for end in ends.map(|(i, _)| i).chain([path.len()]) {
-            parent = self.insert(CATEGORY_FACET, &path[..end], parent);
-        }
-        Ok(parent)
+        Ok(self.insert_category(&category_path(&path)?))
     }
 
     /// The id of a product's brand (its `brand` field); [`NONE`] for a blank one.
@@ -228,13 +236,10 @@ impl Catalog {
     /// Interns a [`Product`] as it is, already validated (the Rust API, the offline
     /// replay and homepage slots rank products): its strings are the profile's own.
     pub fn record(&mut self, product: &Product, extras: &mut Vec<Id>) -> Record {
-        let mut category = NONE;
-        if let Some(path) = product.category.as_deref() {
-            let ends = path.bytes().enumerate().filter(|(_, b)| *b == b'/');
-            for end in ends.map(|(i, _)| i).chain([path.len()]) {
-                category = self.insert(CATEGORY_FACET, &path[..end], category);
-            }
-        }
+        let category = match product.category.as_deref() {
+            Some(path) => self.insert_category(path),
+            None => NONE,
+        };
         let brand = match product.brand.as_deref() {
             Some(brand) => self.insert(BRAND_FACET, brand, NONE),
             None => NONE,
@@ -247,17 +252,8 @@ impl Catalog {
                 extras.push(id);
             }
         }
-        let key = match self.product_ids.get(product.id.as_str()) {
-            Some(key) => *key,
-            None => {
-                let key = self.products.len() as Id;
-                self.product_ids.insert(product.id.as_str().into(), key);
-                self.products.push(product.id.as_str().into());
-                key
-            }
-        };
         Record {
-            key,
+            key: self.insert_product(&product.id),
             category,
             brand,
             price: product.price.unwrap_or(f64::NAN),
@@ -265,8 +261,7 @@ impl Catalog {
         }
     }
 
-    /// The [`Product`] a record stands for (for the rarely used paths that still take
-    /// products: homepage slots).
+    /// The [`Product`] a record stands for (what `track()` learns from).
     pub fn product(&self, record: &Record, extras: &[Id]) -> Product {
         let text = |id: Id| self.value(id).map(|v| v.text.to_string());
         Product {

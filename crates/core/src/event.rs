@@ -529,12 +529,26 @@ pub fn validate_events(
     quantities: &[f64],
     at_ms: f64,
 ) -> Result<Vec<Event>> {
+    events(kind, products, Ok, details, quantities, at_ms)
+}
+
+/// The events of a `track` call, each product made valid by `product` first; an item's
+/// error names the item when there are several.
+fn events<P>(
+    kind: EventKind,
+    products: Vec<P>,
+    product: impl Fn(P) -> Result<Product>,
+    details: EventDetails,
+    quantities: &[f64],
+    at_ms: f64,
+) -> Result<Vec<Event>> {
     let items = check_items(kind, products.len(), quantities)?;
     products
         .into_iter()
         .enumerate()
-        .map(|(i, product)| {
-            event(kind, product, &details, quantities.get(i).copied(), at_ms)
+        .map(|(i, p)| {
+            product(p)
+                .and_then(|p| event(kind, p, &details, quantities.get(i).copied(), at_ms))
                 .map_err(|error| item_error(error, i, items))
         })
         .collect()
@@ -575,17 +589,8 @@ pub fn validate_items(
     quantities: &[f64],
     at_ms: f64,
 ) -> Result<Vec<Event>> {
-    let items = check_items(kind, products.len(), quantities)?;
-    products
-        .into_iter()
-        .enumerate()
-        .map(|(i, product)| {
-            let product = product.validate().map_err(Error::InvalidEvent);
-            product
-                .and_then(|p| event(kind, p, &details, quantities.get(i).copied(), at_ms))
-                .map_err(|error| item_error(error, i, items))
-        })
-        .collect()
+    let valid = |p: ProductInput| p.validate().map_err(Error::InvalidEvent);
+    events(kind, products, valid, details, quantities, at_ms)
 }
 
 /// Parses and validates a JSON array of products (the shop's list for `rank`). The

@@ -57,6 +57,15 @@ fn arb_kind() -> impl Strategy<Value = EventKind> {
     ])
 }
 
+/// A granted engine that learned `history` (offsets from `T0`).
+fn learned(history: Vec<(EventKind, Product, f64)>) -> Engine<MemoryStore> {
+    let mut engine = granted(MemoryStore::new());
+    for (kind, product, offset) in history {
+        engine.track(&Event::new(kind, product, T0 + offset));
+    }
+    engine
+}
+
 proptest! {
     #[test]
     fn ranking_is_a_deterministic_permutation_and_strength_zero_is_the_shop_order(
@@ -64,11 +73,7 @@ proptest! {
         history in prop::collection::vec((arb_kind(), arb_product(), 0.0..1e9f64), 0..30),
         strength in 0.0..=1.0f64,
     ) {
-        let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
-        engine.grant_consent(true, false, T0).unwrap();
-        for (kind, product, offset) in history {
-            engine.track(&Event::new(kind, product, T0 + offset));
-        }
+        let engine = learned(history);
         let options = RankOptions::with_strength(strength);
         let ranked = engine.rank(&candidates(&products), &options, T0 + 2e9).unwrap();
         let mut indices: Vec<usize> = ranked.iter().map(|r| r.index).collect();
@@ -91,11 +96,7 @@ proptest! {
     ) {
         // As the browser ranks: one catalog interned in the order strings were seen,
         // another that saw other products first, against the Rust API's own.
-        let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
-        engine.grant_consent(true, false, T0).unwrap();
-        for (kind, product, offset) in history {
-            engine.track(&Event::new(kind, product, T0 + offset));
-        }
+        let engine = learned(history);
         let options = RankOptions::with_strength(strength);
         let expected = engine.rank(&candidates(&products), &options, T0 + 2e9).unwrap();
         for seen_before in [&earlier[..], &[]] {

@@ -134,23 +134,16 @@ impl Snapshot<'_> {
         }
     }
 
-    /// The value's affinity relative to the strongest value of its facet, in `[0, 1]`.
+    /// The value's affinity relative to the strongest value of its facet, in `[0, 1]`:
+    /// long-term taste blended with what this visit is about.
     pub fn relative(&self, facet: &str, value: &str) -> f64 {
-        let of = |facets: &[(&str, FacetSnapshot)]| {
-            let Some((_, facet)) = facets.iter().find(|(f, _)| *f == facet) else {
-                return 0.0;
-            };
-            if facet.max <= 0.0 {
-                return 0.0;
+        let mut relative = 0.0;
+        self.for_each_relative(|f, v, part| {
+            if f == facet && v == value {
+                relative += part;
             }
-            facet
-                .scores
-                .iter()
-                .find(|(v, _, _, _)| *v == value)
-                .map_or(0.0, |(_, score, _, _)| score / facet.max)
-        };
-        // Long-term taste blended with what this visit is about.
-        (1.0 - self.session_share) * of(&self.facets) + self.session_share * of(&self.session)
+        });
+        relative
     }
 }
 

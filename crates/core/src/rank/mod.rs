@@ -240,18 +240,6 @@ impl<'a> Candidate<'a> {
             consumable: false,
         }
     }
-
-    /// Checks what the shop gave; `index` names the candidate in the error.
-    pub fn validate(&self, index: usize) -> Result<()> {
-        let score_ok = self.base.is_none_or(f64::is_finite);
-        if score_ok && self.boost.is_finite() && (0.0..=MAX_BOOST).contains(&self.boost) {
-            return Ok(());
-        }
-        Err(Error::InvalidProduct(at_index(
-            index,
-            "score must be a finite number, boost a number from 0 to 1000",
-        )))
-    }
 }
 
 /// Why a product is where it is. The JS face words it (`src/js/words.ts`); the facet

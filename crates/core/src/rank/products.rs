@@ -72,9 +72,7 @@ pub fn rank(
     options: &RankOptions,
     snapshot: Option<&Snapshot>,
 ) -> Result<Vec<Ranked>> {
-    for (index, candidate) in candidates.iter().enumerate() {
-        candidate.validate(index)?;
-    }
+    // `rank_rows` checks the options, then every candidate's terms.
     let interned = Interned::new(candidates);
     let ranked = rank_rows(interned.rows(), options, snapshot)?;
     Ok(ranked

@@ -23,15 +23,14 @@ impl Row {
         self.record
             .validate(catalog, extras)
             .map_err(|reason| Error::InvalidProduct(at_index(index, &reason)))?;
-        Candidate {
-            product: &Product::default(),
-            base: self.base,
-            boost: self.boost,
-            pin: self.pin,
-            in_stock: self.in_stock,
-            consumable: self.consumable,
+        let score_ok = self.base.is_none_or(f64::is_finite);
+        if score_ok && self.boost.is_finite() && (0.0..=MAX_BOOST).contains(&self.boost) {
+            return Ok(());
         }
-        .validate(index)
+        Err(Error::InvalidProduct(at_index(
+            index,
+            "score must be a finite number, boost a number from 0 to 1000",
+        )))
     }
 }
 
