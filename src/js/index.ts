@@ -327,7 +327,8 @@ export { isShelfwiseError, type ShelfwiseError } from './input.js';
 /** Events a `Shelfwise` instance dispatches. */
 export type ShelfwiseEventType = 'consentchange' | 'profilechange' | 'warning';
 
-const STORAGE_PREFIX = 'shelfwise:';
+/** Every key Shelfwise writes: the profile's (`shelfwise:`) and the refusal record's (`shelfwise-consent:`). */
+const STORAGE_PREFIX = 'shelfwise';
 const COMPACT_SETTLE_MS = 300;
 
 /** Runs one of the engine's small operations, typed by what the contract says it returns. */
@@ -656,7 +657,11 @@ export class Shelfwise extends EventTarget {
     if (this.#read.consentMode && this.#consentMode.read()) this.#applySignals();
   }
 
-  /** Consent per purpose, and where the deciding signal came from. */
+  /**
+   * Consent per purpose, and where the deciding signal came from. A shopper's refusal is
+   * remembered across visits and tabs (`personalization: "denied"`, `source: "shopper"`,
+   * `decidedMs`), so a banner shows only while `personalization` is `"unknown"`.
+   */
   get consent(): ConsentState {
     this.#refreshSignals();
     return JSON.parse(run(this.#engine, 'consent', this.#now)) as ConsentState;
@@ -681,7 +686,9 @@ export class Shelfwise extends EventTarget {
 
   /**
    * Denies or withdraws consent, by default for every purpose: then every Shelfwise key
-   * (all namespaces) is erased from `localStorage` and `sessionStorage` before returning.
+   * (all namespaces) is erased from `localStorage` and `sessionStorage` before returning,
+   * and the refusal alone is kept (`shelfwise-consent:<namespace>`: the decision and its
+   * time) so the shop does not ask again on the next visit.
    * `['measurement']` withdraws measurement only: its counts are erased in every tab and
    * the profile stays. (Withdrawing personalization withdraws both: the counts are kept
    * with the profile.)

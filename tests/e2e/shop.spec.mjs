@@ -51,6 +51,11 @@ function shelfwiseTraces(page) {
   }));
 }
 
+/** The refusal Shelfwise remembers (its only key outside `shelfwise:`), or null. */
+function refusalRecord(page) {
+  return page.evaluate(() => localStorage.getItem('shelfwise-consent:harbor-market'));
+}
+
 /** Opens and closes the first `count` products of a category; returns their ids. */
 async function viewProducts(page, category, count) {
   const cards = page.locator(`#grid li.card[data-category="${category}"]`);
@@ -107,7 +112,7 @@ test('accepting, viewing laptops and reloading moves laptops up', async ({ page 
   await page.screenshot({ path: test.info().outputPath('personalized-shop.png') });
 });
 
-test('declining keeps the shop order and leaves no Shelfwise data', async ({ page }) => {
+test('declining keeps the shop order and leaves no Shelfwise data but the refusal', async ({ page }) => {
   await openShop(page);
   const before = await gridOrder(page);
   await page.click('#consent-decline');
@@ -117,6 +122,8 @@ test('declining keeps the shop order and leaves no Shelfwise data', async ({ pag
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   expect(await gridOrder(page)).toEqual(before);
   expect(await shelfwiseTraces(page)).toEqual({ keys: [], cookies: '' });
+  expect(await refusalRecord(page), 'the decision and its time, nothing else').toMatch(/^denied denied \d{13}$/);
+  await expect(page.locator('#consent-banner'), 'a refusal is not asked again').toBeHidden();
 });
 
 test('withdrawing consent in the panel erases everything at once', async ({ page }) => {
@@ -133,7 +140,11 @@ test('withdrawing consent in the panel erases everything at once', async ({ page
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   expect(await gridOrder(page)).toEqual(before);
-  await expect(page.locator('#consent-banner')).toBeVisible();
+  // The withdrawal is remembered: the banner does not ask again on the next visit.
+  await expect(page.locator('#consent-banner')).toBeHidden();
+  expect(await refusalRecord(page)).toMatch(/^denied denied \d{13}$/);
+  await page.click('#open-privacy');
+  await expect(page.locator('#privacy-consent')).toContainText('Personalization is off');
 });
 
 test('the profile is kept across tabs and a cleared storage is not resurrected', async ({ page, context }) => {
@@ -147,7 +158,8 @@ test('the profile is kept across tabs and a cleared storage is not resurrected',
   await expect(second.locator('#interests')).toContainText('Sunglasses');
   // Another tab withdraws: the first tab must neither keep learning nor write again.
   await second.click('#toggle-consent');
-  await expect(page.locator('#privacy-consent')).toContainText('not decided', { timeout: 5_000 });
+  // The refusal reaches this tab too: it is off, not "not decided" (no banner asks again).
+  await expect(page.locator('#privacy-consent')).toContainText('Personalization is off', { timeout: 5_000 });
   await viewProducts(page, 'sunglasses', 1);
   expect(await shelfwiseTraces(page)).toEqual({ keys: [], cookies: '' });
   await second.close();

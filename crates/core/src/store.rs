@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use super::base64url;
 use super::codec::{codec_fields, from_bytes, to_bytes, Codec};
 
-use super::consent::Consent;
+use super::consent::{Consent, ConsentStatus, Source};
 use super::error::{Error, Result};
 use super::event::Event;
 use super::json::{decimal, hex16};
@@ -40,6 +40,38 @@ pub fn storage_key(namespace: &str) -> String {
         &decimal(u64::from(FORMAT_VERSION)),
     ]
     .concat()
+}
+
+/// Where the shopper's refusal is kept (`shelfwise-consent:<namespace>`): outside
+/// [`KEY_PREFIX`], so erasing what was learned never erases the refusal itself.
+pub const REFUSAL_PREFIX: &str = "shelfwise-consent:";
+
+pub fn refusal_key(namespace: &str) -> String {
+    [REFUSAL_PREFIX, namespace].concat()
+}
+
+/// The refusal record: the decision per purpose and its time, nothing else
+/// (`denied denied 1764770000000`).
+pub fn refusal_text(consent: &Consent) -> String {
+    let ms = consent.decided_ms.unwrap_or(0.0).max(0.0) as u64;
+    [
+        consent.personalization.as_str(),
+        " ",
+        consent.measurement.as_str(),
+        " ",
+        &decimal(ms),
+    ]
+    .concat()
+}
+
+/// A refusal record read back; `None` for anything else (it is then ignored).
+pub fn parse_refusal(text: &str) -> Option<Consent> {
+    let mut parts = text.split(' ');
+    let personalization = ConsentStatus::from_name(parts.next()?)?;
+    let measurement = ConsentStatus::from_name(parts.next()?)?;
+    let ms: u64 = parts.next()?.parse().ok()?;
+    (parts.next().is_none() && personalization == ConsentStatus::Denied)
+        .then(|| Consent::decided(personalization, measurement, ms as f64, Source::Shopper))
 }
 
 /// The prefix of the namespace's journal keys (`shelfwise:ns:v2:j:TAB`).

@@ -46,11 +46,82 @@ fn withdrawal_erases_every_shelfwise_key_and_only_those() {
     let keys: Vec<&String> = engine.store().entries.keys().collect();
     assert_eq!(
         keys,
-        ["cart"],
-        "the shop's own keys stay, all Shelfwise keys go"
+        ["cart", "shelfwise-consent:shop"],
+        "the shop's own keys stay, all Shelfwise keys go but the refusal"
+    );
+    assert_eq!(
+        engine.store().entries["shelfwise-consent:shop"],
+        format!("denied denied {}", (T0 + MINUTE) as u64),
+        "the refusal record holds the decision and its time, nothing else"
     );
     assert!(!engine.track(&view(&products[0], T0 + 2.0 * MINUTE)));
-    assert_eq!(engine.store().entries.len(), 1);
+    assert_eq!(engine.store().entries.len(), 2);
+}
+
+#[test]
+fn a_refusal_is_remembered_across_visits_and_tabs_until_the_shopper_grants() {
+    let products = catalogue();
+    let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+    engine.withdraw_consent(T0).unwrap();
+    // The next visit knows the answer, so the banner need not ask again.
+    let mut next_visit = Engine::open("shop", engine.store().clone()).unwrap();
+    let consent = next_visit.consent();
+    assert_eq!(consent.personalization, ConsentStatus::Denied);
+    assert_eq!(consent.measurement, ConsentStatus::Denied);
+    assert_eq!(consent.decided_ms, Some(T0));
+    assert_eq!(consent.source, Some(Source::Shopper));
+    assert!(!next_visit.track(&view(&products[0], T0 + MINUTE)));
+
+    // Erasing what was learned keeps the refusal.
+    next_visit.erase(T0 + MINUTE).unwrap();
+    let after_erase = Engine::open("shop", next_visit.store().clone()).unwrap();
+    assert_eq!(after_erase.consent().personalization, ConsentStatus::Denied);
+
+    // A later grant replaces it, and the record goes.
+    next_visit
+        .grant_consent(true, false, T0 + 2.0 * MINUTE)
+        .unwrap();
+    assert!(!next_visit
+        .store()
+        .entries
+        .contains_key("shelfwise-consent:shop"));
+    let granted = Engine::open("shop", next_visit.store().clone()).unwrap();
+    assert_eq!(granted.consent().personalization, ConsentStatus::Granted);
+}
+
+#[test]
+fn a_refusal_in_one_tab_reaches_the_other_on_reload() {
+    let products = catalogue();
+    let mut first = Engine::open("shop", MemoryStore::new()).unwrap();
+    first.grant_consent(true, false, T0).unwrap();
+    first.track(&view(&products[0], T0));
+    first.flush();
+    let mut second = Engine::open("shop", first.store().clone()).unwrap();
+    assert_eq!(second.consent().personalization, ConsentStatus::Granted);
+    first.withdraw_consent(T0 + MINUTE).unwrap();
+    *second.store_mut() = first.store().clone();
+    second.reload();
+    assert_eq!(second.consent().personalization, ConsentStatus::Denied);
+    assert_eq!(second.consent().decided_ms, Some(T0 + MINUTE));
+    assert!(second.profile().is_empty());
+}
+
+#[test]
+fn a_declined_banner_is_remembered_but_a_cmp_refusal_is_left_to_the_cmp() {
+    let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+    // Granting measurement only, personalization never asked: nothing to remember.
+    engine.grant_consent(false, true, T0).unwrap();
+    assert!(engine.store().entries.is_empty());
+    let mut store = MemoryStore::new();
+    store
+        .entries
+        .insert("shelfwise-consent:shop".into(), "granted denied 5".into());
+    let forged = Engine::open("shop", store).unwrap();
+    assert_eq!(
+        forged.consent().personalization,
+        ConsentStatus::Unknown,
+        "a record that is not a refusal is ignored: a grant lives only in the envelope"
+    );
 }
 
 #[test]
@@ -159,7 +230,8 @@ fn tcf_decides_with_purposes_1_5_6_and_the_latest_decision_wins() {
     engine.withdraw_consent(updated + 1.0).unwrap();
     engine.set_signals(tcf(TC_ALL_PURPOSES), T0).unwrap();
     assert_eq!(engine.consent().personalization.as_str(), "denied");
-    assert!(engine.store().entries.is_empty());
+    let keys: Vec<&String> = engine.store().entries.keys().collect();
+    assert_eq!(keys, ["shelfwise-consent:shop"], "only the refusal is kept");
 
     // With a vendor id the vendor needs consent too: an unlisted vendor is denied, and a
     // newer CMP denial erases what a grant had stored.

@@ -149,7 +149,8 @@ proptest! {
         engine.erase(T0 + 2e9).unwrap();
         prop_assert!(engine.profile().is_empty());
         engine.withdraw_consent(T0 + 2e9).unwrap();
-        prop_assert!(engine.store().entries.is_empty());
+        let keys: Vec<&String> = engine.store().entries.keys().collect();
+        prop_assert_eq!(keys, ["shelfwise-consent:shop"], "nothing but the refusal is left");
     }
 
     #[test]

@@ -31,8 +31,39 @@ impl<S: Store> Engine<S> {
             self.profile = Profile::default();
             self.erase_stored();
         }
+        self.remember_decision();
         self.sync_measurement();
         true
+    }
+
+    /// Remembers the shopper's refusal of personalization (the decision and its time
+    /// only, which needs no consent), or forgets it once personalization is granted.
+    fn remember_decision(&mut self) {
+        let decision = self.decision;
+        let written = if decision.allows_personalization() {
+            self.store.remove(&self.refusal_key)
+        } else if decision.source == Some(Source::Shopper)
+            && decision.personalization == ConsentStatus::Denied
+        {
+            self.store.set(&self.refusal_key, &refusal_text(&decision))
+        } else {
+            return;
+        };
+        if let Err(error) = written {
+            self.last_storage_error = Some(error);
+        }
+    }
+
+    /// Takes a refusal on file (this visit's first, or another tab's) when it is the
+    /// latest decision.
+    pub(super) fn read_refusal(&mut self) {
+        let refusal = match self.store.get(&self.refusal_key) {
+            Ok(Some(text)) => parse_refusal(&text),
+            _ => None,
+        };
+        if let Some(refusal) = refusal.filter(|r| self.decision.superseded_by(r)) {
+            self.decision = refusal;
+        }
     }
 
     /// The shopper grants `personalization` and/or `measurement` in the shop. Granting
@@ -91,6 +122,7 @@ impl<S: Store> Engine<S> {
         );
         self.profile = Profile::default();
         self.erase_stored();
+        self.remember_decision();
         self.sync_measurement();
         Ok(())
     }

@@ -30,12 +30,13 @@ impl<S: Store> Engine<S> {
     }
 
     /// Re-reads storage, adopting what other tabs wrote. A missing envelope means
-    /// nothing is on file: state returns to "unknown" and empty rather than resurrecting
-    /// data that someone erased.
+    /// nothing is on file: state returns to "unknown" (or the shopper's refusal on file)
+    /// and empty rather than resurrecting data that someone erased.
     pub fn reload(&mut self) {
         if !self.read_record() {
             return;
         }
+        self.read_refusal();
         self.read_journals();
         self.rebuild();
     }

@@ -8,6 +8,8 @@
 //!   reports it through [`Engine::storage_mode`];
 //! - consent follows the latest decision (the shopper's, a CMP's); GPC and Consent
 //!   Mode defaults apply only while there is none (see [`super::consent`]);
+//! - the shopper's refusal is remembered (only the decision and its time, under its
+//!   own key that erasing never touches), so a banner does not ask again each visit;
 //! - tabs lose no event: each tab appends to its own journal key ([`Engine::flush`]),
 //!   and [`Engine::compact`] folds journals into the envelope, remembering per tab how
 //!   far it got, so every event counts exactly once. An envelope that disappears
@@ -36,8 +38,9 @@ use crate::profile::Snapshot;
 use crate::profile::{Profile, ProfileConfig, Summary};
 use crate::rank::{rank, similar_to, Candidate, RankOptions, Ranked};
 use crate::store::{
-    journal_prefix, seal, storage_key, unseal, validate_namespace, validate_tab, Applied, Envelope,
-    Journal, Store, StoreError, Unreadable, KEY_PREFIX,
+    journal_prefix, parse_refusal, refusal_key, refusal_text, seal, storage_key, unseal,
+    validate_namespace, validate_tab, Applied, Envelope, Journal, Store, StoreError, Unreadable,
+    KEY_PREFIX,
 };
 
 /// Interests per facet in [`Engine::summary`].
@@ -104,6 +107,8 @@ shape! {
 pub struct Engine<S: Store> {
     key: String,
     journal_prefix: String,
+    /// Where the shopper's refusal is remembered (see [`crate::store::refusal_key`]).
+    refusal_key: String,
     tab: String,
     warnings: Vec<Warning>,
     store: S,
@@ -165,6 +170,7 @@ impl<S: Store> Engine<S> {
         let mut engine = Engine {
             key: storage_key(namespace),
             journal_prefix: journal_prefix(namespace),
+            refusal_key: refusal_key(namespace),
             tab: tab.to_owned(),
             warnings: Vec::new(),
             store,
