@@ -9,7 +9,9 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DIST } from './toolchain.mjs';
 
-export const BUDGET_BYTES = 85 * 1024;
+// The build's figure plus about 1 KB; it rose from 85 KB with issue 15 (truthful
+// reasons with their facts, readable labels, the remembered refusal).
+export const BUDGET_BYTES = 86 * 1024;
 const WASM = ['wasm/shelfwise_bg.wasm', 'wasm/shelfwise.js'];
 const FACE = ['index.js', 'input.js', 'options.js', 'rows.js', 'signals.js', 'wire.js', 'words.js', 'tools.js', 'load.js'];
 const BUDGETED = [...WASM, ...FACE];

@@ -3,7 +3,7 @@
 use wasm_bindgen::prelude::*;
 
 use crate::storage::BrowserStore;
-use shelfwise_core::json::to_string as json;
+use shelfwise_core::json::{decimal, to_string as json};
 use shelfwise_core::wire::{items, PAIR};
 use shelfwise_glue::JsError;
 
@@ -349,14 +349,18 @@ impl Engine {
         Ok(self.inner.import(&file, now_ms)?)
     }
 
-    // The facet and value (`PAIR`-joined) a ranked product's reason (as `rank` numbered
-    // it) is about, for the face to word; undefined for other reasons.
+    // The facet, value and evidence (how many actions taught it), `PAIR`-joined, that a
+    // ranked product's reason (as `rank` numbered it) is about, for the face to word;
+    // undefined for other reasons.
     pub fn reason_value(&self, id: f64) -> Option<String> {
         let (facet, value) = self.catalog.describe(id as u32)?;
-        let mut about = String::with_capacity(facet.len() + value.len() + 1);
+        let evidence = self.inner.profile().evidence(facet, value);
+        let mut about = String::with_capacity(facet.len() + value.len() + 12);
         about.push_str(facet);
-        about.push(PAIR);
-        about.push_str(value);
+        for part in [value, &decimal(u64::from(evidence))] {
+            about.push(PAIR);
+            about.push_str(part);
+        }
         Some(about)
     }
 

@@ -18,7 +18,7 @@ import init, { Engine, initSync, inputError } from './wasm/shelfwise.js';
 import type * as Types from './types.js';
 import { assign, loadTools, randomize, toolsLoaded, type MeasurementReport, type Namespace } from './tools.js';
 import { ModuleLoader, type WasmSource } from './load.js';
-import { ENGLISH, type OfferReason, type Words } from './words.js';
+import { ENGLISH, readable, type Labels, type OfferReason, type ShopOrder, type Words } from './words.js';
 import {
   fields,
   guarded,
@@ -30,7 +30,7 @@ import {
 import { RowEncoder } from './rows.js';
 import type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, ProfileSummary as CoreSummary, ShelfwiseWarning, SizeSuggestion } from './wire.js';
 import { ConsentModeReader, tcfSignal, type TcfApi, type TcfSignal } from './signals.js';
-import { MAX_CANDIDATES, checkOpen, passConfig, passMeasurement, passRankOptions, randomUnit, tabId } from './options.js';
+import { MAX_CANDIDATES, checkOpen, passConfig, passMeasurement, passRankOptions, randomUnit, shopOrderOf, tabId } from './options.js';
 import {
   ABSENT,
   DEVICES,
@@ -47,7 +47,7 @@ import {
   type OpResults,
 } from './wire.js';
 
-export { ENGLISH, type OfferReason, type Words, type WhyContext } from './words.js';
+export { ENGLISH, humanize, readable, type Labels, type OfferReason, type ShopOrder, type Words, type WhyContext } from './words.js';
 export {
   bucketing,
   estimate,
@@ -127,6 +127,12 @@ export interface OpenOptions {
   now?: () => number;
   /** Shopper-facing words (interest labels, "why?" reasons) in the shop's language; default English. */
   words?: Partial<Words>;
+  /**
+   * The shop's names for facet values, shown instead of slugs:
+   * `{ category: { 'mobile-accessories': 'Phone accessories' }, brand: { hm: 'H&M' } }`.
+   * Without one a slug is made readable (`mobile-accessories` → "Mobile accessories").
+   */
+  labels?: Labels;
   /**
    * The shopper's id for bucketing (holdout, experiments): e.g. the attribute the shop's
    * GrowthBook hashes, so each shopper lands in the same group everywhere. By default a
@@ -212,8 +218,24 @@ export interface Ranked<T> {
   index: number;
   /** What placed it here most, e.g. `"viewed"`, `"interest"`, `"pinned"`. */
   reason: Types.ReasonCode;
-  /** The reason in the shopper's words ("Because you viewed apple smartphone"), computed on the device. */
+  /**
+   * The reason in the shopper's words ("You often look at Apple"), computed on the
+   * device. It names only what the shopper did or said (`about`), never the product's
+   * own attributes.
+   */
   readonly why: string;
+  /** For `interest` and `stated` reasons: the shopper's interest or statement it is about; else null. */
+  readonly about: ReasonFact | null;
+}
+
+/** A fact from the shopper's profile that a reason is about. */
+export interface ReasonFact {
+  facet: Types.Facet;
+  /** The value as the profile holds it (`electronics/laptops`), and in the shop's words. */
+  value: string;
+  label: string;
+  /** How many of the shopper's actions taught it (0 for a statement alone). */
+  evidence: number;
 }
 
 
@@ -298,6 +320,8 @@ export interface SlotChoice<T> {
   item: T | null;
   reason: Types.ReasonCode | null;
   readonly why: string | null;
+  /** The shopper's interest or statement the reason is about (see `Ranked.about`). */
+  readonly about?: ReasonFact | null;
 }
 
 /** A shop's autocomplete suggestion: its text and what it leads to (for ranking). */
@@ -346,14 +370,14 @@ export class ProfileCenter {
   readonly #shelf: Shelfwise;
   readonly #engine: Engine;
   readonly #now: () => number;
-  readonly #words: Words;
+  readonly #reasons: Reasons;
 
   /** @internal */
-  constructor(shelf: Shelfwise, engine: Engine, now: () => number, words: Words) {
+  constructor(shelf: Shelfwise, engine: Engine, now: () => number, reasons: Reasons) {
     this.#shelf = shelf;
     this.#engine = engine;
     this.#now = now;
-    this.#words = words;
+    this.#reasons = reasons;
   }
 
   /** What Shelfwise knows about the shopper: interests (labelled in plain words) with their strength and evidence. */
@@ -361,7 +385,7 @@ export class ProfileCenter {
     // A read: it writes nothing (the engine's profile already holds unwritten events).
     const summary = JSON.parse(run(this.#engine, 'summary', this.#now)) as ProfileSummary;
     for (const interest of summary.interests) {
-      interest.label = this.#words.interest(interest.facet, interest.value, summary.currency);
+      interest.label = this.#reasons.label(interest.facet, interest.value, () => summary.currency);
     }
     return summary;
   }
@@ -450,10 +474,43 @@ export class ProfileCenter {
   }
 }
 
-/** One ranked product; `why` is worded only when read (most results are never explained). */
+/**
+ * Words reasons from the profile's facts (one per instance): the fact a reason is about
+ * is read from the engine only when asked, so ranking pays nothing for explanations.
+ */
+class Reasons {
+  constructor(
+    readonly engine: Engine,
+    readonly now: () => number,
+    readonly words: Words,
+    readonly labels: Labels,
+  ) {}
+
+  /** The interest or statement behind a reason (its value as `rank` numbered it). */
+  fact(value: number, currency: () => string | null): ReasonFact | null {
+    if (value < 0) return null;
+    const about = run(this.engine, 'reasonValue', this.now, '', value);
+    if (about === undefined) return null;
+    const [facet = '', text = '', evidence = '0'] = about.split(PAIR);
+    return { facet, value: text, label: this.label(facet, text, currency), evidence: Number(evidence) };
+  }
+
+  /** A facet value in the shop's words. */
+  label(facet: string, value: string, currency: () => string | null): string {
+    return this.words.interest(facet, readable(facet, value, this.labels), facet === 'price_band' ? currency() : null);
+  }
+
+  why(code: Types.ReasonCode, fact: ReasonFact | null, order: ShopOrder | undefined): string {
+    return this.words.why(code, { ...fact, ...(order === undefined ? {} : { order }) });
+  }
+}
+
+/** One ranked product; `why` and `about` are read from the profile only when asked (most results are never explained). */
 class RankedProduct<T> implements Ranked<T> {
   readonly #value: number;
-  readonly #explain: (code: Types.ReasonCode, value: number, item: T) => string;
+  readonly #order: ShopOrder | undefined;
+  readonly #reasons: Reasons;
+  readonly #currency: () => string | null;
 
   constructor(
     public product: T,
@@ -461,14 +518,22 @@ class RankedProduct<T> implements Ranked<T> {
     public index: number,
     public reason: Types.ReasonCode,
     value: number,
-    explain: (code: Types.ReasonCode, value: number, item: T) => string,
+    order: ShopOrder | undefined,
+    reasons: Reasons,
+    currency: () => string | null,
   ) {
     this.#value = value;
-    this.#explain = explain;
+    this.#order = order;
+    this.#reasons = reasons;
+    this.#currency = currency;
+  }
+
+  get about(): ReasonFact | null {
+    return this.#reasons.fact(this.#value, this.#currency);
   }
 
   get why(): string {
-    return this.#explain(this.reason, this.#value, this.product);
+    return this.#reasons.why(this.reason, this.about, this.#order);
   }
 }
 
@@ -488,6 +553,7 @@ export class Shelfwise extends EventTarget {
   readonly #listeners: Array<() => void> = [];
   #tcf: TcfSignal | undefined;
   readonly #words: Words;
+  readonly #reasons: Reasons;
   readonly #tcfVendorId: number | undefined;
   #tcfListenerId: unknown;
   #consent: string;
@@ -520,7 +586,8 @@ export class Shelfwise extends EventTarget {
     this.#namespace = options.namespace ?? 'default';
     this.#flushDelayMs = options.flushDelayMs ?? 1000;
     this.#words = { ...ENGLISH, ...options.words };
-    this.profile = new ProfileCenter(this, engine, this.#now, this.#words);
+    this.#reasons = new Reasons(engine, this.#now, this.#words, options.labels ?? {});
+    this.profile = new ProfileCenter(this, engine, this.#now, this.#reasons);
     const { tcf = true, gpc = true, consentMode = true, tcfVendorId } = options.consent ?? {};
     this.#read = { tcf, gpc, consentMode };
     this.#tcfVendorId = tcfVendorId;
@@ -889,6 +956,7 @@ export class Shelfwise extends EventTarget {
     if (module !== undefined && typeof module !== 'string') throw inputError('options', 'module must be a string');
     const context = { ...pageContext(this.#now()), ...given };
     const [numbers, rules] = guarded('options', () => passRankOptions(this.#withExperiments(module, rankOptions)));
+    const order = shopOrderOf(rankOptions);
     const products = items.map((item, i) => ({ ...(fields('products', item, `items[${i}]`) as T), id: `slot:${String(item.id)}` }));
     const locales = [context.locale];
     const slotNumbers = (item: T, i: number, out: Float64Array, at: number) => {
@@ -946,7 +1014,6 @@ export class Shelfwise extends EventTarget {
     numbersIn.set(rows, head.length);
     const chosen = this.#engine.fillSlots(numbersIn, extras, locales.join(PAIR), this.#now());
     if (countImpressions) this.#countImpression(module);
-    const shelf = this;
     // Per slot too, for the slots the shop measures as `<module>:<slot>`.
     if (countImpressions && module !== undefined) {
       slots.forEach((slot, s) => {
@@ -959,14 +1026,17 @@ export class Shelfwise extends EventTarget {
       if (index < 0) return { slot, item: null, reason: null, why: null };
       const item = items[index] as T;
       const code = (REASON_CODES[chosen[at + 2] as number] ?? 'shop_order') as Types.ReasonCode;
-      const value = chosen[at + 3] as number;
+      const ranked = new RankedProduct(item, 0, index, code, chosen[at + 3] as number, order, this.#reasons, this.#currency);
       if (countImpressions) this.track({ type: 'impression', product: { id: `slot:${String(item.id)}` } });
       return {
         slot,
         item,
         reason: code,
         get why() {
-          return shelf.#why(code, value, item);
+          return ranked.why;
+        },
+        get about() {
+          return ranked.about;
         },
       };
     });
@@ -1093,17 +1163,11 @@ export class Shelfwise extends EventTarget {
     const byFit = fit && (choice.reason === 'shop_order' || choice.reason === 'promoted');
     const reason: OfferReason = byFit ? fit[1] : choice.reason!;
     const words = this.#words;
-    const item = choice.item;
     return {
-      offer: item,
+      offer: choice.item,
       reason,
       get why() {
-        if (!byFit) return choice.why;
-        const context = {
-          ...(typeof item.category === 'string' ? { category: item.category } : {}),
-          ...(typeof item.brand === 'string' ? { brand: item.brand } : {}),
-        };
-        return words.offer(reason, context);
+        return byFit ? words.offer(reason, {}) : choice.why;
       },
     };
   }
@@ -1121,6 +1185,7 @@ export class Shelfwise extends EventTarget {
     const { module, ...rankOptions } = guarded('options', () => (options === undefined || options === null ? {} : fields('options', options, 'options'))) as ModuleRankOptions;
     if (module !== undefined && typeof module !== 'string') throw inputError('options', 'module must be a string');
     const [numbers, rules] = guarded('options', () => passRankOptions(this.#withExperiments(module, rankOptions)));
+    const order = shopOrderOf(rankOptions);
     if (!Array.isArray(products)) throw inputError('products', 'products must be an array');
     if (products.length > MAX_CANDIDATES) throw inputError('products', `at most ${MAX_CANDIDATES} products can be ranked at once`);
     const list = anchor === undefined ? products : [...products, anchor];
@@ -1151,25 +1216,13 @@ export class Shelfwise extends EventTarget {
     for (let i = 0, at = 0; at < out.length; i++, at += RANKED_STRIDE) {
       const index = out[at] as number;
       const code = (REASON_CODES[out[at + 2] as number] ?? 'shop_order') as Types.ReasonCode;
-      ranked[i] = new RankedProduct(products[index] as T, out[at + 1] as number, index, code, out[at + 3] as number, this.#explain);
+      ranked[i] = new RankedProduct(products[index] as T, out[at + 1] as number, index, code, out[at + 3] as number, order, this.#reasons, this.#currency);
     }
     return ranked;
   }
 
-  /** Words a reason for `RankedProduct` and slot choices (one function per instance). */
-  readonly #explain = (code: Types.ReasonCode, value: number, item: { category?: unknown; brand?: unknown }): string => this.#why(code, value, item);
-
-  /** A ranked or slot choice's reason in the shop's words (computed only when read). */
-  #why(code: Types.ReasonCode, value: number, item: { category?: unknown; brand?: unknown }): string {
-    const about = value < 0 ? undefined : run(this.#engine, 'reasonValue', this.#now, '', value);
-    const [facet, text] = about?.split(PAIR) ?? [];
-    const currency = facet === 'price_band' ? this.profile.summary().currency : null;
-    return this.#words.why(code, {
-      ...(typeof item.category === 'string' ? { category: item.category } : {}),
-      ...(typeof item.brand === 'string' ? { brand: item.brand } : {}),
-      ...(facet !== undefined && text !== undefined ? { facet, value: text, label: this.#words.interest(facet, text, currency) } : {}),
-    });
-  }
+  /** The profile's currency, for price band labels (read only when a band is worded). */
+  readonly #currency = (): string | null => this.profile.summary().currency;
 
   #scheduleFlush(): void {
     if (this.#flushTimer !== undefined || this.#closed) return;

@@ -9,6 +9,7 @@ import { inputError } from './wasm/shelfwise.js';
 import { fields, guarded, optionalTexts } from './input.js';
 import { CONFIG_OPTIONS, ITEM, OUT_OF_STOCK, RANK_OPTIONS } from './wire.js';
 import type { Experiment, HoldoutOptions, MeasurementOptions, OpenOptions } from './index.js';
+import type { ShopOrder } from './words.js';
 
 /** Products ranked at most at once. */
 export const MAX_CANDIDATES = 100_000;
@@ -18,18 +19,34 @@ export interface RankRules {
   boost: Map<string, number>;
 }
 
-
 /**
  * Rank options for the core (which knows the ranges): a bit set of those given, their
  * values, and a slot for `similarTo`; and the shop's per-product rules (`pin`, `boost`,
  * `bury`) as maps by product id.
  */
+const SHOP_ORDERS: readonly ShopOrder[] = ['popularity', 'relevance', 'newest', 'editorial'];
+
+/** The checked `shopOrder` of rank options, if any. */
+export function shopOrderOf(options: unknown): ShopOrder | undefined {
+  const order = (options as { shopOrder?: unknown } | null | undefined)?.shopOrder;
+  if (order === undefined) return undefined;
+  if (!SHOP_ORDERS.includes(order as ShopOrder)) {
+    throw inputError('options', `shopOrder must be one of ${SHOP_ORDERS.map((o) => `"${o}"`).join(', ')}`);
+  }
+  return order as ShopOrder;
+}
+
 export function passRankOptions(options: unknown): [number[], RankRules] {
   const rules: RankRules = { pin: new Map(), boost: new Map() };
   const numbers = [0, ...RANK_OPTIONS.map(() => NaN), NaN];
   if (options === undefined || options === null) return [numbers, rules];
   for (const [name, value] of Object.entries(fields('options', options, 'options'))) {
     if (value === undefined) continue;
+    if (name === 'shopOrder') {
+      // Words only: the face reads it (`shopOrderOf`), the core never sees it.
+      shopOrderOf(options);
+      continue;
+    }
     if (name === 'pin' || name === 'boost' || name === 'bury') {
       const map = name === 'pin' ? rules.pin : rules.boost;
       for (const [id, number] of Object.entries(fields('options', value, `options.${name}`))) {

@@ -6,6 +6,7 @@
  */
 
 import type { EventType } from './wire.js';
+import type { ShopOrder } from './words.js';
 
 export type {
   ConsentSource,
@@ -128,6 +129,12 @@ export interface RankOptions {
   boost?: Readonly<Record<string, number>>;
   /** The shop's demotions: product id to a multiplier from 0 to 1. */
   bury?: Readonly<Record<string, number>>;
+  /**
+   * What the shop's own order is, for products it decides: `"popularity"` (then they
+   * read "Popular in this shop"), `"relevance"`, `"newest"` or `"editorial"`. Without it
+   * Shelfwise does not guess: "In the shop's own order".
+   */
+  shopOrder?: ShopOrder;
 }
 /**
  * A facet: `category`, `brand`, `price_band`, `tag`, `size`, `colour`, or one of the

@@ -1,19 +1,31 @@
 /**
  * Every shopper-facing word Shelfwise produces: interest labels in the preference center
- * and the "why am I seeing this?" reasons. The core decides and returns codes and values;
- * wording lives here so a shop can translate it (`Shelfwise.open({ words })`).
+ * and the "why am I seeing this?" reasons. The core decides and returns codes and the
+ * profile facts behind them; wording lives here so a shop can translate it
+ * (`Shelfwise.open({ words })`).
+ *
+ * A reason names only what the shopper did or said: the interest or statement it is
+ * about, never the product's own attributes (a product ranked for a brand interest is
+ * not "because you viewed <its brand> <its category>").
  */
 import type { ReasonCode } from './wire.js';
 
-/** What a reason can be worded with: the product's category and brand, and the facet value it is about. */
+/** What the shop's own order is, so it is only called popular when it is. */
+export type ShopOrder = 'popularity' | 'relevance' | 'newest' | 'editorial';
+
+/** The shop's names for facet values: `{ category: { 'mobile-accessories': 'Phone accessories' } }`. */
+export type Labels = Readonly<Record<string, Readonly<Record<string, string>>>>;
+
+/** The facts a reason can be worded with; each is about the shopper, none about the product. */
 export interface WhyContext {
-  /** The product's category path (`shoes/running`) and brand, when it has them. */
-  category?: string;
-  brand?: string;
-  /** For `interest` and `stated`: the facet value the reason is about, and its label. */
+  /** For `interest` and `stated`: the facet value from the shopper's profile, and its readable label. */
   facet?: string;
   value?: string;
   label?: string;
+  /** For `interest`: how many of the shopper's actions it was learned from. */
+  evidence?: number;
+  /** For `shop_order`: what the shop said its order is (`shopOrder` in rank options). */
+  order?: ShopOrder;
 }
 
 /**
@@ -25,17 +37,43 @@ export interface WhyContext {
 export type OfferReason = ReasonCode | 'deal_seeker' | 'welcome' | 'loyal_customer' | 'win_back';
 
 export interface Words {
-  /** An interest in plain words: `shoes › running`, `Prices 25-50 EUR`, `#vegan`, `Colour: navy`. */
-  interest(facet: string, value: string, currency: string | null): string;
-  /** Why a ranked product is shown: "Because you viewed apple smartphone". */
+  /**
+   * An interest in plain words: `Shoes › Running`, `Prices 25-50 EUR`, `#vegan`,
+   * `Colour: navy`. `name` is the value already readable (the shop's label, or the slug
+   * made readable; category levels joined by ` › `).
+   */
+  interest(facet: string, name: string, currency: string | null): string;
+  /** Why a ranked product is shown: "You often look at Apple". */
   why(reason: ReasonCode, context: WhyContext): string;
   /** Why an offer is shown: "Because you like a good deal". */
   offer(reason: OfferReason, context: WhyContext): string;
 }
 
-/** The most specific level of a category path, as shoppers name it. */
-function leaf(category: string | undefined): string | undefined {
-  return category?.split('/').pop();
+/** Actions after which an interest is "often". */
+export const OFTEN = 3;
+
+/** A slug as shoppers read it: `mobile-accessories` → `Mobile accessories`; other text unchanged. */
+export function humanize(text: string): string {
+  if (!/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/.test(text)) return text;
+  const words = text.replace(/[-_]/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * A facet value as shoppers read it: the shop's label for it, or else a category slug
+ * made readable and other values' separators made spaces (brands and tags as given).
+ * Category paths are labelled level by level (`electronics/mobile-accessories` →
+ * `Electronics › Mobile accessories`), each level by its full path or its own slug.
+ */
+export function readable(facet: string, value: string, labels: Labels = {}): string {
+  const names = labels[facet];
+  if (facet === 'category') {
+    const levels = value.split('/');
+    return levels.map((level, i) => names?.[levels.slice(0, i + 1).join('/')] ?? names?.[level] ?? humanize(level)).join(' › ');
+  }
+  const own = names?.[value];
+  if (own !== undefined) return own;
+  return facet === 'brand' || facet === 'tag' || facet === 'price_band' ? value : value.replace(/[-_]/g, ' ');
 }
 
 const REASONS: Partial<Record<ReasonCode, string>> = {
@@ -51,38 +89,42 @@ const REASONS: Partial<Record<ReasonCode, string>> = {
   out_of_stock: 'Out of stock',
 };
 
+const SHOP_ORDERS: Record<ShopOrder, string> = {
+  popularity: 'Popular in this shop',
+  relevance: 'A top match for your search',
+  newest: 'New in the shop',
+  editorial: 'Chosen by the shop',
+};
+
 /** English, the default. */
 export const ENGLISH: Words = {
-  interest(facet, value, currency) {
+  interest(facet, name, currency) {
     switch (facet) {
       case 'category':
-        return value.split('/').join(' › ');
       case 'brand':
-        return value;
+        return name;
       case 'price_band':
-        return currency ? `Prices ${value} ${currency}` : `Prices ${value}`;
+        return currency ? `Prices ${name} ${currency}` : `Prices ${name}`;
       case 'tag':
-        return `#${value}`;
+        return `#${name}`;
       default: {
-        const name = facet.replace(/_/g, ' ');
-        return `${name.charAt(0).toUpperCase()}${name.slice(1)}: ${value}`;
+        const facetName = facet.replace(/_/g, ' ');
+        return `${facetName.charAt(0).toUpperCase()}${facetName.slice(1)}: ${name}`;
       }
     }
   },
-  why(reason, { category, brand, facet, label }) {
-    const where = leaf(category);
+  why(reason, { facet, label, evidence, order }) {
     switch (reason) {
       case 'shop_order':
-        return where ? `Popular in ${where}` : 'Popular in this shop';
+        return order ? SHOP_ORDERS[order] : 'In the shop’s own order';
       case 'stated':
         return label ? `You said you like ${label}` : 'You said you like this';
       case 'interest':
-        if (facet === 'brand' && brand) return where ? `Because you viewed ${brand} ${where}` : `Because you like ${brand}`;
-        if (facet === 'price_band') return 'In your usual price range';
-        if (facet === 'category' && where) return `Because you viewed ${where}`;
-        return label ? `Because you like ${label}` : 'Picked for you';
+        if (facet === 'price_band') return 'In the price range you look at';
+        if (!label) return 'Based on what you looked at';
+        return (evidence ?? 0) >= OFTEN ? `You often look at ${label}` : `Because you looked at ${label}`;
       default:
-        return REASONS[reason] ?? 'Picked for you';
+        return REASONS[reason] ?? 'Based on what you looked at';
     }
   },
   offer(reason, context) {

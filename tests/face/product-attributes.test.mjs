@@ -27,7 +27,7 @@ test('tags, variants and shop facets are learned and labelled in plain words', a
   assert.equal(shelf.track({ type: 'add_to_cart', product: SHOE, quantity: 2 }), true);
   const summary = shelf.profile.summary();
   const labels = summary.interests.map((interest) => interest.label);
-  for (const label of ['shoes › running', 'Northwind', 'Prices 50-100 EUR', '#trail', 'Colour: black', 'Style: minimal', 'Material: mesh']) {
+  for (const label of ['Shoes › Running', 'Northwind', 'Prices 50-100 EUR', '#trail', 'Colour: black', 'Style: minimal', 'Material: mesh']) {
     assert.ok(labels.includes(label), `${label} in ${labels.join(' | ')}`);
   }
   assert.ok(!summary.interests.some((interest) => interest.facet === 'size'), 'sizes are per category');

@@ -31,7 +31,11 @@ test('pins, boosts, burials and stock are the shop’s, with or without consent'
   assert.deepEqual(ids(ranked), [6, 5, 2, 3, 1, 4], 'pinned, boosted, buried, out of stock last');
   assert.deepEqual(ranked.map((r) => r.reason), ['pinned', 'promoted', 'shop_order', 'shop_order', 'shop_order', 'out_of_stock']);
   assert.equal(ranked[0].why, 'Featured by the shop');
-  assert.equal(ranked[2].why, 'Popular in smartphone');
+  assert.equal(ranked[2].why, 'In the shop’s own order', 'the shop did not say its order is popularity');
+  assert.equal(ranked[2].about, null);
+  const byPopularity = shelf.rank(PHONES, { shopOrder: 'popularity' });
+  assert.equal(byPopularity[0].why, 'Popular in this shop');
+  assert.throws(() => shelf.rank(PHONES, { shopOrder: 'bestselling' }), (error) => error.code === 'invalid_options' && /shopOrder/.test(error.message));
   assert.deepEqual(ids(shelf.rank(PHONES, { outOfStock: 'hide' })), [1, 2, 3, 5, 6]);
   assert.deepEqual(ids(shelf.rank(PHONES, { strength: 0 })), [1, 2, 3, 5, 6, 4]);
   for (const [options, pattern] of [
@@ -64,7 +68,10 @@ test('reasons say why in the shopper’s words', async () => {
   const ranked = shelf.rank([...PHONES, NEW_APPLE]);
   const seven = ranked.find((r) => r.product.id === 7);
   assert.equal(seven.reason, 'interest');
-  assert.equal(seven.why, 'Because you viewed Apple smartphone');
+  // The shopper looked at an Apple phone four times: the reason names that, and
+  // nothing of product 7's own attributes.
+  assert.deepEqual(seven.about, { facet: 'brand', value: 'Apple', label: 'Apple', evidence: 4 });
+  assert.equal(seven.why, 'You often look at Apple');
   assert.equal(ranked.find((r) => r.product.id === 4).reason, 'out_of_stock');
   shelf.close();
 });
@@ -72,7 +79,7 @@ test('reasons say why in the shopper’s words', async () => {
 test('a shop words the reasons in its own language', async () => {
   const shelf = await appleFan({
     namespace: 'pourquoi',
-    words: { why: (reason, { brand }) => (reason === 'interest' && brand ? `Parce que vous aimez ${brand}` : 'Pour vous') },
+    words: { why: (reason, { label }) => (reason === 'interest' && label ? `Parce que vous aimez ${label}` : 'Pour vous') },
   });
   clock += 2 * DAY;
   const seven = shelf.rank([...PHONES, NEW_APPLE]).find((r) => r.product.id === 7);

@@ -267,6 +267,14 @@ impl Profile {
     }
 
     /// Whether nothing is known: no event, statement, search or learned value.
+    /// How many of the shopper's actions taught `facet` = `value` (0: not learned).
+    pub fn evidence(&self, facet: &str, value: &str) -> u32 {
+        self.taste
+            .get(facet)
+            .and_then(|values| values.get(value))
+            .map_or(0, |affinity| affinity.count)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.events == 0 && self.entries() == 0
     }
