@@ -270,7 +270,10 @@ impl Engine {
             Some(Op::Preference) => self
                 .set_preference(facet, value, number, now_ms)
                 .map(|()| done)?,
-            Some(Op::Hide) => self.hide_product(text, now_ms).map(|()| done)?,
+            // `0` takes a "not interested" back.
+            Some(Op::Hide) => self
+                .hide_product(text, number != 0.0, now_ms)
+                .map(|()| done)?,
             Some(Op::Search) => self.search(text, given(number), now_ms)?.into(),
             Some(Op::Import) => {
                 let file = wire::import_fields(text);
@@ -420,9 +423,9 @@ impl Engine {
         Ok(self.inner.search(query, results, now_ms)?)
     }
 
-    // Marks a product "not interested".
-    pub fn hide_product(&mut self, id: &str, now_ms: f64) -> Result<(), JsError> {
-        Ok(self.inner.hide_product(id, now_ms)?)
+    // Marks a product "not interested", or takes that back.
+    pub fn hide_product(&mut self, id: &str, hidden: bool, now_ms: f64) -> Result<(), JsError> {
+        Ok(self.inner.hide_product(id, hidden, now_ms)?)
     }
 
     // The profile as an export document (JSON text).

@@ -391,8 +391,10 @@ export class ProfileCenter {
   }
 
   /**
-   * Forgets one interest, e.g. `forget('brand', 'Acme')` (facets: `category`, `brand`,
-   * `price_band`), in every tab. Returns whether it was known.
+   * Forgets one interest, e.g. `forget('brand', 'Acme')`, in every tab, with what the
+   * same products taught through their other values (forgetting Apple also takes back
+   * the iPhones' part of `smartphones` and `#apple`, and drops them from the recently
+   * viewed). Returns whether it was known.
    */
   forget(facet: Types.Facet, value: string): boolean {
     if (typeof facet !== 'string' || typeof value !== 'string') {
@@ -417,8 +419,21 @@ export class ProfileCenter {
     this.#shelf.dispatchEvent(new Event('profilechange'));
   }
 
-  /** "Not interested": a product, or a facet value, is ranked last from now on. */
+  /**
+   * "Not interested": a product, or a facet value, is ranked last from now on. The
+   * summary lists them (`hiddenProducts`, and `stated` with weight -1) so the preference
+   * center can show them and `undoNotInterested` can take them back.
+   */
   notInterested(target: { product: Types.ProductAttributes } | { facet: Types.Facet; value: string }): void {
+    this.#dismiss(target, true);
+  }
+
+  /** Takes a "not interested" back: the product or value ranks on its merits again. */
+  undoNotInterested(target: { product: Types.ProductAttributes } | { facet: Types.Facet; value: string }): void {
+    this.#dismiss(target, false);
+  }
+
+  #dismiss(target: { product: Types.ProductAttributes } | { facet: Types.Facet; value: string }, dismissed: boolean): void {
     const fieldsOf = fields('argument', target, 'target');
     if ('product' in fieldsOf) {
       const id = fields('argument', fieldsOf.product, 'product').id;
@@ -426,10 +441,10 @@ export class ProfileCenter {
         throw inputError('argument', 'product.id must be a string or a non-negative whole number');
       }
       this.#shelf.flush();
-      run(this.#engine, 'hide', this.#now, String(id));
+      run(this.#engine, 'hide', this.#now, String(id), dismissed ? 1 : 0);
       this.#shelf.dispatchEvent(new Event('profilechange'));
     } else {
-      this.setPreference(fieldsOf.facet as Types.Facet, fieldsOf.value as string, -1);
+      this.setPreference(fieldsOf.facet as Types.Facet, fieldsOf.value as string, dismissed ? -1 : 0);
     }
   }
 

@@ -144,7 +144,7 @@ export interface ProfileSummary {
   insights: Insights;
 }
 
-/** One learned interest; `strength` is relative to the strongest value of its facet (0 to 1]. */
+/** One learned interest; `strength` (0 to 1) grows with the evidence behind it, decayed: the same evidence always shows the same strength, whatever else is known (3 ordinary views: 0.5). */
 export interface LearnedInterest {
   facet: Facet;
   value: string;

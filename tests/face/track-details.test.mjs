@@ -30,7 +30,9 @@ test('a long look counts more than a bounce', async () => {
   shelf.track({ type: 'view', product: { id: 'b', brand: 'Bounce' }, dwellMs: 500 });
   const brands = shelf.profile.summary().interests.filter((i) => i.facet === 'brand');
   assert.deepEqual(brands.map((i) => i.value), ['Long', 'Bounce']);
-  assert.ok(brands[1].strength < 0.1 * brands[0].strength, JSON.stringify(brands));
+  // Strength by evidence: a minute's look weighs 3 views (3 / (3 + 3)), a bounce a fifth of one.
+  assert.equal(brands[0].strength, 0.5, JSON.stringify(brands));
+  assert.ok(Math.abs(brands[1].strength - 0.2 / 3.2) < 1e-9, JSON.stringify(brands));
 });
 
 test('a bad line item rejects the whole purchase and leaves nothing pending', async () => {

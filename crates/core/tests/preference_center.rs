@@ -122,7 +122,7 @@ fn stated_preferences_and_dismissals_steer_the_ranking() {
     engine
         .set_preference("category", "laptops", -1.0, T0)
         .unwrap();
-    engine.hide_product("1", T0).unwrap();
+    engine.hide_product("1", true, T0).unwrap();
     let ranked = order(&engine, &products, 0.5);
     assert_eq!(ranked[0], "6", "the stated liking leads: {ranked:?}");
     assert_eq!(
@@ -142,6 +142,10 @@ fn stated_preferences_and_dismissals_steer_the_ranking() {
     assert!(engine.profile().stated.is_empty());
     let reopened = Engine::open("shop", engine.store().clone()).unwrap();
     assert_eq!(reopened.profile().hidden, ["1"], "statements are stored");
+    // "Not interested" is undone from the panel: the product ranks on its merits again.
+    engine.hide_product("1", false, T0).unwrap();
+    assert!(engine.summary(T0).unwrap().hidden_products.is_empty());
+    assert_ne!(order(&engine, &products, 0.5)[4..][..1], ["1"]);
     for (facet, value, weight) in [
         ("Mood", "x", 1.0),
         ("brand", "", 1.0),
@@ -158,10 +162,96 @@ fn stated_preferences_and_dismissals_steer_the_ranking() {
     let mut no_consent = Engine::open("other", MemoryStore::new()).unwrap();
     assert_eq!(
         no_consent
-            .hide_product("1", T0)
+            .hide_product("1", true, T0)
             .unwrap_err()
             .code()
             .as_str(),
         "consent_required"
     );
+}
+
+/// The iPhone case from the issue: forgetting brand Apple must not leave what the same
+/// products taught through their tag and category, nor keep iPhones first.
+#[test]
+fn forgetting_a_brand_takes_back_what_its_products_taught_through_other_facets() {
+    use shelfwise_core::{Event, EventKind, Product};
+    let iphone = |id: &str| {
+        Product::new(id)
+            .with_category("electronics/smartphones")
+            .with_brand("Apple")
+            .with_price(999.0)
+            .with_facet("tag", "apple")
+    };
+    let galaxy = |id: &str| {
+        Product::new(id)
+            .with_category("electronics/smartphones")
+            .with_brand("Samsung")
+            .with_price(899.0)
+    };
+    let case = Product::new("c1")
+        .with_category("electronics/mobile-accessories")
+        .with_brand("Spigen")
+        .with_price(19.0)
+        .with_facet("tag", "apple");
+    let mut engine = granted(MemoryStore::new());
+    let mut at = T0;
+    for id in ["i1", "i2", "i3", "i1", "i2", "i3", "i1", "i2", "i3"] {
+        at += MINUTE;
+        engine.track(&Event::new(EventKind::View, iphone(id), at));
+    }
+    for id in ["g1", "g2", "g1", "g2"] {
+        at += MINUTE;
+        engine.track(&Event::new(EventKind::View, galaxy(id), at));
+    }
+    at += MINUTE;
+    engine.track(&Event::new(EventKind::View, case.clone(), at));
+    let strength = |engine: &Engine<MemoryStore>, facet: &str, value: &str| {
+        let summary = engine.summary(at).unwrap();
+        summary
+            .interests
+            .iter()
+            .find(|i| i.facet == facet && i.value == value)
+            .map(|i| (i.strength, i.evidence))
+    };
+    let samsung_before = strength(&engine, "brand", "Samsung");
+    assert_eq!(engine.profile().evidence("tag", "apple"), 10);
+
+    assert!(engine.forget("brand", "Apple", at).unwrap());
+    let profile = engine.profile();
+    assert_eq!(profile.evidence("brand", "Apple"), 0);
+    assert_eq!(
+        profile.evidence("tag", "apple"),
+        1,
+        "only the case (not an Apple product) still teaches #apple"
+    );
+    assert_eq!(
+        profile.evidence("category", "electronics/smartphones"),
+        4,
+        "the iPhones' part of smartphones is gone, the Galaxies' stays"
+    );
+    assert!(
+        !profile.viewed.iter().any(|(id, _)| id.starts_with('i')),
+        "iPhones leave the recently viewed"
+    );
+    assert_eq!(
+        strength(&engine, "brand", "Samsung"),
+        samsung_before,
+        "another interest's strength does not jump when one is forgotten"
+    );
+    let list = [iphone("i9"), galaxy("g9"), iphone("i1"), galaxy("g1")];
+    let ranked = engine
+        .rank(
+            &shelfwise_core::candidates(&list),
+            &shelfwise_core::RankOptions::with_strength(1.0),
+            at,
+        )
+        .unwrap();
+    assert_eq!(
+        list[ranked[0].index].brand.as_deref(),
+        Some("Samsung"),
+        "no iPhone first: {ranked:?}"
+    );
+    // The forgetting is stored: another visit sees the same.
+    let reopened = Engine::open("shop", engine.store().clone()).unwrap();
+    assert_eq!(reopened.profile().evidence("tag", "apple"), 1);
 }

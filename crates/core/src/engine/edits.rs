@@ -37,11 +37,17 @@ impl<S: Store> Engine<S> {
         self.edit(now_ms, &mut |profile| profile.state(facet, &value, weight))
     }
 
-    /// Marks a product "not interested": it is ranked last from now on.
-    pub fn hide_product(&mut self, id: &str, now_ms: f64) -> Result<()> {
+    /// Marks a product "not interested" (`hidden`: it is ranked last from now on), or
+    /// takes that back.
+    pub fn hide_product(&mut self, id: &str, hidden: bool, now_ms: f64) -> Result<()> {
         let now_ms = validate_time(now_ms)?;
         let id = statement_label(id)?;
-        self.edit(now_ms, &mut |profile| profile.hide(&id))
+        self.edit(now_ms, &mut |profile| {
+            profile.hidden.retain(|h| *h != id);
+            if hidden {
+                profile.hide(&id);
+            }
+        })
     }
 
     /// Records a search (query text, and how many results it found) in the recent

@@ -252,6 +252,25 @@ impl Groups {
         self.0.iter().all(|(_, values)| values.is_empty())
     }
 
+    /// Takes back what `events` events taught `value` in group `key`, in proportion to
+    /// its evidence: the value goes when nothing else taught it.
+    pub(super) fn take_back(&mut self, key: &str, value: &str, events: u32) {
+        let Some((_, values)) = self.0.iter_mut().find(|(k, _)| k == key) else {
+            return;
+        };
+        let Some(i) = values.0.iter().position(|(v, _)| v == value) else {
+            return;
+        };
+        let affinity = &mut values.0[i].1;
+        if events >= affinity.count {
+            values.0.remove(i);
+        } else {
+            let left = affinity.count - events;
+            affinity.score *= f64::from(left) / f64::from(affinity.count);
+            affinity.count = left;
+        }
+    }
+
     /// Adds evidence for `value` in group `key`. A new group beyond the bound replaces
     /// the one with the oldest evidence.
     pub(super) fn learn(

@@ -7,6 +7,21 @@ impl Profile {
     /// with its price bands and sizes). Returns whether it was known.
     pub fn forget(&mut self, facet: &str, value: &str) -> bool {
         let before = self.entries();
+        // The products that carry the value taught through their other values too (an
+        // iPhone taught `smartphones` and `#apple` as well as `Apple`): take that back in
+        // proportion, and drop them from the recently viewed.
+        let carries = |t: &Taught| t.values.iter().any(|(f, v)| f == facet && v == value);
+        let (from, kept): (Vec<Taught>, Vec<Taught>) = std::mem::take(&mut self.taught)
+            .into_iter()
+            .partition(carries);
+        self.taught = kept;
+        for product in &from {
+            for (f, v) in &product.values {
+                self.taste.take_back(f, v, product.events);
+                self.session.take_back(f, v, product.events);
+            }
+            self.viewed.retain(|(id, _)| *id != product.id);
+        }
         let not_it = |f: &str, v: &str| !(f == facet && v == value);
         self.taste.retain(|f, v, _| not_it(f, v));
         self.session.retain(|f, v, _| not_it(f, v));
@@ -26,7 +41,7 @@ impl Profile {
             SIZE => self.sizes.retain(|_, size, _| size != value),
             _ => {}
         }
-        self.entries() != before
+        !from.is_empty() || self.entries() != before
     }
 
     /// Records what the shopper said about a facet value: weight -1 (not interested) to

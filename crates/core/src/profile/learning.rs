@@ -41,15 +41,15 @@ impl Profile {
         let priced = product.currency.is_none() || product.currency == self.currency;
         let weight = config.weight(event.kind) * event.dwell_ms.map_or(1.0, dwell_factor);
         let taste = Self::taste_bounds(config);
-        for (facet, value, share) in values {
-            if facet == SIZE || (facet == PRICE_BAND && !priced) || !config.learns(facet) {
-                continue;
-            }
+        let taught =
+            |facet: &str| facet != SIZE && (priced || facet != PRICE_BAND) && config.learns(facet);
+        for (facet, value, share) in values.iter().filter(|(f, _, _)| taught(f)) {
             self.taste.learn(facet, value, weight * share, at, taste);
             let session = Self::SESSION_BOUNDS;
             self.session
                 .learn(facet, value, weight * share, at, session);
         }
+        self.note_taught(&product.id, &values, taught);
         let by_category = Self::category_bounds(config);
         if let Some(category) = product.category.as_deref() {
             if let Some(price) = product
@@ -83,6 +83,33 @@ impl Profile {
             self.forget_before(at - config.retention_ms);
         }
         true
+    }
+
+    /// Remembers what the product taught (newest last): a product seen again moves to the
+    /// end with one more event, and only a new product allocates.
+    fn note_taught(
+        &mut self,
+        id: &str,
+        values: &[(&str, &str, f64)],
+        taught: impl Fn(&str) -> bool,
+    ) {
+        if let Some(i) = self.taught.iter().position(|t| t.id == id) {
+            let mut entry = self.taught.remove(i);
+            entry.events = entry.events.saturating_add(1);
+            self.taught.push(entry);
+        } else {
+            let values = values
+                .iter()
+                .filter(|(facet, _, _)| taught(facet))
+                .map(|(facet, value, _)| ((*facet).to_owned(), (*value).to_owned()))
+                .collect();
+            self.taught.push(Taught {
+                id: id.to_owned(),
+                values,
+                events: 1,
+            });
+            keep_last(&mut self.taught, MAX_TAUGHT);
+        }
     }
 
     /// Adds to or takes from the cart line of the event's product.

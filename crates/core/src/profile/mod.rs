@@ -129,7 +129,24 @@ pub struct Profile {
     pub measured: Counters,
     /// A random id for bucketing (holdout, experiments) when the shop gives none.
     pub unit: Option<String>,
+    /// What the latest products learned from taught, oldest first: so forgetting a value
+    /// also takes back what the same products taught through their other values.
+    pub taught: Vec<Taught>,
 }
+
+/// What one product taught: the facet values it carries and how many events came from it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Taught {
+    pub id: String,
+    pub values: Vec<(String, String)>,
+    pub events: u32,
+}
+
+codec_fields!(Taught { id, values, events });
+
+/// Products whose teaching is kept for forgetting: as many as the recently viewed (each
+/// costs up to a few hundred bytes of storage; the stored profile stays under 32 KB).
+pub const MAX_TAUGHT: usize = MAX_VIEWED;
 
 codec_fields!(Profile {
     taste,
@@ -152,7 +169,8 @@ codec_fields!(Profile {
     purchases;
     impressions,
     measured,
-    unit
+    unit,
+    taught
 });
 
 /// A stored time (milliseconds since the epoch) as validation would have accepted it.
@@ -224,6 +242,10 @@ pub const MAX_PURCHASED: usize = 50;
 /// Slot items whose impressions are counted per day.
 pub const MAX_IMPRESSIONS: usize = 64;
 
+/// Decayed evidence at which an interest shows half strength in the summary: about three
+/// ordinary views.
+pub const HALF_STRENGTH_EVIDENCE: f64 = 3.0;
+
 /// Stated preferences and hidden products kept.
 pub const MAX_STATED: usize = 32;
 pub const MAX_HIDDEN: usize = 100;
@@ -266,7 +288,6 @@ impl Profile {
         }
     }
 
-    /// Whether nothing is known: no event, statement, search or learned value.
     /// How many of the shopper's actions taught `facet` = `value` (0: not learned).
     pub fn evidence(&self, facet: &str, value: &str) -> u32 {
         self.taste
@@ -275,6 +296,7 @@ impl Profile {
             .map_or(0, |affinity| affinity.count)
     }
 
+    /// Whether nothing is known: no event, statement, search or learned value.
     pub fn is_empty(&self) -> bool {
         self.events == 0 && self.entries() == 0
     }
@@ -320,6 +342,16 @@ impl Profile {
                 && (-1.0..=1.0).contains(weight)
         });
         self.hidden.retain(|id| valid_label(id));
+        let taught = self.taught.len();
+        self.taught.retain(|t| {
+            valid_label(&t.id)
+                && t.events >= 1
+                && t.values
+                    .iter()
+                    .all(|(facet, value)| valid_facet_name(facet) && valid_label(value))
+        });
+        keep_last(&mut self.taught, MAX_TAUGHT);
+        dropped += taught - self.taught.len();
         self.impressions
             .retain(|(id, day, _)| valid_label(id) && valid_time(*day));
         self.impressions.truncate(MAX_IMPRESSIONS);

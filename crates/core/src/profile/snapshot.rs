@@ -51,7 +51,7 @@ impl Profile {
                 .iter()
                 .filter(|(_, score, _, _)| *score > 0.0)
                 .map(|(value, score, count, at)| {
-                    let strength = score / facet_snapshot.max;
+                    let strength = score / (score + HALF_STRENGTH_EVIDENCE);
                     Interest {
                         facet: (*facet).to_owned(),
                         value: (*value).to_owned(),
@@ -184,7 +184,7 @@ shape! {
 }
 
 shape! {
-    /// One learned interest; `strength` is relative to the strongest value of its facet (0 to 1].
+    /// One learned interest; `strength` (0 to 1) grows with the evidence behind it, decayed: the same evidence always shows the same strength, whatever else is known (3 ordinary views: 0.5).
     #[derive(Debug, Clone, PartialEq)]
     pub struct Interest as "LearnedInterest" {
         pub facet: String => "facet": "Facet",
