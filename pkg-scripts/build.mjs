@@ -2,9 +2,11 @@
 // wasm-opt -Oz (npm binaryen) -> TypeScript face. Two modules, one per boundary crate:
 // the shopper's (this package, dist/wasm/) and the shop's tools (crates/tools,
 // dist/tools/: bucketing, reports, the estimator; loaded only when a page asks).
-// Usage: node pkg-scripts/build.mjs
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Usage: node pkg-scripts/build.mjs [--force]
+// An up-to-date dist/ is reused: see "Reusing an up-to-date build" below.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { minify } from 'vite';
 import { DIST, ROOT, TOOLS_DIR, WASM_OPT_FLAGS, WASM_TARGET, releaseBuild, run, wasmCargo } from './toolchain.mjs';
 
@@ -24,6 +26,67 @@ if (!existsSync(wasmBindgen)) {
 }
 // Never Debian's binaryen: its wasm-opt silently breaks wasm-bindgen output.
 const wasmOpt = join(ROOT, 'node_modules', '.bin', 'wasm-opt');
+
+// Reusing an up-to-date build: `npm start` right after a build (or `npm test`) should
+// not spend half a minute rebuilding the same Rust. dist/ is reused when a stamp, written
+// last by a complete build and dated when that build started, is newer than every input,
+// the build was made the same way (route, flags, compiler), and every file the package
+// ships is there. Anything else, or --force, rebuilds all of it.
+const STAMP = join(DIST, '.build-stamp.json');
+const INPUTS = ['Cargo.toml', 'Cargo.lock', 'package.json', 'package-lock.json', '.cargo', 'crates', 'src', 'pkg-scripts/build.mjs', 'pkg-scripts/toolchain.mjs'];
+const recipe = JSON.stringify({ route: cargo.route, args: release.args, rustflags: release.env.RUSTFLAGS ?? '', rustc: rustcVersion(cargo) });
+
+function rustcVersion({ route, env }) {
+  try {
+    return execFileSync(route === 'debian' ? '/usr/bin/rustc' : 'rustc', ['-V'], { encoding: 'utf8', env }).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** The newest modification time under `path` (a file or a folder), with the file it belongs to. */
+function newest(path) {
+  let found = { ms: 0, path };
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return found; // an optional input that is not there
+  }
+  if (!stat.isDirectory()) return { ms: stat.mtimeMs, path };
+  for (const entry of readdirSync(path)) {
+    const inner = newest(join(path, entry));
+    if (inner.ms > found.ms) found = inner;
+  }
+  return found;
+}
+
+/** Why dist/ must be rebuilt, or null when it is up to date. */
+function staleBecause() {
+  if (process.argv.includes('--force')) return '--force';
+  let stamp;
+  try {
+    stamp = { text: readFileSync(STAMP, 'utf8'), ms: statSync(STAMP).mtimeMs };
+  } catch {
+    return 'no complete build in dist/';
+  }
+  if (stamp.text !== recipe) return 'it was built another way';
+  const shipped = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).files;
+  const missing = shipped.find((file) => !existsSync(join(ROOT, file)));
+  if (missing) return `${missing} is missing`;
+  for (const input of INPUTS) {
+    const { ms, path } = newest(join(ROOT, input));
+    if (ms >= stamp.ms) return `${relative(ROOT, path)} changed`;
+  }
+  return null;
+}
+
+const stale = staleBecause();
+if (stale === null) {
+  console.log('build: dist/ is up to date (newer than Cargo.toml, Cargo.lock, crates/, src/ and the build scripts); reusing it (--force rebuilds)');
+  process.exit(0);
+}
+console.log(`build: building dist/ (${stale})`);
 rmSync(DIST, { recursive: true, force: true });
 const sizes = [];
 for (const [crate, dir, name] of [
@@ -86,4 +149,7 @@ for (const file of [join(DIST, 'index.js'), join(DIST, 'words.js'), join(DIST, '
   writeFileSync(file, result.code);
 }
 
+// Written last, and dated when the build started: an input changed while it ran is newer.
+writeFileSync(STAMP, recipe);
+utimesSync(STAMP, new Date(started), new Date(started));
 console.log(`build: done in ${((Date.now() - started) / 1000).toFixed(1)} s; after wasm-opt: ${sizes.join(', ')}`);
