@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DIST, ROOT } from './toolchain.mjs';
+import { iconUrl, inStock, tintClass } from '../www/art.js';
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -50,16 +51,24 @@ function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
+/** A category slug as shoppers read it: "mens-shoes" -> "Mens shoes" (as the shop's own pages say it). */
+function categoryName(slug) {
+  const words = slug.replace(/-/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 /**
  * A category page rendered on the server, as a shop's would be: its products in the
  * shop's order (best rated first), each card carrying its attributes as data
- * attributes. `www/category.js` reorders them for the shopper before the first paint.
+ * attributes and linking to the product in the shop. `www/category.js` reorders them
+ * for the shopper before the first paint. Pictures are the shop's own (www/art.js), with
+ * their size set, so that nothing moves when they load.
  */
 export function renderCategory(slug) {
   const catalogue = JSON.parse(readFileSync(join(ROOT, 'www', 'data', 'products.json'), 'utf8'));
   const products = catalogue.filter((p) => p.category === slug).sort((a, b) => b.rating - a.rating || a.id - b.id);
   if (products.length === 0) return null;
-  const name = slug.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(' ');
+  const name = categoryName(slug);
   const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
   const cards = products.map((p) => {
     const data = {
@@ -69,11 +78,26 @@ export function renderCategory(slug) {
       price: p.price,
       currency: 'USD',
       tags: (p.tags ?? []).join(','),
-      'in-stock': p.stock > 0,
+      'in-stock': inStock(p),
     };
     const attributes = Object.entries(data).map(([k, v]) => ` data-${k}="${escapeHtml(v)}"`).join('');
-    return `<li class="card"${attributes}><div class="card-body"><p class="card-category">${escapeHtml(name)}</p><h3 class="card-title">${escapeHtml(p.title)}</h3><p class="card-brand">${escapeHtml(p.brand ?? '\u00a0')}</p><div class="card-meta"><span class="price">${escapeHtml(money.format(p.price))}</span></div></div></li>`;
+    const href = `/?product=${encodeURIComponent(p.id)}&from=category`;
+    const soldOut = inStock(p) ? '' : '<span class="stock-badge">Out of stock</span>';
+    const label = `${p.title}, ${money.format(p.price)}${inStock(p) ? '' : ', out of stock'}`;
+    return (
+      `<li class="card${inStock(p) ? '' : ' sold-out'}"${attributes}>` +
+      `<a class="card-open" href="${escapeHtml(href)}" aria-label="${escapeHtml(label)}">` +
+      `<div class="thumb ${tintClass(p)}"><img class="thumb-icon" src="${iconUrl(p.category)}" alt="" width="24" height="24" />${soldOut}</div>` +
+      `<div class="card-body"><p class="card-category">${escapeHtml(name)}</p><h3 class="card-title">${escapeHtml(p.title)}</h3>` +
+      `<p class="card-brand">${escapeHtml(p.brand ?? '\u00a0')}</p>` +
+      `<div class="card-meta"><span class="price">${escapeHtml(money.format(p.price))}</span>` +
+      `<span class="rating" aria-label="Rated ${p.rating.toFixed(1)} out of 5">★ ${p.rating.toFixed(1)}</span></div></div></a></li>`
+    );
   });
+  const others = [...new Set(catalogue.map((p) => p.category))]
+    .filter((other) => other !== slug)
+    .sort()
+    .map((other) => `<a href="/category/${escapeHtml(other)}">${escapeHtml(categoryName(other))}</a>`);
   return `<!doctype html>
 <html lang="en">
   <head>
@@ -86,14 +110,29 @@ export function renderCategory(slug) {
     <script type="module" blocking="render" src="/category.js"></script>
   </head>
   <body class="category-page">
-    <header class="site-header"><a class="brand" href="/">Harbor Market</a></header>
+    <a class="skip-link" href="#grid">Skip to products</a>
+    <header class="site-header">
+      <a class="brand" href="/" aria-label="Harbor Market, home">
+        <span class="brand-mark" aria-hidden="true">H</span>
+        <span class="brand-name">Harbor Market</span>
+        <span class="brand-tag">Shelfwise demo</span>
+      </a>
+      <nav class="header-actions" aria-label="Shop">
+        <a class="site-header-link" href="/?category=${escapeHtml(encodeURIComponent(slug))}">Search and filter ${escapeHtml(name.toLowerCase())}</a>
+        <a class="site-header-link" href="/">All products</a>
+      </nav>
+    </header>
     <main id="catalogue">
-      <h1>${escapeHtml(name)}</h1>
+      <nav class="breadcrumb" aria-label="Breadcrumb"><a href="/">Home</a> › <span aria-current="page">${escapeHtml(name)}</span></nav>
+      <div class="toolbar"><h1 id="grid-title">${escapeHtml(name)}</h1></div>
       <p class="grid-status" id="grid-status">${products.length} products, in the shop's order.</p>
       <ul class="grid" id="grid" aria-label="Products">
         ${cards.join('\n        ')}
       </ul>
     </main>
+    <footer class="site-footer">
+      <nav aria-label="Other categories">More to browse: ${others.join(' · ')}</nav>
+    </footer>
   </body>
 </html>
 `;

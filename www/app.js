@@ -2,6 +2,10 @@
 // Everything here is ordinary storefront code; personalization decisions come from
 // the package. Product data is always rendered as text, never as HTML.
 import { Shelfwise, isShelfwiseError } from '/shelfwise/index.js';
+import { inStock } from './art.js';
+import { Cart } from './cart.js';
+import { Checkout, FREE_SHIPPING_FROM, totals } from './checkout.js';
+import { $, button, element, label, money, productImage, stars } from './dom.js';
 import { MEASUREMENT, NAMESPACE, RANK_STRENGTH } from './shop-config.js';
 
 /** The shop's own note that the banner was answered this visit (not Shelfwise data). */
@@ -11,94 +15,65 @@ const USE_CMP_KEY = 'harbor-market:use-cmp';
 const USE_CMP = localStorage.getItem(USE_CMP_KEY) === '1';
 
 const PICKS = 6;
-const SVG_NS = 'http://www.w3.org/2000/svg';
-const money = new Intl.NumberFormat('en-US', { style: 'currency', currency: 'USD' });
-
-const $ = (id) => document.getElementById(id);
+/** Products per page of the grid: four rows of six, six of four, twelve of two. */
+const PAGE_SIZE = 24;
+/** Reasons that need no badge: the shop's own order says nothing about the shopper, and stock has its own label. */
+const SILENT_REASONS = new Set(['shop_order', 'out_of_stock']);
+const TITLE = document.title;
 
 const state = {
   /** Products in the shop's own "featured" order. */
   featured: [],
   /** The same products by id (as strings, the form the profile keeps). */
   byId: new Map(),
+  /** Category slugs with their product counts, by name. */
+  categories: new Map(),
   shelf: /** @type {Shelfwise | null} */ (null),
+  cart: /** @type {Cart | null} */ (null),
+  checkout: /** @type {Checkout | null} */ (null),
   category: '',
   sort: 'recommended',
-  cart: 0,
-  open: null,
   /** The search the grid shows results for ('' for none). */
   query: '',
+  /** The grid's page, from 1. */
+  page: 1,
+  /**
+   * The grid's whole list, ranked once when what it lists changes (category, search,
+   * sort, consent, the shopper's feedback) and then paged, so that paging neither moves
+   * products between pages nor counts the grid as shown again.
+   * @type {{ items: { product: object, ranked: object | null }[], personalized: boolean }}
+   */
+  listing: { items: [], personalized: false },
+  open: null,
+  /** 'shop' or 'checkout'. */
+  view: 'shop',
 };
 
-function label(slug) {
-  const words = slug.replace(/-/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+/** Whether the shopper sees the shop personalized: consent given, and not in the holdout. */
+function personalized() {
+  const shelf = state.shelf;
+  return shelf.consent.personalization === 'granted' && !shelf.assignment.holdout;
 }
 
-function hue(text) {
-  let hash = 0;
-  for (const char of text) hash = (hash * 31 + char.codePointAt(0)) >>> 0;
-  return hash % 360;
+/** A product's stock in words, for cards and the product page. */
+function stockNote(product) {
+  if (!inStock(product)) return 'Out of stock: it cannot be added to your cart right now.';
+  if (product.stock <= 5) return `Only ${product.stock} left in stock.`;
+  return 'In stock.';
 }
 
-function initials(title) {
-  return title
-    .split(/\s+/)
-    .filter((word) => /^[\p{L}\p{N}]/u.test(word))
-    .slice(0, 2)
-    .map((word) => word[0].toUpperCase())
-    .join('');
-}
-
-/** A generated product picture: the product's initials on its category's colour. */
-function placeholder(product) {
-  const h = hue(product.category);
-  const svg = document.createElementNS(SVG_NS, 'svg');
-  svg.setAttribute('viewBox', '0 0 160 120');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.classList.add('thumb');
-  const background = document.createElementNS(SVG_NS, 'rect');
-  background.setAttribute('width', '160');
-  background.setAttribute('height', '120');
-  background.setAttribute('fill', `hsl(${h} 55% 88%)`);
-  const disc = document.createElementNS(SVG_NS, 'circle');
-  disc.setAttribute('cx', '120');
-  disc.setAttribute('cy', '26');
-  disc.setAttribute('r', '44');
-  disc.setAttribute('fill', `hsl(${h} 60% 78%)`);
-  const text = document.createElementNS(SVG_NS, 'text');
-  text.setAttribute('x', '80');
-  text.setAttribute('y', '72');
-  text.setAttribute('text-anchor', 'middle');
-  text.setAttribute('font-size', '40');
-  text.setAttribute('font-weight', '700');
-  text.setAttribute('fill', `hsl(${h} 45% 32%)`);
-  text.textContent = initials(product.title);
-  svg.append(background, disc, text);
-  return svg;
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-function stars(rating) {
-  const node = element('span', 'rating', `★ ${rating.toFixed(1)}`);
-  node.setAttribute('aria-label', `Rated ${rating.toFixed(1)} out of 5`);
-  return node;
-}
-
-function productCard(product, module) {
+/**
+ * A grid card: the product (opens its page), its price, and add to cart, or why it cannot
+ * be added. With `explain` (a personalized list), a ranked card says why it is where it
+ * is, unless that is the shop's own order.
+ */
+function productCard(product, module, ranked, explain) {
   const item = element('li', 'card');
   item.dataset.productId = String(product.id);
   item.dataset.category = product.category;
-  const open = element('button', 'card-open');
-  open.type = 'button';
+  const open = button('card-open');
   open.setAttribute('aria-label', `${product.title}, ${money.format(product.price)}`);
-  open.append(placeholder(product));
+  open.append(productImage(product));
   const body = element('div', 'card-body');
   body.append(
     element('p', 'card-category', label(product.category)),
@@ -110,18 +85,46 @@ function productCard(product, module) {
   body.append(meta);
   open.append(body);
   open.addEventListener('click', () => showProduct(product, module));
-  const add = element('button', 'button small card-add', 'Add to cart');
-  add.type = 'button';
+  item.append(open);
+  if (ranked) {
+    item.dataset.reason = ranked.reason;
+    if (explain && !SILENT_REASONS.has(ranked.reason)) item.append(element('p', 'card-why', ranked.why));
+  }
+  const add = button('button small card-add', 'Add to cart');
   add.setAttribute('aria-label', `Add ${product.title} to cart`);
-  add.addEventListener('click', () => addToCart(product));
-  item.append(open, add);
+  if (inStock(product)) {
+    add.addEventListener('click', () => {
+      if (addToCart(product, module) > 0) confirmAdded(add);
+    });
+    item.append(add);
+  } else {
+    item.classList.add('sold-out');
+    const note = element('p', 'card-note', 'Out of stock: cannot be added to your cart.');
+    note.id = `stock-note-${product.id}`;
+    add.disabled = true;
+    add.setAttribute('aria-describedby', note.id);
+    item.append(add, note);
+  }
   return item;
 }
 
-/** Records a shopper action (a click with the module it happened in). Without consent Shelfwise stores nothing and returns false. */
-function track(type, product, module) {
+/** A moment of "Added" on the button the shopper pressed (the count in the header says it too). */
+function confirmAdded(control) {
+  control.textContent = 'Added ✓';
+  control.classList.add('added');
+  setTimeout(() => {
+    control.textContent = 'Add to cart';
+    control.classList.remove('added');
+  }, 1500);
+}
+
+/**
+ * Records a shopper action (with the module it happened in, and units for cart events).
+ * Without consent Shelfwise stores nothing and returns false.
+ */
+function track(type, product, { module, quantity } = {}) {
   try {
-    return state.shelf.track({ type, product, ...(module ? { module } : {}) });
+    return state.shelf.track({ type, product, ...(module ? { module } : {}), ...(quantity ? { quantity } : {}) });
   } catch (error) {
     // A malformed product would be a bug in this page: report it, keep the shop working.
     if (isShelfwiseError(error)) console.warn(`Shelfwise rejected an event (${error.code}): ${error.message}`);
@@ -132,7 +135,7 @@ function track(type, product, module) {
 
 /** Whether a product matches a search: every word in its title, brand, category or tags. */
 function matches(product, query) {
-  const text = [product.title, product.brand ?? '', product.category, ...(product.tags ?? [])].join(' ').toLowerCase();
+  const text = [product.title, product.brand ?? '', product.category, label(product.category), ...(product.tags ?? [])].join(' ').toLowerCase();
   return query
     .toLowerCase()
     .split(/\s+/)
@@ -140,44 +143,222 @@ function matches(product, query) {
     .every((word) => text.includes(word));
 }
 
-function visibleProducts() {
-  let list = state.category ? state.featured.filter((p) => p.category === state.category) : state.featured;
-  if (state.query) list = list.filter((product) => matches(product, state.query));
-  if (state.sort !== 'recommended') return list;
-  return state.shelf.rank(list, { strength: RANK_STRENGTH, module: gridModule() }).map((ranked) => ranked.product);
+/** The products the grid's category and search select, in the shop's order. */
+function selected(category = state.category, query = state.query) {
+  let list = category ? state.featured.filter((p) => p.category === category) : state.featured;
+  if (query) list = list.filter((product) => matches(product, query));
+  return list;
 }
 
+/** Ranks the whole selection (never a page alone: a product the shopper likes can rise to page 1). */
+function refreshListing() {
+  const list = selected();
+  const ordered = state.sort === 'recommended';
+  const items = ordered
+    ? state.shelf.rank(list, { strength: RANK_STRENGTH, module: gridModule() }).map((ranked) => ({ product: ranked.product, ranked }))
+    : list.map((product) => ({ product, ranked: null }));
+  state.listing = { items, personalized: ordered && personalized() };
+}
+
+/** The current page of the listing, with its title, status, search scope, empty state and page links. */
 function renderGrid() {
-  const products = visibleProducts();
-  $('grid').replaceChildren(...products.map((product) => productCard(product, gridModule())));
+  const { items, personalized: forYou } = state.listing;
+  const pages = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
+  state.page = Math.min(Math.max(1, state.page), pages);
+  const first = (state.page - 1) * PAGE_SIZE;
+  const shown = items.slice(first, first + PAGE_SIZE);
+  const module = gridModule();
+  $('grid').replaceChildren(...shown.map(({ product, ranked }) => productCard(product, module, ranked, forYou)));
+  const where = state.category ? label(state.category) : '';
   $('grid-title').textContent = state.query
-    ? `Results for “${state.query}”`
-    : state.category
-      ? label(state.category)
-      : 'All products';
-  const personalized = state.sort === 'recommended' && state.shelf.consent.personalization === 'granted';
+    ? where
+      ? `Results in ${where} for “${state.query}”`
+      : `Results for “${state.query}”`
+    : where || 'All products';
+  $('search-scope').hidden = !state.query || items.length === 0;
+  $('search-all').hidden = !state.category;
+  $('sort-recommended').textContent = personalized() ? 'Recommended for you' : 'Recommended';
+  const order = forYou
+    ? 'ordered for you on this device.'
+    : state.sort !== 'recommended'
+      ? "in the shop's featured order."
+      : state.shelf.consent.personalization === 'granted'
+        ? "in the shop's order."
+        : "in the shop's order (personalization is off).";
+  const count = `${items.length} ${items.length === 1 ? 'product' : 'products'}`;
   $('grid-status').textContent =
-    `${products.length} products, ` +
-    (personalized
-      ? 'ordered for you on this device.'
-      : state.sort === 'recommended'
-        ? "in the shop's order (personalization is off)."
-        : "in the shop's featured order.");
+    items.length === 0
+      ? ''
+      : pages > 1
+        ? `${first + 1}–${first + shown.length} of ${count}, ${order}`
+        : `${count}, ${order}`;
+  renderEmpty(items.length === 0);
+  renderPagination(pages);
 }
 
-/** A small product card; with a ranked result, it says why it is shown. */
+/** What a search that found nothing offers: a wider search, other words, categories to browse. */
+function renderEmpty(empty) {
+  $('empty-state').hidden = !empty;
+  if (!empty) return;
+  const where = state.category ? label(state.category) : '';
+  $('empty-title').textContent = where ? `No products match “${state.query}” in ${where}` : `No products match “${state.query}”`;
+  const everywhere = selected('', state.query).length;
+  const searchAll = $('empty-search-all');
+  searchAll.hidden = !state.category;
+  searchAll.textContent = everywhere > 0 ? `Search all products (${everywhere})` : 'Search all products';
+  const suggestions = alternatives();
+  $('empty-suggestions-block').hidden = suggestions.length === 0;
+  $('empty-suggestions').replaceChildren(
+    ...suggestions.map(({ text, count }) => {
+      const item = element('li');
+      const chip = button('chip', text);
+      chip.append(element('span', 'chip-count', ` ${count}`));
+      chip.setAttribute('aria-label', `Search for ${text} (${count} ${count === 1 ? 'result' : 'results'})`);
+      chip.addEventListener('click', () => search(text));
+      item.append(chip);
+      return item;
+    }),
+  );
+  const popular = [...state.categories].sort(([, a], [, b]) => b - a).slice(0, 5);
+  $('empty-categories').replaceChildren(
+    ...popular.map(([category]) => {
+      const item = element('li');
+      const chip = button('chip', label(category));
+      chip.addEventListener('click', () => browse(category));
+      item.append(chip);
+      return item;
+    }),
+  );
+}
+
+/**
+ * Searches that would find something where the shopper is looking: each word of a
+ * several-word search alone, then the shop's suggestions for the search's first letters
+ * (a misspelt word usually starts right).
+ */
+function alternatives() {
+  const found = new Map();
+  const consider = (text) => {
+    const key = text.toLowerCase();
+    if (found.size >= 4 || key === state.query.toLowerCase() || found.has(key)) return;
+    const count = selected(state.category, text).length;
+    if (count > 0) found.set(key, { text, count });
+  };
+  const words = state.query.split(/\s+/).filter(Boolean);
+  if (words.length > 1) words.forEach(consider);
+  for (let length = Math.min(4, state.query.length - 1); length >= 2 && found.size < 4; length -= 1) {
+    for (const suggestion of shopSuggestions(state.query.slice(0, length))) consider(suggestion.text);
+  }
+  return [...found.values()];
+}
+
+/** Page numbers to link, with null for a gap: the first, the last, and the current one's neighbours. */
+function pageNumbers(current, pages) {
+  if (pages <= 7) return Array.from({ length: pages }, (_, i) => i + 1);
+  const wanted = [...new Set([1, current - 1, current, current + 1, pages])].filter((n) => n >= 1 && n <= pages).sort((a, b) => a - b);
+  return wanted.flatMap((n, i) => (i > 0 && n - wanted[i - 1] > 1 ? [null, n] : [n]));
+}
+
+function pageHref(page) {
+  const url = new URL(location.href);
+  url.hash = '';
+  if (page > 1) url.searchParams.set('page', String(page));
+  else url.searchParams.delete('page');
+  return `${url.pathname}${url.search}`;
+}
+
+function renderPagination(pages) {
+  $('pagination').hidden = pages <= 1;
+  if (pages <= 1) return $('pagination-list').replaceChildren();
+  const link = (page, text, className, name) => {
+    const item = element('li');
+    if (page < 1 || page > pages) {
+      const disabled = element('span', `page-link ${className} disabled`, text);
+      disabled.setAttribute('aria-disabled', 'true');
+      item.append(disabled);
+      return item;
+    }
+    const anchor = element('a', `page-link ${className}`, text);
+    anchor.href = pageHref(page);
+    if (name) anchor.setAttribute('aria-label', name);
+    if (page === state.page && className === 'page-number') anchor.setAttribute('aria-current', 'page');
+    anchor.dataset.page = String(page);
+    anchor.addEventListener('click', (event) => {
+      if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return; // a new tab
+      event.preventDefault();
+      goToPage(page);
+    });
+    item.append(anchor);
+    return item;
+  };
+  $('pagination-list').replaceChildren(
+    link(state.page - 1, '‹ Previous', 'page-previous', 'Previous page'),
+    ...pageNumbers(state.page, pages).map((page) =>
+      page === null ? element('li', 'page-gap', '…') : link(page, String(page), 'page-number', `Page ${page}`),
+    ),
+    link(state.page + 1, 'Next ›', 'page-next', 'Next page'),
+  );
+}
+
+/** Shows another page of the same listing, from its top, with focus on its title. */
+function goToPage(page) {
+  state.page = page;
+  renderGrid();
+  syncUrl(true);
+  $('listing').scrollIntoView({ block: 'start' });
+  $('grid-title').focus({ preventScroll: true });
+}
+
+/** The grid's category, search and page in the address, so that back, reload and links keep them. */
+function syncUrl(push) {
+  const url = new URL(location.href);
+  const set = (name, value) => (value ? url.searchParams.set(name, value) : url.searchParams.delete(name));
+  set('category', state.category);
+  set('q', state.query);
+  set('page', state.page > 1 ? String(state.page) : '');
+  // A change to the grid is a shop page, even when asked for from the checkout.
+  url.hash = '';
+  if (url.href === location.href) return;
+  history[push ? 'pushState' : 'replaceState'](null, '', url);
+  route();
+}
+
+/** The grid's category, search and page from the address. */
+function readUrl() {
+  const params = new URLSearchParams(location.search);
+  const category = params.get('category') ?? '';
+  state.category = state.categories.has(category) ? category : '';
+  state.query = (params.get('q') ?? '').trim().slice(0, 100);
+  const page = Number(params.get('page'));
+  state.page = Number.isInteger(page) && page > 0 ? page : 1;
+  $('category-filter').value = state.category;
+  $('search').value = state.query;
+}
+
+/** Shows a category's products (leaving any search). */
+function browse(category) {
+  state.category = category;
+  state.query = '';
+  state.page = 1;
+  $('category-filter').value = category;
+  $('search').value = '';
+  refreshListing();
+  renderGrid();
+  syncUrl(true);
+}
+
+/** A small product card; with a ranked result, it says why it is shown (unless it is the shop's own order). */
 function pickCard(product, ranked, module) {
   const item = element('li', 'pick');
   item.dataset.productId = String(product.id);
-  const button = element('button', 'pick-open');
-  button.type = 'button';
-  button.append(placeholder(product), element('span', 'pick-title', product.title));
-  button.append(element('span', 'price', money.format(product.price)));
-  button.addEventListener('click', () => showProduct(product, module));
-  item.append(button);
+  const open = button('pick-open');
+  open.append(productImage(product), element('span', 'pick-title', product.title));
+  open.append(element('span', 'price', money.format(product.price)));
+  open.addEventListener('click', () => showProduct(product, module));
+  item.append(open);
   if (ranked) {
     item.dataset.reason = ranked.reason;
-    item.append(element('span', 'pick-why', ranked.why));
+    if (!SILENT_REASONS.has(ranked.reason)) item.append(element('span', 'pick-why', ranked.why));
   }
   return item;
 }
@@ -223,17 +404,17 @@ function slotCard(slot, item, reason, why) {
   card.style.background = `linear-gradient(135deg, hsl(${item.hue} 55% 38%), hsl(${(item.hue + 40) % 360} 60% 52%))`;
   card.append(element('h3', '', item.title), element('p', '', item.text));
   if (item.category) {
-    const button = element('button', '', `Shop ${label(item.category).toLowerCase()}`);
-    button.type = 'button';
-    button.addEventListener('click', () => {
-      state.category = item.category;
-      $('category-filter').value = item.category;
-      renderGrid();
-      track('click', { id: `slot:${item.id}`, category: item.category }, slot === 'offer' ? 'offer' : `home:${slot}`);
+    const shop = button('', `Shop ${label(item.category).toLowerCase()}`);
+    shop.addEventListener('click', () => {
+      browse(item.category);
+      $('listing').scrollIntoView({ block: 'start' });
+      $('grid-title').focus({ preventScroll: true });
+      track('click', { id: `slot:${item.id}`, category: item.category }, { module: slot === 'offer' ? 'offer' : `home:${slot}` });
     });
-    card.append(button);
+    card.append(shop);
   }
-  card.append(element('span', 'slot-why', why));
+  // The shop's own choice needs no explaining; an offer always says why it is offered.
+  if (reason !== 'shop_order' || slot === 'offer') card.append(element('span', 'slot-why', why));
   return card;
 }
 
@@ -246,18 +427,19 @@ function renderSlots() {
   $('slots').replaceChildren(...cards);
 }
 
-/** "Picked for you" and "Recently viewed", both read from the on-device profile. */
+/** "Picked for you" (personalized shoppers only) and "Recently viewed", both read from the on-device profile. */
 function renderPicks() {
   const shelf = state.shelf;
   const summary = shelf.consent.personalization === 'granted' ? shelf.profile.summary() : null;
-  const show = summary !== null && summary.events > 0;
-  $('picks').hidden = !show;
   const viewed = (summary?.recentlyViewed ?? [])
     .map((id) => state.byId.get(id))
     .filter((product) => product !== undefined)
     .slice(0, PICKS);
   $('recent').hidden = viewed.length === 0;
-  $('recent-list').replaceChildren(...viewed.map(pickCard));
+  $('recent-list').replaceChildren(...viewed.map((product) => pickCard(product, null, 'recent')));
+  // The holdout sees the shop's own order: nothing is picked for them.
+  const show = summary !== null && summary.events > 0 && personalized();
+  $('picks').hidden = !show;
   if (!show) return;
   const picks = shelf.rank(state.featured, { strength: 1, diversity: 0.5, module: 'picks' }).slice(0, PICKS);
   $('pick-list').replaceChildren(...picks.map((ranked) => pickCard(ranked.product, ranked, 'picks')));
@@ -354,17 +536,26 @@ function renderGroups() {
   $('preview-report').disabled = !measuring || shelf.consent.personalization !== 'granted';
 }
 
+/** Room under the page for the banner while it shows, so that it never covers the end of the page. */
+const bannerSpace = new ResizeObserver(([entry]) => {
+  document.documentElement.style.setProperty('--banner-space', `${Math.ceil(entry.borderBoxSize[0].blockSize) + 32}px`);
+});
+
 function renderBanner() {
   const dismissed = sessionStorage.getItem(BANNER_DISMISSED_KEY) === '1';
   // With the consent manager, its own dialog asks instead.
-  $('consent-banner').hidden = USE_CMP || state.shelf.consent.personalization !== 'unknown' || dismissed;
+  const banner = $('consent-banner');
+  banner.hidden = USE_CMP || state.shelf.consent.personalization !== 'unknown' || dismissed;
+  document.body.classList.toggle('banner-open', !banner.hidden);
+  if (banner.hidden) bannerSpace.disconnect();
+  else bannerSpace.observe(banner);
   const gpc = navigator.globalPrivacyControl === true;
   for (const id of ['banner-gpc', 'privacy-gpc']) {
     const note = $(id);
     note.dataset.gpc = String(gpc);
     note.textContent = gpc
-      ? 'Your browser sends Global Privacy Control: this shop reads it as "no" until you say otherwise here.'
-      : 'Your browser does not send Global Privacy Control.';
+      ? 'Your browser sends Global Privacy Control (GPC): this shop reads it as "no" until you say otherwise here.'
+      : 'Your browser does not send Global Privacy Control (GPC); if it did, the shop would read it as "no".';
   }
   $('use-cmp').checked = USE_CMP;
   $('privacy-use-cmp').checked = USE_CMP;
@@ -380,8 +571,7 @@ function switchConsentManager(on) {
 /** "Continue where you left off": cart lines left on an earlier visit (Shelfwise's cart reminder). */
 function renderCartReminder() {
   const shelf = state.shelf;
-  const consented = shelf.consent.personalization === 'granted';
-  const lines = consented ? shelf.cartReminder() : [];
+  const lines = shelf.consent.personalization === 'granted' ? shelf.cartReminder() : [];
   const products = lines.map((line) => state.byId.get(line.id)).filter((product) => product !== undefined);
   $('cart-reminder').hidden = products.length === 0;
   $('cart-reminder-list').replaceChildren(
@@ -393,14 +583,158 @@ function renderCartReminder() {
       return card;
     }),
   );
-  const inCart = consented ? shelf.profile.summary().cart.reduce((sum, line) => sum + line.quantity, 0) : state.cart;
-  $('cart-count').textContent = String(inCart);
+}
+
+/** The cart as `[{ product, quantity }]`. */
+function cartLines() {
+  return state.cart.lines
+    .map(({ id, quantity }) => ({ product: state.byId.get(id), quantity }))
+    .filter(({ product }) => product !== undefined);
+}
+
+/** The header's count and the cart drawer's lines and totals. */
+function renderCart() {
+  const lines = cartLines();
+  const count = state.cart.count;
+  $('cart-count').textContent = String(count);
+  $('open-cart').setAttribute('aria-label', `Cart, ${count} ${count === 1 ? 'item' : 'items'}`);
+  $('cart-empty').hidden = lines.length > 0;
+  $('cart-foot').hidden = lines.length === 0;
+  $('cart-lines').replaceChildren(...lines.map(cartLine));
+  const { subtotal, shipping, total } = totals(lines);
+  const rows = [
+    ['Subtotal', money.format(subtotal)],
+    ['Shipping', shipping === 0 ? 'Free' : money.format(shipping)],
+    ['Total', money.format(total)],
+  ];
+  $('cart-totals').replaceChildren(
+    ...rows.map(([name, value]) => {
+      const row = element('div', name === 'Total' ? 'total-row grand' : 'total-row');
+      row.append(element('dt', '', name), element('dd', '', value));
+      return row;
+    }),
+  );
+  $('cart-shipping-note').textContent =
+    subtotal >= FREE_SHIPPING_FROM
+      ? 'Free shipping on this order.'
+      : `Add ${money.format(FREE_SHIPPING_FROM - subtotal)} more for free shipping.`;
+  if (state.view === 'checkout') state.checkout.show();
+}
+
+/** One line of the cart drawer: the product, its quantity (one more, one fewer) and removing it. */
+function cartLine({ product, quantity }) {
+  const item = element('li', 'cart-line');
+  item.dataset.productId = String(product.id);
+  const info = element('div', 'cart-line-info');
+  info.append(
+    element('p', 'cart-line-title', product.title),
+    element('p', 'cart-line-price', `${money.format(product.price)} each`),
+  );
+  const stepper = element('div', 'stepper');
+  const fewer = button('stepper-button', '−');
+  fewer.setAttribute('aria-label', `One fewer ${product.title}`);
+  fewer.addEventListener('click', () => changeQuantity(product, quantity - 1));
+  const shown = element('span', 'stepper-value', String(quantity));
+  shown.setAttribute('aria-label', `Quantity ${quantity}`);
+  const more = button('stepper-button', '+');
+  more.setAttribute('aria-label', `One more ${product.title}`);
+  const max = state.cart.maxOf(product.id);
+  more.disabled = quantity >= max;
+  if (more.disabled) more.title = `At most ${max} per order`;
+  more.addEventListener('click', () => changeQuantity(product, quantity + 1));
+  stepper.append(fewer, shown, more);
+  const remove = button('link-button cart-remove', 'Remove');
+  remove.setAttribute('aria-label', `Remove ${product.title} from your cart`);
+  remove.addEventListener('click', () => changeQuantity(product, 0));
+  const lineTotal = element('p', 'cart-line-total', money.format((Math.round(product.price * 100) * quantity) / 100));
+  item.append(productImage(product), info, stepper, lineTotal, remove);
+  return item;
+}
+
+/** Sets a cart line's quantity, and tells Shelfwise (with consent) what was added or taken out. */
+function changeQuantity(product, quantity) {
+  const before = state.cart.quantityOf(product.id);
+  state.cart.set(product.id, quantity);
+  const after = state.cart.quantityOf(product.id);
+  if (after > before) track('add_to_cart', product, { quantity: after - before });
+  if (after < before) track('remove_from_cart', product, { quantity: before - after });
+  // Keep focus in the drawer when the line it was on went away.
+  if (after === 0) $('cart-title').focus();
+  else $('cart-lines').querySelector(`[data-product-id="${product.id}"] .stepper-button:not(:disabled)`)?.focus();
+  $('cart-status').textContent = after === 0 ? `${product.title} removed from your cart.` : `${product.title}: ${after} in your cart.`;
+}
+
+/** Adds one of a product to the shop's cart; returns how many were added (0 at its limit). */
+function addToCart(product, module) {
+  if (!inStock(product)) return 0;
+  const added = state.cart.add(product.id, 1);
+  if (added > 0) {
+    track('add_to_cart', product, { module });
+    $('cart-status').textContent = `${product.title} added to your cart.`;
+  } else {
+    $('cart-status').textContent = `Your cart already holds as many ${product.title} as one order can.`;
+  }
+  renderCartReminder();
+  renderPicks();
+  renderPrivacy();
+  return added;
+}
+
+/** The order was placed: Shelfwise learns the purchase (only with consent), and the cart is emptied. */
+function placeOrder(order) {
+  try {
+    state.shelf.track({ type: 'purchase', items: order.lines.map(({ product, quantity }) => ({ product, quantity })) });
+  } catch (error) {
+    if (isShelfwiseError(error)) console.warn(`Shelfwise rejected a purchase (${error.code}): ${error.message}`);
+    else throw error;
+  }
+  state.cart.clear();
+  renderCartReminder();
+  renderPicks();
+  renderPrivacy();
+}
+
+/** The shop or the checkout, from the address (`#checkout`). */
+function route() {
+  const view = location.hash === '#checkout' ? 'checkout' : 'shop';
+  const changed = view !== state.view;
+  state.view = view;
+  $('shop-view').hidden = view !== 'shop';
+  $('checkout-view').hidden = view !== 'checkout';
+  const shopHref = pageHref(state.page);
+  $('checkout-back').href = shopHref;
+  $('continue-shopping').href = shopHref;
+  document.title = view === 'checkout' ? `Checkout · ${TITLE}` : TITLE;
+  if (view === 'checkout') {
+    if ($('cart-drawer').open) $('cart-drawer').close();
+    if ($('product-dialog').open) $('product-dialog').close();
+    state.checkout.show();
+  } else {
+    state.checkout.leave();
+  }
+  if (changed) {
+    window.scrollTo(0, 0);
+    if (view === 'checkout') $('checkout-title').focus({ preventScroll: true });
+  }
+}
+
+/** Back to the shop from the checkout, where the shopper was. */
+function leaveCheckout(event) {
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.button !== 0) return;
+  event.preventDefault();
+  const url = new URL(location.href);
+  url.hash = '';
+  history.pushState(null, '', url);
+  route();
+  $('grid-title').focus({ preventScroll: true });
 }
 
 function renderAll() {
   renderBanner();
+  renderCart();
   renderCartReminder();
   renderSlots();
+  refreshListing();
   renderGrid();
   renderPicks();
   renderPrivacy();
@@ -415,15 +749,19 @@ function gridModule() {
 function showProduct(product, module) {
   state.open = product;
   const dialog = $('product-dialog');
-  $('dialog-media').replaceChildren(placeholder(product));
+  $('dialog-media').replaceChildren(productImage(product));
   $('dialog-category').textContent = label(product.category);
   $('dialog-title').textContent = product.title;
   $('dialog-brand').textContent = product.brand ? `by ${product.brand}` : '';
   $('dialog-price').textContent = money.format(product.price);
+  $('dialog-stock').textContent = stockNote(product);
+  $('dialog-stock').className = `stock ${inStock(product) ? 'in-stock' : 'out-of-stock'}`;
+  $('dialog-add').disabled = !inStock(product);
+  $('dialog-buy').disabled = !inStock(product);
   $('dialog-description').textContent = product.description;
   $('dialog-feedback').textContent = '';
   if (!dialog.open) dialog.showModal();
-  if (module) track('click', product, module);
+  if (module) track('click', product, { module });
   track('view', product);
   renderModules(product);
   renderPicks();
@@ -500,17 +838,19 @@ function renderSuggestions() {
   input.setAttribute('aria-expanded', String(!list.hidden));
 }
 
-/** Shows the results for a search, reranked, and remembers it on the device (with consent). */
+/** Shows the results for a search (within the chosen category), reranked, and remembers it on the device (with consent). */
 function search(query) {
   state.query = query.trim();
+  state.page = 1;
   $('search').value = state.query;
   $('search-suggestions').hidden = true;
   $('search').setAttribute('aria-expanded', 'false');
+  refreshListing();
   renderGrid();
+  syncUrl(true);
   if (state.query) {
-    const results = state.featured.filter((product) => matches(product, state.query)).length;
     try {
-      state.shelf.track({ type: 'search', query: state.query, results });
+      state.shelf.track({ type: 'search', query: state.query, results: state.listing.items.length });
     } catch (error) {
       if (isShelfwiseError(error)) console.warn(`Shelfwise rejected a search (${error.code}): ${error.message}`);
       else throw error;
@@ -518,13 +858,31 @@ function search(query) {
   }
 }
 
-function addToCart(product) {
-  state.cart += 1;
-  track('add_to_cart', product);
-  renderCartReminder();
-  renderPicks();
-  renderPrivacy();
-  return product;
+/** The same search over every category. */
+function searchEverywhere() {
+  state.category = '';
+  state.page = 1;
+  $('category-filter').value = '';
+  refreshListing();
+  renderGrid();
+  syncUrl(true);
+  $('grid-title').focus({ preventScroll: true });
+}
+
+/** Opens a product linked to from elsewhere (a category page): `?product=ID`, and `from=category`. */
+function openLinkedProduct() {
+  const params = new URLSearchParams(location.search);
+  const product = state.byId.get(params.get('product') ?? '');
+  if (product) showProduct(product, params.get('from') === 'category' ? 'category' : undefined);
+}
+
+/** Once the linked product is closed, the address is the shop's again. */
+function forgetLinkedProduct() {
+  const url = new URL(location.href);
+  if (!url.searchParams.has('product') && !url.searchParams.has('from')) return;
+  url.searchParams.delete('product');
+  url.searchParams.delete('from');
+  history.replaceState(null, '', url);
 }
 
 function setPanel(open) {
@@ -544,12 +902,38 @@ function wire() {
   });
   $('category-filter').addEventListener('change', (event) => {
     state.category = event.target.value;
+    state.page = 1;
+    refreshListing();
     renderGrid();
+    syncUrl(true);
   });
   $('sort-order').addEventListener('change', (event) => {
     state.sort = event.target.value;
+    state.page = 1;
+    refreshListing();
     renderGrid();
   });
+  $('search-all').addEventListener('click', searchEverywhere);
+  $('empty-search-all').addEventListener('click', searchEverywhere);
+  $('clear-search').addEventListener('click', () => search(''));
+  $('empty-clear').addEventListener('click', () => search(''));
+  $('open-cart').addEventListener('click', () => {
+    renderCart();
+    $('cart-drawer').showModal();
+  });
+  // A click on the backdrop (outside the drawer's box) closes it.
+  $('cart-drawer').addEventListener('click', (event) => {
+    if (event.target === event.currentTarget) {
+      const box = event.currentTarget.getBoundingClientRect();
+      const inside = event.clientX >= box.left && event.clientX <= box.right && event.clientY >= box.top && event.clientY <= box.bottom;
+      if (!inside) event.currentTarget.close();
+    }
+  });
+  $('checkout-back').addEventListener('click', leaveCheckout);
+  $('continue-shopping').addEventListener('click', leaveCheckout);
+  window.addEventListener('popstate', applyLocation);
+  window.addEventListener('hashchange', applyLocation);
+  $('product-dialog').addEventListener('close', forgetLinkedProduct);
   $('consent-accept').addEventListener('click', () => {
     state.shelf.grantConsent();
   });
@@ -611,13 +995,14 @@ function wire() {
     else state.shelf.grantConsent();
   });
   $('dialog-add').addEventListener('click', () => {
-    addToCart(state.open);
-    $('dialog-feedback').textContent = 'Added to your cart.';
+    const added = addToCart(state.open);
+    $('dialog-feedback').textContent = added > 0 ? 'Added to your cart.' : 'Your cart already holds as many as one order can.';
   });
   $('dialog-not-interested').addEventListener('click', () => {
     if (state.shelf.consent.personalization === 'granted') {
       state.shelf.profile.notInterested({ product: state.open });
       $('dialog-feedback').textContent = 'Got it: we will show this less.';
+      refreshListing();
       renderGrid();
       renderPicks();
     } else {
@@ -625,16 +1010,30 @@ function wire() {
     }
   });
   $('dialog-buy').addEventListener('click', () => {
-    track('purchase', state.open);
-    $('dialog-feedback').textContent = 'Thank you for your order!';
-    renderPicks();
-    renderPrivacy();
+    // Buy now: this product in the cart (once), then straight to the checkout.
+    if (state.cart.quantityOf(state.open.id) === 0) addToCart(state.open);
+    location.hash = 'checkout';
   });
+  state.cart.addEventListener('change', renderCart);
   state.shelf.addEventListener('consentchange', renderAll);
   state.shelf.addEventListener('profilechange', () => {
     renderPicks();
     renderPrivacy();
   });
+}
+
+/** Back, forward and links within the page: the grid as the address says, and the view. */
+function applyLocation() {
+  const before = [state.category, state.query].join('\n');
+  const page = state.page;
+  readUrl();
+  if ([state.category, state.query].join('\n') !== before) {
+    refreshListing();
+    renderGrid();
+  } else if (state.page !== page) {
+    renderGrid();
+  }
+  route();
 }
 
 async function main() {
@@ -648,16 +1047,23 @@ async function main() {
   // The shop's own merchandising order: best rated first.
   state.featured = [...catalogue].sort((a, b) => b.rating - a.rating || a.id - b.id);
   state.byId = new Map(catalogue.map((product) => [String(product.id), product]));
-  const counts = new Map();
-  for (const product of catalogue) counts.set(product.category, (counts.get(product.category) ?? 0) + 1);
+  for (const product of catalogue) state.categories.set(product.category, (state.categories.get(product.category) ?? 0) + 1);
   const filter = $('category-filter');
-  for (const [category, count] of [...counts].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [category, count] of [...state.categories].sort(([a], [b]) => a.localeCompare(b))) {
     const option = element('option', '', `${label(category)} (${count})`);
     option.value = category;
     filter.append(option);
   }
+  state.cart = new Cart((id) => {
+    const product = state.byId.get(id);
+    return product && inStock(product) ? product.stock : 0;
+  });
+  state.checkout = new Checkout({ lines: cartLines, onPlace: placeOrder });
+  readUrl();
   wire();
   renderAll();
+  route();
+  openLinkedProduct();
   document.body.dataset.ready = 'true';
 }
 

@@ -27,10 +27,33 @@ async function openShop(page, holdout = 0) {
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
 }
 
-/** The grid as `[id, category]` pairs, top to bottom. */
-function gridOrder(page) {
+/** The products of the grid's current page as `[id, category]` pairs, top to bottom. */
+function pageOrder(page) {
   return page.$$eval('#grid li.card', (cards) => cards.map((c) => [c.dataset.productId, c.dataset.category]));
 }
+
+/** The whole grid as `[id, category]` pairs, top to bottom, page after page; it ends back on page 1. */
+async function gridOrder(page) {
+  const current = page.locator('#pagination [aria-current="page"]');
+  const first = page.locator('#pagination a.page-number[data-page="1"]');
+  if ((await current.count()) > 0 && (await current.textContent()) !== '1') await first.click();
+  const order = await pageOrder(page);
+  for (let number = 2; (await page.locator('#pagination a.page-next').count()) > 0; number += 1) {
+    await page.click('#pagination a.page-next');
+    await expect(current).toHaveText(String(number));
+    order.push(...(await pageOrder(page)));
+  }
+  if ((await current.count()) > 0) {
+    await first.click();
+    await expect(current).toHaveText('1');
+  }
+  return order;
+}
+
+/** All products of the catalogue by id: `{ category, title, ... }`. */
+const CATALOGUE = new Map(
+  JSON.parse(readFileSync(new URL('../../www/data/products.json', import.meta.url), 'utf8')).map((p) => [String(p.id), p]),
+);
 
 /** The namespace's record, and its tabs' journals, and nothing else. */
 function expectOnlyOwnKeys(keys) {
@@ -56,8 +79,15 @@ function refusalRecord(page) {
   return page.evaluate(() => localStorage.getItem('shelfwise-consent:harbor-market'));
 }
 
-/** Opens and closes the first `count` products of a category; returns their ids. */
+/**
+ * Opens and closes the first `count` products of a category, as the grid shows them with
+ * that category chosen (the grid is paged: a category's products need not be on page 1
+ * of all products); the filter is set back as it was. Returns their ids.
+ */
 async function viewProducts(page, category, count) {
+  const filter = page.locator('#category-filter');
+  const before = await filter.inputValue();
+  await filter.selectOption(category);
   const cards = page.locator(`#grid li.card[data-category="${category}"]`);
   const ids = [];
   for (let i = 0; i < count; i += 1) {
@@ -67,6 +97,7 @@ async function viewProducts(page, category, count) {
     await page.keyboard.press('Escape');
     await expect(page.locator('#product-dialog')).toBeHidden();
   }
+  await filter.selectOption(before);
   return ids;
 }
 
@@ -366,12 +397,14 @@ test('events still waiting to be written are written when the page is left', asy
 test('the search box completes with the shopper’s recent searches and the shop’s suggestions, reranked', async ({ page }) => {
   await openShop(page);
   await page.click('#consent-accept');
-  // Interest in Samsung phones.
+  // Interest in Samsung phones (found among the smartphones: the grid is paged).
+  await page.selectOption('#category-filter', 'smartphones');
   const samsung = page.locator('#grid li.card', { hasText: 'Samsung Galaxy' });
   for (let i = 0; i < 2; i += 1) {
     await samsung.nth(i).locator('.card-open').click();
     await page.keyboard.press('Escape');
   }
+  await page.selectOption('#category-filter', '');
   await page.fill('#search', 's');
   const suggestions = page.locator('#search-suggestions li');
   await expect(suggestions.first()).toBeVisible();
@@ -395,6 +428,8 @@ test('the search box completes with the shopper’s recent searches and the shop
 test('the product page shows similar items and what is bought together, each saying why', async ({ page }) => {
   await openShop(page);
   await page.click('#consent-accept');
+  // The smartphones, all on one page.
+  await page.selectOption('#category-filter', 'smartphones');
   const firstPhone = page.locator('#grid li.card[data-category="smartphones"]', { hasText: 'iPhone' }).first();
   const phoneId = await firstPhone.getAttribute('data-product-id');
   // The grid reorders as the shopper browses: find the phone by its id each time.
@@ -403,7 +438,7 @@ test('the product page shows similar items and what is bought together, each say
   const similar = page.locator('#similar-list li');
   await expect(similar).toHaveCount(4);
   const similarIds = await similar.evaluateAll((items) => items.map((item) => item.dataset.productId));
-  const categories = await page.$$eval('#grid li.card', (cards) => Object.fromEntries(cards.map((c) => [c.dataset.productId, c.dataset.category])));
+  const categories = Object.fromEntries([...CATALOGUE].map(([id, product]) => [id, product.category]));
   expect(similarIds.every((id) => categories[id] === 'smartphones'), 'similar items share the category').toBe(true);
   expect(similarIds).not.toContain(phoneId);
   for (const why of await page.locator('#similar-list .pick-why').allTextContents()) expect(why.length).toBeGreaterThan(5);
@@ -431,17 +466,13 @@ test('homepage slots follow behaviour and say why', async ({ page }) => {
   expect(before.find(([slot]) => slot === 'offer')[1], 'a new shopper gets an offer for new shoppers or the fallback').toMatch(/first-order|evening|free-shipping/);
 
   await page.click('#consent-accept');
-  const phones = page.locator('#grid li.card[data-category="smartphones"]');
-  for (let i = 0; i < 3; i += 1) {
-    await phones.nth(i).locator('.card-open').click();
-    await page.keyboard.press('Escape');
-  }
+  await viewProducts(page, 'smartphones', 3);
   await page.reload();
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   const hero = page.locator('#slots li.slot[data-slot="hero"]');
   await expect(hero).toHaveAttribute('data-item-id', 'phones');
   await expect(hero).toHaveAttribute('data-reason', 'interest');
-  await expect(hero.locator('.slot-why')).toContainText('smartphones');
+  await expect(hero.locator('.slot-why')).toContainText(/smartphones/i);
   await page.screenshot({ path: test.info().outputPath('homepage.png'), fullPage: false });
 });
 
@@ -642,7 +673,8 @@ test('product data is rendered as text: hostile titles execute nothing', async (
 test('the shop can ask through an IAB TCF consent manager instead of its banner, and shows the GPC state', async ({ page }) => {
   await openShop(page);
   await expect(page.locator('#banner-gpc')).toHaveAttribute('data-gpc', 'false');
-  // The switch reloads the page with the other way of asking.
+  // The switch is among the banner's details; it reloads the page with the other way of asking.
+  await page.click('#consent-details summary');
   await Promise.all([page.waitForEvent('load'), page.click('#use-cmp')]);
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
   await expect(page.locator('#cmp-dialog')).toBeVisible();
