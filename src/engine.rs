@@ -126,14 +126,22 @@ impl Engine {
     }
 
     // Interns new strings (see `wire::intern`); `event`: for `track`, so an error is an
-    // `invalid_event`.
+    // `invalid_event`; `lenient`: a string that is not valid gets `UNREADABLE`, and a
+    // `product_unread` warning names its product.
     pub fn intern(
         &mut self,
         entries: &str,
         owners: &[u32],
         event: bool,
+        lenient: bool,
     ) -> Result<Vec<u32>, JsError> {
-        Ok(wire::intern(&mut self.catalog, entries, owners, event)?)
+        let mut unread = Vec::new();
+        let keep = (lenient && !event).then_some(&mut unread);
+        let ids = wire::intern(&mut self.catalog, entries, owners, event, keep)?;
+        for (owner, reason) in &unread {
+            self.inner.warn_unread(*owner, reason);
+        }
+        Ok(ids)
     }
 
     // Ranks rows in the shop's order (`wire::ROW_STRIDE` numbers each, ids from `intern`)
@@ -141,11 +149,16 @@ impl Engine {
     // given, then their values in `OPTION_NAMES` order, then `similarTo` (the position of
     // a last, extra row to rank by likeness to; NaN for none). Returns
     // `wire::RANKED_STRIDE` numbers per product, best first.
+    //
+    // `lenient`: a row that is not valid (a price out of range, a score that is not a
+    // number) is ranked unread, in the shop's position, with a warning, instead of
+    // failing the list.
     pub fn rank(
-        &self,
+        &mut self,
         rows: &[f64],
         extras: &[f64],
         options: &[f64],
+        lenient: bool,
         now_ms: f64,
     ) -> Result<Vec<f64>, JsError> {
         let given = options.first().copied().unwrap_or(0.0) as u32;
@@ -160,6 +173,14 @@ impl Engine {
             _ => None,
         };
         let extras = wire::ids(extras);
+        if lenient {
+            for (index, row) in rows.iter_mut().enumerate() {
+                if let Err(reason) = row.check(&self.catalog, &extras) {
+                    *row = row.unread();
+                    self.inner.warn_unread(index, &reason);
+                }
+            }
+        }
         let list = Rows {
             rows: &rows,
             extras: &extras,

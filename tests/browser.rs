@@ -70,7 +70,7 @@ fn product(
         brand.map(|b| format!(":brand\u{1e}{b}")),
     ];
     let given: Vec<String> = entries.into_iter().flatten().collect();
-    let ids = engine.intern(&given.join("\u{1f}"), &[0, 0, 0], true)?;
+    let ids = engine.intern(&given.join("\u{1f}"), &[0, 0, 0], true, false)?;
     let mut next = ids.iter().map(|id| f64::from(*id));
     let key = next.next().unwrap_or(NONE);
     let category = category.map_or(NONE, |_| next.next().unwrap_or(NONE));
@@ -137,12 +137,12 @@ fn ranked_ids(engine: &mut Engine, strength: f64) -> Vec<u32> {
         .flat_map(|(id, category)| [format!("\u{1e}{id}"), format!(":category\u{1e}{category}")])
         .collect();
     let ids = engine
-        .intern(&entries.join("\u{1f}"), &[0; 12], false)
+        .intern(&entries.join("\u{1f}"), &[0; 12], false, false)
         .unwrap();
     let keys: Vec<u32> = ids.iter().step_by(2).copied().collect();
     let categories: Vec<u32> = ids.iter().skip(1).step_by(2).copied().collect();
     let ranked = engine
-        .rank(&rows(&keys, &categories), &[], &[1.0, strength], NOW)
+        .rank(&rows(&keys, &categories), &[], &[1.0, strength], false, NOW)
         .unwrap();
     assert!(ranked.chunks(4).all(|t| t[1] >= 0.0));
     ranked.chunks(4).map(|t| t[0] as u32 + 1).collect()
@@ -272,26 +272,30 @@ fn bad_input_throws_an_error_with_a_code_and_changes_nothing() {
     assert_eq!(code_of(long), "invalid_event", "long category");
 
     assert_eq!(
-        code_of(engine.rank(&[], &[], &[1.0, 2.0], NOW).unwrap_err()),
+        code_of(engine.rank(&[], &[], &[1.0, 2.0], false, NOW).unwrap_err()),
         "invalid_options",
         "strength 2"
     );
     assert_eq!(
         code_of(
             engine
-                .rank(&[], &[], &[16.0, 0.0, 0.0, 0.0, 0.0, 7.0], NOW)
+                .rank(&[], &[], &[16.0, 0.0, 0.0, 0.0, 0.0, 7.0], false, NOW)
                 .unwrap_err()
         ),
         "invalid_options",
         "an outOfStock that is not last, hide or keep"
     );
     assert_eq!(
-        code_of(engine.rank(&rows(&[40], &[0]), &[], &[], NOW).unwrap_err()),
+        code_of(
+            engine
+                .rank(&rows(&[40], &[0]), &[], &[], false, NOW)
+                .unwrap_err()
+        ),
         "invalid_product",
         "a product id never interned"
     );
     let entries = ["\u{1e}1", ":category\u{1e}bad\u{7}"].join("\u{1f}");
-    let bad_product = JsValue::from(engine.intern(&entries, &[0, 1], false).unwrap_err());
+    let bad_product = JsValue::from(engine.intern(&entries, &[0, 1], false, false).unwrap_err());
     let message = String::from(js_sys::Error::from(bad_product.clone()).message());
     assert!(message.contains("index 1"), "{message}");
     assert_eq!(code_of(bad_product), "invalid_product");

@@ -21,7 +21,7 @@ fuzz_target!(|data: &[u8]| {
     let mut catalog = Catalog::default();
     let entries = String::from_utf8_lossy(text);
     let owners: Vec<u32> = (0..entries.len() as u32).collect();
-    let interned = wire::intern(&mut catalog, &entries, &owners, false).unwrap_or_default();
+    let interned = wire::intern(&mut catalog, &entries, &owners, false, None).unwrap_or_default();
     // Numbers: small whole ones mostly (valid ids), any bit pattern now and then.
     let numbers: Vec<f64> = numbers
         .chunks(2)

@@ -134,6 +134,14 @@ export interface OpenOptions {
    */
   labels?: Labels;
   /**
+   * Throw `invalid_product` for a list with a product that cannot be read, as during
+   * development. By default (false) such a product keeps the shop's position without
+   * personal signals, and a `warning` event (`product_unread`) says which and why.
+   * Either way numeric strings (`price: "12.99"`), numeric categories and brands, a
+   * single tag as a string and lower-case currencies are read as shops mean them.
+   */
+  strict?: boolean;
+  /**
    * The shopper's id for bucketing (holdout, experiments): e.g. the attribute the shop's
    * GrowthBook hashes, so each shopper lands in the same group everywhere. By default a
    * random id Shelfwise keeps in the profile (with consent, erased with it).
@@ -552,12 +560,40 @@ class RankedProduct<T> implements Ranked<T> {
   }
 }
 
+/** The events a `Shelfwise` dispatches, by type: `addEventListener` is typed by it. */
+export interface ShelfwiseEventMap {
+  /** Consent changed here, in another tab or through a CMP. */
+  consentchange: Event;
+  /** The profile changed (an edit here, or another tab's). */
+  profilechange: Event;
+  /** Stored data was unreadable, salvaged or repaired, or a ranked product could not be read. */
+  warning: CustomEvent<ShelfwiseWarning>;
+}
+
+// Typed listeners: `shelf.addEventListener('warning', (e) => e.detail.code)` compiles
+// under strict TypeScript.
+export interface Shelfwise {
+  addEventListener<K extends keyof ShelfwiseEventMap>(
+    type: K,
+    listener: (this: Shelfwise, event: ShelfwiseEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof ShelfwiseEventMap>(
+    type: K,
+    listener: (this: Shelfwise, event: ShelfwiseEventMap[K]) => unknown,
+    options?: boolean | EventListenerOptions,
+  ): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
 /**
  * A shopper's on-device profile for one namespace, and the ranking that uses it.
  *
  * Dispatches `consentchange` (consent changed here, in another tab or through a CMP),
- * `profilechange` (another tab changed the stored profile) and `warning` (stored data
- * was unreadable, salvaged or repaired: `event.detail` is a `ShelfwiseWarning`).
+ * `profilechange` (the profile changed) and `warning` (stored data was unreadable,
+ * salvaged or repaired, or a ranked product could not be read: `event.detail` is a
+ * `ShelfwiseWarning`); see `ShelfwiseEventMap`.
  */
 export class Shelfwise extends EventTarget {
   readonly #engine: Engine;
@@ -568,6 +604,7 @@ export class Shelfwise extends EventTarget {
   readonly #listeners: Array<() => void> = [];
   #tcf: TcfSignal | undefined;
   readonly #words: Words;
+  readonly #strict: boolean;
   readonly #reasons: Reasons;
   readonly #tcfVendorId: number | undefined;
   #tcfListenerId: unknown;
@@ -602,6 +639,7 @@ export class Shelfwise extends EventTarget {
     this.#flushDelayMs = options.flushDelayMs ?? 1000;
     this.#words = { ...ENGLISH, ...options.words };
     this.#reasons = new Reasons(engine, this.#now, this.#words, options.labels ?? {});
+    this.#strict = options.strict === true;
     this.profile = new ProfileCenter(this, engine, this.#now, this.#reasons);
     const { tcf = true, gpc = true, consentMode = true, tcfVendorId } = options.consent ?? {};
     this.#read = { tcf, gpc, consentMode };
@@ -667,7 +705,7 @@ export class Shelfwise extends EventTarget {
       // Each variation's options, checked by the core now rather than at the first ranking.
       for (const experiment of settings.experiments) {
         for (const variation of experiment.variations) {
-          engine.rank(new Float64Array(), new Float64Array(), Float64Array.from(passRankOptions(variation)[0]), (options.now ?? Date.now)());
+          engine.rank(new Float64Array(), new Float64Array(), Float64Array.from(passRankOptions(variation)[0]), false, (options.now ?? Date.now)());
         }
       }
     } catch (error) {
@@ -822,7 +860,8 @@ export class Shelfwise extends EventTarget {
     // they are checked and learned, not ranked by).
     const [{ rows, extras }, currencies] = guarded('event', () => [
       this.#rows.encode('event', products, (i) => names[i]!, () => {}),
-      products.map((product, i) => optionalText('event', (product as { currency?: unknown }).currency, `${names[i]}.currency`) ?? ABSENT),
+      // `eur` is what a shop means by EUR.
+      products.map((product, i) => optionalText('event', (product as { currency?: unknown }).currency, `${names[i]}.currency`)?.toUpperCase() ?? ABSENT),
     ] as const);
     // Type, module and slot in one text (src/engine.rs `track`).
     const kind = [type as string, module ?? ABSENT, slot ?? ABSENT].join(PAIR);
@@ -1223,9 +1262,11 @@ export class Shelfwise extends EventTarget {
         ROW_STRIDE,
         undefined,
         true,
+        this.#strict ? undefined : this.#unread,
       ),
     );
-    const out = this.#engine.rank(rows, extras, Float64Array.from(numbers), this.#now());
+    const out = this.#engine.rank(rows, extras, Float64Array.from(numbers), !this.#strict, this.#now());
+    this.#emitWarnings();
     this.#countImpression(module);
     const ranked: Ranked<T>[] = new Array(out.length / RANKED_STRIDE);
     for (let i = 0, at = 0; at < out.length; i++, at += RANKED_STRIDE) {
@@ -1235,6 +1276,13 @@ export class Shelfwise extends EventTarget {
     }
     return ranked;
   }
+
+  /** A product ranking could not read (lenient): kept in the shop's position, and a `warning` says which and why. */
+  readonly #unread = (_: number, reason: string): void => {
+    this.dispatchEvent(
+      new CustomEvent('warning', { detail: { code: 'product_unread', message: `${reason}; it keeps the shop's position, without personal signals` } }),
+    );
+  };
 
   /** The profile's currency, for price band labels (read only when a band is worded). */
   readonly #currency = (): string | null => this.profile.summary().currency;

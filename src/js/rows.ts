@@ -9,7 +9,7 @@
 
 import { inputError, type Engine } from './wasm/shelfwise.js';
 import { CONTROL, type InputKind } from './input.js';
-import { BRAND_FIELD, CATEGORY_FIELD, ITEM, MAX_PRODUCT_FACETS as MAX_EXTRAS, NONE, PAIR, ROW_STRIDE } from './wire.js';
+import { BRAND_FIELD, CATEGORY_FIELD, ITEM, MAX_PRODUCT_FACETS as MAX_EXTRAS, NONE, PAIR, ROW_STRIDE, UNREADABLE } from './wire.js';
 
 /** One product's interned fields; negative numbers are strings waiting for their id. */
 interface Encoded {
@@ -26,6 +26,22 @@ interface Encoded {
  * product.
  */
 export type RowRules = (product: Record<string, unknown>, i: number, out: Float64Array, at: number) => void;
+
+/** Lenient encoding: told which product could not be read, and why; it is encoded unread. */
+export type OnUnread = (i: number, reason: string) => void;
+
+/** A product whose data could not be read: no id, no values (the core ranks it in the shop's position). */
+const unread = (): Encoded => ({ key: NONE, category: NONE, brand: NONE, price: Number.NaN, extras: [] });
+
+/** A price as shops send it: a number, or a decimal number in a string (`"12.99"`). */
+function priceOf(price: unknown): unknown {
+  return typeof price === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(price) ? Number(price) : price;
+}
+
+/** A category or brand as shops send it: text, or a number (an id) read as text. */
+function textOf(value: unknown): unknown {
+  return typeof value === 'number' && Number.isFinite(value) ? String(value) : value;
+}
 
 /** Encodes products into rows with the engine's ids (one per engine). */
 export class RowEncoder {
@@ -58,7 +74,8 @@ export class RowEncoder {
    * The rows of `products` (`stride` numbers each: the product's six, the shop's four
    * that `rules` writes, then any `extra` writes) and their extras; `remember`: keep this
    * list for the next call to reuse. `name(i)` names a
-   * product in errors. Throws a coded error, changing nothing, when a product is not one.
+   * product in errors. Throws a coded error, changing nothing, when a product is not one;
+   * with `onUnread` (lenient) encodes it unread instead and says so there.
    */
   encode(
     what: InputKind,
@@ -68,6 +85,7 @@ export class RowEncoder {
     stride = ROW_STRIDE,
     extra?: (product: Record<string, unknown>, i: number, out: Float64Array, at: number) => void,
     remember = false,
+    onUnread?: OnUnread,
   ): { rows: Float64Array; extras: Float64Array } {
     const encoded: Encoded[] = new Array(products.length);
     let extrasLength = 0;
@@ -78,15 +96,23 @@ export class RowEncoder {
     this.#what = what;
     for (let i = 0; i < products.length; i++) {
       const product = products[i];
-      if (product === null || typeof product !== 'object' || Array.isArray(product)) {
-        throw inputError(this.#what, `${name(i)} must be an object`);
+      let e: Encoded;
+      if (this.#lastProducts[i] === product) {
+        e = this.#lastEncoded[i] as Encoded;
+      } else if (onUnread === undefined) {
+        e = this.#read(product, i, name(i));
+      } else {
+        try {
+          e = this.#read(product, i, name(i));
+        } catch (error) {
+          onUnread(i, (error as Error).message);
+          e = unread();
+        }
       }
-      const e =
-        this.#lastProducts[i] === product ? (this.#lastEncoded[i] as Encoded) : this.#read(product as Record<string, unknown>, i, name(i));
       encoded[i] = e;
       extrasLength += e.extras.length;
     }
-    if (this.#entries.length > 0) this.#resolve(encoded);
+    if (this.#entries.length > 0) this.#resolve(encoded, onUnread !== undefined);
     // Only the lists worth remembering (a grid), so an event or a slot in between does
     // not make the next rerank read every product again.
     if (remember) {
@@ -108,7 +134,17 @@ export class RowEncoder {
       rows[at + 3] = e.price;
       rows[at + 4] = next;
       rows[at + 5] = e.extras.length;
-      rules(product, i, rows, at + 6);
+      if (onUnread !== undefined && e.key === NONE) {
+        // An unread product's own fields may throw again (a proxy): then no score, boost
+        // 1, no pin, no flags.
+        try {
+          rules(product, i, rows, at + 6);
+        } catch {
+          rows.set([Number.NaN, 1, -1, 0], at + 6);
+        }
+      } else {
+        rules(product, i, rows, at + 6);
+      }
       for (const id of e.extras) extras[next++] = id;
       if (extra !== undefined) extra(product, i, rows, at + ROW_STRIDE);
     }
@@ -116,23 +152,28 @@ export class RowEncoder {
   }
 
   /** A product's fields as ids (JS types checked here, values by the engine). */
-  #read(product: Record<string, unknown>, i: number, name: string): Encoded {
+  #read(given: unknown, i: number, name: string): Encoded {
+    if (given === null || typeof given !== 'object' || Array.isArray(given)) {
+      throw inputError(this.#what, `${name} must be an object`);
+    }
+    const product = given as Record<string, unknown>;
     const id = product.id;
     if (typeof id !== 'string' && typeof id !== 'number') throw inputError(this.#what, `${name}.id must be a string or a number`);
     if (typeof id === 'number' && !(Number.isSafeInteger(id) && id >= 0)) {
       throw inputError(this.#what, `${name}.id must be a non-negative whole number when it is a number`);
     }
-    const price = product.price;
+    const price = priceOf(product.price);
     if (price !== undefined && price !== null && typeof price !== 'number') throw inputError(this.#what, `${name}.price must be a number`);
     const e: Encoded = {
       key: this.#id(this.#products, '', id, i, name),
-      category: this.#optional(this.#categories, CATEGORY_FIELD, 'category', product.category, i, name),
-      brand: this.#optional(this.#brands, BRAND_FIELD, 'brand', product.brand, i, name),
+      category: this.#optional(this.#categories, CATEGORY_FIELD, 'category', textOf(product.category), i, name),
+      brand: this.#optional(this.#brands, BRAND_FIELD, 'brand', textOf(product.brand), i, name),
       // NaN in a row means no price: a NaN given is sent as one the engine rejects.
       price: typeof price === 'number' ? (Number.isNaN(price) ? Number.POSITIVE_INFINITY : price) : Number.NaN,
       extras: [],
     };
-    const tags = product.tags;
+    // One tag alone is a list of one.
+    const tags = typeof product.tags === 'string' ? [product.tags] : product.tags;
     if (tags !== undefined && tags !== null) {
       if (!Array.isArray(tags)) throw inputError(this.#what, `${name}.tags must be an array of strings`);
       for (let t = 0; t < tags.length; t++) this.#extra(e, 'tag', tags[t], i, name, 'tags');
@@ -200,10 +241,16 @@ export class RowEncoder {
     return -1 - waiting;
   }
 
-  /** Interns this call's new strings in one crossing and puts their ids in place. */
-  #resolve(encoded: Encoded[]): void {
-    const ids = this.engine.intern(this.#entries.join(ITEM), Uint32Array.from(this.#owners), this.#what === 'event');
-    this.#targets.forEach(([map, key], k) => map.set(key, ids[k] as number));
+  /**
+   * Interns this call's new strings in one crossing and puts their ids in place;
+   * `lenient`: a product with a string the engine cannot take is encoded unread (the
+   * engine has warned) and the string is not remembered.
+   */
+  #resolve(encoded: Encoded[], lenient: boolean): void {
+    const ids = this.engine.intern(this.#entries.join(ITEM), Uint32Array.from(this.#owners), this.#what === 'event', lenient);
+    this.#targets.forEach(([map, key], k) => {
+      if (ids[k] !== UNREADABLE) map.set(key, ids[k] as number);
+    });
     const id = (n: number) => (n < 0 ? (ids[-1 - n] as number) : n);
     for (const e of encoded) {
       if (e.key >= 0 && e.category >= 0 && e.brand >= 0 && e.extras.every((n) => n >= 0)) continue;
@@ -212,6 +259,9 @@ export class RowEncoder {
       e.brand = id(e.brand);
       // Two spellings of one value (" red" and "red") are one id: kept once.
       e.extras = [...new Set(e.extras.map(id))].filter((n) => n !== NONE);
+      if (lenient && (e.key === UNREADABLE || e.category === UNREADABLE || e.brand === UNREADABLE || e.extras.includes(UNREADABLE))) {
+        Object.assign(e, unread());
+      }
     }
   }
 }

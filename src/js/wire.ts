@@ -89,6 +89,8 @@ export const OUT_OF_STOCK_FLAG = 1;
 export const CONSUMABLE_FLAG = 2;
 /** An absent id. */
 export const NONE = 4294967295;
+/** The id `intern` gives, when lenient, a string that is not valid. */
+export const UNREADABLE = 4294967294;
 /** Most tags and facet values a product may carry. */
 export const MAX_PRODUCT_FACETS = 32;
 /** Ranked products' reason value when there is none. */
@@ -202,9 +204,9 @@ export interface Purchased {
   units: number;
 }
 
-/** Something the page may want to know that is not an error: unreadable, salvaged or repaired stored data. Codes are stable. */
+/** Something the page may want to know that is not an error: unreadable, salvaged or repaired stored data, or a product ranking could not read. Codes are stable. */
 export interface ShelfwiseWarning {
-  code: "record_unreadable" | "record_salvaged" | "record_repaired" | "record_future_version";
+  code: "record_unreadable" | "record_salvaged" | "record_repaired" | "record_future_version" | "product_unread";
   message: string;
 }
 

@@ -63,8 +63,8 @@ const CALLS = [
   ['sizeSuggestion(a number)', (s) => s.sizeSuggestion(5)],
 ];
 
-test('every malformed call throws a coded ShelfwiseError and changes nothing', async () => {
-  const shelf = await Shelfwise.open({ namespace: 'hostile', now });
+test('every malformed call throws a coded ShelfwiseError and changes nothing (strict)', async () => {
+  const shelf = await Shelfwise.open({ namespace: 'hostile', now, strict: true });
   shelf.grantConsent();
   assert.equal(shelf.track({ type: 'view', product: { id: 'good', category: 'laptops' } }), true);
   const before = shelf.profile.export();
@@ -85,6 +85,24 @@ test('every malformed call throws a coded ShelfwiseError and changes nothing', a
   // Still working afterwards.
   assert.equal(shelf.track({ type: 'view', product: { id: 'after', category: 'laptops' } }), true);
   assert.equal(shelf.rank([{ id: 'a' }, { id: 'b' }]).length, 2);
+});
+
+test('by default a malformed product in a list is kept unread, and the rest still ranks', async () => {
+  const shelf = await Shelfwise.open({ namespace: 'hostile-lenient', now });
+  shelf.grantConsent();
+  shelf.track({ type: 'view', product: { id: 'good', category: 'laptops' } });
+  const before = shelf.profile.export();
+  const hostile = [{ id: {} }, throwing, proxy, polluting, { id: 1, category: huge }, { id: 'a\u0000b' }, null, 42, { id: 2, price: Number.NaN }];
+  const warnings = [];
+  shelf.addEventListener('warning', (event) => warnings.push(event.detail.code));
+  const ranked = shelf.rank([{ id: 'l', category: 'laptops' }, ...hostile]);
+  assert.equal(ranked.length, hostile.length + 1);
+  assert.equal(ranked[0].product.id, 'l');
+  assert.ok(ranked.slice(1).every((r) => r.reason === 'shop_order'));
+  assert.equal(warnings.length, hostile.length - 1, 'each unreadable product is named (the polluting one is readable)');
+  assert.ok(warnings.every((code) => code === 'product_unread'));
+  assert.equal(shelf.profile.export(), before);
+  assert.equal(Object.prototype.polluted, undefined);
 });
 
 test('malformed options of open throw coded errors', async () => {

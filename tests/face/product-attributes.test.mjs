@@ -63,7 +63,6 @@ test('sensitive facets configured by the shop are never learned', async () => {
 test('bad attributes and click sources are coded errors that change nothing', async () => {
   const shelf = await granted();
   const bad = [
-    { type: 'view', product: { id: 1, tags: 'trail' } },
     { type: 'view', product: { id: 1, tags: [1] } },
     { type: 'view', product: { id: 1, variant: { size: 42 } } },
     { type: 'view', product: { id: 1, facets: { style: [1] } } },
@@ -77,10 +76,19 @@ test('bad attributes and click sources are coded errors that change nothing', as
     assert.throws(() => shelf.track(event), { name: 'ShelfwiseError', code: 'invalid_event' }, JSON.stringify(event));
   }
   assert.equal(shelf.profile.summary().events, 0);
-  // A facet may not pass itself off as a product's own field, in ranking either.
+  // A facet may not pass itself off as a product's own field, in ranking either: strict
+  // ranking throws, lenient ranking keeps the product unread and warns.
+  const strict = await Shelfwise.open({ namespace: 'attributes-strict', strict: true });
+  const warnings = [];
+  shelf.addEventListener('warning', (event) => warnings.push(event.detail.code));
   for (const name of ['brand', 'category', 'price_band']) {
-    assert.throws(() => shelf.rank([{ id: 1, facets: { [name]: 'x' } }]), { name: 'ShelfwiseError', code: 'invalid_product' }, name);
+    assert.throws(() => strict.rank([{ id: 1, facets: { [name]: 'x' } }]), { name: 'ShelfwiseError', code: 'invalid_product' }, name);
+    assert.equal(shelf.rank([{ id: 1, facets: { [name]: 'x' } }])[0].reason, 'shop_order', name);
   }
+  assert.deepEqual(warnings, ['product_unread', 'product_unread', 'product_unread']);
+  // One tag alone is a list of one.
+  assert.equal(shelf.track({ type: 'view', product: { id: 2, tags: 'trail' } }), true);
+  assert.ok(shelf.profile.summary().interests.some((i) => i.facet === 'tag' && i.value === 'trail'));
   assert.equal(shelf.track({ type: 'click', product: { id: 1 }, module: 'similar', slot: '2' }), true);
-  assert.equal(shelf.profile.summary().events, 1);
+  assert.equal(shelf.profile.summary().events, 2);
 });

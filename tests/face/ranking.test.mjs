@@ -49,7 +49,9 @@ test('pins, boosts, burials and stock are the shop’s, with or without consent'
   ]) {
     assert.throws(() => shelf.rank(PHONES, options), (error) => error.code === 'invalid_options' && pattern.test(error.message), JSON.stringify(options));
   }
-  assert.throws(() => shelf.rank([{ id: 1, score: Number.POSITIVE_INFINITY }]), { code: 'invalid_product' });
+  const strict = await Shelfwise.open({ namespace: 'rules-strict', now, strict: true });
+  assert.throws(() => strict.rank([{ id: 1, score: Number.POSITIVE_INFINITY }]), { code: 'invalid_product' });
+  assert.equal(shelf.rank([{ id: 1, score: Number.POSITIVE_INFINITY }])[0].reason, 'shop_order', 'lenient: kept, unread');
 });
 
 async function appleFan(options) {

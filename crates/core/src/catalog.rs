@@ -303,10 +303,21 @@ impl Record {
         extras.get(start..start + len).unwrap_or(&[])
     }
 
-    /// Checks what a catalog cannot: the price, and that every id is one it gave.
+    /// A product whose data could not be read: no key, no values, no price. It ranks in
+    /// the shop's order with no personal signal.
+    pub const UNREAD: Record = Record {
+        key: NONE,
+        category: NONE,
+        brand: NONE,
+        price: f64::NAN,
+        extras: (0, 0),
+    };
+
+    /// Checks what a catalog cannot: the price, and that every id is one it gave (a
+    /// product may have no key: see [`Record::UNREAD`]).
     pub fn validate(&self, catalog: &Catalog, extras: &[Id]) -> Result<(), String> {
         let value = |id: Id| id == NONE || (id as usize) < catalog.values_len();
-        if catalog.product_id(self.key).is_none()
+        if (self.key != NONE && catalog.product_id(self.key).is_none())
             || !value(self.category)
             || !value(self.brand)
             || !self.extras(extras).iter().all(|id| value(*id))

@@ -227,7 +227,7 @@ pub fn typescript() -> String {
         out.push_str(&["  ", op.as_str(), ": ", op.returns(), ";\n"].concat());
     }
     out.push_str("}\n");
-    let constants: [(&str, &str, String); 14] = [
+    let constants: [(&str, &str, String); 15] = [
         (
             "Entry name of a product's category in `intern`.",
             "CATEGORY_FIELD",
@@ -280,6 +280,11 @@ pub fn typescript() -> String {
             wire::CONSUMABLE.to_string(),
         ),
         ("An absent id.", "NONE", crate::catalog::NONE.to_string()),
+        (
+            "The id `intern` gives, when lenient, a string that is not valid.",
+            "UNREADABLE",
+            wire::UNREADABLE.to_string(),
+        ),
         (
             "Most tags and facet values a product may carry.",
             "MAX_PRODUCT_FACETS",

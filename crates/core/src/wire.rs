@@ -92,17 +92,24 @@ pub fn ids(numbers: &[f64]) -> Vec<Id> {
     numbers.iter().map(|n| id(*n)).collect()
 }
 
+/// The id lenient interning gives a string that is not valid: its product is ranked
+/// unread (see [`crate::catalog::Record::UNREAD`]), never with this id.
+pub const UNREADABLE: Id = NONE - 1;
+
 /// Interns new strings: `entries` holds `facet PAIR value` items, `ITEM`-separated, where
 /// the facet is empty for a product id, [`CATEGORY_FIELD`] or [`BRAND_FIELD`] for those
 /// fields, else a tag's, variant's or shop facet's name; `owners` the position of the
 /// product each came from,
 /// named in an error (an `invalid_event` for an `event`'s products, else an
-/// `invalid_product`). Returns each entry's id ([`NONE`] for a blank value).
+/// `invalid_product`). Returns each entry's id ([`NONE`] for a blank value). `unread`:
+/// instead of failing, an entry that is not valid gets [`NONE`] and its owner and
+/// reason are pushed there (lenient ranking), and its id is [`UNREADABLE`].
 pub fn intern(
     catalog: &mut Catalog,
     entries: &str,
     owners: &[u32],
     event: bool,
+    mut unread: Option<&mut Vec<(usize, String)>>,
 ) -> Result<Vec<Id>> {
     let mut ids = Vec::with_capacity(owners.len());
     for (i, entry) in entries
@@ -118,6 +125,13 @@ pub fn intern(
             facet => catalog.intern_facet(facet, value),
         };
         let owner = owners.get(i).map_or(i, |o| *o as usize);
+        let id = match (id, unread.as_deref_mut()) {
+            (Err(reason), Some(unread)) => {
+                unread.push((owner, reason));
+                Ok(UNREADABLE)
+            }
+            (id, _) => id,
+        };
         ids.push(id.map_err(|reason| match event {
             true => Error::InvalidEvent(reason),
             false => Error::InvalidProduct(at_index(owner, &reason)),
@@ -321,10 +335,25 @@ mod tests {
     }
 
     #[test]
+    fn lenient_interning_marks_what_it_cannot_take_and_names_its_owner() {
+        let mut catalog = Catalog::default();
+        let long = "x".repeat(300);
+        let entries = ["\u{1e}1", &[":brand\u{1e}", &long].concat(), "\u{1e}2"].join("\u{1f}");
+        let strict = intern(&mut catalog, &entries, &[0, 1, 2], false, None).unwrap_err();
+        assert!(strict.message().contains("index 1"), "{}", strict.message());
+        let mut unread = Vec::new();
+        let ids = intern(&mut catalog, &entries, &[0, 1, 2], false, Some(&mut unread)).unwrap();
+        assert_eq!(ids[1], UNREADABLE);
+        assert!(ids[0] != UNREADABLE && ids[2] != UNREADABLE);
+        assert_eq!(unread.len(), 1);
+        assert_eq!(unread[0].0, 1, "the product it came from");
+    }
+
+    #[test]
     fn rows_decode_and_odd_ids_fail_validation() {
         let mut catalog = Catalog::default();
         let entries = ["\u{1e}42", ":brand\u{1e}Acme", "tag\u{1e} "].join("\u{1f}");
-        let ids = intern(&mut catalog, &entries, &[0, 0, 0], false).unwrap();
+        let ids = intern(&mut catalog, &entries, &[0, 0, 0], false, None).unwrap();
         assert_eq!(ids[0], 0);
         assert_eq!(ids[2], NONE, "a blank tag is no value");
         let numbers = [
@@ -399,7 +428,7 @@ mod tests {
     fn an_invalid_entry_names_its_product() {
         let mut catalog = Catalog::default();
         let entries = ["\u{1e}1", "Bad Facet\u{1e}x"].join("\u{1f}");
-        let error = intern(&mut catalog, &entries, &[0, 7], false).unwrap_err();
+        let error = intern(&mut catalog, &entries, &[0, 7], false, None).unwrap_err();
         assert_eq!(error.code().as_str(), "invalid_product");
         assert!(error.message().contains("index 7"), "{}", error.message());
     }

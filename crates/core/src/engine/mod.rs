@@ -96,10 +96,10 @@ impl Default for ConsentPolicy {
 
 shape! {
     /// Something the page may want to know that is not an error: unreadable, salvaged or
-    /// repaired stored data. Codes are stable.
+    /// repaired stored data, or a product ranking could not read. Codes are stable.
     #[derive(Debug, Clone, PartialEq)]
     pub struct Warning as "ShelfwiseWarning" {
-        pub code: &'static str => "code": "\"record_unreadable\" | \"record_salvaged\" | \"record_repaired\" | \"record_future_version\"",
+        pub code: &'static str => "code": "\"record_unreadable\" | \"record_salvaged\" | \"record_repaired\" | \"record_future_version\" | \"product_unread\"",
         pub message: String => "message": "string",
     }
 }
@@ -203,6 +203,18 @@ impl<S: Store> Engine<S> {
                 message: message.into(),
             });
         }
+    }
+
+    /// Notes a product that could not be read, ranked in the shop's order without
+    /// personal signals (lenient ranking): a `product_unread` warning naming it and why.
+    pub fn warn_unread(&mut self, index: usize, reason: &str) {
+        let message = [
+            "product ",
+            &crate::error::at_index(index, reason),
+            "; it keeps the shop's position, without personal signals",
+        ]
+        .concat();
+        self.warn("product_unread", message);
     }
 
     /// Warnings since the last call (the JS face turns them into `warning` events).

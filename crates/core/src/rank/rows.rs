@@ -20,17 +20,35 @@ pub struct Row {
 
 impl Row {
     fn validate(&self, index: usize, catalog: &Catalog, extras: &[Id]) -> Result<()> {
-        self.record
-            .validate(catalog, extras)
-            .map_err(|reason| Error::InvalidProduct(at_index(index, &reason)))?;
+        self.check(catalog, extras)
+            .map_err(|reason| Error::InvalidProduct(at_index(index, &reason)))
+    }
+
+    /// Checks the row against the catalog its ids come from; why it is not valid.
+    pub fn check(&self, catalog: &Catalog, extras: &[Id]) -> std::result::Result<(), String> {
+        self.record.validate(catalog, extras)?;
         let score_ok = self.base.is_none_or(f64::is_finite);
         if score_ok && self.boost.is_finite() && (0.0..=MAX_BOOST).contains(&self.boost) {
             return Ok(());
         }
-        Err(Error::InvalidProduct(at_index(
-            index,
-            "score must be a finite number, boost a number from 0 to 1000",
-        )))
+        Err("score must be a finite number, boost a number from 0 to 1000".into())
+    }
+}
+
+impl Row {
+    /// The row of a product that could not be read: the shop's position and rules only
+    /// (a score or boost that is not a number is dropped too).
+    pub fn unread(&self) -> Row {
+        Row {
+            record: Record::UNREAD,
+            base: self.base.filter(|b| b.is_finite()),
+            boost: if self.boost.is_finite() && (0.0..=MAX_BOOST).contains(&self.boost) {
+                self.boost
+            } else {
+                1.0
+            },
+            ..*self
+        }
     }
 }
 
