@@ -226,7 +226,15 @@ fn withdrawal_leaves_no_shelfwise_key() {
 
     engine.withdraw_consent(NOW).unwrap();
     assert!(shelfwise_keys().is_empty(), "left: {:?}", shelfwise_keys());
-    assert_eq!(keys(&local()), ["shop:cart"]);
+    // The shop's key stays, and the refusal alone is remembered (decision and time).
+    let mut left = keys(&local());
+    left.sort();
+    assert_eq!(left, ["shelfwise-consent:withdraw", "shop:cart"]);
+    let refusal = local()
+        .get_item("shelfwise-consent:withdraw")
+        .unwrap()
+        .unwrap();
+    assert_eq!(refusal, format!("denied denied {}", NOW as u64));
     assert_eq!(personalization(&engine), "denied");
     assert!(!view(&mut engine, 5, "laptops", NOW).unwrap());
     assert!(shelfwise_keys().is_empty());
