@@ -6,7 +6,7 @@ import { inStock } from './art.js';
 import { Cart } from './cart.js';
 import { Checkout, FREE_SHIPPING_FROM, totals } from './checkout.js';
 import { $, button, element, label, money, productImage, stars } from './dom.js';
-import { MEASUREMENT, NAMESPACE, RANK_STRENGTH } from './shop-config.js';
+import { MEASUREMENT, NAMESPACE, QUIET_REASONS, RANK_STRENGTH } from './shop-config.js';
 
 /** The shop's own note that the banner was answered this visit (not Shelfwise data). */
 const BANNER_DISMISSED_KEY = 'harbor-market:banner-dismissed';
@@ -17,8 +17,6 @@ const USE_CMP = localStorage.getItem(USE_CMP_KEY) === '1';
 const PICKS = 6;
 /** Products per page of the grid: four rows of six, six of four, twelve of two. */
 const PAGE_SIZE = 24;
-/** Reasons that need no badge: the shop's own order says nothing about the shopper, and stock has its own label. */
-const SILENT_REASONS = new Set(['shop_order', 'out_of_stock']);
 const TITLE = document.title;
 
 const state = {
@@ -88,7 +86,7 @@ function productCard(product, module, ranked, explain) {
   item.append(open);
   if (ranked) {
     item.dataset.reason = ranked.reason;
-    if (explain && !SILENT_REASONS.has(ranked.reason)) item.append(element('p', 'card-why', ranked.why));
+    if (explain && !QUIET_REASONS.has(ranked.reason)) item.append(element('p', 'card-why', ranked.why));
   }
   const add = button('button small card-add', 'Add to cart');
   add.setAttribute('aria-label', `Add ${product.title} to cart`);
@@ -259,11 +257,14 @@ function pageNumbers(current, pages) {
   return wanted.flatMap((n, i) => (i > 0 && n - wanted[i - 1] > 1 ? [null, n] : [n]));
 }
 
+/** The address of a page of the grid as it is now (the grid's state, not the address it was reached by). */
 function pageHref(page) {
   const url = new URL(location.href);
   url.hash = '';
-  if (page > 1) url.searchParams.set('page', String(page));
-  else url.searchParams.delete('page');
+  const set = (name, value) => (value ? url.searchParams.set(name, value) : url.searchParams.delete(name));
+  set('category', state.category);
+  set('q', state.query);
+  set('page', page > 1 ? String(page) : '');
   return `${url.pathname}${url.search}`;
 }
 
@@ -311,13 +312,8 @@ function goToPage(page) {
 
 /** The grid's category, search and page in the address, so that back, reload and links keep them. */
 function syncUrl(push) {
-  const url = new URL(location.href);
-  const set = (name, value) => (value ? url.searchParams.set(name, value) : url.searchParams.delete(name));
-  set('category', state.category);
-  set('q', state.query);
-  set('page', state.page > 1 ? String(state.page) : '');
   // A change to the grid is a shop page, even when asked for from the checkout.
-  url.hash = '';
+  const url = new URL(pageHref(state.page), location.href);
   if (url.href === location.href) return;
   history[push ? 'pushState' : 'replaceState'](null, '', url);
   route();
@@ -358,7 +354,7 @@ function pickCard(product, ranked, module) {
   item.append(open);
   if (ranked) {
     item.dataset.reason = ranked.reason;
-    if (!SILENT_REASONS.has(ranked.reason)) item.append(element('span', 'pick-why', ranked.why));
+    if (!QUIET_REASONS.has(ranked.reason)) item.append(element('span', 'pick-why', ranked.why));
   }
   return item;
 }

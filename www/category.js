@@ -3,10 +3,7 @@
 // the first paint, so the shopper never sees one order replaced by another. Each card
 // then says why it is where it is, as the shop's own grid does.
 import { openSync } from '/shelfwise/sync.js';
-import { MEASUREMENT, NAMESPACE, RANK_STRENGTH } from './shop-config.js';
-
-/** Reasons that need no badge: the shop's own order says nothing about the shopper, and stock has its own label. */
-const SILENT_REASONS = new Set(['shop_order', 'out_of_stock']);
+import { MEASUREMENT, NAMESPACE, QUIET_REASONS, RANK_STRENGTH } from './shop-config.js';
 
 // The grid experiment is for the main grid; this page opens synchronously without it.
 const { experiments: _, ...options } = MEASUREMENT;
@@ -16,7 +13,7 @@ const ranked = shelf.reorderGrid(grid, { strength: RANK_STRENGTH, module: 'categ
 const personalized = shelf.consent.personalization === 'granted' && !shelf.assignment.holdout;
 if (personalized) {
   for (const { product, reason, why } of ranked) {
-    if (SILENT_REASONS.has(reason)) continue;
+    if (QUIET_REASONS.has(reason)) continue;
     const badge = document.createElement('p');
     badge.className = 'card-why';
     badge.textContent = why;

@@ -5,6 +5,12 @@ export const NAMESPACE = 'harbor-market';
 export const RANK_STRENGTH = 0.5;
 
 /**
+ * Reasons a card does not show: the shop's own order says nothing about the shopper, and
+ * stock has a label of its own. Every other reason of a personalized list is shown.
+ */
+export const QUIET_REASONS = new Set(['shop_order', 'out_of_stock']);
+
+/**
  * How Harbor Market measures personalization: 10% of shoppers are held out (they see
  * the shop's own order; `?holdout=N` sets another share, for demos and tests), and an
  * experiment compares two strengths of the grid's personalization. Counting needs the
