@@ -1,0 +1,127 @@
+// What Shelfwise tells the shopper is true, and what they decide holds: reasons name only
+// what they did, a refusal is remembered across reloads and tabs, forgetting forgets,
+// "not interested" can be undone, and one malformed product does not break a list.
+import { expect, test } from '@playwright/test';
+
+// Every test fails on a request beyond the local server: Shelfwise makes none.
+test.beforeEach(async ({ context, baseURL }) => {
+  await context.route('**/*', (route) => (route.request().url().startsWith(baseURL) ? route.continue() : route.abort()));
+});
+
+async function openShop(page, holdout = 0) {
+  await page.goto(`/?holdout=${holdout}`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+}
+
+/** Opens and closes products of a category whose brand is `brand` (any brand when null); returns their ids. */
+async function viewProducts(page, category, count, brand = null) {
+  const filter = page.locator('#category-filter');
+  await filter.selectOption(category);
+  const cards = page.locator(`#grid li.card[data-category="${category}"]`).filter(brand ? { has: page.locator('.card-brand', { hasText: brand }) } : {});
+  const ids = [];
+  for (let i = 0; i < count; i += 1) {
+    ids.push(await cards.nth(i).getAttribute('data-product-id'));
+    await cards.nth(i).locator('.card-open').click();
+    await expect(page.locator('#product-dialog')).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(page.locator('#product-dialog')).toBeHidden();
+  }
+  await filter.selectOption('');
+  return ids;
+}
+
+/** The catalogue as the shop serves it. */
+async function catalogue(page) {
+  return page.evaluate(async () => (await fetch('/data/products.json')).json());
+}
+
+test('grid reasons name only what the shopper did', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  // The issue's case: one iPhone viewed must not explain a MacBook with "Apple laptops".
+  await viewProducts(page, 'smartphones', 2, 'Apple');
+  await viewProducts(page, 'fragrances', 1);
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  const products = await catalogue(page);
+  const byId = new Map(products.map((p) => [String(p.id), p]));
+  const reasons = await page.$$eval('#grid li.card', (cards) =>
+    cards.map((card) => ({ id: card.dataset.productId, reason: card.dataset.reason, why: card.querySelector('.card-why')?.textContent ?? null })),
+  );
+  const explained = reasons.filter((r) => r.why !== null);
+  expect(explained.length, 'some cards say why').toBeGreaterThan(0);
+  const brands = new Set(products.map((p) => p.brand).filter(Boolean));
+  const categories = new Set(products.map((p) => p.category));
+  const words = (slug) => slug.replace(/-/g, ' ');
+  for (const { id, reason, why } of explained) {
+    expect(why, `${id} (${reason})`).not.toMatch(/Popular|ordered for you/i);
+    for (const brand of brands) {
+      if (why.includes(brand)) expect(brand, `${byId.get(id).title}: "${why}" names a brand the shopper never looked at`).toBe('Apple');
+    }
+    for (const category of categories) {
+      if (why.toLowerCase().includes(words(category))) {
+        expect(['smartphones', 'fragrances'], `${byId.get(id).title}: "${why}" names a category the shopper never looked at`).toContain(category);
+      }
+    }
+  }
+  // A MacBook (laptops, Apple) ranked for the Apple interest says so, without "laptops".
+  const macbook = explained.find((r) => byId.get(r.id).category === 'laptops' && byId.get(r.id).brand === 'Apple');
+  if (macbook) expect(macbook.why).toMatch(/^(Because you looked at|You often look at) Apple$/);
+});
+
+test('a refusal is remembered across reloads and tabs', async ({ page, context }) => {
+  await openShop(page);
+  const other = await context.newPage();
+  await openShop(other);
+  await expect(other.locator('#consent-banner')).toBeVisible();
+  await page.click('#consent-decline');
+  await expect(page.locator('#consent-banner')).toBeHidden();
+  // The other tab hears the refusal and stops asking.
+  await expect(other.locator('#consent-banner')).toBeHidden();
+  const record = await page.evaluate(() => localStorage.getItem('shelfwise-consent:harbor-market'));
+  expect(record, 'only the decision and its time').toMatch(/^denied denied \d{13}$/);
+  const profileKeys = await page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('shelfwise:')));
+  expect(profileKeys).toEqual([]);
+  // Next visit: not asked again, and the panel says it is off.
+  await page.reload();
+  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
+  await expect(page.locator('#consent-banner')).toBeHidden();
+  await page.click('#open-privacy');
+  await expect(page.locator('#privacy-consent')).toContainText('Personalization is off');
+  // Turning it on later works, and the refusal record goes.
+  await page.click('#toggle-consent');
+  await expect(page.locator('#privacy-consent')).toContainText('Personalization is on');
+  expect(await page.evaluate(() => localStorage.getItem('shelfwise-consent:harbor-market'))).toBeNull();
+  await other.close();
+});
+
+test('one malformed product keeps its place and is named in a warning, in the page', async ({ page }) => {
+  await openShop(page);
+  const result = await page.evaluate(async () => {
+    const { Shelfwise } = await import('/shelfwise/index.js');
+    const shelf = await Shelfwise.open({ namespace: 'lenient-e2e' });
+    shelf.grantConsent();
+    shelf.track({ type: 'view', product: { id: 'l1', category: 'laptops', price: '999.00', currency: 'usd' } });
+    const warnings = [];
+    shelf.addEventListener('warning', (event) => warnings.push(event.detail));
+    const ranked = shelf.rank([
+      { id: 'f1', category: 'fragrances', price: '12.99' },
+      { id: 'odd', category: 'laptops', price: 'ask us' },
+      { id: 'l2', category: 'laptops', price: 1299 },
+    ], { strength: 1 });
+    const out = { order: ranked.map((r) => [r.product.id, r.reason]), warnings, currency: shelf.profile.summary().currency };
+    shelf.withdrawConsent();
+    shelf.close();
+    return out;
+  });
+  // The laptop rises for the laptop interest; the unreadable one has no personal signal.
+  expect(result.order).toEqual([
+    ['l2', 'interest'],
+    ['f1', 'shop_order'],
+    ['odd', 'shop_order'],
+  ]);
+  expect(result.currency).toBe('USD');
+  expect(result.warnings).toHaveLength(1);
+  expect(result.warnings[0]).toMatchObject({ code: 'product_unread' });
+  expect(result.warnings[0].message).toContain('products[1].price');
+});
