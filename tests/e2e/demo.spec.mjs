@@ -36,6 +36,14 @@ async function openShop(page, holdout = 0, path = '/') {
   await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
 }
 
+/** A new shopper in the same browser: the shop left (its last writes done), then its storage emptied. */
+async function newShopper(page, baseURL) {
+  await page.goto('about:blank');
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Storage.clearDataForOrigin', { origin: new URL(baseURL).origin, storageTypes: 'local_storage,session_storage' });
+  await cdp.detach();
+}
+
 /** Every key Shelfwise could have written (its profile's and its refusal's), with their values. */
 function shelfwiseStorage(page) {
   return page.evaluate(() =>
@@ -559,7 +567,7 @@ test('clicking a “Recently viewed” card opens it and records the click, with
   expect(messages.filter((text) => /invalid_event|module must be a string/.test(text))).toEqual([]);
 });
 
-test('a holdout shopper, and one without consent, is never told the shop is ordered for them; a personalized one is, card by card', async ({ page }) => {
+test('a holdout shopper, and one without consent, is never told the shop is ordered for them; a personalized one is, card by card', async ({ page, baseURL }) => {
   const told = /ordered for you|recommended for you|picked for you/i;
   const visibleText = () => page.evaluate(() => document.body.innerText);
 
@@ -572,11 +580,7 @@ test('a holdout shopper, and one without consent, is never told the shop is orde
   await expect(page.locator('#grid .card-why')).toHaveCount(0);
 
   // The holdout: consent given, the profile learns, and the shop's own order is all they see.
-  await page.context().clearCookies();
-  await page.evaluate(() => {
-    localStorage.clear();
-    sessionStorage.clear();
-  });
+  await newShopper(page, baseURL);
   await openShop(page, 100);
   await page.click('#consent-accept');
   await page.selectOption('#category-filter', 'laptops');
@@ -604,10 +608,7 @@ test('a holdout shopper, and one without consent, is never told the shop is orde
   await checks('the category page');
 
   // A personalized shopper: every card whose place comes from them says why; the shop's order says nothing.
-  await page.evaluate(() => {
-    localStorage.clear();
-    sessionStorage.clear();
-  });
+  await newShopper(page, baseURL);
   await openShop(page, 0);
   await page.click('#consent-accept');
   await page.selectOption('#category-filter', 'laptops');
