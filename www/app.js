@@ -15,7 +15,7 @@ const USE_CMP_KEY = 'harbor-market:use-cmp';
 const USE_CMP = localStorage.getItem(USE_CMP_KEY) === '1';
 
 const PICKS = 6;
-/** Products per page of the grid: four rows of six, six of four, twelve of two. */
+/** Products per page of the grid: six rows of four, eight of three, twelve of two (style.css). */
 const PAGE_SIZE = 24;
 const TITLE = document.title;
 
@@ -53,7 +53,7 @@ function personalized() {
   return shelf.consent.personalization === 'granted' && !shelf.assignment.holdout;
 }
 
-/** A product's stock in words, for cards and the product page. */
+/** A product's stock in words, for its page. */
 function stockNote(product) {
   if (!inStock(product)) return 'Out of stock: it cannot be added to your cart right now.';
   if (product.stock <= 5) return `Only ${product.stock} left in stock.`;
