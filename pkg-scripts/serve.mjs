@@ -6,7 +6,9 @@ import { createServer } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DIST, ROOT } from './toolchain.mjs';
+import { readable } from '../dist/words.js';
 import { iconUrl, inStock, tintClass } from '../www/art.js';
+import { LABELS } from '../www/labels.js';
 
 const MIME = {
   '.html': 'text/html; charset=utf-8',
@@ -51,10 +53,9 @@ function escapeHtml(text) {
   return String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
-/** A category slug as shoppers read it: "mens-shoes" -> "Mens shoes" (as the shop's own pages say it). */
+/** A category slug as shoppers read it, as the shop's pages and Shelfwise say it. */
 function categoryName(slug) {
-  const words = slug.replace(/-/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return readable('category', slug, LABELS);
 }
 
 /**

@@ -6,7 +6,7 @@ import { inStock } from './art.js';
 import { Cart } from './cart.js';
 import { Checkout, FREE_SHIPPING_FROM, totals } from './checkout.js';
 import { $, button, element, label, money, productImage, stars } from './dom.js';
-import { MEASUREMENT, NAMESPACE, QUIET_REASONS, RANK_STRENGTH } from './shop-config.js';
+import { LABELS, MEASUREMENT, NAMESPACE, QUIET_REASONS, RANK_STRENGTH } from './shop-config.js';
 
 /** The shop's own note that the banner was answered this visit (not Shelfwise data). */
 const BANNER_DISMISSED_KEY = 'harbor-market:banner-dismissed';
@@ -444,18 +444,52 @@ function renderPicks() {
 const FACET_LABELS = { category: 'Category', brand: 'Brand', price_band: 'Price range', tag: 'Tag', colour: 'Colour', size: 'Size' };
 const facetLabel = (facet) => FACET_LABELS[facet] ?? facet.charAt(0).toUpperCase() + facet.slice(1).replaceAll('_', ' ');
 
+/** Strength is by evidence (one look: 0.25, three: 0.5, six: 0.67), so the words mean the same for every interest. */
 function strengthWord(strength) {
-  if (strength >= 0.75) return 'strong interest';
+  if (strength >= 0.6) return 'strong interest';
   if (strength >= 0.4) return 'some interest';
   return 'light interest';
 }
 
+/** An interest as Shelfwise labels it (with the shop's names), prices in the shop's own format. */
 function interestValue(interest) {
-  if (interest.facet === 'category') return label(interest.value);
   if (interest.facet === 'price_band') {
     return interest.value.endsWith('+') ? `$${interest.value.slice(0, -1)} and up` : `$${interest.value.replace('-', '–$')}`;
   }
-  return interest.value;
+  return interest.label;
+}
+
+/** Everything the shopper said "not interested" to, each with an undo. */
+function renderDismissed(summary) {
+  const shelf = state.shelf;
+  const undo = (name, target) => {
+    const item = element('li', 'dismissed-item');
+    const again = button('link-button dismissed-undo', 'Undo');
+    again.setAttribute('aria-label', `Show ${name} again`);
+    again.addEventListener('click', () => {
+      shelf.profile.undoNotInterested(target);
+      refreshAfterEdit();
+    });
+    item.append(element('span', 'dismissed-name', name), again);
+    return item;
+  };
+  const items = [
+    ...summary.hiddenProducts.map((id) => undo(state.byId.get(id)?.title ?? `Product ${id}`, { product: { id } })),
+    ...summary.stated
+      .filter(([, , weight]) => weight < 0)
+      .map(([facet, value]) => undo(`${facetLabel(facet)}: ${facet === 'category' ? label(value) : value}`, { facet, value })),
+  ];
+  $('dismissed-block').hidden = items.length === 0;
+  $('dismissed').replaceChildren(...items);
+}
+
+/** After the shopper edits what the shop knows, every list shows it at once. */
+function refreshAfterEdit() {
+  refreshListing();
+  renderGrid();
+  renderSlots();
+  renderPicks();
+  renderPrivacy();
 }
 
 function renderPrivacy() {
@@ -470,7 +504,7 @@ function renderPrivacy() {
     (consent === 'granted'
       ? 'Personalization is on. This is everything Shelfwise has learned, kept only in this browser.'
       : consent === 'denied'
-        ? 'Personalization is off. Nothing is stored and nothing is learned.'
+        ? 'Personalization is off. Nothing is learned; only your choice is kept, so we do not ask again.'
         : 'You have not decided yet. Until you accept, nothing is stored and nothing is learned.') +
     (why[source] ?? '');
   const summary = shelf.profile.summary();
@@ -493,15 +527,16 @@ function renderPrivacy() {
     forget.type = 'button';
     forget.setAttribute('aria-label', `Forget ${facetLabel(interest.facet).toLowerCase()} ${interestValue(interest)}`);
     forget.addEventListener('click', () => {
+      // Also takes back what the same products taught through their other attributes.
       shelf.profile.forget(interest.facet, interest.value);
-      renderPicks();
-      renderPrivacy();
+      refreshAfterEdit();
     });
     item.append(meter, forget);
     return item;
   });
   if (items.length === 0) items.push(element('li', 'interest empty', 'Nothing yet.'));
   $('interests').replaceChildren(...items);
+  renderDismissed(summary);
   $('privacy-stats').textContent =
     summary.events > 0
       ? `Learned from ${summary.events} ${summary.events === 1 ? 'interaction' : 'interactions'} since ${new Date(summary.firstMs).toLocaleDateString()}.` +
@@ -1037,7 +1072,7 @@ async function main() {
   if (USE_CMP) await import('./cmp-stub.js');
   const [catalogue, shelf] = await Promise.all([
     fetch('./data/products.json').then((response) => response.json()),
-    Shelfwise.open({ namespace: NAMESPACE, ...MEASUREMENT }),
+    Shelfwise.open({ namespace: NAMESPACE, labels: LABELS, ...MEASUREMENT }),
   ]);
   state.shelf = shelf;
   // The shop's own merchandising order: best rated first.

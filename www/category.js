@@ -3,11 +3,11 @@
 // the first paint, so the shopper never sees one order replaced by another. Each card
 // then says why it is where it is, as the shop's own grid does.
 import { openSync } from '/shelfwise/sync.js';
-import { MEASUREMENT, NAMESPACE, QUIET_REASONS, RANK_STRENGTH } from './shop-config.js';
+import { LABELS, MEASUREMENT, NAMESPACE, QUIET_REASONS, RANK_STRENGTH } from './shop-config.js';
 
 // The grid experiment is for the main grid; this page opens synchronously without it.
 const { experiments: _, ...options } = MEASUREMENT;
-const shelf = openSync({ namespace: NAMESPACE, ...options });
+const shelf = openSync({ namespace: NAMESPACE, labels: LABELS, ...options });
 const grid = document.getElementById('grid');
 const ranked = shelf.reorderGrid(grid, { strength: RANK_STRENGTH, module: 'category' });
 const personalized = shelf.consent.personalization === 'granted' && !shelf.assignment.holdout;

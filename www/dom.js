@@ -1,6 +1,8 @@
 // Small DOM helpers for the shop's pages. Everything from the catalogue goes in as text
 // (textContent, attributes set one by one), never as HTML.
+import { readable } from '/shelfwise/index.js';
 import { iconUrl, inStock, tintClass } from './art.js';
+import { LABELS } from './labels.js';
 
 export const $ = (id) => document.getElementById(id);
 
@@ -21,10 +23,9 @@ export function button(className, text) {
   return node;
 }
 
-/** A category slug as shoppers read it: "mens-shoes" -> "Mens shoes". */
+/** A category slug as shoppers read it: the shop's name for it, or the slug as words (Shelfwise's own rule). */
 export function label(slug) {
-  const words = slug.replace(/-/g, ' ');
-  return words.charAt(0).toUpperCase() + words.slice(1);
+  return readable('category', slug, LABELS);
 }
 
 /**

@@ -2,6 +2,8 @@
 // profile, one holdout and one measurement layout.
 
 export const NAMESPACE = 'harbor-market';
+
+export { LABELS } from './labels.js';
 export const RANK_STRENGTH = 0.5;
 
 /**

@@ -125,3 +125,49 @@ test('one malformed product keeps its place and is named in a warning, in the pa
   expect(result.warnings[0]).toMatchObject({ code: 'product_unread' });
   expect(result.warnings[0].message).toContain('products[1].price');
 });
+
+test('forgetting a brand in the panel forgets what its products taught, and iPhones are no longer first', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  const iphones = await viewProducts(page, 'smartphones', 3, 'Apple');
+  await viewProducts(page, 'smartphones', 1, 'Samsung');
+  await viewProducts(page, 'smartphones', 3, 'Apple');
+  const first = await page.$$eval('#grid li.card', (cards) => cards.slice(0, 3).map((c) => c.dataset.productId));
+  expect(iphones, 'before: the iPhones lead').toContain(first[0]);
+  await page.click('#open-privacy');
+  const interests = page.locator('#interests');
+  await expect(interests).toContainText('#apple');
+  const samsungBrand = interests
+    .locator('li.interest')
+    .filter({ has: page.locator('.interest-facet', { hasText: 'Brand' }) })
+    .filter({ hasText: 'Samsung' })
+    .locator('.interest-strength');
+  const samsung = await samsungBrand.textContent();
+
+  await page.getByRole('button', { name: 'Forget brand Apple' }).click();
+  await expect(interests).not.toContainText('Apple');
+  await expect(interests, 'the iPhones also taught #apple: it goes with them').not.toContainText('#apple');
+  await expect(samsungBrand, 'strength is by evidence: Samsung stays as it was').toHaveText(samsung);
+  const after = await page.$$eval('#grid li.card', (cards) => cards.slice(0, 3).map((c) => c.dataset.productId));
+  for (const id of after) expect(iphones, `no iPhone first after forgetting Apple: ${after}`).not.toContain(id);
+  const recent = await page.$$eval('#recent-list li.pick', (items) => items.map((item) => item.dataset.productId));
+  for (const id of iphones) expect(recent).not.toContain(id);
+});
+
+test('"not interested" is listed in the panel and can be undone there', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  const card = page.locator('#grid li.card').first();
+  const id = await card.getAttribute('data-product-id');
+  const title = await card.locator('.card-title').textContent();
+  await card.locator('.card-open').click();
+  await page.click('#dialog-not-interested');
+  await page.keyboard.press('Escape');
+  expect(await page.locator('#grid li.card').first().getAttribute('data-product-id'), 'it leaves the top').not.toBe(id);
+  await page.click('#open-privacy');
+  const dismissed = page.locator('#dismissed');
+  await expect(dismissed).toContainText(title);
+  await page.getByRole('button', { name: `Show ${title} again` }).click();
+  await expect(page.locator('#dismissed-block')).toBeHidden();
+  expect(await page.locator('#grid li.card').first().getAttribute('data-product-id'), 'back in its place').toBe(id);
+});
