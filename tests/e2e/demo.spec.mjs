@@ -1,40 +1,17 @@
 // The demo shop as a shop: product pictures, pages of products, the cart and checkout
 // (which need no consent), search scope and empty results, the server-rendered category
 // pages, stock, the consent banner's words, phones, and what the grid says about itself.
-// As in shop.spec.mjs, every test also asserts an empty console and no request leaving
-// the local server.
+// Every test also asserts an empty console and no request leaving the local server
+// (shop-fixture.mjs).
 import { existsSync, readFileSync } from 'node:fs';
-import { test as base, expect } from '@playwright/test';
+import { expect, openShop, test, viewCard } from './shop-fixture.mjs';
 import { CATEGORY_ICONS, iconUrl } from '../../www/art.js';
 import { CART_KEY } from '../../www/cart.js';
-
-const test = base.extend({
-  page: async ({ page, baseURL }, use) => {
-    const problems = [];
-    const foreign = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('request', (request) => {
-      if (!request.url().startsWith(`${baseURL}/`)) foreign.push(request.url());
-    });
-    await use(page);
-    expect(problems, 'console errors and warnings').toEqual([]);
-    expect(foreign, 'requests beyond the local server').toEqual([]);
-  },
-});
 
 const CATALOGUE = JSON.parse(readFileSync(new URL('../../www/data/products.json', import.meta.url), 'utf8'));
 const byId = new Map(CATALOGUE.map((product) => [String(product.id), product]));
 const OUT_OF_STOCK = CATALOGUE.filter((product) => product.stock === 0).map((product) => String(product.id));
 const PAGE_SIZE = 24;
-
-/** Opens the shop; `holdout` sets the share of shoppers held out (the shop's own is 10%). */
-async function openShop(page, holdout = 0, path = '/') {
-  await page.goto(`${path}${path.includes('?') ? '&' : '?'}holdout=${holdout}`);
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-}
 
 /** A new shopper in the same browser: the shop left (its last writes done), then its storage emptied. */
 async function newShopper(page, baseURL) {
@@ -64,10 +41,7 @@ async function viewCards(page, positions) {
   for (const position of positions) {
     const card = page.locator('#grid li.card').nth(position);
     ids.push(await card.getAttribute('data-product-id'));
-    await card.locator('.card-open').click();
-    await expect(page.locator('#product-dialog')).toBeVisible();
-    await page.keyboard.press('Escape');
-    await expect(page.locator('#product-dialog')).toBeHidden();
+    await viewCard(card);
   }
   return ids;
 }

@@ -2,30 +2,7 @@
 // withdrawing. Every test also asserts an empty console and no request leaving the
 // local server.
 import { readFileSync } from 'node:fs';
-import { test as base, expect } from '@playwright/test';
-
-const test = base.extend({
-  page: async ({ page, baseURL }, use) => {
-    const problems = [];
-    const foreign = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('request', (request) => {
-      if (!request.url().startsWith(`${baseURL}/`)) foreign.push(request.url());
-    });
-    await use(page);
-    expect(problems, 'console errors and warnings').toEqual([]);
-    expect(foreign, 'requests beyond the local server').toEqual([]);
-  },
-});
-
-/** Opens the shop; `holdout` sets the share of shoppers held out (the shop's own is 10%). */
-async function openShop(page, holdout = 0) {
-  await page.goto(`/?holdout=${holdout}`);
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-}
+import { expect, openShop, test, viewProducts } from './shop-fixture.mjs';
 
 /** The products of the grid's current page as `[id, category]` pairs, top to bottom. */
 function pageOrder(page) {
@@ -77,28 +54,6 @@ function shelfwiseTraces(page) {
 /** The refusal Shelfwise remembers (its only key outside `shelfwise:`), or null. */
 function refusalRecord(page) {
   return page.evaluate(() => localStorage.getItem('shelfwise-consent:harbor-market'));
-}
-
-/**
- * Opens and closes the first `count` products of a category, as the grid shows them with
- * that category chosen (the grid is paged: a category's products need not be on page 1
- * of all products); the filter is set back as it was. Returns their ids.
- */
-async function viewProducts(page, category, count) {
-  const filter = page.locator('#category-filter');
-  const before = await filter.inputValue();
-  await filter.selectOption(category);
-  const cards = page.locator(`#grid li.card[data-category="${category}"]`);
-  const ids = [];
-  for (let i = 0; i < count; i += 1) {
-    ids.push(await cards.nth(i).getAttribute('data-product-id'));
-    await cards.nth(i).locator('.card-open').click();
-    await expect(page.locator('#product-dialog')).toBeVisible();
-    await page.keyboard.press('Escape');
-    await expect(page.locator('#product-dialog')).toBeHidden();
-  }
-  await filter.selectOption(before);
-  return ids;
 }
 
 test('nothing is stored before the shopper answers the banner', async ({ page }) => {

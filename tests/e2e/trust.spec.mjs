@@ -1,34 +1,7 @@
 // What Shelfwise tells the shopper is true, and what they decide holds: reasons name only
 // what they did, a refusal is remembered across reloads and tabs, forgetting forgets,
 // "not interested" can be undone, and one malformed product does not break a list.
-import { expect, test } from '@playwright/test';
-
-// Every test fails on a request beyond the local server: Shelfwise makes none.
-test.beforeEach(async ({ context, baseURL }) => {
-  await context.route('**/*', (route) => (route.request().url().startsWith(baseURL) ? route.continue() : route.abort()));
-});
-
-async function openShop(page, holdout = 0) {
-  await page.goto(`/?holdout=${holdout}`);
-  await expect(page.locator('body')).toHaveAttribute('data-ready', 'true');
-}
-
-/** Opens and closes products of a category whose brand is `brand` (any brand when null); returns their ids. */
-async function viewProducts(page, category, count, brand = null) {
-  const filter = page.locator('#category-filter');
-  await filter.selectOption(category);
-  const cards = page.locator(`#grid li.card[data-category="${category}"]`).filter(brand ? { has: page.locator('.card-brand', { hasText: brand }) } : {});
-  const ids = [];
-  for (let i = 0; i < count; i += 1) {
-    ids.push(await cards.nth(i).getAttribute('data-product-id'));
-    await cards.nth(i).locator('.card-open').click();
-    await expect(page.locator('#product-dialog')).toBeVisible();
-    await page.keyboard.press('Escape');
-    await expect(page.locator('#product-dialog')).toBeHidden();
-  }
-  await filter.selectOption('');
-  return ids;
-}
+import { expect, openShop, test, viewProducts } from './shop-fixture.mjs';
 
 /** The catalogue as the shop serves it. */
 async function catalogue(page) {
@@ -129,9 +102,10 @@ test('one malformed product keeps its place and is named in a warning, in the pa
 test('forgetting a brand in the panel forgets what its products taught, and iPhones are no longer first', async ({ page }) => {
   await openShop(page);
   await page.click('#consent-accept');
-  const iphones = await viewProducts(page, 'smartphones', 3, 'Apple');
+  await viewProducts(page, 'smartphones', 3, 'Apple');
   await viewProducts(page, 'smartphones', 1, 'Samsung');
   await viewProducts(page, 'smartphones', 3, 'Apple');
+  const iphones = (await catalogue(page)).filter((p) => p.category === 'smartphones' && p.brand === 'Apple').map((p) => String(p.id));
   const first = await page.$$eval('#grid li.card', (cards) => cards.slice(0, 3).map((c) => c.dataset.productId));
   expect(iphones, 'before: the iPhones lead').toContain(first[0]);
   await page.click('#open-privacy');
