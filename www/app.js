@@ -8,11 +8,18 @@ import { Checkout, FREE_SHIPPING_FROM, totals } from './checkout.js';
 import { $, button, element, label, money, productImage, stars } from './dom.js';
 import { LABELS, MEASUREMENT, NAMESPACE, QUIET_REASONS, RANK_STRENGTH } from './shop-config.js';
 
-/** The shop's own note that the banner was answered this visit (not Shelfwise data). */
-const BANNER_DISMISSED_KEY = 'harbor-market:banner-dismissed';
 /** The shop's own switch: consent through a consent manager (the IAB TCF stub) instead of its banner. */
 const USE_CMP_KEY = 'harbor-market:use-cmp';
-const USE_CMP = localStorage.getItem(USE_CMP_KEY) === '1';
+/** The shop's own setting, read where storage may be blocked (then: the shop's banner). */
+function readSetting(key) {
+  try {
+    return localStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+const USE_CMP = readSetting(USE_CMP_KEY) === '1';
 
 const PICKS = 6;
 /** Products per page of the grid: six rows of four, eight of three, twelve of two (style.css). */
@@ -573,10 +580,10 @@ const bannerSpace = new ResizeObserver(([entry]) => {
 });
 
 function renderBanner() {
-  const dismissed = sessionStorage.getItem(BANNER_DISMISSED_KEY) === '1';
-  // With the consent manager, its own dialog asks instead.
+  // With the consent manager, its own dialog asks instead. A refusal is remembered by
+  // Shelfwise itself, so the banner asks only while nothing is decided.
   const banner = $('consent-banner');
-  banner.hidden = USE_CMP || state.shelf.consent.personalization !== 'unknown' || dismissed;
+  banner.hidden = USE_CMP || state.shelf.consent.personalization !== 'unknown';
   document.body.classList.toggle('banner-open', !banner.hidden);
   if (banner.hidden) bannerSpace.disconnect();
   else bannerSpace.observe(banner);
@@ -594,8 +601,12 @@ function renderBanner() {
 
 /** Switches between the shop's banner and the consent manager (a reload starts the other). */
 function switchConsentManager(on) {
-  if (on) localStorage.setItem(USE_CMP_KEY, '1');
-  else localStorage.removeItem(USE_CMP_KEY);
+  try {
+    if (on) localStorage.setItem(USE_CMP_KEY, '1');
+    else localStorage.removeItem(USE_CMP_KEY);
+  } catch {
+    return; // storage blocked: the choice could not outlive the reload
+  }
   location.reload();
 }
 
@@ -969,7 +980,6 @@ function wire() {
     state.shelf.grantConsent();
   });
   $('consent-decline').addEventListener('click', () => {
-    sessionStorage.setItem(BANNER_DISMISSED_KEY, '1');
     state.shelf.withdrawConsent();
   });
   $('open-privacy').addEventListener('click', () => setPanel($('privacy-panel').hidden));

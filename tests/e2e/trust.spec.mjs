@@ -145,3 +145,21 @@ test('"not interested" is listed in the panel and can be undone there', async ({
   await expect(page.locator('#dismissed-block')).toBeHidden();
   expect(await page.locator('#grid li.card').first().getAttribute('data-product-id'), 'back in its place').toBe(id);
 });
+
+test('with storage blocked for the site, the shop opens, personalizes for the visit and says it will forget', async ({ page }) => {
+  await page.addInitScript(() => {
+    for (const name of ['localStorage', 'sessionStorage']) {
+      Object.defineProperty(window, name, {
+        get() {
+          throw new DOMException('The operation is insecure.', 'SecurityError');
+        },
+      });
+    }
+  });
+  await openShop(page);
+  await page.click('#consent-accept');
+  await viewProducts(page, 'laptops', 2);
+  await page.click('#open-privacy');
+  await expect(page.locator('#interests')).toContainText('Laptops');
+  await expect(page.locator('#privacy-stats')).toContainText('forgotten when you leave');
+});
