@@ -235,10 +235,21 @@ impl Metrics {
 }
 
 /// The replay's result: metrics per (order, subset) and the views skipped.
+///
+/// Beside the shop's `default` order and `shelfwise`, two baselines: `recent` (the
+/// products the shopper interacted with, newest first, then the shop's order: the
+/// simplest thing a shop could do on the device) and `knn`, a server-side reference that
+/// Shelfwise never uses: products other shoppers interacted with together with the
+/// shopper's last three ("viewed together", from every shopper's earlier events), then
+/// the shop's order.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Report {
     pub default_all: Metrics,
     pub default_new: Metrics,
+    pub recent_all: Metrics,
+    pub recent_new: Metrics,
+    pub knn_all: Metrics,
+    pub knn_new: Metrics,
     pub shelfwise_all: Metrics,
     pub shelfwise_new: Metrics,
     pub skipped: usize,
@@ -256,6 +267,10 @@ impl Report {
         vec![
             line("default", "all", &self.default_all),
             line("default", "new", &self.default_new),
+            line("recent", "all", &self.recent_all),
+            line("recent", "new", &self.recent_new),
+            line("knn(server)", "all", &self.knn_all),
+            line("knn(server)", "new", &self.knn_new),
             line("shelfwise", "all", &self.shelfwise_all),
             line("shelfwise", "new", &self.shelfwise_new),
         ]
@@ -279,6 +294,10 @@ pub fn evaluate(events: &[LogEvent], options: &RankOptions, config: &ProfileConf
     let mut popularity: HashMap<&str, u64> = HashMap::new();
     let mut profiles: HashMap<&str, Profile> = HashMap::new();
     let mut touched: HashMap<&str, Vec<&str>> = HashMap::new();
+    // Per shopper, the products interacted with, newest last (each once); and across
+    // shoppers, how often two products went together (the server kNN's counts).
+    let mut interacted: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut co_views: HashMap<&str, HashMap<&str, u32>> = HashMap::new();
     let mut report = Report::default();
 
     for event in order {
@@ -308,11 +327,30 @@ pub fn evaluate(events: &[LogEvent], options: &RankOptions, config: &ProfileConf
                     let new = !touched
                         .get(event.user.as_str())
                         .is_some_and(|seen| seen.contains(&id));
-                    report.default_all.add(default_rank);
-                    report.shelfwise_all.add(shelfwise_rank);
-                    if new {
-                        report.default_new.add(default_rank);
-                        report.shelfwise_new.add(shelfwise_rank);
+                    let history = interacted
+                        .get(event.user.as_str())
+                        .map_or(&[][..], Vec::as_slice);
+                    let recent_rank = recent_rank(&default_order, history, id);
+                    let knn_rank = knn_rank(&default_order, history, &co_views, id);
+                    let ranks = [
+                        (
+                            default_rank,
+                            &mut report.default_all,
+                            &mut report.default_new,
+                        ),
+                        (recent_rank, &mut report.recent_all, &mut report.recent_new),
+                        (knn_rank, &mut report.knn_all, &mut report.knn_new),
+                        (
+                            shelfwise_rank,
+                            &mut report.shelfwise_all,
+                            &mut report.shelfwise_new,
+                        ),
+                    ];
+                    for (rank, all, new_only) in ranks {
+                        all.add(rank);
+                        if new {
+                            new_only.add(rank);
+                        }
                     }
                 }
                 _ => report.skipped += 1,
@@ -333,12 +371,93 @@ pub fn evaluate(events: &[LogEvent], options: &RankOptions, config: &ProfileConf
         if !seen.contains(&id) {
             seen.push(id);
         }
+        {
+            let history = interacted.entry(event.user.as_str()).or_default();
+            for other in history.iter().rev().take(CO_VIEW_WINDOW) {
+                if *other != id {
+                    *co_views.entry(id).or_default().entry(other).or_default() += 1;
+                    *co_views.entry(other).or_default().entry(id).or_default() += 1;
+                }
+            }
+            history.retain(|p| *p != id);
+            history.push(id);
+        }
     }
-    report.default_all = report.default_all.mean();
-    report.default_new = report.default_new.mean();
-    report.shelfwise_all = report.shelfwise_all.mean();
-    report.shelfwise_new = report.shelfwise_new.mean();
+    for metrics in [
+        &mut report.default_all,
+        &mut report.default_new,
+        &mut report.recent_all,
+        &mut report.recent_new,
+        &mut report.knn_all,
+        &mut report.knn_new,
+        &mut report.shelfwise_all,
+        &mut report.shelfwise_new,
+    ] {
+        *metrics = metrics.mean();
+    }
     report
+}
+
+/// Earlier products of one shopper that count as "viewed together" with a new one.
+const CO_VIEW_WINDOW: usize = 20;
+
+/// The target's rank when the shopper's products come first, newest first, then the
+/// shop's order.
+fn recent_rank(default_order: &[&str], history: &[&str], target: &str) -> usize {
+    let in_grid: Vec<&str> = history
+        .iter()
+        .rev()
+        .copied()
+        .filter(|p| default_order.contains(p))
+        .collect();
+    match in_grid.iter().position(|p| *p == target) {
+        Some(at) => at + 1,
+        None => {
+            let before = default_order
+                .iter()
+                .take_while(|p| **p != target)
+                .filter(|p| !in_grid.contains(p))
+                .count();
+            in_grid.len() + before + 1
+        }
+    }
+}
+
+/// The target's rank by the server's "viewed together" counts with the shopper's last
+/// three products (weighted 1, 1/2, 1/4), ties in the shop's order.
+fn knn_rank(
+    default_order: &[&str],
+    history: &[&str],
+    co_views: &HashMap<&str, HashMap<&str, u32>>,
+    target: &str,
+) -> usize {
+    let score = |p: &str| -> f64 {
+        history
+            .iter()
+            .rev()
+            .take(3)
+            .zip([1.0, 0.5, 0.25])
+            .map(|(v, w)| {
+                w * f64::from(
+                    co_views
+                        .get(v)
+                        .and_then(|counts| counts.get(p))
+                        .copied()
+                        .unwrap_or(0),
+                )
+            })
+            .sum()
+    };
+    let target_score = score(target);
+    let at = default_order.iter().position(|p| *p == target).unwrap_or(0);
+    1 + default_order
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| {
+            let s = score(p);
+            s > target_score || (s == target_score && *i < at)
+        })
+        .count()
 }
 
 #[cfg(test)]
