@@ -9,10 +9,11 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DIST } from './toolchain.mjs';
 
-// The build's figure plus about 1 KB. It rose from 85 KB with issue 15: truthful
+// The build's figure plus about 1.5 KB. It rose from 85 KB with issue 15 (truthful
 // reasons with their facts, readable labels, the remembered refusal, forgetting what a
-// value's products taught, lenient product reading (about 3 KB gzipped together).
-export const BUDGET_BYTES = 89 * 1024;
+// value's products taught, lenient product reading: about 3 KB gzipped together) and
+// issue 16 (the learned repeat-or-explore model and its 18 weights: about 3.5 KB).
+export const BUDGET_BYTES = 93 * 1024;
 const WASM = ['wasm/shelfwise_bg.wasm', 'wasm/shelfwise.js'];
 const FACE = ['index.js', 'input.js', 'options.js', 'rows.js', 'signals.js', 'wire.js', 'words.js', 'tools.js', 'load.js'];
 const BUDGETED = [...WASM, ...FACE];

@@ -567,7 +567,7 @@ function renderGroups() {
       ? 'Measurement groups apply once personalization is on.'
       : holdout
         ? "Measurement group: holdout. You see the shop's own order, so the shop can tell what personalization adds; your profile still learns."
-        : `Measurement group: personalized, grid experiment variation ${variation === 0 ? 'A (gentle)' : 'B (strong)'}.`;
+        : `Measurement group: personalized, grid experiment variation ${variation === 0 ? 'A (the model’s order)' : 'B (nearer the shop’s order)'}.`;
   const measuring = shelf.consent.measurement === 'granted';
   $('toggle-measurement').textContent = measuring ? 'Stop counting for the shop' : 'Let the shop count what works';
   $('toggle-measurement').disabled = shelf.consent.personalization !== 'granted';

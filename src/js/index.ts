@@ -28,7 +28,7 @@ import {
   optionalText,
 } from './input.js';
 import { RowEncoder } from './rows.js';
-import type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, ProfileSummary as CoreSummary, ShelfwiseWarning, SizeSuggestion } from './wire.js';
+import type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, ModelWeight, ProfileSummary as CoreSummary, ShelfwiseWarning, SizeSuggestion } from './wire.js';
 import { ConsentModeReader, tcfSignal, type TcfApi, type TcfSignal } from './signals.js';
 import { MAX_CANDIDATES, checkOpen, passConfig, passMeasurement, passRankOptions, randomUnit, shopOrderOf, tabId } from './options.js';
 import {
@@ -81,7 +81,7 @@ export type {
 } from './types.js';
 
 export type { WasmSource } from './load.js';
-export type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, Purchased, ShelfwiseWarning, SizeSuggestion } from './wire.js';
+export type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, ModelWeight, Purchased, ShelfwiseWarning, SizeSuggestion } from './wire.js';
 
 /** One learned interest, with its value in plain words (the shop's words). */
 export interface Interest extends LearnedInterest {
@@ -119,6 +119,12 @@ export interface OpenOptions {
   flushDelayMs?: number;
   /** Tuning: half-life, retention, weights, sensitive categories and facets (README: "Configuration"). */
   config?: Types.ShelfwiseConfig;
+  /**
+   * The ranking model's weights, as `shelfwise fit` prints them from the shop's own logs
+   * (any subset; the others keep the shipped defaults). Each is a number from -100 to
+   * 100; an unknown name or a bad weight throws `invalid_options` (README: "Ranking model").
+   */
+  model?: Readonly<Partial<Record<ModelWeight, number>>>;
   /** Consent signals: GPC, IAB TCF, Google Consent Mode (all read by default). */
   consent?: ConsentOptions;
   /** Wasm module source; default: `shelfwise_bg.wasm` next to the package's glue. */
@@ -698,7 +704,7 @@ export class Shelfwise extends EventTarget {
   /** Creates the engine and an instance of `Class` (this class or a subclass) once the module is ready. */
   static #create(Class: typeof Shelfwise, options: OpenOptions, settings: ReturnType<typeof passMeasurement>): Shelfwise {
     const { respectGpc = true, tcfVendorId } = options.consent ?? {};
-    const [config, sensitiveCategories, sensitiveFacets] = guarded('options', () => passConfig(options.config));
+    const [config, sensitiveCategories, sensitiveFacets] = guarded('options', () => passConfig(options.config, options.model));
     const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId, config, sensitiveCategories, sensitiveFacets);
     try {
       run(engine, 'modules', () => 0, (settings.measurement?.modules ?? []).join(PAIR), 0);

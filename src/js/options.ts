@@ -154,21 +154,29 @@ export function passMeasurement(options: OpenOptions): Required<Pick<OpenOptions
 /** The config as name/number pairs and the sensitive lists; the core checks names and ranges. */
 
 /** Config for the core: a bit set of the options given and their values, then the sensitive lists. */
-export function passConfig(config: unknown): [Float64Array, string, string] {
+export function passConfig(config: unknown, model?: unknown): [Float64Array, string, string] {
   const numbers = new Float64Array(CONFIG_OPTIONS.length + 1);
-  if (config === undefined || config === null) return [numbers, '', ''];
-  const { weights, segments, sensitiveCategories, sensitiveFacets, ...rest } = fields('options', config, 'config');
+  if ((config === undefined || config === null) && (model === undefined || model === null)) return [numbers, '', ''];
+  const { weights, segments, sensitiveCategories, sensitiveFacets, ...rest } =
+    config === undefined || config === null ? ({} as Record<string, unknown>) : fields('options', config, 'config');
   const entries = Object.entries(rest);
-  for (const [group, value] of [['weights', weights], ['segments', segments]] as const) {
-    if (value === undefined) continue;
-    entries.push(...Object.entries(fields('options', value, `config.${group}`)).map(([k, v]) => [`${group}.${k}`, v] as [string, unknown]));
+  for (const [group, value, where] of [
+    ['weights', weights, 'config.weights'],
+    ['segments', segments, 'config.segments'],
+    ['model', model, 'model'],
+  ] as const) {
+    if (value === undefined || value === null) continue;
+    entries.push(...Object.entries(fields('options', value, where)).map(([k, v]) => [`${group}.${k}`, v] as [string, unknown]));
   }
+  // Which options are given, as one 32-bit set (a sum: `1 << 31` is negative in JS).
   let given = 0;
   for (const [name, value] of entries) {
     const index = (CONFIG_OPTIONS as readonly string[]).indexOf(name);
-    if (index < 0) throw inputError('options', `unknown config option "${name}"`);
-    if (typeof value !== 'number') throw inputError('options', `config.${name} must be a number`);
-    given |= 1 << index;
+    if (index < 0) {
+      throw inputError('options', name.startsWith('model.') ? `unknown model weight "${name.slice(6)}"` : `unknown config option "${name}"`);
+    }
+    if (typeof value !== 'number') throw inputError('options', `${name.startsWith('model.') ? '' : 'config.'}${name} must be a number`);
+    given += 2 ** index;
     numbers[index + 1] = value;
   }
   numbers[0] = given;

@@ -111,7 +111,10 @@ export interface ShelfwiseConfig {
 }
 /** Options of `rank`. Unknown option names are rejected. */
 export interface RankOptions {
-  /** How far the profile may move products, 0 to 1 (0 = the shop's order exactly). Default 0.5. */
+  /**
+   * How far the profile may move products, 0 to 1: 0 is the shop's order exactly, 1
+   * (the default) the ranking model alone, which weighs the shop's order itself.
+   */
   strength?: number;
   /** Spread brands (and categories) near the top, 0 to 1: at 1 a brand never follows itself while another is left. Default 0. */
   diversity?: number;

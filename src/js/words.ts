@@ -81,6 +81,7 @@ const REASONS: Partial<Record<ReasonCode, string>> = {
   promoted: 'Promoted by the shop',
   exploration: 'Something new to discover',
   viewed: 'You viewed this recently',
+  returned: 'You looked at this before',
   similar: 'Similar to what you viewed',
   like_this: 'Similar to this product',
   in_cart: 'In your cart',

@@ -74,7 +74,7 @@ test('one malformed product keeps its place and is named in a warning, in the pa
     const { Shelfwise } = await import('/shelfwise/index.js');
     const shelf = await Shelfwise.open({ namespace: 'lenient-e2e' });
     shelf.grantConsent();
-    shelf.track({ type: 'view', product: { id: 'l1', category: 'laptops', price: '999.00', currency: 'usd' } });
+    for (let i = 0; i < 4; i++) shelf.track({ type: 'view', product: { id: `seen${i}`, category: 'laptops', price: '999.00', currency: 'usd' } });
     const warnings = [];
     shelf.addEventListener('warning', (event) => warnings.push(event.detail));
     const ranked = shelf.rank([

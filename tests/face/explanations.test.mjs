@@ -67,12 +67,14 @@ test('every reason names only what the shopper did or said', async () => {
     const liked = new Set();
     const disliked = new Set();
     const hidden = new Set();
+    const actedOn = new Set();
     for (let i = Math.floor(next() * 25); i > 0; i--) {
       const p = pool[Math.floor(next() * pool.length)];
       const type = ['view', 'view', 'view', 'click', 'add_to_cart', 'wishlist', 'purchase'][Math.floor(next() * 7)];
       if (type === 'purchase') shelf.track({ type, items: [{ product: p }] });
       else shelf.track({ type, product: p });
       for (const fact of factsOf(p)) learned.add(fact);
+      actedOn.add(p.id);
       if (type === 'view') viewed.add(p.id);
       if (type === 'add_to_cart') cart.add(p.id);
       if (type === 'purchase') {
@@ -113,6 +115,9 @@ test('every reason names only what the shopper did or said', async () => {
           break;
         case 'viewed':
           assert.ok(viewed.has(p.id), at);
+          break;
+        case 'returned':
+          assert.ok(actedOn.has(p.id), `${at}: the shopper never acted on it`);
           break;
         case 'similar':
           assert.ok(viewed.size > 0, at);

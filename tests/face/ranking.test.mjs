@@ -164,3 +164,25 @@ test('insights: segment, RFM, cart reminder, replenishment and size suggestions'
   await assert.rejects(Shelfwise.open({ config: { segments: { lapsedDayz: 9 } } }), { code: 'invalid_options' });
   shelf.close();
 });
+
+test('a shop passes its own fitted model; a bad one is a coded error', async () => {
+  // A model that trusts the shop's order far more than the shopper's history.
+  const shopFirst = await Shelfwise.open({ namespace: 'model-shop', now, model: { base: 50, returned: 0, viewed: 0, gateBias: -50 } });
+  const learned = await Shelfwise.open({ namespace: 'model-default', now });
+  for (const shelf of [shopFirst, learned]) {
+    shelf.grantConsent();
+    for (let i = 0; i < 3; i++) shelf.track({ type: 'view', product: PHONES[5] });
+  }
+  assert.equal(learned.rank(PHONES)[0].product.id, 6, 'the shipped model: the phone just viewed leads');
+  assert.deepEqual(ids(shopFirst.rank(PHONES)), [1, 2, 3, 5, 6, 4], 'this model: the shop’s order');
+  for (const [model, pattern] of [
+    [{ typo: 1 }, /unknown model weight "typo"/],
+    [{ returned: 500 }, /model\.returned must be a number from -100 to 100/],
+    [{ returned: '2' }, /model\.returned must be a number/],
+    ['fast', /model/],
+  ]) {
+    await assert.rejects(Shelfwise.open({ namespace: 'model-bad', model }), (error) => error.code === 'invalid_options' && pattern.test(error.message), JSON.stringify(model));
+  }
+  shopFirst.close();
+  learned.close();
+});

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use shelfwise_core::event::{Event, EventKind, Product};
-use shelfwise_core::profile::{Profile, ProfileConfig};
+use shelfwise_core::profile::{Profile, ProfileConfig, Snapshot};
 use shelfwise_core::rank::{rank, Candidate, RankOptions};
 
 /// The log formats the replay reads.
@@ -223,6 +223,18 @@ impl Metrics {
         self.mrr += 1.0 / r;
     }
 
+    /// The mean over two sets of views, from their means.
+    fn merge(&self, other: &Metrics) -> Metrics {
+        let n = (self.n + other.n).max(1) as f64;
+        let mix = |a: f64, b: f64| (a * self.n as f64 + b * other.n as f64) / n;
+        Metrics {
+            n: self.n + other.n,
+            ndcg_at_10: mix(self.ndcg_at_10, other.ndcg_at_10),
+            mrr: mix(self.mrr, other.mrr),
+            hit_rate_at_10: mix(self.hit_rate_at_10, other.hit_rate_at_10),
+        }
+    }
+
     fn mean(self) -> Metrics {
         let n = self.n.max(1) as f64;
         Metrics {
@@ -256,6 +268,30 @@ pub struct Report {
 }
 
 impl Report {
+    /// Every (order, subset) cell, in the order of [`Report::lines`].
+    fn metrics_mut(&mut self) -> [&mut Metrics; 8] {
+        [
+            &mut self.default_all,
+            &mut self.default_new,
+            &mut self.recent_all,
+            &mut self.recent_new,
+            &mut self.knn_all,
+            &mut self.knn_new,
+            &mut self.shelfwise_all,
+            &mut self.shelfwise_new,
+        ]
+    }
+
+    /// The report over the views of both (cross-validation folds together): means
+    /// weighted by their counts.
+    pub fn merge(mut self, mut other: Report) -> Report {
+        for (mine, theirs) in self.metrics_mut().into_iter().zip(other.metrics_mut()) {
+            *mine = mine.merge(theirs);
+        }
+        self.skipped += other.skipped;
+        self
+    }
+
     /// The report's lines, as `EVALUATION.md` prints them.
     pub fn lines(&self) -> Vec<String> {
         let line = |order: &str, subset: &str, m: &Metrics| {
@@ -283,9 +319,40 @@ fn id_key(id: &str) -> (u64, &str) {
     (id.parse().unwrap_or(u64::MAX), id)
 }
 
-/// Replays `events` (any order: they are sorted by time, stably) and scores every
-/// qualifying view in both orders.
-pub fn evaluate(events: &[LogEvent], options: &RankOptions, config: &ProfileConfig) -> Report {
+/// One qualifying view of the replay, with everything an order is made from.
+pub struct Qualifying<'a, 'b> {
+    pub user: &'a str,
+    /// The product viewed, and whether this shopper had not interacted with it before.
+    pub target: &'a str,
+    pub new: bool,
+    /// The grid in the shop's default order (popularity so far).
+    pub order: &'b [&'a str],
+    pub products: &'b HashMap<&'a str, &'a Product>,
+    /// The shopper's products, oldest first (each once, at its latest place).
+    pub history: &'b [&'a str],
+    /// Across shoppers, how often two products went together (the server kNN's counts).
+    pub co_views: &'b HashMap<&'a str, HashMap<&'a str, u32>>,
+    /// The shopper's profile from their own earlier events, as of the view.
+    pub snapshot: &'b Snapshot<'b>,
+}
+
+impl Qualifying<'_, '_> {
+    /// The grid as candidates, in the default order.
+    pub fn candidates(&self) -> Vec<Candidate<'_>> {
+        self.order
+            .iter()
+            .map(|p| Candidate::new(self.products[p]))
+            .collect()
+    }
+}
+
+/// Replays `events` (any order: they are sorted by time, stably) as `EVALUATION.md`
+/// defines, calling `visit` for every qualifying view; returns the views skipped.
+pub fn replay<'a>(
+    events: &'a [LogEvent],
+    config: &ProfileConfig,
+    mut visit: impl FnMut(&Qualifying<'a, '_>),
+) -> usize {
     let mut order: Vec<&LogEvent> = events.iter().collect();
     order.sort_by(|a, b| a.at_ms.total_cmp(&b.at_ms));
 
@@ -293,12 +360,9 @@ pub fn evaluate(events: &[LogEvent], options: &RankOptions, config: &ProfileConf
     let mut products: HashMap<&str, &Product> = HashMap::new();
     let mut popularity: HashMap<&str, u64> = HashMap::new();
     let mut profiles: HashMap<&str, Profile> = HashMap::new();
-    let mut touched: HashMap<&str, Vec<&str>> = HashMap::new();
-    // Per shopper, the products interacted with, newest last (each once); and across
-    // shoppers, how often two products went together (the server kNN's counts).
     let mut interacted: HashMap<&str, Vec<&str>> = HashMap::new();
     let mut co_views: HashMap<&str, HashMap<&str, u32>> = HashMap::new();
-    let mut report = Report::default();
+    let mut skipped = 0;
 
     for event in order {
         let id = event.product.id.as_str();
@@ -313,47 +377,22 @@ pub fn evaluate(events: &[LogEvent], options: &RankOptions, config: &ProfileConf
                             .cmp(&popularity[a])
                             .then_with(|| id_key(a).cmp(&id_key(b)))
                     });
-                    let default_rank = 1 + default_order.iter().position(|p| *p == id).unwrap_or(0);
-                    let candidates: Vec<Candidate> = default_order
-                        .iter()
-                        .map(|p| Candidate::new(products[p]))
-                        .collect();
-                    let snapshot = profile.snapshot(event.at_ms, config);
-                    let ranked = rank(&candidates, options, Some(&snapshot)).unwrap_or_default();
-                    let shelfwise_rank = 1 + ranked
-                        .iter()
-                        .position(|r| default_order[r.index] == id)
-                        .unwrap_or(0);
-                    let new = !touched
-                        .get(event.user.as_str())
-                        .is_some_and(|seen| seen.contains(&id));
                     let history = interacted
                         .get(event.user.as_str())
                         .map_or(&[][..], Vec::as_slice);
-                    let recent_rank = recent_rank(&default_order, history, id);
-                    let knn_rank = knn_rank(&default_order, history, &co_views, id);
-                    let ranks = [
-                        (
-                            default_rank,
-                            &mut report.default_all,
-                            &mut report.default_new,
-                        ),
-                        (recent_rank, &mut report.recent_all, &mut report.recent_new),
-                        (knn_rank, &mut report.knn_all, &mut report.knn_new),
-                        (
-                            shelfwise_rank,
-                            &mut report.shelfwise_all,
-                            &mut report.shelfwise_new,
-                        ),
-                    ];
-                    for (rank, all, new_only) in ranks {
-                        all.add(rank);
-                        if new {
-                            new_only.add(rank);
-                        }
-                    }
+                    let snapshot = profile.snapshot(event.at_ms, config);
+                    visit(&Qualifying {
+                        user: &event.user,
+                        target: id,
+                        new: !history.contains(&id),
+                        order: &default_order,
+                        products: &products,
+                        history,
+                        co_views: &co_views,
+                        snapshot: &snapshot,
+                    });
                 }
-                _ => report.skipped += 1,
+                _ => skipped += 1,
             }
         }
         let grid = grids.entry(category).or_default();
@@ -367,32 +406,74 @@ pub fn evaluate(events: &[LogEvent], options: &RankOptions, config: &ProfileConf
             &Event::new(event.kind, event.product.clone(), event.at_ms),
             config,
         );
-        let seen = touched.entry(event.user.as_str()).or_default();
-        if !seen.contains(&id) {
-            seen.push(id);
-        }
-        {
-            let history = interacted.entry(event.user.as_str()).or_default();
-            for other in history.iter().rev().take(CO_VIEW_WINDOW) {
-                if *other != id {
-                    *co_views.entry(id).or_default().entry(other).or_default() += 1;
-                    *co_views.entry(other).or_default().entry(id).or_default() += 1;
-                }
+        let history = interacted.entry(event.user.as_str()).or_default();
+        for other in history.iter().rev().take(CO_VIEW_WINDOW) {
+            if *other != id {
+                *co_views.entry(id).or_default().entry(other).or_default() += 1;
+                *co_views.entry(other).or_default().entry(id).or_default() += 1;
             }
-            history.retain(|p| *p != id);
-            history.push(id);
         }
+        history.retain(|p| *p != id);
+        history.push(id);
     }
-    for metrics in [
-        &mut report.default_all,
-        &mut report.default_new,
-        &mut report.recent_all,
-        &mut report.recent_new,
-        &mut report.knn_all,
-        &mut report.knn_new,
-        &mut report.shelfwise_all,
-        &mut report.shelfwise_new,
-    ] {
+    skipped
+}
+
+/// Replays `events` and scores every qualifying view in every order.
+pub fn evaluate(events: &[LogEvent], options: &RankOptions, config: &ProfileConfig) -> Report {
+    evaluate_users(events, options, config, |_| true)
+}
+
+/// The same, scoring only the views of shoppers `scored` accepts (every event still
+/// shapes grids, popularity and co-views): a cross-validation fold.
+pub fn evaluate_users(
+    events: &[LogEvent],
+    options: &RankOptions,
+    config: &ProfileConfig,
+    scored: impl Fn(&str) -> bool,
+) -> Report {
+    let mut report = Report::default();
+    report.skipped = replay(events, config, |view| {
+        if !scored(view.user) {
+            return;
+        }
+        let target = view.target;
+        let default_rank = 1 + view.order.iter().position(|p| *p == target).unwrap_or(0);
+        let ranked = rank(&view.candidates(), options, Some(view.snapshot)).unwrap_or_default();
+        let shelfwise_rank = 1 + ranked
+            .iter()
+            .position(|r| view.order[r.index] == target)
+            .unwrap_or(0);
+        let ranks = [
+            (
+                default_rank,
+                &mut report.default_all,
+                &mut report.default_new,
+            ),
+            (
+                recent_rank(view.order, view.history, target),
+                &mut report.recent_all,
+                &mut report.recent_new,
+            ),
+            (
+                knn_rank(view.order, view.history, view.co_views, target),
+                &mut report.knn_all,
+                &mut report.knn_new,
+            ),
+            (
+                shelfwise_rank,
+                &mut report.shelfwise_all,
+                &mut report.shelfwise_new,
+            ),
+        ];
+        for (rank, all, new_only) in ranks {
+            all.add(rank);
+            if view.new {
+                new_only.add(rank);
+            }
+        }
+    });
+    for metrics in report.metrics_mut() {
         *metrics = metrics.mean();
     }
     report

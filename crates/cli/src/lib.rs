@@ -1,4 +1,6 @@
-//! The developer CLI's library half: the offline evaluation behind `shelfwise eval`,
-//! kept apart from `main.rs` so that its tests can call it.
+//! The developer CLI's library half: the offline evaluation behind `shelfwise eval` and
+//! the model fit behind `shelfwise fit`, kept apart from `main.rs` so that its tests can
+//! call them.
 
 pub mod eval;
+pub mod fit;

@@ -3,6 +3,7 @@
 //! ```text
 //! shelfwise tcf <TC-string>   decode an IAB TCF v2 TC string, print it as JSON
 //! shelfwise eval FILE...       the category-page replay of EVALUATION.md on event logs
+//! shelfwise fit FILE...        learn the ranking model from event logs, cross-validated
 //! shelfwise bucket --seed S --value V [--version 2] [--weights 0.5,0.5]
 //! shelfwise estimate FILE [--baseline GROUP]
 //! shelfwise contract           print src/js/wire.ts, the wire contract for the face
@@ -15,7 +16,8 @@ use std::process::ExitCode;
 use std::collections::HashMap;
 
 use serde_json::Value;
-use shelfwise_cli::eval::{evaluate, read_categories, read_log, Format};
+use shelfwise_cli::eval::{evaluate, read_categories, read_log, Format, LogEvent};
+use shelfwise_cli::fit::{self, Source};
 use shelfwise_core::bucket::{bucket_ranges, choose_variation, hash};
 use shelfwise_core::json::to_string;
 use shelfwise_core::measure::{estimate, Report, REPORT_FORMAT, REPORT_VERSION};
@@ -25,6 +27,7 @@ use shelfwise_core::tcf;
 
 const USAGE: &str = "usage: shelfwise tcf <TC-string>
        shelfwise eval FILE...
+       shelfwise fit FILE...
        shelfwise bucket --seed S --value V [--version 2] [--weights 0.5,0.5]
        shelfwise estimate FILE [--baseline GROUP]
 
@@ -34,7 +37,12 @@ commands:
   eval FILE...      replay REES46, Taobao or Diginetica logs as EVALUATION.md defines and
                     print NDCG@10, MRR and HR@10 of the shop's default order and of
                     Shelfwise's, per file (a Diginetica categories file is used as the
-                    lookup for the Diginetica views file beside it)
+                    lookup for the Diginetica views file beside it), beside the `recent`
+                    baseline and a server co-view kNN reference
+  fit FILE...       learn the ranking model's weights from the logs together: prints
+                    5-fold cross-validated figures per file (shoppers held out), then
+                    the model fit on everything, as the JSON Shelfwise.open({ model })
+                    takes (progress on a terminal's standard error)
   bucket            GrowthBook's hash of V under seed S (version 1 or 2) and the variation
                     it picks with the weights (equal halves by default; -1: none), as
                     {\"hash\": 0.2202, \"variation\": 0}
@@ -69,6 +77,13 @@ fn main() -> ExitCode {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("shelfwise eval: {error}");
+                ExitCode::from(2)
+            }
+        },
+        ["fit", files @ ..] if !files.is_empty() => match fit_files(files) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("shelfwise fit: {error}");
                 ExitCode::from(2)
             }
         },
@@ -107,26 +122,38 @@ fn main() -> ExitCode {
     }
 }
 
-/// Runs the replay on every log file and prints its report.
-fn eval(files: &[&str]) -> Result<(), String> {
-    let mut logs = Vec::new();
+/// A log file read: its name, format and events.
+type Log<'a> = (&'a str, Format, Vec<LogEvent>);
+
+/// Reads every log file (a Diginetica categories file is the lookup for the views).
+fn read_logs<'a>(files: &[&'a str]) -> Result<Vec<Log<'a>>, String> {
+    let mut texts = Vec::new();
     let mut categories = HashMap::new();
     for file in files {
         let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
         let first = text.lines().next().unwrap_or("");
         match Format::detect(first) {
             Some(Format::DigineticaCategories) => categories.extend(read_categories(&text)),
-            Some(format) => logs.push((file, format, text)),
+            Some(format) => texts.push((*file, format, text)),
             None => return Err(format!("{file}: not a REES46, Taobao or Diginetica file")),
         }
     }
-    for (file, format, text) in logs {
+    let mut logs = Vec::new();
+    for (file, format, text) in texts {
         if format == Format::Diginetica && categories.is_empty() {
             return Err(format!(
                 "{file}: Diginetica views need the itemId;categoryId file as well"
             ));
         }
         let events = read_log(&text, format, &categories).map_err(|e| format!("{file}: {e}"))?;
+        logs.push((file, format, events));
+    }
+    Ok(logs)
+}
+
+/// Runs the replay on every log file and prints its report.
+fn eval(files: &[&str]) -> Result<(), String> {
+    for (file, format, events) in read_logs(files)? {
         let report = evaluate(&events, &RankOptions::default(), &ProfileConfig::default());
         println!(
             "# {file} ({}, {} events, {} views skipped)",
@@ -138,6 +165,36 @@ fn eval(files: &[&str]) -> Result<(), String> {
             println!("{line}");
         }
     }
+    Ok(())
+}
+
+/// Fits the model on every log together: cross-validated figures per file, then the
+/// model fit on everything, as JSON.
+fn fit_files(files: &[&str]) -> Result<(), String> {
+    let logs = read_logs(files)?;
+    let sources: Vec<Source> = logs
+        .iter()
+        .map(|(file, _, events)| Source { name: file, events })
+        .collect();
+    let examples = fit::examples(&sources, &ProfileConfig::default());
+    let steps = fit::STEPS as u64 * (fit::FOLDS + 1);
+    let progress = fit::progress(steps, "fitting");
+    let reports = fit::cross_validate(&sources, &examples, &progress);
+    let model = fit::fit(&examples, |_| true, &progress);
+    progress.finish_and_clear();
+    println!(
+        "# {} views; {}-fold cross-validation by shopper: each shopper scored by a model fit without them",
+        examples.len(),
+        fit::FOLDS
+    );
+    for ((file, format, events), report) in logs.iter().zip(&reports) {
+        println!("# {file} ({}, {} events)", format.name(), events.len());
+        for line in report.lines() {
+            println!("{line}");
+        }
+    }
+    println!("# the model fit on every file (Shelfwise.open({{ model }})):");
+    println!("{}", fit::model_json(&model));
     Ok(())
 }
 

@@ -59,3 +59,65 @@ fn the_replay_follows_the_protocol() {
     let repeat = 2.0 * report.shelfwise_all.mrr - report.shelfwise_new.mrr;
     assert!((repeat - 1.0).abs() < 1e-12, "{report:?}");
 }
+
+/// A small two-shopper log in REES46 form, with returns to products.
+fn returning_log() -> Vec<LogEvent> {
+    let mut lines = vec![
+        "event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session"
+            .to_owned(),
+    ];
+    let mut second = 0;
+    for round in 0..3 {
+        for user in 1..=4 {
+            for p in 1..=12 {
+                second += 1;
+                // Each shopper comes back to their own three products.
+                let product = if p % 4 == 0 {
+                    user * 3 + round % 3
+                } else {
+                    p + user
+                };
+                lines.push(rees46(second, "view", product, user));
+            }
+        }
+    }
+    read_log(&lines.join("\n"), Format::Rees46, &Default::default()).unwrap()
+}
+
+#[test]
+fn the_fit_is_deterministic_and_its_model_round_trips() {
+    use shelfwise_cli::fit::{
+        examples, fit, mean_loss, model_json, progress, read_model, starting_model, Source,
+    };
+    let events = returning_log();
+    let sources = [Source {
+        name: "log",
+        events: &events,
+    }];
+    let examples = examples(&sources, &ProfileConfig::default());
+    assert!(examples.len() > 20, "{} views", examples.len());
+    let hidden = progress(0, "test");
+    let first = fit(&examples, |_| true, &hidden);
+    let second = fit(&examples, |_| true, &hidden);
+    assert_eq!(first, second, "the same logs give the same weights");
+    // It learns: the viewed products are likelier under the fitted model than under the
+    // one it starts from (the shop's order alone).
+    let (before, after) = (
+        mean_loss(&starting_model(), &examples),
+        mean_loss(&first, &examples),
+    );
+    assert!(after < before - 0.1, "loss {before} -> {after}");
+    // The printed model is what `Shelfwise.open({ model })` and a config read back.
+    let json = model_json(&first);
+    assert_eq!(read_model(&json).unwrap(), first);
+    assert!(read_model(r#"{"returned": 500}"#).is_err(), "out of range");
+    let typo = read_model(r#"{"typo": 1}"#).unwrap_err();
+    assert!(typo.contains("unknown model weight"), "{typo}");
+    // The shipped defaults name every weight, in config order too.
+    for (i, name) in shelfwise_core::rank::WEIGHT_NAMES.iter().enumerate() {
+        let option = shelfwise_core::profile::CONFIG_OPTIONS
+            [shelfwise_core::profile::MODEL_OPTIONS_START + i]
+            .0;
+        assert_eq!(option, format!("model.{name}"));
+    }
+}

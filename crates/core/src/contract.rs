@@ -19,7 +19,7 @@ use crate::measure::{Estimate, GroupEstimate, Interval, MetricEstimate, Report};
 use crate::names::string_enum;
 use crate::profile::CONFIG_OPTIONS;
 use crate::profile::{CartLine, Interest, Purchased, Summary};
-use crate::rank::{OutOfStock, Reason, OPTION_NAMES};
+use crate::rank::{OutOfStock, Reason, OPTION_NAMES, WEIGHT_NAMES};
 use crate::slots::DEVICES;
 use crate::wire;
 
@@ -181,6 +181,11 @@ pub fn typescript() -> String {
         "CONFIG_OPTIONS",
         &|o| quoted(o, CONFIG_OPTIONS.iter().map(|(name, ..)| name)),
     );
+    table(
+        "The ranking model's weights, by name (`Shelfwise.open({ model })`).",
+        "MODEL_WEIGHTS",
+        &|o| quoted(o, WEIGHT_NAMES),
+    );
     table("Reason codes by kind number.", "REASON_CODES", &|o| {
         quoted(o, Reason::KINDS.iter().map(|r| r.code()))
     });
@@ -330,6 +335,11 @@ pub fn typescript() -> String {
             "Why a ranked product is where it is.",
             "ReasonCode",
             "REASON_CODES",
+        ),
+        (
+            "A weight of the ranking model (README, \"Ranking model\").",
+            "ModelWeight",
+            "MODEL_WEIGHTS",
         ),
         (
             "Lifecycle segments (thresholds in `ShelfwiseConfig.segments`; README, \"Segments\").",

@@ -37,12 +37,15 @@ pub struct ProfileConfig {
     /// The modules measurement counts for; empty while the `measurement` purpose is not
     /// granted (the engine keeps this in step with consent).
     pub measured_modules: Vec<String>,
+    /// The ranking model's weights (`Shelfwise.open({ model })`; default: the fit over
+    /// every dev log, [`crate::rank::DEFAULT_WEIGHTS`]).
+    pub model: crate::rank::Model,
 }
 
 /// The options of `Shelfwise.open({ config })`: name, range, and the range as text
 /// (formatting floats would add kilobytes to the module). Whole-number options are
-/// truncated.
-pub const CONFIG_OPTIONS: [(&str, f64, f64, &str); 14] = [
+/// truncated. The browser passes which are given as one 32-bit set: 32 at most.
+pub const CONFIG_OPTIONS: [(&str, f64, f64, &str); 32] = [
     ("halfLifeDays", 0.01, 3650.0, "0.01 to 3650"),
     ("retentionDays", 1.0, 3650.0, "1 to 3650"),
     ("sessionGapMinutes", 1.0, 1440.0, "1 to 1440"),
@@ -57,7 +60,29 @@ pub const CONFIG_OPTIONS: [(&str, f64, f64, &str); 14] = [
     ("segments.loyalOrders", 2.0, 1000.0, "2 to 1000"),
     ("segments.atRiskDays", 1.0, 3650.0, "1 to 3650"),
     ("segments.lapsedDays", 1.0, 3650.0, "1 to 3650"),
+    // The model's weights, in `WEIGHT_NAMES` order (a test checks they match).
+    ("model.base", -100.0, 100.0, "-100 to 100"),
+    ("model.category", -100.0, 100.0, "-100 to 100"),
+    ("model.brand", -100.0, 100.0, "-100 to 100"),
+    ("model.priceBand", -100.0, 100.0, "-100 to 100"),
+    ("model.otherFacets", -100.0, 100.0, "-100 to 100"),
+    ("model.stated", -100.0, 100.0, "-100 to 100"),
+    ("model.similar", -100.0, 100.0, "-100 to 100"),
+    ("model.returned", -100.0, 100.0, "-100 to 100"),
+    ("model.returnedLast", -100.0, 100.0, "-100 to 100"),
+    ("model.interactions", -100.0, 100.0, "-100 to 100"),
+    ("model.viewed", -100.0, 100.0, "-100 to 100"),
+    ("model.inCart", -100.0, 100.0, "-100 to 100"),
+    ("model.gateBias", -100.0, 100.0, "-100 to 100"),
+    ("model.gateReturnRate", -100.0, 100.0, "-100 to 100"),
+    ("model.gateActivity", -100.0, 100.0, "-100 to 100"),
+    ("model.gateLastRepeat", -100.0, 100.0, "-100 to 100"),
+    ("model.gateReturnedInList", -100.0, 100.0, "-100 to 100"),
+    ("model.gateExploredInList", -100.0, 100.0, "-100 to 100"),
 ];
+
+/// Where the model's weights start in [`CONFIG_OPTIONS`].
+pub const MODEL_OPTIONS_START: usize = 14;
 
 impl Default for ProfileConfig {
     fn default() -> Self {
@@ -79,6 +104,7 @@ impl Default for ProfileConfig {
             at_risk_days: 60.0,
             lapsed_days: 180.0,
             measured_modules: Vec::new(),
+            model: crate::rank::Model::default(),
         }
     }
 }
@@ -133,7 +159,8 @@ impl ProfileConfig {
             10 => self.returning_visits = value as u64,
             11 => self.loyal_orders = value as u64,
             12 => self.at_risk_days = value,
-            _ => self.lapsed_days = value,
+            13 => self.lapsed_days = value,
+            model => self.model.weights[model - MODEL_OPTIONS_START] = value,
         }
         Ok(())
     }

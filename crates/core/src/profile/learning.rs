@@ -49,7 +49,7 @@ impl Profile {
             self.session
                 .learn(facet, value, weight * share, at, session);
         }
-        self.note_taught(&product.id, &values, taught);
+        self.note_taught(&product.id, &values, at, taught);
         let by_category = Self::category_bounds(config);
         if let Some(category) = product.category.as_deref() {
             if let Some(price) = product
@@ -91,11 +91,13 @@ impl Profile {
         &mut self,
         id: &str,
         values: &[(&str, &str, f64)],
+        at_ms: f64,
         taught: impl Fn(&str) -> bool,
     ) {
         if let Some(i) = self.taught.iter().position(|t| t.id == id) {
             let mut entry = self.taught.remove(i);
             entry.events = entry.events.saturating_add(1);
+            entry.at_ms = entry.at_ms.max(at_ms);
             self.taught.push(entry);
         } else {
             let values = values
@@ -107,8 +109,13 @@ impl Profile {
                 id: id.to_owned(),
                 values,
                 events: 1,
+                at_ms,
             });
             keep_last(&mut self.taught, MAX_TAUGHT);
+            // Beyond the newest, only the events are kept: the values go.
+            if let Some(older) = self.taught.len().checked_sub(MAX_TAUGHT_VALUES + 1) {
+                self.taught[older].values = Vec::new();
+            }
         }
     }
 

@@ -134,19 +134,28 @@ pub struct Profile {
     pub taught: Vec<Taught>,
 }
 
-/// What one product taught: the facet values it carries and how many events came from it.
+/// What one product taught: the facet values it carries, how many events came from it,
+/// and when the latest did.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Taught {
     pub id: String,
     pub values: Vec<(String, String)>,
     pub events: u32,
+    pub at_ms: f64,
 }
 
-codec_fields!(Taught { id, values, events });
+codec_fields!(Taught {
+    id,
+    values,
+    events,
+    at_ms
+});
 
-/// Products whose teaching is kept for forgetting: as many as the recently viewed (each
-/// costs up to a few hundred bytes of storage; the stored profile stays under 32 KB).
-pub const MAX_TAUGHT: usize = MAX_VIEWED;
+/// Products whose events are kept (for the ranking model's repeat features), and of
+/// those the newest whose values are kept too (for forgetting: each costs up to a few
+/// hundred bytes of storage, and the stored profile stays under 32 KB).
+pub const MAX_TAUGHT: usize = 50;
+pub const MAX_TAUGHT_VALUES: usize = MAX_VIEWED;
 
 codec_fields!(Profile {
     taste,
@@ -346,6 +355,7 @@ impl Profile {
         self.taught.retain(|t| {
             valid_label(&t.id)
                 && t.events >= 1
+                && valid_time(t.at_ms)
                 && t.values
                     .iter()
                     .all(|(facet, value)| valid_facet_name(facet) && valid_label(value))

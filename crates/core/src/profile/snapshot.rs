@@ -35,6 +35,9 @@ impl Profile {
             viewed: &self.viewed,
             cart: &self.cart,
             purchases: &self.purchases,
+            taught: &self.taught,
+            last_ms: self.last_ms,
+            model: config.model,
             now_ms,
             confidence: evidence / (evidence + HALF_CONFIDENCE_EVIDENCE),
         }
@@ -110,6 +113,12 @@ pub struct Snapshot<'a> {
     pub viewed: &'a [(String, f64)],
     pub cart: &'a [CartLine],
     pub purchases: &'a [Purchased],
+    /// The last products learned from, oldest first, with their events and times.
+    pub taught: &'a [Taught],
+    /// The shopper's latest event.
+    pub last_ms: Option<f64>,
+    /// The ranking model's weights.
+    pub model: crate::rank::Model,
     /// The instant the snapshot is frozen at.
     pub now_ms: f64,
     /// How much evidence the profile holds, in `[0, 1)`: `E / (E + 2)` with `E` the

@@ -5,9 +5,10 @@
 //! - `base` is the shop's own score scaled to `[0, 1]`, or, without one, its position:
 //!   `1 / sqrt(position + 1)` (1 for the first product, 0.5 for the fourth), so the top
 //!   of the shop's order stays strong while a long tail can still rise;
-//! - `personal` is the profile's affinity for the product's facets (scaled by the
-//!   profile's confidence), what the shopper stated, and product-level signals: viewed
-//!   in this visit (most of all the latest), like what was just viewed, in the cart;
+//! - `personal` is the ranking model's score of the product's features (`model`): the
+//!   profile's affinity for its facets (scaled by the profile's confidence), what the
+//!   shopper stated, going back to a product they acted on (gated by how much they do),
+//!   viewed in this visit, like what was just viewed, in the cart;
 //! - `boost` is the shop's multiplier (above 1 promotes, below 1 buries).
 //!
 //! Then, in order: products the shopper dismissed and durable goods they just bought go
@@ -18,15 +19,18 @@
 //! `strength = 0` without rules is the shop's order exactly.
 
 //!
-//! By concern: `rows` (ranking rows of interned ids, likeness), `personal` (the profile
-//! as dense tables, and one product's personal score), `rules` (diversity, exploration,
+//! By concern: `rows` (ranking rows of interned ids, likeness), `model` (the features
+//! and their learned weights), `personal` (the profile as dense tables, and one
+//! product's features), `rules` (diversity, exploration,
 //! pins), `products` (the same ranking over `Product`s, for the Rust API and the replay).
 
+mod model;
 mod personal;
 mod products;
 mod rows;
 mod rules;
 
+pub use model::*;
 use personal::*;
 pub use products::*;
 pub use rows::*;
@@ -38,37 +42,16 @@ use crate::event::Product;
 use crate::profile::SESSION_HALF_LIFE_MS;
 use crate::profile::{decay, facet_values, Snapshot, SIZE};
 
-/// Share of the personal score each built-in facet contributes (they sum to 1), by
-/// facet number: category, brand, price band.
-pub const FACET_WEIGHTS: [f64; 3] = [0.6, 0.25, 0.15];
-/// Weight of the product's other facets together, relative to the built-in ones: when a
-/// product has any, the five parts are renormalised to sum to 1.
-pub const OTHER_FACETS_WEIGHT: f64 = 0.25;
-/// How telling each built-in facet is as a reason shown to the shopper (the brand says
-/// most, a price band least); the shop's other facets count [`OTHER_FACETS_REASON`].
-/// Multiplied by the value's affinity, the largest names the reason.
-/// By facet number: category, brand, price band.
-pub const REASON_PRIORITY: [f64; 3] = [0.3, 0.5, 0.15];
-pub const OTHER_FACETS_REASON: f64 = 0.4;
-/// How much a stated preference of weight 1 adds to the personal score (or, negative,
-/// takes from it).
-pub const STATED_WEIGHT: f64 = 0.5;
-/// How much the product viewed last adds; it halves every [`SESSION_HALF_LIFE_MS`] and
-/// falls by [`VIEWED_FALLOFF`] per newer view: shoppers come back to what they were
-/// just comparing (the replay in `EVALUATION.md` measures it).
-pub const VIEWED_WEIGHT: f64 = 4.0;
+/// How the recently viewed fall per newer view in the `viewed` feature.
 pub const VIEWED_FALLOFF: f64 = 0.3;
-/// How much "like what you just viewed" adds at most: the [`similarity`] to the most
+/// "Like what you just viewed" (the `similar` feature) is the [`similarity`] to the most
 /// recently viewed candidates ([`MAX_ANCHORS`], falling by [`ANCHOR_FALLOFF`] each).
-pub const SIMILAR_WEIGHT: f64 = 1.0;
 pub const MAX_ANCHORS: usize = 3;
 pub const ANCHOR_FALLOFF: f64 = 0.4;
-/// Above this contribution, likeness is the reason shown.
-const SIMILAR_REASON: f64 = 0.3;
-/// How much a product in the cart adds.
-pub const IN_CART_WEIGHT: f64 = 0.3;
 
-pub const DEFAULT_STRENGTH: f64 = 0.5;
+/// The learned model decides by default: it weighs the shop's order itself (its `base`
+/// weight); a lower strength blends its probabilities with the shop's base score.
+pub const DEFAULT_STRENGTH: f64 = 1.0;
 /// Durable goods bought within this many days are not shown again first.
 pub const DEFAULT_BOUGHT_WITHIN_DAYS: f64 = 30.0;
 /// Highest share of positions exploration may take.
@@ -270,6 +253,9 @@ pub enum Reason {
     /// The shopper said "not interested".
     NotInterested,
     OutOfStock,
+    /// A product the shopper acted on before (carted, wishlisted, bought, clicked) and
+    /// goes back to, when it is not among the recently viewed.
+    Returned,
 }
 
 impl Reason {
@@ -289,13 +275,14 @@ impl Reason {
             Reason::BoughtRecently => "bought_recently",
             Reason::NotInterested => "not_interested",
             Reason::OutOfStock => "out_of_stock",
+            Reason::Returned => "returned",
         }
     }
 }
 
 impl Reason {
     /// Every reason kind in the order of its number (`number() >> 8`).
-    pub const KINDS: [Reason; 13] = [
+    pub const KINDS: [Reason; 14] = [
         Reason::ShopOrder,
         Reason::Pinned,
         Reason::Promoted,
@@ -309,6 +296,7 @@ impl Reason {
         Reason::BoughtRecently,
         Reason::NotInterested,
         Reason::OutOfStock,
+        Reason::Returned,
     ];
 
     /// The reason as one number for the browser: its kind times 256 plus the value index.

@@ -11,6 +11,9 @@ pub(super) struct Mark {
     pub(super) hidden: bool,
     /// Orders that held it and the latest one's time.
     pub(super) bought: Option<(u32, f64)>,
+    /// Place among the last products interacted with (newest 0), events on it, and when
+    /// the latest was.
+    pub(super) taught: Option<(u32, u32, f64)>,
 }
 
 /// The profile as dense tables over a catalog's ids, built once per rank: scoring a
@@ -25,6 +28,10 @@ pub(super) struct Dense {
     pub(super) confidence: f64,
     pub(super) now_ms: f64,
     pub(super) size_facet: Option<u32>,
+    pub(super) model: Model,
+    /// The gate's features but the list's counts (see [`Model`]): 1, the return rate,
+    /// activity, whether the last action was a repeat.
+    pub(super) session: [f64; GATE],
 }
 
 impl Dense {
@@ -66,6 +73,11 @@ impl Dense {
         for p in snapshot.purchases {
             mark(&p.id, &mut |m| m.bought = Some((p.orders, p.last_ms)));
         }
+        for (place, t) in snapshot.taught.iter().rev().enumerate() {
+            mark(&t.id, &mut |m| {
+                m.taught = Some((place as u32, t.events, t.at_ms))
+            });
+        }
         // One mark per product: the entries merge, the first viewed position kept.
         marks.sort_by_key(|(id, _)| *id);
         marks.dedup_by(|(id, later), (kept_id, kept)| {
@@ -76,8 +88,18 @@ impl Dense {
             kept.in_cart |= later.in_cart;
             kept.hidden |= later.hidden;
             kept.bought = kept.bought.or(later.bought);
+            kept.taught = kept.taught.or(later.taught);
             true
         });
+        let taught = snapshot.taught;
+        let returning = taught.iter().filter(|t| t.events > 1).count() as f64;
+        let return_rate = returning / (taught.len().max(1) as f64);
+        let activity = snapshot.last_ms.map_or(0.0, |last| {
+            decay(1.0, last, snapshot.now_ms, SESSION_HALF_LIFE_MS)
+        });
+        let last_repeat = taught
+            .last()
+            .map_or(0.0, |t| f64::from(u8::from(t.events > 1)));
         Dense {
             relative,
             stated,
@@ -85,6 +107,8 @@ impl Dense {
             confidence: snapshot.confidence,
             now_ms: snapshot.now_ms,
             size_facet: catalog.find_facet(SIZE),
+            model: snapshot.model,
+            session: [1.0, return_rate, activity, last_repeat, 0.0, 0.0],
         }
     }
 
@@ -95,16 +119,57 @@ impl Dense {
     }
 }
 
-/// The profile's view of one product.
+/// The profile's view of one product: its features, and the values they are about.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct Personal {
-    /// 0 or more: affinity, statements, and having viewed it or put it in the cart.
-    pub(super) score: f64,
-    /// What contributed most, and the facet value it is about.
-    pub(super) reason: Reason,
-    pub(super) value: Id,
+    /// `base` and `similar` are filled in by the caller, which knows the list.
+    pub(super) features: RowFeatures,
+    /// Per facet group (category, brand, price band, other facets) the value that
+    /// counted most, and the stated value liked most ([`NONE`] for none).
+    pub(super) values: [Id; 4],
+    pub(super) stated_value: Id,
     /// The shopper said "not interested" to it or to one of its values.
     pub(super) dismissed: bool,
+}
+
+impl Personal {
+    /// The reason for a score: for a product the shopper goes back to, that (viewed
+    /// only when it was viewed); for another, the explore feature that lifted it most
+    /// above the list's average (`mean`: what every product shares, such as the
+    /// category of a category page, moves none of them), with the profile's value it is
+    /// about, or the shop's order when the base score did. Interest and stated reasons
+    /// name a value the shopper acted on or stated.
+    pub(super) fn reason(&self, model: &Model, mark: Mark, mean: &[f64; EXPLORE]) -> (Reason, Id) {
+        if self.features.returned {
+            let reason = if mark.viewed.is_some() {
+                Reason::Viewed
+            } else if mark.in_cart {
+                Reason::InCart
+            } else {
+                Reason::Returned
+            };
+            return (reason, NONE);
+        }
+        let part = |i: usize| model.weights[i] * (self.features.explore[i] - mean[i]);
+        // Below this, a lift is rounding (a value every product shares).
+        const LIFT: f64 = 1e-6;
+        let mut best = (part(BASE).max(LIFT), Reason::ShopOrder, NONE);
+        let mut consider = |contribution: f64, reason: Reason, value: Id| {
+            if contribution > best.0 {
+                best = (contribution, reason, value);
+            }
+        };
+        for (group, value) in self.values.iter().enumerate() {
+            if *value != NONE {
+                consider(part(CATEGORY + group), Reason::Interest(0), *value);
+            }
+        }
+        if self.stated_value != NONE {
+            consider(part(STATED), Reason::Stated(0), self.stated_value);
+        }
+        consider(part(SIMILAR), Reason::Similar, NONE);
+        (best.1, best.2)
+    }
 }
 
 /// A category and its parents, root first (at most four levels).
@@ -121,6 +186,9 @@ pub(super) fn category_chain(category: Id, catalog: &Catalog) -> ([Id; 4], usize
     (chain, len)
 }
 
+/// Category, brand and price band: the facets every product may have.
+const BUILT_IN_FACETS: usize = 3;
+
 pub(super) fn personal_score(
     row: &Row,
     mark: Mark,
@@ -131,45 +199,41 @@ pub(super) fn personal_score(
     let record = &row.record;
     let mut dismissed = mark.hidden;
     // Per facet the best value (a category or one of its parents, discounted by level);
-    // the shop's other facets count as groups of consecutive values of one facet.
-    let mut built_in = [0.0; 3];
-    let (mut other_sum, mut others) = (0.0, 0u32);
+    // the shop's other facets count as groups of consecutive values of one facet,
+    // averaged, so a product with many tags does not outrank one with few.
+    let mut built_in = [(0.0, NONE); 3];
+    let (mut other_sum, mut others, mut other_best) = (0.0, 0u32, (0.0, NONE));
     let mut current: Option<(u32, f64)> = None;
-    let mut best = (0.0, Reason::ShopOrder, NONE);
-    let mut stated = 0.0;
-    let mut flush = |current: Option<(u32, f64)>, built_in: &mut [f64; 3]| {
+    let (mut stated, mut stated_best) = (0.0, (0.0, NONE));
+    let mut flush = |current: Option<(u32, f64)>| {
         if let Some((facet, score)) = current {
-            match built_in.get_mut(facet as usize) {
-                Some(slot) => *slot = score,
-                None => {
-                    other_sum += score;
-                    others += 1;
-                }
+            if facet as usize >= BUILT_IN_FACETS {
+                other_sum += score;
+                others += 1;
             }
         }
     };
-    let mut visit = |facet: u32, id: Id, share: f64, built_in: &mut [f64; 3]| {
+    let mut visit = |facet: u32, id: Id, share: f64, built_in: &mut [(f64, Id); 3]| {
         let score = share * dense.relative[id as usize];
-        let telling = REASON_PRIORITY
-            .get(facet as usize)
-            .copied()
-            .unwrap_or(OTHER_FACETS_REASON);
-        if telling * score > best.0 {
-            best = (telling * score, Reason::Interest(0), id);
+        match built_in.get_mut(facet as usize) {
+            Some(slot) if score > slot.0 => *slot = (score, id),
+            Some(_) => {}
+            None if score > other_best.0 => other_best = (score, id),
+            None => {}
         }
         if let Some((sum, largest, dismissing)) = dense.stated.get(id as usize) {
             if *largest > f64::NEG_INFINITY {
                 stated += sum;
                 dismissed |= dismissing;
-                if STATED_WEIGHT * largest > best.0 {
-                    best = (STATED_WEIGHT * largest, Reason::Stated(0), id);
+                if *largest > stated_best.0 {
+                    stated_best = (*largest, id);
                 }
             }
         }
         match &mut current {
             Some((f, kept)) if *f == facet => *kept = kept.max(score),
             _ => {
-                flush(current, built_in);
+                flush(current);
                 current = Some((facet, score));
             }
         }
@@ -192,38 +256,34 @@ pub(super) fn personal_score(
             visit(facet, *id, 1.0, &mut built_in);
         }
     }
-    flush(current, &mut built_in);
-    let built_in: f64 = FACET_WEIGHTS.iter().zip(built_in).map(|(w, s)| w * s).sum();
-    // The other facets on average, so a product with many tags does not outrank one
-    // with few.
-    let affinity = if others == 0 {
-        built_in
-    } else {
-        (built_in + OTHER_FACETS_WEIGHT * other_sum / f64::from(others))
-            / (1.0 + OTHER_FACETS_WEIGHT)
-    };
-    let mut personal = dense.confidence * affinity + STATED_WEIGHT * stated;
-    if matches!(best.1, Reason::Interest(_)) {
-        best.0 *= dense.confidence;
+    flush(current);
+    let mut features = RowFeatures::default();
+    let explore = &mut features.explore;
+    for (i, (score, _)) in built_in.iter().enumerate() {
+        explore[CATEGORY + i] = dense.confidence * score;
+    }
+    if others > 0 {
+        explore[OTHER_FACETS] = dense.confidence * other_sum / f64::from(others);
+    }
+    explore[STATED] = stated;
+    let repeat = &mut features.repeat;
+    if let Some((place, events, _)) = mark.taught {
+        features.returned = true;
+        repeat[RETURNED] = RETURN_FALLOFF.powi(place as i32);
+        repeat[RETURNED_LAST] = f64::from(u8::from(place == 0));
+        repeat[INTERACTIONS] = ln_1p(f64::from(events));
     }
     if let Some((position, at)) = mark.viewed {
         let recency = decay(1.0, at, dense.now_ms, SESSION_HALF_LIFE_MS);
-        let viewed = VIEWED_WEIGHT * recency * VIEWED_FALLOFF.powi(position as i32);
-        personal += viewed;
-        if viewed > best.0 {
-            best = (viewed, Reason::Viewed, NONE);
-        }
+        repeat[VIEWED] = recency * VIEWED_FALLOFF.powi(position as i32);
     }
-    if mark.in_cart {
-        personal += IN_CART_WEIGHT;
-        if IN_CART_WEIGHT > best.0 {
-            best = (IN_CART_WEIGHT, Reason::InCart, NONE);
-        }
-    }
+    repeat[IN_CART] = f64::from(u8::from(mark.in_cart));
+    features.returned |= mark.viewed.is_some() || mark.in_cart;
+    let values = [built_in[0].1, built_in[1].1, built_in[2].1, other_best.1];
     Personal {
-        score: personal.max(0.0),
-        reason: best.1,
-        value: best.2,
+        features,
+        values,
+        stated_value: stated_best.1,
         dismissed,
     }
 }

@@ -81,6 +81,16 @@ pub fn rank(
         .collect())
 }
 
+/// Each candidate's model features and the list's gate features (see
+/// [`features_rows`]).
+pub fn features(
+    candidates: &[Candidate],
+    options: &RankOptions,
+    snapshot: Option<&Snapshot>,
+) -> Result<Option<(Vec<RowFeatures>, [f64; GATE])>> {
+    features_rows(Interned::new(candidates).rows(), options, snapshot)
+}
+
 /// Ranks `candidates` by how much they are like `anchor` (see [`similar_rows`]).
 pub fn similar_to(
     anchor: &Product,

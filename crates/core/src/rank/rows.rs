@@ -81,6 +81,145 @@ pub struct Rows<'a> {
     pub catalog: &'a Catalog,
 }
 
+/// What scoring a list needs once: the profile as dense tables, each row's marks, the
+/// anchors of "like what you just viewed", and the range of the shop's scores.
+struct Scorer<'a> {
+    list: Rows<'a>,
+    dense: Option<Dense>,
+    marks: Vec<Mark>,
+    anchors: Vec<(usize, f64)>,
+    low: f64,
+    span: f64,
+    /// Each row's place in the shop's order: by its score when the shop gives scores,
+    /// else its position. The model's `base` feature is read from it, so scored lists
+    /// and ordered ones look alike to the model (it was fit on orders).
+    places: Vec<u32>,
+}
+
+impl<'a> Scorer<'a> {
+    fn new(list: Rows<'a>, options: &RankOptions, snapshot: Option<&Snapshot>) -> Self {
+        let Rows { rows, catalog, .. } = list;
+        let dense = snapshot
+            .filter(|_| options.strength > 0.0)
+            .map(|s| Dense::new(s, catalog));
+        let marks: Vec<Mark> = match &dense {
+            Some(dense) => rows.iter().map(|r| dense.mark(r.record.key)).collect(),
+            None => Vec::new(),
+        };
+        // The shop's scores, scaled to [0, 1] over the list.
+        let (low, high) = rows
+            .iter()
+            .filter_map(|r| r.base)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), b| {
+                (lo.min(b), hi.max(b))
+            });
+        let span = (high - low).max(f64::MIN_POSITIVE);
+        // Recently viewed products among the candidates anchor "more like this": per
+        // position among the viewed, the first candidate that is that product.
+        let mut anchors: Vec<(usize, f64)> = Vec::new();
+        if let Some(dense) = &dense {
+            let mut first = [usize::MAX; 20];
+            for (i, mark) in marks.iter().enumerate() {
+                if let Some((position, _)) = mark.viewed {
+                    // "Not interested" asks for nothing like it.
+                    if !mark.hidden && (position as usize) < first.len() {
+                        let slot = &mut first[position as usize];
+                        *slot = (*slot).min(i);
+                    }
+                }
+            }
+            for (position, i) in first.iter().enumerate().filter(|(_, i)| **i != usize::MAX) {
+                let at = marks[*i].viewed.map_or(0.0, |(_, at)| at);
+                let recency = decay(1.0, at, dense.now_ms, SESSION_HALF_LIFE_MS);
+                anchors.push((*i, recency * ANCHOR_FALLOFF.powi(position as i32)));
+                if anchors.len() == MAX_ANCHORS {
+                    break;
+                }
+            }
+        }
+        let mut places: Vec<u32> = (0..rows.len() as u32).collect();
+        if dense.is_some() && rows.iter().any(|r| r.base.is_some()) {
+            let mut by_score: Vec<u32> = places.clone();
+            let score = |i: &u32| rows[*i as usize].base.unwrap_or(f64::NEG_INFINITY);
+            by_score.sort_by(|a, b| score(b).total_cmp(&score(a)));
+            for (place, index) in by_score.iter().enumerate() {
+                places[*index as usize] = place as u32;
+            }
+        }
+        Scorer {
+            list,
+            dense,
+            marks,
+            anchors,
+            low,
+            span,
+            places,
+        }
+    }
+
+    /// The shop's score of the row at `index` in `[0, 1]`, or its position's.
+    fn base(&self, index: usize, row: &Row) -> f64 {
+        row.base
+            .map_or_else(|| position_score(index), |b| (b - self.low) / self.span)
+    }
+
+    /// The row's features (base and likeness included) and the values they are about.
+    fn personal(&self, index: usize, row: &Row, dense: &Dense) -> Personal {
+        let Rows {
+            rows,
+            extras,
+            catalog,
+        } = self.list;
+        let mark = self.marks[index];
+        let mut p = personal_score(row, mark, catalog, extras, dense);
+        // The log of the place's score: a softmax of it is a power law over the shop's order.
+        p.features.explore[BASE] = -0.5 * ln_1p(self.places[index] as f64);
+        // Products the shopper goes back to score by that, not by likeness.
+        if !p.features.returned {
+            p.features.explore[SIMILAR] = self
+                .anchors
+                .iter()
+                .map(|(a, w)| w * similarity_of(&rows[*a].record, &row.record, self.list))
+                .fold(0.0, f64::max);
+        }
+        p
+    }
+
+    /// Every row's features, and the list's gate features.
+    fn all_personal(&self, dense: &Dense) -> (Vec<Personal>, [f64; GATE]) {
+        let personal: Vec<Personal> = self
+            .list
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(index, row)| self.personal(index, row, dense))
+            .collect();
+        let returned = personal.iter().filter(|p| p.features.returned).count();
+        let mut gate = dense.session;
+        gate[GATE - 2] = ln_1p(returned as f64);
+        gate[GATE - 1] = ln_1p((personal.len() - returned) as f64);
+        (personal, gate)
+    }
+}
+
+/// Each row's model features and the list's gate features, as ranking computes them:
+/// what `shelfwise fit` learns the model from. `None` without a profile.
+pub fn features_rows(
+    list: Rows,
+    options: &RankOptions,
+    snapshot: Option<&Snapshot>,
+) -> Result<Option<(Vec<RowFeatures>, [f64; GATE])>> {
+    options.validate()?;
+    for (index, row) in list.rows.iter().enumerate() {
+        row.validate(index, list.catalog, list.extras)?;
+    }
+    let scorer = Scorer::new(list, options, snapshot);
+    Ok(scorer.dense.as_ref().map(|dense| {
+        let (personal, gate) = scorer.all_personal(dense);
+        (personal.iter().map(|p| p.features).collect(), gate)
+    }))
+}
+
 /// Reorders `rows` (given in the shop's order). Without a profile snapshot (no consent,
 /// or nothing learned) only the shop's scores and rules apply. `like` ranks by likeness
 /// to that record instead of the shop's scores (see [`similar_rows`]).
@@ -98,44 +237,30 @@ pub fn rank_rows(
     for (index, row) in rows.iter().enumerate() {
         row.validate(index, catalog, extras)?;
     }
-    let dense = snapshot
-        .filter(|_| options.strength > 0.0)
-        .map(|s| Dense::new(s, catalog));
-    let marks: Vec<Mark> = match &dense {
-        Some(dense) => rows.iter().map(|r| dense.mark(r.record.key)).collect(),
-        None => Vec::new(),
-    };
-    // The shop's scores, scaled to [0, 1] over the list.
-    let (low, high) = rows
-        .iter()
-        .filter_map(|r| r.base)
-        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), b| {
-            (lo.min(b), hi.max(b))
-        });
-    let span = (high - low).max(f64::MIN_POSITIVE);
-    // Recently viewed products among the candidates anchor "more like this": per
-    // position among the viewed, the first candidate that is that product.
-    let mut anchors: Vec<(usize, f64)> = Vec::new();
-    if let Some(dense) = &dense {
-        let mut first = [usize::MAX; 20];
-        for (i, mark) in marks.iter().enumerate() {
-            if let Some((position, _)) = mark.viewed {
-                // "Not interested" asks for nothing like it.
-                if !mark.hidden && (position as usize) < first.len() {
-                    let slot = &mut first[position as usize];
-                    *slot = (*slot).min(i);
+    let scorer = Scorer::new(list, options, snapshot);
+    let Scorer { dense, marks, .. } = &scorer;
+    // The model's probabilities need the whole list: features first, then scores.
+    let (personal, probability, mean) = match dense {
+        Some(dense) => {
+            let (personal, gate) = scorer.all_personal(dense);
+            let features: Vec<RowFeatures> = personal.iter().map(|p| p.features).collect();
+            let mut probability = Vec::new();
+            dense
+                .model
+                .probabilities(&features, &gate, &mut probability);
+            // The explore features' average over the products explored, for reasons.
+            let mut mean = [0.0; EXPLORE];
+            let explored = features.iter().filter(|f| !f.returned);
+            let count = explored.clone().count().max(1) as f64;
+            for f in explored {
+                for (m, x) in mean.iter_mut().zip(&f.explore) {
+                    *m += x / count;
                 }
             }
+            (personal, probability, mean)
         }
-        for (position, i) in first.iter().enumerate().filter(|(_, i)| **i != usize::MAX) {
-            let at = marks[*i].viewed.map_or(0.0, |(_, at)| at);
-            let recency = decay(1.0, at, dense.now_ms, SESSION_HALF_LIFE_MS);
-            anchors.push((*i, recency * ANCHOR_FALLOFF.powi(position as i32)));
-            if anchors.len() == MAX_ANCHORS {
-                break;
-            }
-        }
-    }
+        None => (Vec::new(), Vec::new(), [0.0; EXPLORE]),
+    };
     // (group, ranked): group 0 ranks normally, 1 is held back, 2 is out of stock.
     let mut ranked: Vec<(u8, RankedRow)> = Vec::with_capacity(rows.len());
     for (index, row) in rows.iter().enumerate() {
@@ -143,28 +268,13 @@ pub fn rank_rows(
         if !in_stock && options.out_of_stock == OutOfStock::Hide {
             continue;
         }
-        let base = row
-            .base
-            .map_or_else(|| position_score(index), |b| (b - low) / span);
+        let base = scorer.base(index, row);
         let (mut group, mut score, mut reason, mut value) = (0, base, Reason::ShopOrder, NONE);
-        if let Some(dense) = &dense {
+        if let Some(dense) = dense {
             let mark = marks[index];
-            let p = personal_score(row, mark, catalog, extras, dense);
-            let (mut personal, mut why) = (p.score, p.reason);
-            value = p.value;
-            // Products viewed recently score by their own view, not by likeness.
-            if mark.viewed.is_none() {
-                let like = anchors
-                    .iter()
-                    .map(|(a, w)| w * similarity_of(&rows[*a].record, &row.record, list))
-                    .fold(0.0, f64::max);
-                personal += SIMILAR_WEIGHT * like;
-                if SIMILAR_WEIGHT * like > SIMILAR_REASON {
-                    (why, value) = (Reason::Similar, NONE);
-                }
-            }
-            score = (1.0 - options.strength) * base + options.strength * personal;
-            reason = why;
+            let p = &personal[index];
+            score = (1.0 - options.strength) * base + options.strength * probability[index];
+            (reason, value) = p.reason(&dense.model, mark, &mean);
             let bought_recently = !row.consumable
                 && mark.bought.is_some_and(|(orders, last_ms)| {
                     orders < 2 && dense.now_ms - last_ms < options.bought_within_days * 86_400_000.0
