@@ -2,5 +2,6 @@
 //! the model fit behind `shelfwise fit`, kept apart from `main.rs` so that its tests can
 //! call them.
 
+pub mod chart;
 pub mod eval;
 pub mod fit;

@@ -26,7 +26,7 @@ use shelfwise_core::rank::RankOptions;
 use shelfwise_core::tcf;
 
 const USAGE: &str = "usage: shelfwise tcf <TC-string>
-       shelfwise eval FILE...
+       shelfwise eval FILE... [--svg CHART]
        shelfwise fit FILE...
        shelfwise bucket --seed S --value V [--version 2] [--weights 0.5,0.5]
        shelfwise estimate FILE [--baseline GROUP]
@@ -34,11 +34,12 @@ const USAGE: &str = "usage: shelfwise tcf <TC-string>
 commands:
   tcf <TC-string>   decode an IAB TCF v2 TC string and print it as JSON, with the field
                     names of the IAB reference decoder (exit code 2 if it is invalid)
-  eval FILE...      replay REES46, Taobao or Diginetica logs as EVALUATION.md defines and
+  eval FILE... [--svg CHART]
+                    replay REES46, Taobao or Diginetica logs as EVALUATION.md defines and
                     print NDCG@10, MRR and HR@10 of the shop's default order and of
                     Shelfwise's, per file (a Diginetica categories file is used as the
                     lookup for the Diginetica views file beside it), beside the `recent`
-                    baseline and a server co-view kNN reference
+                    baseline and a server co-view kNN reference (--svg: also as a chart)
   fit FILE...       learn the ranking model's weights from the logs together: prints
                     5-fold cross-validated figures per file (shoppers held out), then
                     the model fit on everything, as the JSON Shelfwise.open({ model })
@@ -73,7 +74,15 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        ["eval", files @ ..] if !files.is_empty() => match eval(files) {
+        ["eval", files @ .., "--svg", chart] if !files.is_empty() => match eval(files, Some(chart))
+        {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("shelfwise eval: {error}");
+                ExitCode::from(2)
+            }
+        },
+        ["eval", files @ ..] if !files.is_empty() => match eval(files, None) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("shelfwise eval: {error}");
@@ -151,8 +160,10 @@ fn read_logs<'a>(files: &[&'a str]) -> Result<Vec<Log<'a>>, String> {
     Ok(logs)
 }
 
-/// Runs the replay on every log file and prints its report.
-fn eval(files: &[&str]) -> Result<(), String> {
+/// Runs the replay on every log file and prints its report; with `chart`, also writes
+/// the figures there as an SVG chart.
+fn eval(files: &[&str], chart: Option<&str>) -> Result<(), String> {
+    let mut reports = Vec::new();
     for (file, format, events) in read_logs(files)? {
         let report = evaluate(&events, &RankOptions::default(), &ProfileConfig::default());
         println!(
@@ -164,6 +175,14 @@ fn eval(files: &[&str]) -> Result<(), String> {
         for line in report.lines() {
             println!("{line}");
         }
+        let name = std::path::Path::new(file)
+            .file_stem()
+            .map_or(file.to_owned(), |stem| stem.to_string_lossy().into_owned());
+        reports.push((name, report));
+    }
+    if let Some(path) = chart {
+        std::fs::write(path, shelfwise_cli::chart::svg(&reports))
+            .map_err(|e| format!("{path}: {e}"))?;
     }
     Ok(())
 }
