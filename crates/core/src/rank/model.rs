@@ -155,21 +155,25 @@ impl Model {
     }
 
     /// Each row's probability of being the next product, scaled so the likeliest is 1
-    /// (written into `out`, one per row).
-    pub fn probabilities(&self, rows: &[RowFeatures], gate: &[f64; GATE], out: &mut Vec<f64>) {
+    /// (written into `out`, one per row). `features` reads a row's features, so callers
+    /// keep them in their own rows (no copy per rank).
+    pub fn probabilities<T>(
+        &self,
+        rows: &[T],
+        features: impl Fn(&T) -> &RowFeatures,
+        gate: &[f64; GATE],
+        out: &mut Vec<f64>,
+    ) {
         out.clear();
-        out.extend(rows.iter().map(|r| self.logit(r)));
-        let top = |returned: bool| {
-            rows.iter()
-                .zip(out.iter())
-                .filter(|(r, _)| r.returned == returned)
-                .map(|(_, l)| *l)
-                .fold(f64::NEG_INFINITY, f64::max)
-        };
-        let tops = [top(false), top(true)];
+        out.extend(rows.iter().map(|r| self.logit(features(r))));
+        let mut tops = [f64::NEG_INFINITY; 2];
+        for (row, logit) in rows.iter().zip(out.iter()) {
+            let top = &mut tops[usize::from(features(row).returned)];
+            *top = top.max(*logit);
+        }
         let mut sums = [0.0; 2];
         for (row, logit) in rows.iter().zip(out.iter_mut()) {
-            let part = usize::from(row.returned);
+            let part = usize::from(features(row).returned);
             *logit = exp(*logit - tops[part]);
             sums[part] += *logit;
         }
@@ -184,12 +188,13 @@ impl Model {
         ];
         let mut likeliest: f64 = 0.0;
         for (row, p) in rows.iter().zip(out.iter_mut()) {
-            *p *= shares[usize::from(row.returned)];
+            *p *= shares[usize::from(features(row).returned)];
             likeliest = likeliest.max(*p);
         }
         if likeliest > 0.0 {
+            let scale = 1.0 / likeliest;
             for p in out.iter_mut() {
-                *p /= likeliest;
+                *p *= scale;
             }
         }
     }

@@ -243,19 +243,24 @@ pub fn rank_rows(
     let (personal, probability, mean) = match dense {
         Some(dense) => {
             let (personal, gate) = scorer.all_personal(dense);
-            let features: Vec<RowFeatures> = personal.iter().map(|p| p.features).collect();
             let mut probability = Vec::new();
-            dense
-                .model
-                .probabilities(&features, &gate, &mut probability);
+            dense.model.probabilities(
+                &personal,
+                |p: &Personal| &p.features,
+                &gate,
+                &mut probability,
+            );
             // The explore features' average over the products explored, for reasons.
             let mut mean = [0.0; EXPLORE];
-            let explored = features.iter().filter(|f| !f.returned);
-            let count = explored.clone().count().max(1) as f64;
-            for f in explored {
-                for (m, x) in mean.iter_mut().zip(&f.explore) {
-                    *m += x / count;
+            let mut count = 0.0;
+            for p in personal.iter().filter(|p| !p.features.returned) {
+                count += 1.0;
+                for (m, x) in mean.iter_mut().zip(&p.features.explore) {
+                    *m += x;
                 }
+            }
+            for m in &mut mean {
+                *m /= f64::max(count, 1.0);
             }
             (personal, probability, mean)
         }
