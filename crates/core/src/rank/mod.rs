@@ -5,10 +5,10 @@
 //! - `base` is the shop's own score scaled to `[0, 1]`, or, without one, its position:
 //!   `1 / sqrt(position + 1)` (1 for the first product, 0.5 for the fourth), so the top
 //!   of the shop's order stays strong while a long tail can still rise;
-//! - `personal` is the ranking model's score of the product's features (`model`): the
-//!   profile's affinity for its facets (scaled by the profile's confidence), what the
-//!   shopper stated, going back to a product they acted on (gated by how much they do),
-//!   viewed in this visit, like what was just viewed, in the cart;
+//! - `personal` is the ranking model's probability that the shopper looks at the product
+//!   next, scaled so the likeliest is 1 (`model`: a gate between going back to a
+//!   product they acted on and exploring, then a softmax within each part over features
+//!   from the profile's dense tables);
 //! - `boost` is the shop's multiplier (above 1 promotes, below 1 buries).
 //!
 //! Then, in order: products the shopper dismissed and durable goods they just bought go
@@ -19,10 +19,10 @@
 //! `strength = 0` without rules is the shop's order exactly.
 
 //!
-//! By concern: `rows` (ranking rows of interned ids, likeness), `model` (the features
-//! and their learned weights), `personal` (the profile as dense tables, and one
-//! product's features), `rules` (diversity, exploration,
-//! pins), `products` (the same ranking over `Product`s, for the Rust API and the replay).
+//! By concern: `rows` (ranking rows of interned ids, likeness), `model` (the learned
+//! model and its weights), `personal` (the profile as dense tables, and one product's
+//! features), `rules` (diversity, exploration, pins), `products` (the same ranking over
+//! `Product`s, for the Rust API, the replay and the fit).
 
 mod model;
 mod personal;
