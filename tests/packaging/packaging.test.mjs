@@ -41,6 +41,16 @@ before(() => {
 
 after(() => rmSync(work, { recursive: true, force: true }));
 
+describe('the build', () => {
+  test('an up-to-date dist/ is reused, not rebuilt (what npm start relies on)', () => {
+    // npm test has just built dist/: nothing changed since, so the build says so and
+    // stops before compiling anything.
+    const output = execFileSync('node', [join(ROOT, 'pkg-scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    assert.match(output, /^build: dist\/ is up to date .*reusing it/m);
+    assert.doesNotMatch(output, /cargo|wasm-bindgen|tsc/);
+  });
+});
+
 describe('the npm tarball', () => {
   test('ships only the package files', () => {
     assert.deepEqual(packedFiles, [
