@@ -399,7 +399,7 @@ export class ProfileCenter {
     // A read: it writes nothing (the engine's profile already holds unwritten events).
     const summary = JSON.parse(run(this.#engine, 'summary', this.#now)) as ProfileSummary;
     for (const interest of summary.interests) {
-      interest.label = this.#reasons.label(interest.facet, interest.value, () => summary.currency);
+      interest.label = this.#reasons.label(interest.facet, interest.value, summary.currency);
     }
     return summary;
   }
@@ -513,20 +513,23 @@ class Reasons {
     readonly now: () => number,
     readonly words: Words,
     readonly labels: Labels,
+    /** The profile's currency, for price band labels (read only when a band is worded). */
+    readonly currency: () => string | null,
   ) {}
 
   /** The interest or statement behind a reason (its value as `rank` numbered it). */
-  fact(value: number, currency: () => string | null): ReasonFact | null {
+  fact(value: number): ReasonFact | null {
     if (value < 0) return null;
     const about = run(this.engine, 'reasonValue', this.now, '', value);
     if (about === undefined) return null;
     const [facet = '', text = '', evidence = '0'] = about.split(PAIR);
-    return { facet, value: text, label: this.label(facet, text, currency), evidence: Number(evidence) };
+    const label = this.label(facet, text, facet === 'price_band' ? this.currency() : null);
+    return { facet, value: text, label, evidence: Number(evidence) };
   }
 
-  /** A facet value in the shop's words. */
-  label(facet: string, value: string, currency: () => string | null): string {
-    return this.words.interest(facet, readable(facet, value, this.labels), facet === 'price_band' ? currency() : null);
+  /** A facet value in the shop's words (`currency`: the profile's, for a price band). */
+  label(facet: string, value: string, currency: string | null): string {
+    return this.words.interest(facet, readable(facet, value, this.labels), facet === 'price_band' ? currency : null);
   }
 
   why(code: Types.ReasonCode, fact: ReasonFact | null, order: ShopOrder | undefined): string {
@@ -539,7 +542,6 @@ class RankedProduct<T> implements Ranked<T> {
   readonly #value: number;
   readonly #order: ShopOrder | undefined;
   readonly #reasons: Reasons;
-  readonly #currency: () => string | null;
 
   constructor(
     public product: T,
@@ -549,16 +551,14 @@ class RankedProduct<T> implements Ranked<T> {
     value: number,
     order: ShopOrder | undefined,
     reasons: Reasons,
-    currency: () => string | null,
   ) {
     this.#value = value;
     this.#order = order;
     this.#reasons = reasons;
-    this.#currency = currency;
   }
 
   get about(): ReasonFact | null {
-    return this.#reasons.fact(this.#value, this.#currency);
+    return this.#reasons.fact(this.#value);
   }
 
   get why(): string {
@@ -644,7 +644,7 @@ export class Shelfwise extends EventTarget {
     this.#namespace = options.namespace ?? 'default';
     this.#flushDelayMs = options.flushDelayMs ?? 1000;
     this.#words = { ...ENGLISH, ...options.words };
-    this.#reasons = new Reasons(engine, this.#now, this.#words, options.labels ?? {});
+    this.#reasons = new Reasons(engine, this.#now, this.#words, options.labels ?? {}, () => this.profile.summary().currency);
     this.#strict = options.strict === true;
     this.profile = new ProfileCenter(this, engine, this.#now, this.#reasons);
     const { tcf = true, gpc = true, consentMode = true, tcfVendorId } = options.consent ?? {};
@@ -1086,7 +1086,7 @@ export class Shelfwise extends EventTarget {
       if (index < 0) return { slot, item: null, reason: null, why: null };
       const item = items[index] as T;
       const code = (REASON_CODES[chosen[at + 2] as number] ?? 'shop_order') as Types.ReasonCode;
-      const ranked = new RankedProduct(item, 0, index, code, chosen[at + 3] as number, order, this.#reasons, this.#currency);
+      const ranked = new RankedProduct(item, 0, index, code, chosen[at + 3] as number, order, this.#reasons);
       if (countImpressions) this.track({ type: 'impression', product: { id: `slot:${String(item.id)}` } });
       return {
         slot,
@@ -1278,7 +1278,7 @@ export class Shelfwise extends EventTarget {
     for (let i = 0, at = 0; at < out.length; i++, at += RANKED_STRIDE) {
       const index = out[at] as number;
       const code = (REASON_CODES[out[at + 2] as number] ?? 'shop_order') as Types.ReasonCode;
-      ranked[i] = new RankedProduct(products[index] as T, out[at + 1] as number, index, code, out[at + 3] as number, order, this.#reasons, this.#currency);
+      ranked[i] = new RankedProduct(products[index] as T, out[at + 1] as number, index, code, out[at + 3] as number, order, this.#reasons);
     }
     return ranked;
   }
@@ -1289,9 +1289,6 @@ export class Shelfwise extends EventTarget {
       new CustomEvent('warning', { detail: { code: 'product_unread', message: `${reason}; it keeps the shop's position, without personal signals` } }),
     );
   };
-
-  /** The profile's currency, for price band labels (read only when a band is worded). */
-  readonly #currency = (): string | null => this.profile.summary().currency;
 
   #scheduleFlush(): void {
     if (this.#flushTimer !== undefined || this.#closed) return;

@@ -42,11 +42,9 @@ impl<S: Store> Engine<S> {
     pub fn hide_product(&mut self, id: &str, hidden: bool, now_ms: f64) -> Result<()> {
         let now_ms = validate_time(now_ms)?;
         let id = statement_label(id)?;
-        self.edit(now_ms, &mut |profile| {
-            profile.hidden.retain(|h| *h != id);
-            if hidden {
-                profile.hide(&id);
-            }
+        self.edit(now_ms, &mut |profile| match hidden {
+            true => profile.hide(&id),
+            false => profile.hidden.retain(|h| *h != id),
         })
     }
 

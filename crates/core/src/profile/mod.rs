@@ -299,10 +299,13 @@ impl Profile {
 
     /// How many of the shopper's actions taught `facet` = `value` (0: not learned).
     pub fn evidence(&self, facet: &str, value: &str) -> u32 {
-        self.taste
-            .get(facet)
-            .and_then(|values| values.get(value))
+        self.learned(facet, value)
             .map_or(0, |affinity| affinity.count)
+    }
+
+    /// The long-term affinity learned for `facet` = `value`, if any.
+    pub fn learned(&self, facet: &str, value: &str) -> Option<&Affinity> {
+        self.taste.get(facet).and_then(|values| values.get(value))
     }
 
     /// Whether nothing is known: no event, statement, search or learned value.

@@ -7,9 +7,7 @@ use crate::json::shape;
 impl Profile {
     /// The decayed affinity of one facet value (0 when unknown).
     pub fn affinity(&self, facet: &str, value: &str, now_ms: f64, config: &ProfileConfig) -> f64 {
-        self.taste
-            .get(facet)
-            .and_then(|values| values.get(value))
+        self.learned(facet, value)
             .map_or(0.0, |a| a.score_at(now_ms, config.half_life_ms))
     }
 

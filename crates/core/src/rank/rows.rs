@@ -24,29 +24,27 @@ impl Row {
             .map_err(|reason| Error::InvalidProduct(at_index(index, &reason)))
     }
 
+    /// A boost the shop may give: a number from 0 to [`MAX_BOOST`].
+    fn boost_ok(&self) -> bool {
+        self.boost.is_finite() && (0.0..=MAX_BOOST).contains(&self.boost)
+    }
+
     /// Checks the row against the catalog its ids come from; why it is not valid.
     pub fn check(&self, catalog: &Catalog, extras: &[Id]) -> std::result::Result<(), String> {
         self.record.validate(catalog, extras)?;
-        let score_ok = self.base.is_none_or(f64::is_finite);
-        if score_ok && self.boost.is_finite() && (0.0..=MAX_BOOST).contains(&self.boost) {
+        if self.base.is_none_or(f64::is_finite) && self.boost_ok() {
             return Ok(());
         }
         Err("score must be a finite number, boost a number from 0 to 1000".into())
     }
-}
 
-impl Row {
     /// The row of a product that could not be read: the shop's position and rules only
     /// (a score or boost that is not a number is dropped too).
     pub fn unread(&self) -> Row {
         Row {
             record: Record::UNREAD,
             base: self.base.filter(|b| b.is_finite()),
-            boost: if self.boost.is_finite() && (0.0..=MAX_BOOST).contains(&self.boost) {
-                self.boost
-            } else {
-                1.0
-            },
+            boost: if self.boost_ok() { self.boost } else { 1.0 },
             ..*self
         }
     }
@@ -97,8 +95,18 @@ struct Scorer<'a> {
 }
 
 impl<'a> Scorer<'a> {
-    fn new(list: Rows<'a>, options: &RankOptions, snapshot: Option<&Snapshot>) -> Self {
-        let Rows { rows, catalog, .. } = list;
+    /// Checks the options and every row (an `invalid_product` naming the first that is
+    /// not one), then prepares what scoring the list needs.
+    fn new(list: Rows<'a>, options: &RankOptions, snapshot: Option<&Snapshot>) -> Result<Self> {
+        let Rows {
+            rows,
+            extras,
+            catalog,
+        } = list;
+        options.validate()?;
+        for (index, row) in rows.iter().enumerate() {
+            row.validate(index, catalog, extras)?;
+        }
         let dense = snapshot
             .filter(|_| options.strength > 0.0)
             .map(|s| Dense::new(s, catalog));
@@ -146,7 +154,7 @@ impl<'a> Scorer<'a> {
                 places[*index as usize] = place as u32;
             }
         }
-        Scorer {
+        Ok(Scorer {
             list,
             dense,
             marks,
@@ -154,7 +162,7 @@ impl<'a> Scorer<'a> {
             low,
             span,
             places,
-        }
+        })
     }
 
     /// The shop's score of the row at `index` in `[0, 1]`, or its position's.
@@ -209,11 +217,7 @@ pub fn features_rows(
     options: &RankOptions,
     snapshot: Option<&Snapshot>,
 ) -> Result<Option<(Vec<RowFeatures>, [f64; GATE])>> {
-    options.validate()?;
-    for (index, row) in list.rows.iter().enumerate() {
-        row.validate(index, list.catalog, list.extras)?;
-    }
-    let scorer = Scorer::new(list, options, snapshot);
+    let scorer = Scorer::new(list, options, snapshot)?;
     Ok(scorer.dense.as_ref().map(|dense| {
         let (personal, gate) = scorer.all_personal(dense);
         (personal.iter().map(|p| p.features).collect(), gate)
@@ -228,16 +232,8 @@ pub fn rank_rows(
     options: &RankOptions,
     snapshot: Option<&Snapshot>,
 ) -> Result<Vec<RankedRow>> {
-    let Rows {
-        rows,
-        extras,
-        catalog,
-    } = list;
-    options.validate()?;
-    for (index, row) in rows.iter().enumerate() {
-        row.validate(index, catalog, extras)?;
-    }
-    let scorer = Scorer::new(list, options, snapshot);
+    let rows = list.rows;
+    let scorer = Scorer::new(list, options, snapshot)?;
     let Scorer { dense, marks, .. } = &scorer;
     // The model's probabilities need the whole list: features first, then scores.
     let (personal, probability, mean) = match dense {
