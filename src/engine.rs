@@ -286,7 +286,7 @@ impl Engine {
             Some(Op::Consent) => self.consent_json().into(),
             Some(Op::Warnings) => self.take_warnings().into(),
             Some(Op::Summary) => self.summary(now_ms)?.into(),
-            Some(Op::Export) => self.export().into(),
+            Some(Op::Export) => self.export(now_ms)?.into(),
             Some(Op::Forget) => self.forget(facet, value, now_ms)?.into(),
             Some(Op::Preference) => self
                 .set_preference(facet, value, number, now_ms)
@@ -296,13 +296,15 @@ impl Engine {
                 .hide_product(text, number != 0.0, now_ms)
                 .map(|()| done)?,
             Some(Op::Search) => self.search(text, given(number), now_ms)?.into(),
-            Some(Op::Import) => {
+            Some(op @ (Op::Import | Op::Merge)) => {
                 let file = wire::import_fields(text);
+                let merge = op == Op::Merge;
                 self.import(
                     file.format,
                     given(number),
                     file.checksum,
                     file.payload,
+                    merge,
                     now_ms,
                 )?;
                 done
@@ -362,6 +364,7 @@ impl Engine {
         version: Option<f64>,
         checksum: Option<String>,
         payload: Option<String>,
+        merge: bool,
         now_ms: f64,
     ) -> Result<(), JsError> {
         let file = ImportFile {
@@ -370,7 +373,7 @@ impl Engine {
             checksum,
             payload,
         };
-        Ok(self.inner.import(&file, now_ms)?)
+        Ok(self.inner.import(&file, merge, now_ms)?)
     }
 
     // The facet, value and evidence (how many actions taught it), `PAIR`-joined, that a
@@ -450,8 +453,8 @@ impl Engine {
     }
 
     // The profile as an export document (JSON text).
-    pub fn export(&self) -> String {
-        self.inner.export()
+    pub fn export(&mut self, now_ms: f64) -> Result<String, JsError> {
+        Ok(self.inner.export(now_ms)?)
     }
 
     // Forgets the profile in every tab, keeping the consent decision.

@@ -29,9 +29,9 @@ fuzz_target!(|data: &[u8]| {
         payload: Some(base64url::encode(data)),
     };
     let before = engine.profile().clone();
-    match engine.import(&file, NOW) {
+    match engine.import(&file, false, NOW) {
         Ok(()) => {
-            let exported = engine.export();
+            let exported = engine.export(NOW).unwrap();
             let again: serde_json::Value =
                 serde_json::from_str(&exported).expect("an export is JSON");
             let round = ImportFile {
@@ -41,7 +41,9 @@ fuzz_target!(|data: &[u8]| {
                 payload: again["payload"].as_str().map(str::to_owned),
             };
             let imported = engine.profile().clone();
-            engine.import(&round, NOW).expect("an export imports");
+            engine
+                .import(&round, false, NOW)
+                .expect("an export imports");
             assert_eq!(
                 engine.profile(),
                 &imported,

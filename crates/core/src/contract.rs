@@ -54,6 +54,7 @@ string_enum! {
         WithdrawMeasurement = "withdrawMeasurement",
         OfferFits = "offerFits",
         SizeFor = "sizeFor",
+        Merge = "merge",
     }
 }
 
@@ -86,6 +87,7 @@ impl Op {
             | Op::Preference
             | Op::Hide
             | Op::Import
+            | Op::Merge
             | Op::Modules
             | Op::WithdrawMeasurement => "undefined",
             Op::Flush | Op::HasPending | Op::Forget | Op::Search | Op::InHoldout | Op::Holdout => {

@@ -8,54 +8,11 @@ mod common;
 use common::*;
 use proptest::prelude::*;
 use shelfwise_core::catalog::Catalog;
+use shelfwise_core::profile::Profile;
 use shelfwise_core::rank::{Row, Rows};
 use shelfwise_core::{
     candidates, rank, Engine, Event, EventKind, MemoryStore, Product, RankOptions, Reason,
 };
-
-fn arb_product() -> impl Strategy<Value = Product> {
-    (
-        "[a-z0-9]{1,6}",
-        proptest::option::of(prop::sample::select(vec![
-            "laptops", "shoes", "beauty", "tops",
-        ])),
-        proptest::option::of(prop::sample::select(vec!["Apple", "Nike", "Dior"])),
-        proptest::option::of(0.0..5000.0f64),
-        prop::sample::subsequence(
-            vec![
-                ("tag", "vegan"),
-                ("tag", "sale"),
-                ("tag", "new"),
-                ("colour", "black"),
-                ("colour", "red"),
-                ("size", "M"),
-                ("size", "42"),
-                ("style", "minimal"),
-                ("material", "wool"),
-            ],
-            0..4,
-        ),
-    )
-        .prop_map(|(id, category, brand, price, facets)| Product {
-            id,
-            category: category.map(str::to_owned),
-            brand: brand.map(str::to_owned),
-            price,
-            currency: Some("EUR".to_owned()),
-            facets: facets
-                .into_iter()
-                .map(|(f, v)| (f.to_owned(), v.to_owned()))
-                .collect(),
-        })
-}
-
-fn arb_kind() -> impl Strategy<Value = EventKind> {
-    prop::sample::select(vec![
-        EventKind::View,
-        EventKind::AddToCart,
-        EventKind::Purchase,
-    ])
-}
 
 /// A granted engine that learned `history` (offsets from `T0`).
 fn learned(history: Vec<(EventKind, Product, f64)>) -> Engine<MemoryStore> {
@@ -141,11 +98,18 @@ proptest! {
             engine.track(&Event::new(kind, product, T0 + offset));
         }
         engine.flush();
-        let exported = engine.export();
+        let exported = engine.export(T0 + 2e9).unwrap();
         let mut fresh = granted(MemoryStore::new());
-        fresh.import(&import_file(&exported), T0 + 2e9).unwrap();
-        prop_assert_eq!(fresh.profile(), engine.profile());
-        prop_assert_eq!(fresh.export(), exported);
+        fresh.import(&import_file(&exported), false, T0 + 2e9).unwrap();
+        // Everything learned comes across; the new browser is another device holding it
+        // (its own origin, the file's device among its peers).
+        let content = |profile: &Profile| Profile { origin: None, peers: Vec::new(), ..profile.clone() };
+        prop_assert_eq!(content(fresh.profile()), content(engine.profile()));
+        prop_assert_eq!(&fresh.profile().peers[0].taste, &engine.profile().taste);
+        prop_assert_ne!(fresh.profile().origin, engine.profile().origin);
+        let again = fresh.export(T0 + 2e9).unwrap();
+        fresh.import(&import_file(&again), false, T0 + 2e9).unwrap();
+        prop_assert_eq!(fresh.export(T0 + 2e9).unwrap(), again, "its own file imports exactly");
         engine.erase(T0 + 2e9).unwrap();
         prop_assert!(engine.profile().is_empty());
         engine.withdraw_consent(T0 + 2e9).unwrap();

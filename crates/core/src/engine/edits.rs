@@ -1,6 +1,7 @@
 //! The preference center's edits, the summary, export, import and erasure.
 
 use super::*;
+use crate::profile::DecisionKind;
 
 impl<S: Store> Engine<S> {
     /// Forgets one interest (a facet value, learned or stated, with what is kept per
@@ -12,6 +13,7 @@ impl<S: Store> Engine<S> {
         if known {
             self.compact_with(now_ms, &mut |profile| {
                 profile.forget(facet, value);
+                profile.decide(DecisionKind::Forgot, facet, value, now_ms);
             });
         }
         Ok(known)
@@ -34,7 +36,10 @@ impl<S: Store> Engine<S> {
                 "weight must be a number from -1 to 1".into(),
             ));
         }
-        self.edit(now_ms, &mut |profile| profile.state(facet, &value, weight))
+        self.edit(now_ms, &mut |profile| {
+            profile.state(facet, &value, weight);
+            profile.decide(DecisionKind::Stated, facet, &value, now_ms);
+        })
     }
 
     /// Marks a product "not interested" (`hidden`: it is ranked last from now on), or
@@ -42,9 +47,12 @@ impl<S: Store> Engine<S> {
     pub fn hide_product(&mut self, id: &str, hidden: bool, now_ms: f64) -> Result<()> {
         let now_ms = validate_time(now_ms)?;
         let id = statement_label(id)?;
-        self.edit(now_ms, &mut |profile| match hidden {
-            true => profile.hide(&id),
-            false => profile.hidden.retain(|h| *h != id),
+        self.edit(now_ms, &mut |profile| {
+            match hidden {
+                true => profile.hide(&id),
+                false => profile.hidden.retain(|h| *h != id),
+            }
+            profile.decide(DecisionKind::Hidden, "", &id, now_ms);
         })
     }
 
@@ -90,16 +98,27 @@ impl<S: Store> Engine<S> {
 
     /// The integrity part of the shopper's export (format, version, checksum and the
     /// profile as payload; README: "Export format"); the JS face adds the readable parts.
-    /// Without consent the profile is empty.
-    pub fn export(&self) -> String {
-        crate::export::export(&self.profile)
+    /// Without consent the profile is empty. The first export names this device (its
+    /// `origin`, kept), so that merging its files elsewhere counts each event once.
+    pub fn export(&mut self, now_ms: f64) -> Result<String> {
+        let now_ms = validate_time(now_ms)?;
+        if self.personalization_allowed() {
+            self.own_origin(now_ms);
+        }
+        Ok(crate::export::export(&self.profile))
     }
 
-    /// Restores an export (needs personalization consent): the file's profile replaces
-    /// what this browser knew, in every tab, so export then import is lossless and
-    /// importing twice changes nothing. A foreign, edited or malformed file is rejected
-    /// with `invalid_import` and changes nothing.
-    pub fn import(&mut self, file: &crate::export::ImportFile, now_ms: f64) -> Result<()> {
+    /// Restores an export (needs personalization consent), in every tab. With `merge`
+    /// the file is combined with what this browser knows (see `profile::merge`);
+    /// otherwise it replaces it, so export then import is lossless. Importing the same
+    /// file twice changes nothing the second time either way. A foreign, edited or
+    /// malformed file is rejected with `invalid_import` and changes nothing.
+    pub fn import(
+        &mut self,
+        file: &crate::export::ImportFile,
+        merge: bool,
+        now_ms: f64,
+    ) -> Result<()> {
         let now_ms = validate_time(now_ms)?;
         if !self.personalization_allowed() {
             return Err(Error::ConsentRequired(
@@ -108,8 +127,35 @@ impl<S: Store> Engine<S> {
         }
         let mut imported = crate::export::import(file)?;
         imported.sanitize(&self.config);
-        self.compact_with(now_ms, &mut |profile| profile.clone_from(&imported));
+        let origin = self.own_origin(now_ms);
+        let config = self.config.clone();
+        if merge {
+            self.compact_with(now_ms, &mut |profile| {
+                profile.merge(&imported, origin, &config);
+            });
+        } else {
+            if imported.origin != Some(origin) {
+                // Another device's profile: this browser becomes a new device holding it,
+                // so that the two can later be merged without counting anything twice.
+                let fresh = fresh_origin(&imported, &self.tab, now_ms);
+                imported.rebase(fresh, &config);
+            }
+            self.compact_with(now_ms, &mut |profile| profile.clone_from(&imported));
+        }
         Ok(())
+    }
+
+    /// This device's origin: made from the profile, the tab and the time (so two devices
+    /// practically never share one) and kept, when the profile has none yet.
+    fn own_origin(&mut self, now_ms: f64) -> u64 {
+        if let Some(origin) = self.profile.origin {
+            return origin;
+        }
+        let origin = fresh_origin(&self.profile, &self.tab, now_ms);
+        self.compact_with(now_ms, &mut |profile| {
+            profile.origin.get_or_insert(origin);
+        });
+        self.profile.origin.unwrap_or(origin)
     }
 
     /// What the profile says about the shopper (the summary's insights).
@@ -147,4 +193,12 @@ impl<S: Store> Engine<S> {
         self.rebuild();
         Ok(())
     }
+}
+
+/// A new origin: a hash of a profile's bytes, a tab id and a time (never 0).
+fn fresh_origin(profile: &Profile, tab: &str, now_ms: f64) -> u64 {
+    let mut bytes = crate::codec::to_bytes(profile);
+    bytes.extend_from_slice(tab.as_bytes());
+    bytes.extend_from_slice(&now_ms.to_le_bytes());
+    crate::store::fnv1a64(&bytes) | 1
 }

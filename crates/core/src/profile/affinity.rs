@@ -283,20 +283,24 @@ impl Groups {
     ) {
         let index = match self.0.iter().position(|(k, _)| k == key) {
             Some(index) => index,
-            None => {
-                if self.0.len() >= bounds.groups {
-                    let stalest = (0..self.0.len())
-                        .min_by(|a, b| self.0[*a].1.newest().total_cmp(&self.0[*b].1.newest()));
-                    if let Some(stalest) = stalest {
-                        self.0.remove(stalest);
-                    }
-                }
-                self.0.push((key.to_owned(), FacetValues::default()));
-                self.0.len() - 1
-            }
+            None => self.make_group(key, bounds),
         };
         let values = &mut self.0[index].1;
         values.learn(value, weight, at_ms, bounds.values, bounds.half_life_ms);
+    }
+
+    /// Adds an empty group `key` (replacing the one with the oldest evidence when at the
+    /// bound); returns its index.
+    pub(super) fn make_group(&mut self, key: &str, bounds: Bounds) -> usize {
+        if self.0.len() >= bounds.groups {
+            let stalest = (0..self.0.len())
+                .min_by(|a, b| self.0[*a].1.newest().total_cmp(&self.0[*b].1.newest()));
+            if let Some(stalest) = stalest {
+                self.0.remove(stalest);
+            }
+        }
+        self.0.push((key.to_owned(), FacetValues::default()));
+        self.0.len() - 1
     }
 
     /// Keeps the values `keep(key, value, affinity)` accepts; drops emptied groups.

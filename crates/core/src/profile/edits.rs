@@ -23,6 +23,10 @@ impl Profile {
             self.viewed.retain(|(id, _)| *id != product.id);
         }
         let not_it = |f: &str, v: &str| !(f == facet && v == value);
+        // Nor does what other devices contributed keep it (a later export would carry it).
+        for peer in &mut self.peers {
+            peer.taste.retain(|f, v, _| not_it(f, v));
+        }
         self.taste.retain(|f, v, _| not_it(f, v));
         self.session.retain(|f, v, _| not_it(f, v));
         self.stated.retain(|(f, v, _)| not_it(f, v));
@@ -66,6 +70,9 @@ impl Profile {
     pub fn forget_before(&mut self, cutoff_ms: f64) {
         let recent = |_: &str, _: &str, a: &Affinity| a.at_ms >= cutoff_ms;
         self.taste.retain(recent);
+        for peer in &mut self.peers {
+            peer.taste.retain(recent);
+        }
         self.prices.retain(recent);
         self.sizes.retain(recent);
         self.viewed.retain(|(_, at)| *at >= cutoff_ms);

@@ -140,6 +140,8 @@ impl Profile {
         line.at_ms = line.at_ms.max(event.at_ms);
         if line.quantity > 0 {
             insert_newest_first(&mut self.cart, line, |l| l.at_ms, MAX_CART);
+        } else {
+            self.decide(DecisionKind::LeftCart, "", id, event.at_ms);
         }
     }
 
@@ -154,7 +156,10 @@ impl Profile {
             self.spend += product.price.unwrap_or(0.0) * f64::from(units);
         }
         self.last_order_ms = later(self.last_order_ms, Some(at));
-        self.cart.retain(|line| line.id != product.id);
+        if self.cart.iter().any(|line| line.id == product.id) {
+            self.cart.retain(|line| line.id != product.id);
+            self.decide(DecisionKind::LeftCart, "", &product.id, at);
+        }
         let mut bought = match self.purchases.iter().position(|p| p.id == product.id) {
             Some(i) => self.purchases.remove(i),
             None => Purchased {
@@ -201,7 +206,7 @@ impl Profile {
     }
 }
 
-fn later(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+pub(super) fn later(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),

@@ -15,12 +15,14 @@ mod affinity;
 mod config;
 mod edits;
 mod learning;
+mod merge;
 mod snapshot;
 #[cfg(test)]
 mod tests;
 
 pub use affinity::*;
 pub use config::*;
+pub use merge::*;
 pub use snapshot::*;
 
 use crate::codec::{codec_fields, Codec};
@@ -132,6 +134,13 @@ pub struct Profile {
     /// What the latest products learned from taught, oldest first: so forgetting a value
     /// also takes back what the same products taught through their other values.
     pub taught: Vec<Taught>,
+    /// This device's name among the devices whose profiles were merged (random, made at
+    /// the first export or merge), and what each other device contributed (see `merge`).
+    pub origin: Option<u64>,
+    pub peers: Vec<Peer>,
+    /// When the shopper decided things, newest first, so that the latest decision wins
+    /// a merge.
+    pub decided: Vec<Decision>,
 }
 
 /// What one product taught: the facet values it carries, how many events came from it,
@@ -179,7 +188,10 @@ codec_fields!(Profile {
     impressions,
     measured,
     unit,
-    taught
+    taught,
+    origin,
+    peers,
+    decided
 });
 
 /// A stored time (milliseconds since the epoch) as validation would have accepted it.
@@ -369,6 +381,7 @@ impl Profile {
             .retain(|(id, day, _)| valid_label(id) && valid_time(*day));
         self.impressions.truncate(MAX_IMPRESSIONS);
         dropped += self.measured.sanitize(valid_label);
+        dropped += self.sanitize_merge(config);
         if self.unit.as_deref().is_some_and(|u| !valid_label(u)) {
             self.unit = None;
             dropped += 1;
