@@ -140,7 +140,7 @@ run(tsc, ['-p', tsconfig, '--declaration', 'false', '--removeComments']);
 // Plain-ESM shops serve these files as they are, so they ship minified (oxc, through the
 // pinned Vite): 2.6 KB gzipped less for every shopper. Exported names are kept.
 console.log('build: minify JavaScript (oxc)');
-for (const file of [join(DIST, 'index.js'), join(DIST, 'words.js'), join(DIST, 'node.js'), join(DIST, 'tools.js'), join(DIST, 'sync.js'), join(DIST, 'load.js'), join(DIST, 'input.js'), join(DIST, 'rows.js'), join(DIST, 'wire.js'), join(DIST, 'options.js'), join(DIST, 'signals.js'), join(wasmDir, 'shelfwise.js'), join(toolsDir, 'shelfwise_tools.js')]) {
+for (const file of [join(DIST, 'index.js'), join(DIST, 'words.js'), join(DIST, 'node.js'), join(DIST, 'tools.js'), join(DIST, 'sealed.js'), join(DIST, 'sync.js'), join(DIST, 'load.js'), join(DIST, 'input.js'), join(DIST, 'rows.js'), join(DIST, 'wire.js'), join(DIST, 'options.js'), join(DIST, 'signals.js'), join(wasmDir, 'shelfwise.js'), join(toolsDir, 'shelfwise_tools.js')]) {
   const result = await minify(file, readFileSync(file, 'utf8'), { module: true, compress: true, mangle: true });
   if (result.errors.length > 0) {
     console.error(`build: minifying ${file} failed:`, result.errors);

@@ -23,18 +23,23 @@ use shelfwise_core::{self as core, ConsentPolicy, ConsentState, RankOptions};
 #[wasm_bindgen(js_name = inputError, unchecked_return_type = "Error")]
 pub fn input_error(
     #[wasm_bindgen(
-        unchecked_param_type = "\"event\" | \"products\" | \"options\" | \"argument\" | \"import\""
+        unchecked_param_type = "\"event\" | \"products\" | \"options\" | \"argument\" | \"import\" | \"passphrase\" | \"wrongPassphrase\" | \"tampered\" | \"truncated\""
     )]
     what: &str,
     reason: &str,
 ) -> JsValue {
-    let reason = ["cannot be read: ", reason].concat();
+    // The last four: what the face's encrypted export found.
+    let unread = || ["cannot be read: ", reason].concat();
     let error = match what {
-        "event" => core::Error::InvalidEvent(reason),
-        "products" => core::Error::InvalidProduct(reason),
-        "options" => core::Error::InvalidOptions(reason),
-        "import" => core::Error::InvalidImport(reason),
-        _ => core::Error::InvalidArgument(reason),
+        "event" => core::Error::InvalidEvent(unread()),
+        "products" => core::Error::InvalidProduct(unread()),
+        "options" => core::Error::InvalidOptions(unread()),
+        "import" => core::Error::InvalidImport(unread()),
+        "passphrase" => core::Error::PassphraseRequired(reason.into()),
+        "wrongPassphrase" => core::Error::WrongPassphrase(reason.into()),
+        "tampered" => core::Error::TamperedExport(reason.into()),
+        "truncated" => core::Error::TruncatedExport(reason.into()),
+        _ => core::Error::InvalidArgument(unread()),
     };
     JsError::from(error).into()
 }
@@ -66,13 +71,7 @@ impl Engine {
         sensitive_categories: &str,
         sensitive_facets: &str,
     ) -> Result<Engine, JsError> {
-        let mut config = ProfileConfig::default();
-        let given = config_numbers.first().copied().unwrap_or(0.0) as u32;
-        for (index, value) in config_numbers.iter().skip(1).enumerate() {
-            if given & 1 << index != 0 {
-                config.set_index(index, *value)?;
-            }
-        }
+        let mut config = ProfileConfig::from_numbers(config_numbers)?;
         config.sensitive_categories = items(sensitive_categories).map(str::to_owned).collect();
         config.sensitive_facets = items(sensitive_facets).map(str::to_owned).collect();
         let policy = ConsentPolicy {
@@ -296,15 +295,13 @@ impl Engine {
                 .hide_product(text, number != 0.0, now_ms)
                 .map(|()| done)?,
             Some(Op::Search) => self.search(text, given(number), now_ms)?.into(),
-            Some(op @ (Op::Import | Op::Merge)) => {
+            Some(Op::Import) => {
                 let file = wire::import_fields(text);
-                let merge = op == Op::Merge;
                 self.import(
                     file.format,
                     given(number),
                     file.checksum,
                     file.payload,
-                    merge,
                     now_ms,
                 )?;
                 done
@@ -364,7 +361,6 @@ impl Engine {
         version: Option<f64>,
         checksum: Option<String>,
         payload: Option<String>,
-        merge: bool,
         now_ms: f64,
     ) -> Result<(), JsError> {
         let file = ImportFile {
@@ -373,7 +369,7 @@ impl Engine {
             checksum,
             payload,
         };
-        Ok(self.inner.import(&file, merge, now_ms)?)
+        Ok(self.inner.import(&file, now_ms)?)
     }
 
     // The facet, value and evidence (how many actions taught it), `PAIR`-joined, that a

@@ -1,6 +1,7 @@
 //! Profile import: any payload with a matching checksum (so decoding is reached), and
 //! any file fields as a page could pass them. An import either replaces the profile
-//! with something that exports and imports back to itself, or fails and changes nothing.
+//! with something that exports and imports back to itself, or fails and changes nothing;
+//! a file that imports also merges, and merging it twice changes nothing the second time.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -29,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
         payload: Some(base64url::encode(data)),
     };
     let before = engine.profile().clone();
-    match engine.import(&file, false, NOW) {
+    match engine.import(&file, NOW) {
         Ok(()) => {
             let exported = engine.export(NOW).unwrap();
             let again: serde_json::Value =
@@ -41,14 +42,21 @@ fuzz_target!(|data: &[u8]| {
                 payload: again["payload"].as_str().map(str::to_owned),
             };
             let imported = engine.profile().clone();
-            engine
-                .import(&round, false, NOW)
-                .expect("an export imports");
+            engine.import(&round, NOW).expect("an export imports");
             assert_eq!(
                 engine.profile(),
                 &imported,
                 "export then import is lossless"
             );
+            // Merging a file into a profile that already holds it changes nothing.
+            let mut other = Engine::open("other", MemoryStore::new()).expect("opens");
+            other.grant_consent(true, false, NOW).expect("a valid time");
+            other
+                .merge(&file, NOW)
+                .expect("a file that replaces also merges");
+            let merged = other.profile().clone();
+            other.merge(&file, NOW).expect("merges again");
+            assert_eq!(other.profile(), &merged, "merging twice changes nothing");
         }
         Err(_) => assert_eq!(
             engine.profile(),

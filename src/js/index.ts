@@ -16,7 +16,7 @@
 
 import init, { Engine, initSync, inputError } from './wasm/shelfwise.js';
 import type * as Types from './types.js';
-import { assign, loadTools, randomize, toolsLoaded, type MeasurementReport, type Namespace } from './tools.js';
+import { assign, loadTools, mergeExports, randomize, toolsLoaded, type MeasurementReport, type Namespace } from './tools.js';
 import { ModuleLoader, type WasmSource } from './load.js';
 import { ENGLISH, readable, type Labels, type OfferReason, type ShopOrder, type Words } from './words.js';
 import {
@@ -385,13 +385,17 @@ export class ProfileCenter {
   readonly #engine: Engine;
   readonly #now: () => number;
   readonly #reasons: Reasons;
+  readonly #config: Float64Array;
+  readonly #tools: WasmSource | undefined;
 
   /** @internal */
-  constructor(shelf: Shelfwise, engine: Engine, now: () => number, reasons: Reasons) {
+  constructor(shelf: Shelfwise, engine: Engine, now: () => number, reasons: Reasons, config: Float64Array, tools: WasmSource | undefined) {
     this.#shelf = shelf;
     this.#engine = engine;
     this.#now = now;
     this.#reasons = reasons;
+    this.#config = config;
+    this.#tools = tools;
   }
 
   /** What Shelfwise knows about the shopper: interests (labelled in plain words) with their strength and evidence. */
@@ -462,11 +466,28 @@ export class ProfileCenter {
     }
   }
 
-  /** The profile as a versioned, checksummed JSON document (schema in the README). */
-  export(): string {
-    // A read, like `summary()`: nothing is written. The core writes what an import
-    // checks (format, version, checksum, payload); the readable parts are added here, in
-    // the file's documented order.
+  /**
+   * The profile as a versioned, checksummed JSON document (schema in the README). With
+   * `{ passphrase }`, a promise of the same encrypted with it (PBKDF2-SHA-256, 600,000
+   * iterations, AES-GCM-256; README: "Encrypted export"), for the shopper to carry to
+   * another device; the encryption code loads only then.
+   */
+  export(): string;
+  export(options: { passphrase: string }): Promise<string>;
+  export(options?: { passphrase?: string }): string | Promise<string> {
+    const passphrase = options === undefined ? undefined : fields('argument', options, 'options').passphrase;
+    if (passphrase === undefined) return this.#plainExport();
+    // What is encrypted is taken now: later events belong to the next export.
+    const { format, version, checksum, payload } = JSON.parse(run(this.#engine, 'export', this.#now)) as Record<string, unknown>;
+    const plain = JSON.stringify({ format, version, checksum, payload });
+    return import('./sealed.js').then(({ seal }) => seal(plain, passphrase as string));
+  }
+
+  #plainExport(): string {
+    // A read, like `summary()`: nothing is written but this device's name among the
+    // devices a profile is merged across, once. The core writes what an import checks
+    // (format, version, checksum, payload); the readable parts are added here, in the
+    // file's documented order.
     const { format, version, checksum, payload } = JSON.parse(run(this.#engine, 'export', this.#now)) as Record<string, unknown>;
     const exportedAt = new Date(this.#now()).toISOString();
     const consent: unknown = JSON.parse(run(this.#engine, 'consent', this.#now));
@@ -477,11 +498,34 @@ export class ProfileCenter {
   }
 
   /**
-   * Merges an export into the profile. Throws `invalid_import` for a file that is not a
-   * Shelfwise export, or was edited, and `consent_required` without consent.
+   * Brings in an export: by default it replaces what this browser knows. With
+   * `mode: 'merge'` it is combined with it (affinities summed, lists interleaved by
+   * time, the latest decision winning; merging the same file again changes nothing), in
+   * the tools module, loaded then: the call returns a promise. An encrypted export needs
+   * `{ passphrase }`, and then the call returns a promise too. Throws (or rejects with)
+   * `invalid_import` for a file that is not a Shelfwise export or was edited,
+   * `passphrase_required`, `wrong_passphrase`, `tampered_export`, `truncated_export`,
+   * and `consent_required` without consent; nothing changes then.
    */
-  import(json: string): void {
+  import(json: string, options?: { mode?: 'replace' }): void;
+  import(json: string, options: { mode?: ImportMode; passphrase?: string }): Promise<void>;
+  import(json: string, options?: { mode?: ImportMode; passphrase?: string }): void | Promise<void> {
     if (typeof json !== 'string') throw inputError('import', 'import takes the JSON text of an export');
+    const { mode = 'replace', passphrase } = options === undefined ? {} : fields('argument', options, 'options');
+    if (mode !== 'replace' && mode !== 'merge') throw inputError('argument', 'mode must be "replace" or "merge"');
+    if (passphrase === undefined && isEncryptedExport(json)) {
+      throw inputError('passphrase', 'this export is encrypted: pass { passphrase }');
+    }
+    if (passphrase === undefined && mode === 'replace') return this.#install(json, 'replace');
+    return (async () => {
+      const plain = passphrase !== undefined && isEncryptedExport(json) ? await (await import('./sealed.js')).unseal(json, passphrase as string) : json;
+      if (mode === 'merge') await loadTools(this.#tools);
+      this.#install(plain, mode);
+    })();
+  }
+
+  /** Imports an export's JSON text: as it is, or merged into this browser's profile first. */
+  #install(json: string, mode: ImportMode): void {
     let file: Record<string, unknown>;
     try {
       file = fields('import', JSON.parse(json), 'the file');
@@ -489,10 +533,20 @@ export class ProfileCenter {
       if (isShelfwiseError(error)) throw error;
       throw inputError('import', 'the file is not JSON');
     }
-    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const parts = (of: Record<string, unknown>) =>
+      [of.format, of.checksum, of.payload].map((part) => (typeof part === 'string' ? part : ABSENT)).join(PAIR);
+    let version = typeof file.version === 'number' ? file.version : Number.NaN;
     this.#shelf.flush();
-    const parts = [file.format, file.checksum, file.payload].map((part) => text(part) ?? ABSENT);
-    run(this.#engine, 'import', this.#now, parts.join(PAIR), typeof file.version === 'number' ? file.version : Number.NaN);
+    let text = parts(file);
+    if (mode === 'merge') {
+      // This browser's profile as it is now (the first export names this device), the
+      // file merged into it by the tools module, then imported in its place.
+      const local = JSON.parse(run(this.#engine, 'export', this.#now)) as Record<string, unknown>;
+      const merged = JSON.parse(mergeExports(parts(local), text, version, this.#config)) as Record<string, unknown>;
+      text = parts(merged);
+      version = merged.version as number;
+    }
+    run(this.#engine, 'import', this.#now, text, version);
     this.#shelf.dispatchEvent(new Event('profilechange'));
   }
 
@@ -501,6 +555,14 @@ export class ProfileCenter {
     run(this.#engine, 'erase', this.#now);
     this.#shelf.dispatchEvent(new Event('profilechange'));
   }
+}
+
+/** How `profile.import` brings a file in: replacing what this browser knows, or merged with it. */
+export type ImportMode = 'replace' | 'merge';
+
+/** Whether `text` is (the start of) a passphrase-encrypted export: it needs `{ passphrase }` to import. */
+export function isEncryptedExport(text: string): boolean {
+  return /^\s*\{\s*"format"\s*:\s*"shelfwise-export-encrypted"/.test(text);
 }
 
 /**
@@ -646,7 +708,9 @@ export class Shelfwise extends EventTarget {
     this.#words = { ...ENGLISH, ...options.words };
     this.#reasons = new Reasons(engine, this.#now, this.#words, options.labels ?? {}, () => this.profile.summary().currency);
     this.#strict = options.strict === true;
-    this.profile = new ProfileCenter(this, engine, this.#now, this.#reasons);
+    // The configuration again (checked when the engine was made), for merging in the tools module.
+    const [config] = passConfig(options.config, options.model);
+    this.profile = new ProfileCenter(this, engine, this.#now, this.#reasons, config, options.tools);
     const { tcf = true, gpc = true, consentMode = true, tcfVendorId } = options.consent ?? {};
     this.#read = { tcf, gpc, consentMode };
     this.#tcfVendorId = tcfVendorId;

@@ -28,10 +28,10 @@ function tools(): Promise<Buffer> {
 export class Shelfwise extends BaseShelfwise {
   static override async open(options: OpenOptions = {}): Promise<Shelfwise> {
     const wasm = options.wasm ?? (await readFile(new URL('./wasm/shelfwise_bg.wasm', import.meta.url)));
-    const needsTools = (Array.isArray(options.experiments) && options.experiments.length > 0) || options.measurement !== undefined;
-    const toolsSource = options.tools ?? (needsTools ? await tools() : undefined);
+    // Read once per process: experiments, measurement and merging profiles load it.
+    const toolsSource = options.tools ?? (await tools());
     // `open` constructs `this`, so this is a node `Shelfwise`.
-    return (await super.open({ ...options, wasm, ...(toolsSource === undefined ? {} : { tools: toolsSource }) })) as Shelfwise;
+    return (await super.open({ ...options, wasm, tools: toolsSource })) as Shelfwise;
   }
 }
 

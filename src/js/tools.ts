@@ -6,7 +6,7 @@
  * @module
  */
 
-import initTools, { bucketing as bucketOp, estimate as estimateOp, report as reportOp } from './tools/shelfwise_tools.js';
+import initTools, { bucketing as bucketOp, estimate as estimateOp, mergeProfiles, report as reportOp } from './tools/shelfwise_tools.js';
 
 import { ModuleLoader, type WasmSource } from './load.js';
 import { BUCKET, FIELD, ITEM, PAIR } from './wire.js';
@@ -141,4 +141,13 @@ export async function estimate(
     numbers.push(readable ? Number(report.epsilon) : Number.NaN, readable ? Number(report.revenueStep) : Number.NaN);
   }
   return JSON.parse(estimateOp(packed.join(ITEM), numbers, options.baseline ?? null)) as Estimate;
+}
+
+/**
+ * @internal Another device's export merged into this browser's (each given by its
+ * format, checksum and payload, `PAIR`-joined; `version`: the file's), with the engine's
+ * configuration: the merged export's integrity part as JSON. Needs `loadTools()` first.
+ */
+export function mergeExports(local: string, file: string, version: number, config: Float64Array): string {
+  return mergeProfiles(local, file, version, config);
 }

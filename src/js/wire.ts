@@ -4,7 +4,7 @@
 import type { Facet } from './types.js';
 
 /** Operations of the engine's `command`, by number. */
-export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, hasPending: 6, storageMode: 7, consent: 8, warnings: 9, summary: 10, export: 11, forget: 12, preference: 13, hide: 14, search: 15, import: 16, reasonValue: 17, keepUnit: 18, inHoldout: 19, takeCounts: 20, holdout: 21, modules: 22, unit: 23, withdrawMeasurement: 24, offerFits: 25, sizeFor: 26, merge: 27 } as const;
+export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, hasPending: 6, storageMode: 7, consent: 8, warnings: 9, summary: 10, export: 11, forget: 12, preference: 13, hide: 14, search: 15, import: 16, reasonValue: 17, keepUnit: 18, inHoldout: 19, takeCounts: 20, holdout: 21, modules: 22, unit: 23, withdrawMeasurement: 24, offerFits: 25, sizeFor: 26 } as const;
 /** Operations of the tools module's `bucketing`, by number. */
 export const BUCKET = { hash: 0, ranges: 1, choose: 2, inNamespace: 3, equalWeights: 4, assign: 5 } as const;
 /** Rank options in the order the core reads them. */
@@ -32,7 +32,7 @@ export const PURPOSES = ['personalization', 'measurement'] as const;
 /** Where the profile lives. */
 export const STORAGE_MODES = ['persistent', 'memory'] as const;
 /** Codes of the errors Shelfwise throws. */
-export const ERROR_CODES = ['invalid_event', 'invalid_product', 'invalid_options', 'invalid_argument', 'invalid_import', 'consent_required'] as const;
+export const ERROR_CODES = ['invalid_event', 'invalid_product', 'invalid_options', 'invalid_argument', 'invalid_import', 'consent_required', 'passphrase_required', 'wrong_passphrase', 'tampered_export', 'truncated_export'] as const;
 /** Offer kinds, by number. */
 export const OFFER_KINDS = ['free_shipping', 'percent_off', 'loyalty_bonus', 'early_access'] as const;
 /** Why an offer kind fits, by number. */
@@ -66,7 +66,6 @@ export interface OpResults {
   withdrawMeasurement: undefined;
   offerFits: Float64Array;
   sizeFor: string;
-  merge: undefined;
 }
 /** Entry name of a product's category in `intern`. */
 export const CATEGORY_FIELD = ':category';

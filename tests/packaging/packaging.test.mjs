@@ -68,6 +68,8 @@ describe('the npm tarball', () => {
       'dist/options.js',
       'dist/rows.d.ts',
       'dist/rows.js',
+      'dist/sealed.d.ts',
+      'dist/sealed.js',
       'dist/signals.d.ts',
       'dist/signals.js',
       'dist/sync.d.ts',

@@ -54,7 +54,6 @@ string_enum! {
         WithdrawMeasurement = "withdrawMeasurement",
         OfferFits = "offerFits",
         SizeFor = "sizeFor",
-        Merge = "merge",
     }
 }
 
@@ -87,7 +86,6 @@ impl Op {
             | Op::Preference
             | Op::Hide
             | Op::Import
-            | Op::Merge
             | Op::Modules
             | Op::WithdrawMeasurement => "undefined",
             Op::Flush | Op::HasPending | Op::Forget | Op::Search | Op::InHoldout | Op::Holdout => {

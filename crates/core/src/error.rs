@@ -16,17 +16,30 @@ pub enum ErrorCode {
     InvalidImport,
     /// The call needs personalization consent, which is not granted.
     ConsentRequired,
+    /// The export is encrypted and no passphrase was given (the JS face's encrypted
+    /// export raises this and the next three; they are declared here with the rest).
+    PassphraseRequired,
+    /// The passphrase does not open this encrypted export.
+    WrongPassphrase,
+    /// The encrypted export was changed after it was made.
+    TamperedExport,
+    /// The encrypted export is cut short.
+    TruncatedExport,
 }
 
 impl ErrorCode {
     /// Every code, as the wire contract lists them.
-    pub const ALL: [ErrorCode; 6] = [
+    pub const ALL: [ErrorCode; 10] = [
         ErrorCode::InvalidEvent,
         ErrorCode::InvalidProduct,
         ErrorCode::InvalidOptions,
         ErrorCode::InvalidArgument,
         ErrorCode::InvalidImport,
         ErrorCode::ConsentRequired,
+        ErrorCode::PassphraseRequired,
+        ErrorCode::WrongPassphrase,
+        ErrorCode::TamperedExport,
+        ErrorCode::TruncatedExport,
     ];
 
     /// What a message of this kind starts with.
@@ -38,6 +51,10 @@ impl ErrorCode {
             ErrorCode::InvalidArgument => "invalid argument: ",
             ErrorCode::InvalidImport => "invalid import: ",
             ErrorCode::ConsentRequired => "consent required: ",
+            ErrorCode::PassphraseRequired => "passphrase required: ",
+            ErrorCode::WrongPassphrase => "wrong passphrase: ",
+            ErrorCode::TamperedExport => "tampered export: ",
+            ErrorCode::TruncatedExport => "truncated export: ",
         }
     }
 
@@ -49,6 +66,10 @@ impl ErrorCode {
             ErrorCode::InvalidArgument => "invalid_argument",
             ErrorCode::InvalidImport => "invalid_import",
             ErrorCode::ConsentRequired => "consent_required",
+            ErrorCode::PassphraseRequired => "passphrase_required",
+            ErrorCode::WrongPassphrase => "wrong_passphrase",
+            ErrorCode::TamperedExport => "tampered_export",
+            ErrorCode::TruncatedExport => "truncated_export",
         }
     }
 }
@@ -67,6 +88,14 @@ pub enum Error {
     InvalidImport(String),
     #[error("{}{}", ErrorCode::ConsentRequired.label(), .0)]
     ConsentRequired(String),
+    #[error("{}{}", ErrorCode::PassphraseRequired.label(), .0)]
+    PassphraseRequired(String),
+    #[error("{}{}", ErrorCode::WrongPassphrase.label(), .0)]
+    WrongPassphrase(String),
+    #[error("{}{}", ErrorCode::TamperedExport.label(), .0)]
+    TamperedExport(String),
+    #[error("{}{}", ErrorCode::TruncatedExport.label(), .0)]
+    TruncatedExport(String),
 }
 
 impl Error {
@@ -84,7 +113,11 @@ impl Error {
             | Error::InvalidOptions(detail)
             | Error::InvalidArgument(detail)
             | Error::InvalidImport(detail)
-            | Error::ConsentRequired(detail) => detail,
+            | Error::ConsentRequired(detail)
+            | Error::PassphraseRequired(detail)
+            | Error::WrongPassphrase(detail)
+            | Error::TamperedExport(detail)
+            | Error::TruncatedExport(detail) => detail,
         }
     }
 
@@ -96,6 +129,10 @@ impl Error {
             Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
             Error::InvalidImport(_) => ErrorCode::InvalidImport,
             Error::ConsentRequired(_) => ErrorCode::ConsentRequired,
+            Error::PassphraseRequired(_) => ErrorCode::PassphraseRequired,
+            Error::WrongPassphrase(_) => ErrorCode::WrongPassphrase,
+            Error::TamperedExport(_) => ErrorCode::TamperedExport,
+            Error::TruncatedExport(_) => ErrorCode::TruncatedExport,
         }
     }
 }

@@ -18,7 +18,7 @@ use super::codec::{from_bytes, to_bytes};
 use super::error::{Error, Result};
 use super::json::hex16;
 use super::json::{self, json_fields};
-use super::profile::Profile;
+use super::profile::{Profile, ProfileConfig};
 use super::store::fnv1a64;
 
 pub const EXPORT_FORMAT: &str = "shelfwise-export";
@@ -86,4 +86,20 @@ pub fn import(file: &ImportFile) -> Result<Profile> {
         return Err(modified());
     }
     from_bytes(&bytes).ok_or_else(modified)
+}
+
+/// The integrity part of the export of `local` (this browser's own export) with `file`
+/// (another device's) merged into it; see `profile::merge`. The tools module does this
+/// for the page, which then imports the result: the shopper's module carries no merging.
+pub fn merged(local: &ImportFile, file: &ImportFile, config: &ProfileConfig) -> Result<String> {
+    let mut profile = import(local)?;
+    let mut theirs = import(file)?;
+    theirs.sanitize(config);
+    // An export made with consent names its device; one without is empty, and the
+    // import that follows is refused for want of consent.
+    let origin = profile
+        .origin
+        .unwrap_or_else(|| fnv1a64(&to_bytes(&profile)) | 1);
+    profile.merge(&theirs, origin, config);
+    Ok(export(&profile))
 }

@@ -100,7 +100,7 @@ proptest! {
         engine.flush();
         let exported = engine.export(T0 + 2e9).unwrap();
         let mut fresh = granted(MemoryStore::new());
-        fresh.import(&import_file(&exported), false, T0 + 2e9).unwrap();
+        fresh.import(&import_file(&exported), T0 + 2e9).unwrap();
         // Everything learned comes across; the new browser is another device holding it
         // (its own origin, the file's device among its peers).
         let content = |profile: &Profile| Profile { origin: None, peers: Vec::new(), ..profile.clone() };
@@ -108,7 +108,7 @@ proptest! {
         prop_assert_eq!(&fresh.profile().peers[0].taste, &engine.profile().taste);
         prop_assert_ne!(fresh.profile().origin, engine.profile().origin);
         let again = fresh.export(T0 + 2e9).unwrap();
-        fresh.import(&import_file(&again), false, T0 + 2e9).unwrap();
+        fresh.import(&import_file(&again), T0 + 2e9).unwrap();
         prop_assert_eq!(fresh.export(T0 + 2e9).unwrap(), again, "its own file imports exactly");
         engine.erase(T0 + 2e9).unwrap();
         prop_assert!(engine.profile().is_empty());

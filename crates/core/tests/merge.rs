@@ -26,7 +26,7 @@ fn export(engine: &mut Engine<MemoryStore>, at: f64) -> shelfwise_core::export::
 }
 
 fn merge(engine: &mut Engine<MemoryStore>, file: &shelfwise_core::export::ImportFile, at: f64) {
-    engine.import(file, true, at).unwrap();
+    engine.merge(file, at).unwrap();
 }
 
 /// The brand's long-term score at `at`.
@@ -140,7 +140,7 @@ fn a_moved_profile_stays_another_device_so_later_merges_add_only_what_is_new() {
     laptop.erase(T0).unwrap();
     let at = T0 + 2.0 * DAY;
     // "Move my profile": the laptop takes the phone's profile as it is.
-    laptop.import(&export(&mut phone, at), false, at).unwrap();
+    laptop.import(&export(&mut phone, at), at).unwrap();
     assert_ne!(laptop.profile().origin, phone.profile().origin);
     let products = catalogue();
     laptop.track(&view(&products[1], at + MINUTE));

@@ -30,12 +30,12 @@ fn a_nan_measurement_time_is_repaired_and_export_import_stays_lossless() {
         payload: Some(shelfwise_core::base64url::encode(&bytes)),
     };
     let mut engine = granted(MemoryStore::new());
-    engine.import(&file, false, T0).unwrap();
+    engine.import(&file, T0).unwrap();
     assert_eq!(engine.profile().measured.since_ms, None);
     assert!(engine.profile().measured.clicks.is_empty());
     let imported = engine.profile().clone();
     let exported = engine.export(T0).unwrap();
-    engine.import(&import_file(&exported), false, T0).unwrap();
+    engine.import(&import_file(&exported), T0).unwrap();
     assert_eq!(
         engine.profile(),
         &imported,
@@ -90,14 +90,14 @@ fn the_shopper_can_forget_export_import_and_erase() {
         "{}".to_owned(),
         "not json".to_owned(),
     ] {
-        let error = engine.import(&import_file(&bad), false, T0).unwrap_err();
+        let error = engine.import(&import_file(&bad), T0).unwrap_err();
         assert_eq!(error.code().as_str(), "invalid_import", "{error}");
     }
     assert_eq!(engine.profile(), &before);
 
     engine.erase(T0).unwrap();
     assert!(engine.profile().is_empty());
-    engine.import(&import_file(&exported), false, T0).unwrap();
+    engine.import(&import_file(&exported), T0).unwrap();
     assert!(knows_brand(engine.profile(), "Apple"), "import restores");
     assert_eq!(
         engine.summary(T0).unwrap(),
@@ -105,8 +105,8 @@ fn the_shopper_can_forget_export_import_and_erase() {
         "export, erase, import: the same profile"
     );
     let round_trip = engine.export(T0).unwrap();
-    engine.import(&import_file(&exported), false, T0).unwrap();
-    engine.import(&import_file(&exported), false, T0).unwrap();
+    engine.import(&import_file(&exported), T0).unwrap();
+    engine.import(&import_file(&exported), T0).unwrap();
     assert_eq!(
         engine.export(T0).unwrap(),
         round_trip,
@@ -114,9 +114,7 @@ fn the_shopper_can_forget_export_import_and_erase() {
     );
 
     let mut no_consent = Engine::open("other", MemoryStore::new()).unwrap();
-    let error = no_consent
-        .import(&import_file(&exported), false, T0)
-        .unwrap_err();
+    let error = no_consent.import(&import_file(&exported), T0).unwrap_err();
     assert_eq!(error.code().as_str(), "consent_required");
 }
 

@@ -1,6 +1,7 @@
-//! The shop's tools module (`dist/tools/`), a boundary crate of its own: GrowthBook's
-//! bucketing, a measurement report's randomization, and the estimator over many
-//! reports. A separate module, so that shoppers never download the shop's side.
+//! The tools module (`dist/tools/`), a boundary crate of its own, for what pages rarely
+//! need: GrowthBook's bucketing, a measurement report's randomization, the estimator
+//! over many reports, and merging another device's profile. A separate module, loaded on
+//! first use, so that shoppers download none of it on most pages.
 
 use wasm_bindgen::prelude::*;
 
@@ -130,4 +131,28 @@ pub fn report(
     let counters = core::measure::Counters::from_counts(&layout.modules, counts);
     let mut random = core::measure::Random::new(seed as u64);
     Ok(json(&counters.report(&layout, group, &mut random)))
+}
+
+// Merges another device's export into this browser's (`core::export::merged`): `local`
+// and `file` hold each export's format, checksum and payload (`PAIR`-joined, `ABSENT`
+// when missing), `version` the file's version (NaN: none), `config` the configuration as
+// the engine was opened with. Returns the merged export's integrity part as JSON, which
+// the page then imports into the engine.
+#[wasm_bindgen(js_name = mergeProfiles)]
+pub fn merge_profiles(
+    local: &str,
+    file: &str,
+    version: f64,
+    config: &[f64],
+) -> Result<String, JsError> {
+    let config = core::profile::ProfileConfig::from_numbers(config)?;
+    let local = core::export::ImportFile {
+        version: Some(f64::from(core::export::EXPORT_VERSION)),
+        ..core::wire::import_fields(local)
+    };
+    let file = core::export::ImportFile {
+        version: Some(version).filter(|v| !v.is_nan()),
+        ..core::wire::import_fields(file)
+    };
+    Ok(core::export::merged(&local, &file, &config)?)
 }

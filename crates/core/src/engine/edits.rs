@@ -108,18 +108,40 @@ impl<S: Store> Engine<S> {
         Ok(crate::export::export(&self.profile))
     }
 
-    /// Restores an export (needs personalization consent), in every tab. With `merge`
-    /// the file is combined with what this browser knows (see `profile::merge`);
-    /// otherwise it replaces it, so export then import is lossless. Importing the same
-    /// file twice changes nothing the second time either way. A foreign, edited or
-    /// malformed file is rejected with `invalid_import` and changes nothing.
-    pub fn import(
-        &mut self,
-        file: &crate::export::ImportFile,
-        merge: bool,
-        now_ms: f64,
-    ) -> Result<()> {
-        let now_ms = validate_time(now_ms)?;
+    /// Restores an export (needs personalization consent): the file's profile replaces
+    /// what this browser knew, in every tab, so export then import is lossless and
+    /// importing twice changes nothing. Another device's file makes this browser a new
+    /// device holding it (see `Profile::rebase`), so the two can later be merged. A
+    /// foreign, edited or malformed file is rejected with `invalid_import` and changes
+    /// nothing.
+    pub fn import(&mut self, file: &crate::export::ImportFile, now_ms: f64) -> Result<()> {
+        let mut imported = self.imported(file, now_ms)?;
+        let origin = self.own_origin(now_ms);
+        if imported.origin != Some(origin) {
+            let fresh = fresh_origin(&imported, &self.tab, now_ms);
+            imported.rebase(fresh, &self.config);
+        }
+        self.compact_with(now_ms, &mut |profile| profile.clone_from(&imported));
+        Ok(())
+    }
+
+    /// Merges an export into what this browser knows (see `profile::merge`), in every
+    /// tab; merging the same file again changes nothing. The page does it in the tools
+    /// module (`export::merged`, then `import`), so the shopper's module carries none of
+    /// it; this is the same for native callers.
+    pub fn merge(&mut self, file: &crate::export::ImportFile, now_ms: f64) -> Result<()> {
+        let imported = self.imported(file, now_ms)?;
+        let origin = self.own_origin(now_ms);
+        let config = self.config.clone();
+        self.compact_with(now_ms, &mut |profile| {
+            profile.merge(&imported, origin, &config);
+        });
+        Ok(())
+    }
+
+    /// The profile of a file to import, repaired, once consent allows importing.
+    fn imported(&self, file: &crate::export::ImportFile, now_ms: f64) -> Result<Profile> {
+        validate_time(now_ms)?;
         if !self.personalization_allowed() {
             return Err(Error::ConsentRequired(
                 "importing a profile needs personalization consent".into(),
@@ -127,22 +149,7 @@ impl<S: Store> Engine<S> {
         }
         let mut imported = crate::export::import(file)?;
         imported.sanitize(&self.config);
-        let origin = self.own_origin(now_ms);
-        let config = self.config.clone();
-        if merge {
-            self.compact_with(now_ms, &mut |profile| {
-                profile.merge(&imported, origin, &config);
-            });
-        } else {
-            if imported.origin != Some(origin) {
-                // Another device's profile: this browser becomes a new device holding it,
-                // so that the two can later be merged without counting anything twice.
-                let fresh = fresh_origin(&imported, &self.tab, now_ms);
-                imported.rebase(fresh, &config);
-            }
-            self.compact_with(now_ms, &mut |profile| profile.clone_from(&imported));
-        }
-        Ok(())
+        Ok(imported)
     }
 
     /// This device's origin: made from the profile, the tab and the time (so two devices

@@ -133,6 +133,19 @@ impl ProfileConfig {
         }
     }
 
+    /// The configuration the browser passes: a bit set of the options given, then one
+    /// value per option of [`CONFIG_OPTIONS`] (the sensitive lists are set apart).
+    pub fn from_numbers(numbers: &[f64]) -> Result<ProfileConfig> {
+        let mut config = ProfileConfig::default();
+        let given = numbers.first().copied().unwrap_or(0.0) as u32;
+        for (index, value) in numbers.iter().skip(1).enumerate() {
+            if given & 1 << index != 0 {
+                config.set_index(index, *value)?;
+            }
+        }
+        Ok(config)
+    }
+
     /// Sets the option at `index` of [`CONFIG_OPTIONS`] (the browser passes options by
     /// index); a value out of range is rejected.
     pub fn set_index(&mut self, index: usize, value: f64) -> Result<()> {

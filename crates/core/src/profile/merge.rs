@@ -490,10 +490,11 @@ impl Profile {
                 None => insert_newest_first(&mut self.cart, line.clone(), |l| l.at_ms, MAX_CART),
             }
         }
-        // A product bought on either side has left the cart.
+        // A product bought on either side (the purchases are merged by now) has left the
+        // cart.
+        let purchases = &self.purchases;
         let bought_after = |line: &CartLine| {
-            other
-                .purchases
+            purchases
                 .iter()
                 .any(|p| p.id == line.id && p.last_ms >= line.at_ms)
         };
