@@ -1,5 +1,6 @@
 //! Merging another device's export: sums without double counting, lists by time, the
 //! latest decision winning, and the size bounds kept.
+#![cfg(not(target_arch = "wasm32"))]
 
 mod common;
 

@@ -133,49 +133,57 @@ pub fn import_file(json: &str) -> shelfwise_core::export::ImportFile {
     }
 }
 
-use proptest::prelude::*;
+/// Strategies for the property tests (native only: proptest has no wasm32 randomness).
+#[cfg(not(target_arch = "wasm32"))]
+mod strategies {
+    use super::*;
+    use proptest::prelude::*;
 
-/// Products drawn from a few categories, brands and facets, so that histories overlap.
-pub fn arb_product() -> impl Strategy<Value = Product> {
-    (
-        "[a-z0-9]{1,6}",
-        proptest::option::of(prop::sample::select(vec![
-            "laptops", "shoes", "beauty", "tops",
-        ])),
-        proptest::option::of(prop::sample::select(vec!["Apple", "Nike", "Dior"])),
-        proptest::option::of(0.0..5000.0f64),
-        prop::sample::subsequence(
-            vec![
-                ("tag", "vegan"),
-                ("tag", "sale"),
-                ("tag", "new"),
-                ("colour", "black"),
-                ("colour", "red"),
-                ("size", "M"),
-                ("size", "42"),
-                ("style", "minimal"),
-                ("material", "wool"),
-            ],
-            0..4,
-        ),
-    )
-        .prop_map(|(id, category, brand, price, facets)| Product {
-            id,
-            category: category.map(str::to_owned),
-            brand: brand.map(str::to_owned),
-            price,
-            currency: Some("EUR".to_owned()),
-            facets: facets
-                .into_iter()
-                .map(|(f, v)| (f.to_owned(), v.to_owned()))
-                .collect(),
-        })
-}
+    /// Products drawn from a few categories, brands and facets, so that histories overlap.
+    pub fn arb_product() -> impl Strategy<Value = Product> {
+        (
+            "[a-z0-9]{1,6}",
+            proptest::option::of(prop::sample::select(vec![
+                "laptops", "shoes", "beauty", "tops",
+            ])),
+            proptest::option::of(prop::sample::select(vec!["Apple", "Nike", "Dior"])),
+            proptest::option::of(0.0..5000.0f64),
+            prop::sample::subsequence(
+                vec![
+                    ("tag", "vegan"),
+                    ("tag", "sale"),
+                    ("tag", "new"),
+                    ("colour", "black"),
+                    ("colour", "red"),
+                    ("size", "M"),
+                    ("size", "42"),
+                    ("style", "minimal"),
+                    ("material", "wool"),
+                ],
+                0..4,
+            ),
+        )
+            .prop_map(|(id, category, brand, price, facets)| Product {
+                id,
+                category: category.map(str::to_owned),
+                brand: brand.map(str::to_owned),
+                price,
+                currency: Some("EUR".to_owned()),
+                facets: facets
+                    .into_iter()
+                    .map(|(f, v)| (f.to_owned(), v.to_owned()))
+                    .collect(),
+            })
+    }
 
-pub fn arb_kind() -> impl Strategy<Value = EventKind> {
-    prop::sample::select(vec![
-        EventKind::View,
-        EventKind::AddToCart,
-        EventKind::Purchase,
-    ])
+    pub fn arb_kind() -> impl Strategy<Value = EventKind> {
+        prop::sample::select(vec![
+            EventKind::View,
+            EventKind::AddToCart,
+            EventKind::Purchase,
+        ])
+    }
 }
+#[cfg(not(target_arch = "wasm32"))]
+#[allow(unused_imports)]
+pub use strategies::*;
