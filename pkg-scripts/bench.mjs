@@ -70,6 +70,9 @@ rows.push(
   ['track() per event over 100,000 events, amortized', `${result.trackUs.toFixed(1)} µs`, '≤ 5 µs'],
   [`stored profile after ${result.events.toLocaleString('en')} events`, `${result.profileBytes.toLocaleString('en')} B`, '≤ 32 KB'],
   ['all Shelfwise keys (profile and journals)', `${result.storedTotal.toLocaleString('en')} B`, '-'],
+  ['export of the 100,000-event profile: plain | encrypted', `${result.moving.plainBytes.toLocaleString('en')} B | ${result.moving.sealedBytes.toLocaleString('en')} B`, '-'],
+  ['encrypted export (PBKDF2 600,000 + AES-GCM)', ms(result.moving.sealMs), '-'],
+  ['decrypt and merge into another profile | merge a plain file', `${ms(result.moving.openAndMergeMs)} | ${ms(result.moving.mergeMs)}`, '-'],
   ['shopper download (wasm + glue + face), gzipped', `${size.total.gzip.toLocaleString('en')} B`, '≤ 30 KB'],
 );
 const width = Math.max(...rows.map((r) => r[0].length));

@@ -556,3 +556,64 @@ fn configuration_reaches_the_core_and_sensitive_categories_are_never_learned() {
         .unwrap();
     assert_eq!(code_of(error), "invalid_options");
 }
+
+/// An export's format, checksum and payload, `PAIR`-joined, as the face passes them.
+fn export_fields(engine: &mut Engine) -> (Option<String>, Option<String>, Option<String>) {
+    let file = js_sys::JSON::parse(&engine.export(NOW).unwrap()).unwrap();
+    let text = |key: &str| {
+        js_sys::Reflect::get(&file, &key.into())
+            .unwrap()
+            .as_string()
+    };
+    (text("format"), text("checksum"), text("payload"))
+}
+
+#[wasm_bindgen_test]
+fn an_export_moves_to_another_device_that_stays_itself() {
+    reset();
+    let mut phone = open("phone").unwrap();
+    phone.grant_consent(true, false, NOW).unwrap();
+    assert!(view(&mut phone, 3, "laptops", NOW).unwrap());
+    assert!(view(&mut phone, 5, "laptops", NOW).unwrap());
+    phone.flush();
+    let (format, checksum, payload) = export_fields(&mut phone);
+    let mut laptop = open("laptop").unwrap();
+    laptop.grant_consent(true, false, NOW).unwrap();
+    laptop
+        .import(
+            format.clone(),
+            Some(3.0),
+            checksum.clone(),
+            payload.clone(),
+            NOW,
+        )
+        .unwrap();
+    let (phone_summary, laptop_summary) =
+        (phone.summary(NOW).unwrap(), laptop.summary(NOW).unwrap());
+    assert_eq!(
+        laptop_summary, phone_summary,
+        "the laptop shows what the phone knew"
+    );
+    // The laptop is another device holding the phone's profile: its own export differs
+    // (its own origin, the phone among its peers) and imports back to itself exactly.
+    let (_, laptop_checksum, laptop_payload) = export_fields(&mut laptop);
+    assert_ne!(laptop_payload, payload);
+    laptop
+        .import(
+            format.clone(),
+            Some(3.0),
+            laptop_checksum.clone(),
+            laptop_payload.clone(),
+            NOW,
+        )
+        .unwrap();
+    assert_eq!(export_fields(&mut laptop).2, laptop_payload);
+    assert!(local().get_item("shelfwise:laptop:v3").unwrap().is_some());
+    // An edited payload is refused with its code and changes nothing.
+    let edited = payload.map(|p| p.replacen('A', "B", 1));
+    let error = laptop
+        .import(format, Some(3.0), checksum, edited, NOW)
+        .unwrap_err();
+    assert_eq!(code_of(error), "invalid_import");
+    assert_eq!(laptop.summary(NOW).unwrap(), laptop_summary);
+}

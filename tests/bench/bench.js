@@ -196,8 +196,27 @@ async function run() {
     const list = products.slice(0, size);
     rerank[size] = time(() => shelf.rank(list, { strength: 0.5 }), size === 10_000 ? 30 : 100);
   }
+  // Moving the profile to another device: the files' sizes, deriving the key (PBKDF2,
+  // 600,000 iterations) as encrypting and decrypting do, and a merge into another profile.
+  const plainFile = shelf.profile.export();
+  let t0 = performance.now();
+  const sealedFile = await shelf.profile.export({ passphrase: 'bench passphrase' });
+  const sealMs = performance.now() - t0;
   shelf.close();
+  const other = await Shelfwise.open({ namespace: 'bench-other', now: clock });
+  other.grantConsent();
+  for (let i = 0; i < 200; i++) other.track({ type: 'view', product: products[products.length - 1 - i] });
+  other.flush();
+  t0 = performance.now();
+  await other.profile.import(sealedFile, { mode: 'merge', passphrase: 'bench passphrase' });
+  const openAndMergeMs = performance.now() - t0;
+  t0 = performance.now();
+  await other.profile.import(plainFile, { mode: 'merge' });
+  const mergeMs = performance.now() - t0;
+  other.profile.erase();
+  other.close();
   return {
+    moving: { plainBytes: plainFile.length, sealedBytes: sealedFile.length, sealMs, openAndMergeMs, mergeMs },
     compared,
     rerank,
     openMs: { p50: percentile(opens, 50), p95: percentile(opens, 95) },
