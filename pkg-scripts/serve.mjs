@@ -45,6 +45,7 @@ const HEADERS = {
 /** The demo shop: the built package under /shelfwise/, the shop at the root. */
 export const SHOP_MOUNTS = [
   ['/shelfwise/', DIST],
+  ['/vendor/uqr/', join(ROOT, 'node_modules', 'uqr', 'dist')],
   ['/', join(ROOT, 'www')],
 ];
 

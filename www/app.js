@@ -1,11 +1,12 @@
 // Harbor Market: a demo storefront using the Shelfwise package the way a shop would.
 // Everything here is ordinary storefront code; personalization decisions come from
 // the package. Product data is always rendered as text, never as HTML.
-import { Shelfwise, isShelfwiseError } from '/shelfwise/index.js';
+import { Shelfwise, isEncryptedExport, isShelfwiseError } from '/shelfwise/index.js';
 import { inStock } from './art.js';
 import { Cart } from './cart.js';
 import { Checkout, FREE_SHIPPING_FROM, totals } from './checkout.js';
 import { $, button, element, label, money, productImage, stars } from './dom.js';
+import { MoveProfile } from './move.js';
 import { LABELS, MEASUREMENT, NAMESPACE, QUIET_REASONS, RANK_STRENGTH } from './shop-config.js';
 
 /** The shop's own switch: consent through a consent manager (the IAB TCF stub) instead of its banner. */
@@ -35,6 +36,7 @@ const state = {
   categories: new Map(),
   shelf: /** @type {Shelfwise | null} */ (null),
   cart: /** @type {Cart | null} */ (null),
+  move: /** @type {MoveProfile | null} */ (null),
   checkout: /** @type {Checkout | null} */ (null),
   category: '',
   sort: 'recommended',
@@ -985,7 +987,8 @@ function wire() {
   $('open-privacy').addEventListener('click', () => setPanel($('privacy-panel').hidden));
   $('close-privacy').addEventListener('click', () => setPanel(false));
   document.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && !$('privacy-panel').hidden) setPanel(false);
+    // Escape in the "Move my profile" dialog closes the dialog alone, back to the panel.
+    if (event.key === 'Escape' && !$('privacy-panel').hidden && !$('move-dialog').open) setPanel(false);
   });
   $('export-profile').addEventListener('click', () => {
     const blob = new Blob([state.shelf.profile.export()], { type: 'application/json' });
@@ -999,14 +1002,25 @@ function wire() {
     const [file] = event.target.files;
     event.target.value = '';
     if (!file) return;
+    const text = await file.text();
+    // A locked file (from "Move my profile") needs its passphrase: the dialog asks for it.
+    if (isEncryptedExport(text)) {
+      $('privacy-feedback').textContent = '';
+      state.move.open({ text });
+      return;
+    }
     try {
-      state.shelf.profile.import(await file.text());
+      state.shelf.profile.import(text);
       $('privacy-feedback').textContent = 'Your profile was imported.';
     } catch (error) {
       if (!isShelfwiseError(error)) throw error;
       $('privacy-feedback').textContent = `This file could not be imported: ${error.message}`;
     }
     renderAll();
+  });
+  $('move-open').addEventListener('click', () => {
+    $('privacy-feedback').textContent = '';
+    state.move.open();
   });
   $('erase-profile').addEventListener('click', () => {
     state.shelf.profile.erase();
@@ -1100,6 +1114,14 @@ async function main() {
     return product && inStock(product) ? product.stock : 0;
   });
   state.checkout = new Checkout({ lines: cartLines, onPlace: placeOrder });
+  state.move = new MoveProfile({
+    shelf,
+    // As after an import from the file input: every list shows the profile brought here.
+    onImported: (message) => {
+      $('privacy-feedback').textContent = message;
+      renderAll();
+    },
+  });
   readUrl();
   wire();
   renderAll();

@@ -1,24 +1,44 @@
-// What the end-to-end specs share: a page that fails its test on any console error or
-// warning and on any request beyond the local server (Shelfwise makes none), and the
-// steps every spec takes in the demo shop.
+// What the end-to-end specs share: pages (the shopper's, and their other device's) that fail
+// their test on any console error or warning and on any request beyond the local server
+// (Shelfwise makes none), and the steps every spec takes in the demo shop.
 import { test as base, expect } from '@playwright/test';
 
 export { expect };
 
-export const test = base.extend({
-  page: async ({ page, baseURL }, use) => {
-    const problems = [];
-    const foreign = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('request', (request) => {
-      if (!request.url().startsWith(`${baseURL}/`)) foreign.push(request.url());
-    });
-    await use(page);
+/** Watches a page; the returned function asserts it logged no error or warning and asked nothing beyond the local server. */
+function watch(page, baseURL) {
+  const problems = [];
+  const foreign = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('request', (request) => {
+    if (!request.url().startsWith(`${baseURL}/`)) foreign.push(request.url());
+  });
+  return () => {
     expect(problems, 'console errors and warnings').toEqual([]);
     expect(foreign, 'requests beyond the local server').toEqual([]);
+  };
+}
+
+export const test = base.extend({
+  page: async ({ page, baseURL }, use) => {
+    const check = watch(page, baseURL);
+    await use(page);
+    check();
+  },
+  /** The same shopper's other device: a page in a browser context of its own (its own storage), watched as `page` is. */
+  otherDevice: async ({ browser, baseURL, viewport }, use) => {
+    const context = await browser.newContext({ baseURL, viewport });
+    try {
+      const page = await context.newPage();
+      const check = watch(page, baseURL);
+      await use(page);
+      check();
+    } finally {
+      await context.close();
+    }
   },
 });
 
