@@ -538,7 +538,9 @@ impl Profile {
 
     /// Repairs the merge records read back from storage; returns how many were dropped.
     pub(super) fn sanitize_merge(&mut self, config: &ProfileConfig) -> usize {
-        let before = self.peers.len() + self.decided.len();
+        let before = self.peers.len() + self.decided.len() + usize::from(self.origin.is_some());
+        // No device is named 0 (it stands for none in a snapshot).
+        self.origin = self.origin.filter(|origin| *origin != 0);
         let (taste, by_category) = (Self::taste_bounds(config), Self::category_bounds(config));
         let mut dropped = 0;
         self.peers.retain(|p| {
@@ -561,6 +563,9 @@ impl Profile {
                 && valid_time(d.at_ms)
         });
         self.decided.truncate(MAX_DECIDED);
-        dropped + before - self.peers.len() - self.decided.len()
+        dropped + before
+            - self.peers.len()
+            - self.decided.len()
+            - usize::from(self.origin.is_some())
     }
 }
