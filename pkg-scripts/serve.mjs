@@ -107,7 +107,9 @@ export function renderCategory(slug) {
     <title>${escapeHtml(name)} · Harbor Market</title>
     <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
     <link rel="stylesheet" href="/style.css" />
-    <!-- Render-blocking: the grid below is reordered for the shopper before the first paint. -->
+    <!-- Render-blocking: the grid below is reordered for the shopper before the first paint.
+         Engines without blocking="render" hide the grid until then (render-guard.js). -->
+    <script src="/render-guard.js"></script>
     <script type="module" blocking="render" src="/category.js"></script>
   </head>
   <body class="category-page">

@@ -108,6 +108,8 @@ impl<S: Store> Engine<S> {
         }
         let mut imported = crate::export::import(file)?;
         imported.sanitize(&self.config);
+        // Restored: whatever the browser deleted is back.
+        self.evicted = false;
         self.compact_with(now_ms, &mut |profile| profile.clone_from(&imported));
         Ok(())
     }
@@ -131,6 +133,7 @@ impl<S: Store> Engine<S> {
     pub fn erase(&mut self, now_ms: f64) -> Result<()> {
         let now_ms = validate_time(now_ms)?;
         let old_epoch = self.record.as_ref().map_or(0, |r| r.epoch);
+        self.evicted = false;
         self.own.clear();
         self.others.clear();
         self.dirty = false;
