@@ -82,15 +82,18 @@ export async function startShop() {
   return shop;
 }
 
-/** The engine's WebDriver server, started in its own process group, and a session in it. */
-export async function startBrowser() {
+/**
+ * The engine's WebDriver server, started in its own process group, and a session in it.
+ * `firefoxPrefs`: Firefox preferences for this session (a shopper's own settings).
+ */
+export async function startBrowser({ firefoxPrefs = {} } = {}) {
   const port = await freePort();
   const [command, args, capabilities] =
     ENGINE === 'firefox'
       ? [
           GECKODRIVER,
           ['--port', String(port), '--host', '127.0.0.1'],
-          { browserName: 'firefox', 'moz:firefoxOptions': { binary: FIREFOX, args: ['-headless'] } },
+          { browserName: 'firefox', 'moz:firefoxOptions': { binary: FIREFOX, args: ['-headless'], prefs: firefoxPrefs } },
         ]
       : [
           // MiniBrowser has no headless mode: a virtual display (-a: a free display number).

@@ -341,3 +341,36 @@ test('a profile the browser deleted (Safari ITP) is told from a new one when the
   await shop.click('#open-privacy');
   await shop.waitForText('#interests', 'Laptops');
 });
+
+test('Global Privacy Control: Firefox sends it when the shopper turns it on, and it denies; WebKit sends none, and the banner asks', async () => {
+  if (ENGINE === 'webkit') {
+    // Safari has no GPC: nothing to read, so the shop's banner asks, as for anyone else.
+    await shop.open('/');
+    assert.equal(await shop.run('return "globalPrivacyControl" in navigator'), false);
+    assert.ok(await shop.visible('#consent-banner'));
+    assert.equal(await shop.run('return document.getElementById("banner-gpc").dataset.gpc'), 'false');
+    return;
+  }
+  // A session of its own: the shopper's Firefox with GPC turned on in its settings.
+  const gpc = await startBrowser({
+    firefoxPrefs: { 'privacy.globalprivacycontrol.enabled': true, 'privacy.globalprivacycontrol.functionality.enabled': true },
+  });
+  try {
+    const other = new Shop(gpc.driver, server);
+    await other.open('/');
+    assert.equal(await other.run('return navigator.globalPrivacyControl'), true);
+    assert.equal(await other.visible('#consent-banner'), false, 'GPC is an answer: not asked');
+    await other.viewProducts('laptops', 2);
+    assert.deepEqual(await other.storedKeys(), [], 'denied: nothing stored, not even a refusal of its own');
+    await other.click('#open-privacy');
+    await other.waitForText('#privacy-consent', 'Global Privacy Control');
+    await other.waitForText('#privacy-consent', 'Personalization is off');
+    // The shopper can still turn it on in the shop: that grant wins.
+    await other.click('#toggle-consent');
+    await other.waitForText('#privacy-consent', 'Personalization is on');
+    assert.ok((await other.storedKeys()).includes('shelfwise:harbor-market:v3'));
+    assert.deepEqual(await other.takeProblems(), []);
+  } finally {
+    await gpc.quit();
+  }
+});
