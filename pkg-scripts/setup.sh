@@ -121,6 +121,7 @@ if [[ "$purpose" == test ]]; then
     packages+=(webkit2gtk-driver)
   fi
   command -v xvfb-run >/dev/null || packages+=(xvfb)
+  command -v xauth >/dev/null || packages+=(xauth) # xvfb-run needs it; only recommended by xvfb
   if (( ${#packages[@]} )); then apt_install "${packages[@]}"; fi
   # geckodriver (Firefox's WebDriver) is published on crates.io: built once into the tools folder.
   if [[ "$("$TOOLS/bin/geckodriver" --version 2>/dev/null | head -n 1)" != "geckodriver $GECKODRIVER_VERSION"* ]]; then
