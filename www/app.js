@@ -492,7 +492,7 @@ function renderDismissed(summary) {
 
 /**
  * What the browser does to storage, when it matters to the shopper: a profile it deleted
- * (Safari deletes a site's storage after 7 days without a visit) can come back from the
+ * (Safari deletes a site's storage after seven days without a visit) can come back from the
  * file they downloaded; in a browser that keeps nothing (a private window), they can
  * download it before leaving.
  */

@@ -819,8 +819,8 @@ export class Shelfwise extends EventTarget {
    * `true` when the browser deleted the shopper's profile: personalization is granted by a
    * decision from an earlier visit (a TCF CMP's stored choices, or `grantConsent` with
    * `decidedAt`), yet nothing of this namespace was on file. Safari deletes a site's
-   * script-written storage after 7 days without a visit (Intelligent Tracking
-   * Prevention). Offer the shopper to import their export file. A deleted profile
+   * script-written storage after seven days of use without the shopper interacting with
+   * the site (Intelligent Tracking Prevention). Offer the shopper to import their export file. A deleted profile
    * without such a grant looks like a new shopper: it cannot be told apart.
    * `storagechange` fires when it changes.
    */

@@ -239,8 +239,8 @@ impl<S: Store> Engine<S> {
     /// earlier visit (a TCF CMP's stored choices, or a grant the shop has on record), the
     /// storage reads fine, and yet nothing of this namespace is on file: no profile, no
     /// journal, no refusal. Browsers delete site storage (Safari's Intelligent Tracking
-    /// Prevention after 7 days without a visit, the shopper clearing site data, eviction
-    /// under storage pressure); the shop can then offer to import the shopper's export.
+    /// Prevention after seven days of use without an interaction with the site, the
+    /// shopper clearing site data, eviction under storage pressure); the shop can then offer to import the shopper's export.
     /// It cannot be told apart from a grant given where Shelfwise never ran in this
     /// browser (another device, a page without Shelfwise). Without such a grant, or when
     /// storage cannot be read, it stays `false`: a deleted profile looks like a new
