@@ -108,7 +108,9 @@ export function renderCategory(slug) {
     <title>${escapeHtml(name)} · Harbor Market</title>
     <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
     <link rel="stylesheet" href="/style.css" />
-    <!-- Render-blocking: the grid below is reordered for the shopper before the first paint. -->
+    <!-- Render-blocking: the grid below is reordered for the shopper before the first paint.
+         Engines without blocking="render" hide the grid until then (render-guard.js). -->
+    <script src="/render-guard.js"></script>
     <script type="module" blocking="render" src="/category.js"></script>
   </head>
   <body class="category-page">
@@ -152,8 +154,13 @@ function resolvePath(mounts, urlPath) {
   return null;
 }
 
-/** A static file server for `[urlPrefix, folder]` mounts (first match wins). */
-export function createStaticServer(mounts = SHOP_MOUNTS) {
+/**
+ * A static file server for `[urlPrefix, folder]` mounts (first match wins). `shop`: also
+ * render the demo's category pages (by default with the shop's own mounts). `page`: a
+ * hook every HTML page passes through, `(html, url) => html` (the WebDriver suite adds
+ * its console probe there, in browsers whose console WebDriver cannot read).
+ */
+export function createStaticServer(mounts = SHOP_MOUNTS, { shop = mounts === SHOP_MOUNTS, page: transform = null } = {}) {
   return createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     let path = null;
@@ -176,9 +183,11 @@ export function createStaticServer(mounts = SHOP_MOUNTS) {
       response.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    const category = mounts === SHOP_MOUNTS && url.pathname.match(/^\/category\/([a-z0-9-]+)$/);
-    const page = category ? renderCategory(category[1]) : null;
+    const category = shop && url.pathname.match(/^\/category\/([a-z0-9-]+)$/);
+    let page = category ? renderCategory(category[1]) : null;
+    if (page === null && transform && path && stat?.isFile() && extname(path) === '.html') page = readFileSync(path, 'utf8');
     if (page !== null) {
+      if (transform) page = transform(page, url);
       response.writeHead(200, { ...HEADERS, 'Content-Type': MIME['.html'] });
       response.end(request.method === 'HEAD' ? undefined : page);
       return;

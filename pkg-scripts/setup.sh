@@ -7,7 +7,8 @@
 #   std's source (rust-src) for the size-optimized release build
 # - wasm-bindgen CLI at exactly the crate's pinned version, in $SHELFWISE_TOOLS
 # - npm dev dependencies (binaryen's wasm-opt, TypeScript, Playwright, Vite, webpack)
-# - for tests: Chromium and ChromeDriver (Debian packages)
+# - for tests: Chromium and ChromeDriver, Firefox ESR, WebKitGTK's WebDriver with
+#   MiniBrowser and Xvfb (Debian packages); geckodriver at a pinned version, in $SHELFWISE_TOOLS
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -103,14 +104,31 @@ if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# A browser for the tests (never downloaded by a test tool: Debian's packages).
+# The browsers for the tests (never downloaded by a test tool: Debian's packages):
+# Chromium and ChromeDriver; Firefox ESR; WebKitGTK's WebDriver, which drives its
+# MiniBrowser, under Xvfb (a virtual display: MiniBrowser has no headless mode).
+GECKODRIVER_VERSION=0.37.1
 if [[ "$purpose" == test ]]; then
-  if [[ ! -x "$CHROMIUM" || ! -x "$CHROMEDRIVER" ]]; then
-    if [[ "$CHROMIUM" == /usr/bin/chromium && "$CHROMEDRIVER" == /usr/bin/chromedriver ]]; then
-      apt_install chromium chromium-driver
-    else
-      die "CHROMIUM_PATH=$CHROMIUM or CHROMEDRIVER=$CHROMEDRIVER does not exist"
-    fi
+  if [[ ! -x "$CHROMIUM" || ! -x "$CHROMEDRIVER" ]] \
+    && [[ "$CHROMIUM" != /usr/bin/chromium || "$CHROMEDRIVER" != /usr/bin/chromedriver ]]; then
+    die "CHROMIUM_PATH=$CHROMIUM or CHROMEDRIVER=$CHROMEDRIVER does not exist"
+  fi
+  packages=()
+  [[ -x "$CHROMIUM" ]] || packages+=(chromium)
+  [[ -x "$CHROMEDRIVER" ]] || packages+=(chromium-driver)
+  [[ -x "${FIREFOX_PATH:-/usr/bin/firefox-esr}" ]] || packages+=(firefox-esr)
+  if [[ ! -x /usr/bin/WebKitWebDriver ]] || ! compgen -G '/usr/lib/*/webkit2gtk-4.1/MiniBrowser' >/dev/null; then
+    packages+=(webkit2gtk-driver)
+  fi
+  command -v xvfb-run >/dev/null || packages+=(xvfb)
+  command -v xauth >/dev/null || packages+=(xauth) # xvfb-run needs it; only recommended by xvfb
+  if (( ${#packages[@]} )); then apt_install "${packages[@]}"; fi
+  # geckodriver (Firefox's WebDriver) is published on crates.io: built once into the tools folder.
+  if [[ "$("$TOOLS/bin/geckodriver" --version 2>/dev/null | head -n 1)" != "geckodriver $GECKODRIVER_VERSION"* ]]; then
+    say "cargo install geckodriver $GECKODRIVER_VERSION into $TOOLS (about 3 minutes, once)"
+    cargo install -q geckodriver --version "$GECKODRIVER_VERSION" --locked --root "$TOOLS" --force \
+      || cargo install -q geckodriver --version "$GECKODRIVER_VERSION" --root "$TOOLS" --force \
+      || say "warning: could not install geckodriver $GECKODRIVER_VERSION; the Firefox suites will fail"
   fi
 fi
 

@@ -1,10 +1,12 @@
 // Runs every check and test suite, continuing past failures, and ends with one line
 // `N passed, N failed` summing them all. Usage: node pkg-scripts/test.mjs
-// (npm test runs setup first). Set SHELFWISE_SKIP=e2e,packaging to skip suites locally.
+// (npm test runs setup first). Set SHELFWISE_SKIP=e2e,packaging to skip suites locally
+// (`e2e` skips the end-to-end suites of every engine; `e2e-firefox`, `e2e-webkit`,
+// `browser-firefox` one each).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMEDRIVER, CHROMIUM, CHROMIUM_ARGS, ROOT, WASM_TARGET, wasmCargo } from './toolchain.mjs';
+import { CHROMEDRIVER, CHROMIUM, CHROMIUM_ARGS, FIREFOX, GECKODRIVER, ROOT, WASM_TARGET, wasmCargo } from './toolchain.mjs';
 
 const RESULTS = join(ROOT, 'test-results');
 rmSync(RESULTS, { recursive: true, force: true });
@@ -52,17 +54,22 @@ function playwrightCounts() {
 }
 
 const wasm = wasmCargo();
-const webdriverJson = join(RESULTS, 'webdriver.json');
-writeFileSync(
-  webdriverJson,
-  JSON.stringify({ 'goog:chromeOptions': { binary: CHROMIUM, args: CHROMIUM_ARGS } }, null, 2),
-);
-const browserEnv = wasm && {
-  ...wasm.env,
-  CHROMEDRIVER,
-  WASM_BINDGEN_TEST_WEBDRIVER_JSON: webdriverJson,
-  WASM_BINDGEN_TEST_TIMEOUT: '120',
-};
+// wasm-bindgen-test-runner takes the first driver named in its environment (GECKODRIVER
+// before CHROMEDRIVER): each run names only its own, with its capabilities in a file.
+function webdriverEnv(driver, path, capabilities) {
+  const file = join(RESULTS, `webdriver-${driver}.json`);
+  writeFileSync(file, JSON.stringify(capabilities, null, 2));
+  const env = { ...wasm.env, WASM_BINDGEN_TEST_WEBDRIVER_JSON: file, WASM_BINDGEN_TEST_TIMEOUT: '120' };
+  for (const name of ['CHROMEDRIVER', 'GECKODRIVER', 'SAFARIDRIVER', 'MSEDGEDRIVER']) delete env[name];
+  env[driver.toUpperCase()] = path;
+  return env;
+}
+const chromiumEnv = wasm && webdriverEnv('chromedriver', CHROMEDRIVER, { 'goog:chromeOptions': { binary: CHROMIUM, args: CHROMIUM_ARGS } });
+const firefoxEnv = wasm && webdriverEnv('geckodriver', GECKODRIVER, { 'moz:firefoxOptions': { binary: FIREFOX, args: ['-headless'] } });
+
+/** The WebDriver end-to-end suite (tests/webdriver/) in one engine. */
+const webdriverSuite = (engine) => () =>
+  execute('node', ['--test', '--test-reporter=spec', 'tests/webdriver/'], { ...process.env, SHELFWISE_ENGINE: engine });
 
 // kind: 'check' counts as one test; otherwise counts come from the runner's output.
 // required: later steps need it (they are reported failed, not run, when it fails).
@@ -97,10 +104,18 @@ const steps = [
   { name: 'build package', kind: 'check', required: true, run: () => execute('node', ['pkg-scripts/build.mjs']) },
   { name: 'native tests', kind: 'cargo', run: () => execute('cargo', ['test', '--workspace']) },
   {
-    name: 'browser tests (wasm-bindgen-test)',
+    name: 'browser tests (wasm-bindgen-test, Chromium)',
     kind: 'cargo',
     needsWasm: true,
-    run: () => execute(wasm.cargo, ['test', '--target', WASM_TARGET, '--test', 'browser'], browserEnv),
+    run: () => execute(wasm.cargo, ['test', '--target', WASM_TARGET, '--test', 'browser'], chromiumEnv),
+  },
+  {
+    // No -q here: the runner rejects --quiet under geckodriver.
+    name: 'browser tests (wasm-bindgen-test, Firefox)',
+    id: 'browser-firefox',
+    kind: 'cargo',
+    needsWasm: true,
+    run: () => execute(wasm.cargo, ['test', '--target', WASM_TARGET, '--test', 'browser'], firefoxEnv),
   },
   {
     name: 'JS face (Node)',
@@ -114,6 +129,8 @@ const steps = [
     run: () =>
       execute(join(ROOT, 'node_modules', '.bin', 'playwright'), ['test', '-c', 'tests/e2e/playwright.config.mjs']),
   },
+  { name: 'end-to-end (WebDriver, Firefox)', id: 'e2e-firefox', group: 'e2e', kind: 'node-test', run: webdriverSuite('firefox') },
+  { name: 'end-to-end (WebDriver, WebKit)', id: 'e2e-webkit', group: 'e2e', kind: 'node-test', run: webdriverSuite('webkit') },
   {
     name: 'packaging',
     id: 'packaging',
@@ -128,7 +145,7 @@ const steps = [
 const results = [];
 let blocked = null;
 for (const step of steps) {
-  if (step.id && skip.has(step.id)) continue;
+  if ((step.id && skip.has(step.id)) || (step.group && skip.has(step.group))) continue;
   console.log(`\n=== ${step.name} ===`);
   if (blocked || (step.needsWasm && !wasm)) {
     console.log(`not run: ${blocked ?? 'no wasm32 toolchain (run npm run setup)'}`);

@@ -5,7 +5,7 @@
 // - Debian's rustc-web + rust-web-src, building std from source (`-Z build-std`).
 
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,26 @@ export const DIST = join(ROOT, 'dist');
 export const WASM_TARGET = 'wasm32-unknown-unknown';
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMEDRIVER = process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver';
+
+/** Firefox (Debian's ESR) and its WebDriver, geckodriver, built by setup into the tools folder. */
+export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+export const GECKODRIVER = process.env.GECKODRIVER ?? join(TOOLS_DIR, 'bin', 'geckodriver');
+/** WebKitGTK's WebDriver (Debian's webkit2gtk-driver); it drives MiniBrowser under a virtual display. */
+export const WEBKIT_WEBDRIVER = process.env.WEBKIT_WEBDRIVER ?? '/usr/bin/WebKitWebDriver';
+export const MINIBROWSER = process.env.MINIBROWSER_PATH ?? findMiniBrowser();
+
+/** WebKitGTK's MiniBrowser, in its multiarch folder (`/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/`). */
+function findMiniBrowser() {
+  try {
+    for (const arch of readdirSync('/usr/lib')) {
+      const path = join('/usr/lib', arch, 'webkit2gtk-4.1', 'MiniBrowser');
+      if (existsSync(path)) return path;
+    }
+  } catch {
+    // No /usr/lib: not a Debian-like system.
+  }
+  return '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+}
 
 /** Flags a headless Chromium needs as root on a machine with a closed network. */
 export const CHROMIUM_ARGS = [

@@ -248,7 +248,7 @@ impl Engine {
     // Every call that takes at most a text and a number, by operation number (`op`, see
     // `contract::Op`, whose `returns` says what each gives back): one export instead of
     // one each keeps the module and its glue smaller. `text` holds the query, product id,
-    // facet and value (`PAIR`-joined), an export's format, checksum and payload
+    // facet and value (`PAIR`-joined), a grant's date (ms), an export's format, checksum and payload
     // (`PAIR`-joined, `ABSENT` when missing), a candidate bucketing id, the measured
     // modules (`PAIR`-joined), offer kinds (`ITEM`-joined) or a category; `number` the
     // grant's purposes (bit 1 personalization, bit 2 measurement), a preference's weight,
@@ -267,9 +267,13 @@ impl Engine {
         let given = |n: f64| Some(n).filter(|n| !n.is_nan());
         let done = JsValue::UNDEFINED;
         Ok(match Op::from_number(op) {
+            // `text`: when the shopper gave it, in ms (a grant the shop has on record;
+            // empty: now).
             Some(Op::Grant) => {
                 let purposes = number as u32;
-                self.grant_consent(purposes & 1 != 0, purposes & 2 != 0, now_ms)?;
+                let decided = text.parse::<u64>().map_or(now_ms, |ms| ms as f64);
+                self.inner
+                    .grant_recorded(purposes & 1 != 0, purposes & 2 != 0, decided, now_ms)?;
                 done
             }
             Some(Op::Withdraw) => self.withdraw_consent(now_ms).map(|()| done)?,
@@ -282,6 +286,7 @@ impl Engine {
             Some(Op::Flush) => self.flush().into(),
             Some(Op::HasPending) => self.has_pending().into(),
             Some(Op::StorageMode) => self.storage_mode().into(),
+            Some(Op::Evicted) => self.evicted().into(),
             Some(Op::Consent) => self.consent_json().into(),
             Some(Op::Warnings) => self.take_warnings().into(),
             Some(Op::Summary) => self.summary(now_ms)?.into(),
@@ -394,6 +399,11 @@ impl Engine {
 
     pub fn storage_mode(&self) -> String {
         self.inner.storage_mode().as_str().to_owned()
+    }
+
+    // Whether the browser deleted the profile (see `core::Engine::evicted`).
+    pub fn evicted(&self) -> bool {
+        self.inner.evicted()
     }
 
     pub fn grant_consent(

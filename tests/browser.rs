@@ -1,5 +1,5 @@
-//! The wasm boundary in headless Chromium (wasm-bindgen-test): real `localStorage`,
-//! real JS errors.
+//! The wasm boundary in headless Chromium and Firefox (wasm-bindgen-test, run once per
+//! browser by `npm test`): real `localStorage`, real JS errors.
 #![cfg(target_arch = "wasm32")]
 
 use shelfwise::Engine;
@@ -616,4 +616,50 @@ fn an_export_moves_to_another_device_that_stays_itself() {
         .unwrap_err();
     assert_eq!(code_of(error), "invalid_import");
     assert_eq!(laptop.summary(NOW).unwrap(), laptop_summary);
+}
+
+#[wasm_bindgen_test]
+fn a_cmp_grant_from_an_earlier_visit_finds_a_deleted_profile_evicted() {
+    reset();
+    // Purposes 1 to 10 consented; bit 12: the CMP loaded them from an earlier visit.
+    let tc = "COwDzqZOwDzqZN4ABMENAPCAAP4AAP-AAAhoAFQAYABgAOABQAAAAA";
+    let mut lists: Vec<u32> = vec![10];
+    lists.extend(1..=10);
+    lists.extend([0, 0]);
+    let cmp = |engine: &mut Engine, loaded: bool, at: f64| {
+        let flags = 2 | 4 | if loaded { 1 << 12 } else { 0 };
+        engine.set_signals(flags, tc, &lists, at).unwrap();
+    };
+    let mut first = open("itp").unwrap();
+    cmp(&mut first, false, NOW);
+    assert!(view(&mut first, 5, "laptops", NOW).unwrap());
+    first.flush();
+    assert!(!first.evicted(), "decided on this page");
+    let mut later = open("itp").unwrap();
+    cmp(&mut later, true, NOW + 1.0);
+    assert!(!later.evicted(), "the profile is on file");
+    // The browser deletes the site's storage (Safari's ITP after 7 days without a visit).
+    local().clear().unwrap();
+    let mut evicted = open("itp").unwrap();
+    cmp(&mut evicted, true, NOW + 2.0);
+    assert!(evicted.evicted());
+    assert_eq!(personalization(&evicted), "granted");
+    assert_eq!(evicted.storage_mode(), "persistent");
+    assert!(shelfwise_keys().contains(&"shelfwise:itp:v3".to_owned()));
+    // Storage that throws on every call tells nothing: not evicted, in memory.
+    local().clear().unwrap();
+    run_js(
+        "globalThis.__getItem = Storage.prototype.getItem;
+         globalThis.__setItem = Storage.prototype.setItem;
+         Storage.prototype.getItem = function () { throw new DOMException('blocked', 'SecurityError'); };
+         Storage.prototype.setItem = Storage.prototype.getItem;",
+    );
+    let mut blocked = open("itp").unwrap();
+    cmp(&mut blocked, true, NOW + 3.0);
+    run_js(
+        "Storage.prototype.getItem = globalThis.__getItem;
+         Storage.prototype.setItem = globalThis.__setItem;",
+    );
+    assert!(!blocked.evicted());
+    assert_eq!(blocked.storage_mode(), "memory");
 }

@@ -492,6 +492,25 @@ function renderDismissed(summary) {
   $('dismissed').replaceChildren(...items);
 }
 
+/**
+ * What the browser does to storage, when it matters to the shopper: a profile it deleted
+ * (Safari deletes a site's storage after seven days without a visit) can come back from the
+ * file they downloaded; in a browser that keeps nothing (a private window), they can
+ * download it before leaving.
+ */
+function renderStorageNotice() {
+  const shelf = state.shelf;
+  const granted = shelf.consent.personalization === 'granted';
+  const evicted = granted && shelf.profileEvicted;
+  const memory = granted && shelf.storageMode === 'memory';
+  $('storage-notice').hidden = !evicted && !memory;
+  $('storage-notice').dataset.state = evicted ? 'evicted' : memory ? 'memory' : 'none';
+  $('storage-notice-text').textContent = evicted
+    ? 'Your browser deleted what this shop had learned about you (Safari does this when a site is not visited for 7 days). If you downloaded your data, you can bring it back.'
+    : 'This browser does not let the shop keep what it learns (a private window?): it is forgotten when you leave. Download your data to bring it back next time.';
+  $('storage-notice-action').textContent = evicted ? 'Import my data' : 'Download my data';
+}
+
 /** After the shopper edits what the shop knows, every list shows it at once. */
 function refreshAfterEdit() {
   refreshListing();
@@ -775,6 +794,7 @@ function leaveCheckout(event) {
 
 function renderAll() {
   renderBanner();
+  renderStorageNotice();
   renderCart();
   renderCartReminder();
   renderSlots();
@@ -1071,6 +1091,13 @@ function wire() {
   });
   state.cart.addEventListener('change', renderCart);
   state.shelf.addEventListener('consentchange', renderAll);
+  state.shelf.addEventListener('storagechange', () => {
+    renderStorageNotice();
+    renderPrivacy();
+  });
+  $('storage-notice-action').addEventListener('click', () => {
+    $(state.shelf.profileEvicted ? 'import-profile' : 'export-profile').click();
+  });
   state.shelf.addEventListener('profilechange', () => {
     renderPicks();
     renderPrivacy();

@@ -22,5 +22,7 @@ if (personalized) {
   }
 }
 performance.mark('shelfwise-reordered');
+// Shown now, in its final order (engines without blocking="render": see render-guard.js).
+document.documentElement.classList.remove('reorder-pending');
 document.getElementById('grid-status').textContent =
   `${grid.children.length} products, ` + (personalized ? 'ordered for you on this device.' : "in the shop's order.");

@@ -363,7 +363,7 @@ export interface Completion {
 export { isShelfwiseError, type ShelfwiseError } from './input.js';
 
 /** Events a `Shelfwise` instance dispatches. */
-export type ShelfwiseEventType = 'consentchange' | 'profilechange' | 'warning';
+export type ShelfwiseEventType = 'consentchange' | 'profilechange' | 'storagechange' | 'warning';
 
 /** Every key Shelfwise writes: the profile's (`shelfwise:`) and the refusal record's (`shelfwise-consent:`). */
 const STORAGE_PREFIX = 'shelfwise';
@@ -634,6 +634,8 @@ export interface ShelfwiseEventMap {
   consentchange: Event;
   /** The profile changed (an edit here, or another tab's). */
   profilechange: Event;
+  /** `storageMode` or `profileEvicted` changed: offer the shopper their export file. */
+  storagechange: Event;
   /** Stored data was unreadable, salvaged or repaired, or a ranked product could not be read. */
   warning: CustomEvent<ShelfwiseWarning>;
 }
@@ -659,7 +661,8 @@ export interface Shelfwise {
  * A shopper's on-device profile for one namespace, and the ranking that uses it.
  *
  * Dispatches `consentchange` (consent changed here, in another tab or through a CMP),
- * `profilechange` (the profile changed) and `warning` (stored data was unreadable,
+ * `profilechange` (the profile changed), `storagechange` (`storageMode` or
+ * `profileEvicted` changed) and `warning` (stored data was unreadable,
  * salvaged or repaired, or a ranked product could not be read: `event.detail` is a
  * `ShelfwiseWarning`); see `ShelfwiseEventMap`.
  */
@@ -677,6 +680,8 @@ export class Shelfwise extends EventTarget {
   readonly #tcfVendorId: number | undefined;
   #tcfListenerId: unknown;
   #consent: string;
+  /** `storageMode` and `profileEvicted` as last reported (`storagechange`); empty until `open` resolves. */
+  #storage = '';
   #closed = false;
   readonly #namespace: string;
   readonly #flushDelayMs: number;
@@ -722,8 +727,13 @@ export class Shelfwise extends EventTarget {
     if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') this.#listen();
     this.#consentMode.read();
     this.#applySignals();
+    this.addEventListener('profilechange', () => this.#reportStorage());
     // After `open()` resolves, so that listeners added right after it hear these.
-    setTimeout(() => this.#emitWarnings(), 0);
+    setTimeout(() => {
+      this.#emitWarnings();
+      this.#storage = 'persistent false';
+      this.#reportStorage();
+    }, 0);
   }
 
   /** Dispatches a `warning` event (a `CustomEvent<ShelfwiseWarning>`) for each new warning. */
@@ -833,7 +843,8 @@ export class Shelfwise extends EventTarget {
       (state(mode.defaults.personalization) << 4) |
       (state(mode.defaults.analytics) << 6) |
       (state(mode.updates.personalization) << 8) |
-      (state(mode.updates.analytics) << 10);
+      (state(mode.updates.analytics) << 10) |
+      (tcf?.loaded ? 1 << 12 : 0);
     const lists = [tcf?.purposeConsents, tcf?.restrictedPurposes, tcf?.publisherConsents].flatMap((list) => [
       list?.length ?? 0,
       ...(list ?? []),
@@ -857,20 +868,57 @@ export class Shelfwise extends EventTarget {
     return JSON.parse(run(this.#engine, 'consent', this.#now)) as ConsentState;
   }
 
-  /** `"memory"` when storage is blocked, full or failing (nothing outlives the page). */
+  /**
+   * `"memory"` when storage is blocked, full or failing, as in a private window that
+   * refuses writes: Shelfwise keeps working, and nothing outlives the page unless the
+   * shopper downloads the export (`profile.export()`). Known from the first write, which is
+   * the grant: before consent nothing is written, so it reads `"persistent"`.
+   * `storagechange` fires when it changes.
+   */
   get storageMode(): Types.StorageMode {
     return run(this.#engine, 'storageMode', this.#now);
   }
 
   /**
-   * Records the shopper's consent, by default to personalization only. Granting
-   * personalization is the first thing Shelfwise ever stores.
+   * `true` when the browser deleted the shopper's profile: personalization is granted by a
+   * decision from an earlier visit (a TCF CMP's stored choices, or `grantConsent` with
+   * `decidedAt`), yet nothing of this namespace was on file. Safari deletes a site's
+   * script-written storage after seven days of use without the shopper interacting with
+   * the site (Intelligent Tracking Prevention). Offer the shopper to import their export file. A deleted profile
+   * without such a grant looks like a new shopper: it cannot be told apart.
+   * `storagechange` fires when it changes.
    */
-  grantConsent(purposes: readonly Types.Purpose[] = ['personalization']): void {
+  get profileEvicted(): boolean {
+    return run(this.#engine, 'evicted', this.#now);
+  }
+
+  /** Dispatches `storagechange` when `storageMode` or `profileEvicted` differs from what was last reported. */
+  #reportStorage(): void {
+    if (this.#closed || !this.#storage) return;
+    const state = `${this.storageMode} ${this.profileEvicted}`;
+    if (state === this.#storage) return;
+    this.#storage = state;
+    this.dispatchEvent(new Event('storagechange'));
+  }
+
+  /**
+   * Records the shopper's consent, by default to personalization only. Granting
+   * personalization is the first thing Shelfwise ever stores. `decidedAt` (a `Date` or
+   * ms, not in the future): a grant the shop has on record from an earlier visit, dated
+   * when the shopper gave it; a refusal made since in this browser still stands, and
+   * finding nothing on file then sets `profileEvicted`.
+   */
+  grantConsent(purposes: readonly Types.Purpose[] = ['personalization'], options?: { decidedAt?: Date | number }): void {
     if (!Array.isArray(purposes) || purposes.some((p) => p !== 'personalization' && p !== 'measurement')) {
       throw inputError('argument', 'purposes must be an array of "personalization" and "measurement"');
     }
-    run(this.#engine, 'grant', this.#now, '', (purposes.includes('personalization') ? 1 : 0) | (purposes.includes('measurement') ? 2 : 0));
+    const at = options?.decidedAt;
+    const ms = at instanceof Date ? at.getTime() : at;
+    if (ms !== undefined && !(typeof ms === 'number' && Number.isSafeInteger(Math.floor(ms)) && ms >= 0)) {
+      throw inputError('argument', 'decidedAt must be a Date or a time in ms');
+    }
+    const dated = ms === undefined ? '' : String(Math.floor(ms));
+    run(this.#engine, 'grant', this.#now, dated, (purposes.includes('personalization') ? 1 : 0) | (purposes.includes('measurement') ? 2 : 0));
     this.#consentChanged();
   }
 
@@ -1385,6 +1433,7 @@ export class Shelfwise extends EventTarget {
       .request(`shelfwise:${this.#namespace}:compact`, { ifAvailable: true }, async (lock) => {
         if (!lock || this.#closed) return;
         run(this.#engine, 'compact', this.#now);
+        this.#reportStorage();
         // Chromium hands localStorage writes to other renderer processes asynchronously.
         // Holding the lock a little longer lets this write arrive before another page
         // compacts, so it does not fold its journal into an envelope read before this one.
@@ -1422,8 +1471,9 @@ export class Shelfwise extends EventTarget {
     this.#emitWarnings();
   }
 
-  /** Dispatches `consentchange` when consent differs from what was last reported. */
+  /** Dispatches `consentchange` when consent differs from what was last reported (and `storagechange`). */
   #consentChanged(): void {
+    this.#reportStorage();
     const consent = run(this.#engine, 'consent', this.#now);
     // Another tab may have erased the profile, and with it the kept id.
     if (this.#assignment.unitId !== (this.#settings.unitId ?? run(this.#engine, 'unit', this.#now) ?? null)) this.#assign();

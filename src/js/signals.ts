@@ -22,6 +22,8 @@ export interface TcfSignal {
   vendorConsent: boolean;
   restrictedPurposes: Uint32Array;
   publisherConsents: Uint32Array;
+  /** The CMP loaded the choices from an earlier visit (`tcloaded`), not from the shopper on this page. */
+  loaded: boolean;
 }
 
 /** Ids whose value is `true` in a TCData `{ [id]: boolean }` map. */
@@ -56,6 +58,7 @@ export function tcfSignal(data: TcfData, vendorId: number | undefined): TcfSigna
       (vendorConsents as Record<string, unknown>)[vendorId] === true,
     restrictedPurposes: Uint32Array.from(restricted),
     publisherConsents: grantedIds(data.publisher?.consents),
+    loaded: data.eventStatus === 'tcloaded',
   };
 }
 export type TcfApi = (command: string, version: number, callback: (data: TcfData, success: boolean) => void, parameter?: unknown) => void;

@@ -4,7 +4,7 @@
 import type { Facet } from './types.js';
 
 /** Operations of the engine's `command`, by number. */
-export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, hasPending: 6, storageMode: 7, consent: 8, warnings: 9, summary: 10, export: 11, forget: 12, preference: 13, hide: 14, search: 15, import: 16, reasonValue: 17, keepUnit: 18, inHoldout: 19, takeCounts: 20, holdout: 21, modules: 22, unit: 23, withdrawMeasurement: 24, offerFits: 25, sizeFor: 26 } as const;
+export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, hasPending: 6, storageMode: 7, consent: 8, warnings: 9, summary: 10, export: 11, forget: 12, preference: 13, hide: 14, search: 15, import: 16, reasonValue: 17, keepUnit: 18, inHoldout: 19, takeCounts: 20, holdout: 21, modules: 22, unit: 23, withdrawMeasurement: 24, offerFits: 25, sizeFor: 26, evicted: 27 } as const;
 /** Operations of the tools module's `bucketing`, by number. */
 export const BUCKET = { hash: 0, ranges: 1, choose: 2, inNamespace: 3, equalWeights: 4, assign: 5 } as const;
 /** Rank options in the order the core reads them. */
@@ -66,6 +66,7 @@ export interface OpResults {
   withdrawMeasurement: undefined;
   offerFits: Float64Array;
   sizeFor: string;
+  evicted: boolean;
 }
 /** Entry name of a product's category in `intern`. */
 export const CATEGORY_FIELD = ':category';

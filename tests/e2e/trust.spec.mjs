@@ -162,4 +162,7 @@ test('with storage blocked for the site, the shop opens, personalizes for the vi
   await page.click('#open-privacy');
   await expect(page.locator('#interests')).toContainText('Laptops');
   await expect(page.locator('#privacy-stats')).toContainText('forgotten when you leave');
+  // The shop heard it (storagechange) and offers the download.
+  await expect(page.locator('#storage-notice')).toHaveAttribute('data-state', 'memory');
+  await expect(page.locator('#storage-notice-action')).toHaveText('Download my data');
 });

@@ -138,6 +138,10 @@ pub struct TcfState {
     /// The shopper's choices; `None` before the CMP has a TC string (or when its
     /// `lastUpdated` cannot be read).
     pub choices: Option<TcfChoices>,
+    /// The CMP read these choices from its own storage (TCF `tcloaded`): the shopper
+    /// decided on an earlier visit. `false` for a decision made on this page
+    /// (`useractioncomplete`).
+    pub loaded: bool,
 }
 
 /// What the page currently says about consent, read by the JS face.

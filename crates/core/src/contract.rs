@@ -54,6 +54,7 @@ string_enum! {
         WithdrawMeasurement = "withdrawMeasurement",
         OfferFits = "offerFits",
         SizeFor = "sizeFor",
+        Evicted = "evicted",
     }
 }
 
@@ -88,9 +89,13 @@ impl Op {
             | Op::Import
             | Op::Modules
             | Op::WithdrawMeasurement => "undefined",
-            Op::Flush | Op::HasPending | Op::Forget | Op::Search | Op::InHoldout | Op::Holdout => {
-                "boolean"
-            }
+            Op::Flush
+            | Op::HasPending
+            | Op::Forget
+            | Op::Search
+            | Op::InHoldout
+            | Op::Holdout
+            | Op::Evicted => "boolean",
             Op::StorageMode => "StorageMode",
             // JSON text the face parses.
             Op::Consent

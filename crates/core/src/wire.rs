@@ -180,7 +180,8 @@ fn numbers_rows(numbers: &[f64]) -> impl Iterator<Item = Row> + '_ {
 /// What the page says about consent, as the face packs it. `flags`: bit 0 GPC, bit 1 a
 /// CMP answered, bit 2 GDPR applies there, bit 3 the shop's vendor consent; then two bits
 /// per Consent Mode state (0 absent, 1 granted, 2 denied) from bit 4: default
-/// personalization, default analytics, update personalization, update analytics.
+/// personalization, default analytics, update personalization, update analytics; bit 12:
+/// the CMP loaded its choices from an earlier visit (`tcloaded`).
 /// `tc_string` dates the CMP's choices (empty: none yet); `lists` holds the consented
 /// purposes, the restricted purposes and the publisher's purposes, each after its length
 /// (a length past the end takes what is there).
@@ -212,6 +213,7 @@ pub fn signals(flags: u32, tc_string: &str, lists: &[u32]) -> Signals {
         gpc: flags & 1 != 0,
         tcf: (flags & 2 != 0).then(|| TcfState {
             gdpr_applies: flags & 4 != 0,
+            loaded: flags & 1 << 12 != 0,
             choices: tcf::last_updated_ms(tc_string).map(|last_updated_ms| TcfChoices {
                 purpose_consents,
                 vendor_consent: flags & 8 != 0,
@@ -385,6 +387,11 @@ mod tests {
         let tc = "COwDzqZOwDzqZN4ABMENAPCAAP4AAP-AAAhoAFQAYABgAOABQAAAAA";
         let decoded = signals(flags, tc, &[2, 1, 3, 0, 9, 5]);
         assert!(decoded.gpc);
+        assert!(
+            !decoded.tcf.as_ref().unwrap().loaded,
+            "decided on this page"
+        );
+        assert!(signals(2 | 4 | 1 << 12, tc, &[]).tcf.unwrap().loaded);
         let choices = decoded.tcf.and_then(|t| t.choices).expect("dated choices");
         assert_eq!(choices.purpose_consents, [1, 3]);
         assert!(choices.restricted_purposes.is_empty());

@@ -157,6 +157,7 @@ fn tcf_for(tc: &str, vendor_id: Option<u32>) -> Signals {
         tcf: Some(TcfState {
             gdpr_applies: true,
             choices,
+            loaded: false,
         }),
         ..Signals::default()
     }

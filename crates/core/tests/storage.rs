@@ -194,3 +194,173 @@ fn the_stored_profile_stays_under_32_kb_after_100_000_random_events() {
     assert!(stored.len() <= 32 * 1024, "{} bytes", stored.len());
     assert_eq!(engine.profile().events, 100_000);
 }
+
+/// A TCF CMP's signals with purposes 1 to 10 consented (a vector of
+/// tests/fixtures/tcf-v2-vectors.json, lastUpdated 2020-03-10). `loaded`: the CMP read the
+/// choices from its own storage (`tcloaded`, a decision of an earlier visit) rather than
+/// from the shopper on this page (`useractioncomplete`).
+fn cmp_grant(loaded: bool) -> shelfwise_core::Signals {
+    let tc = "COwDzqZOwDzqZN4ABMENAPCAAP4AAP-AAAhoAFQAYABgAOABQAAAAA";
+    shelfwise_core::Signals {
+        tcf: Some(shelfwise_core::consent::TcfState {
+            gdpr_applies: true,
+            choices: Some(shelfwise_core::tcf::decode(tc).unwrap().choices(None)),
+            loaded,
+        }),
+        ..Default::default()
+    }
+}
+
+const DAY: f64 = 86_400_000.0;
+
+#[test]
+fn a_cmp_grant_from_an_earlier_visit_with_nothing_on_file_is_an_evicted_profile() {
+    let products = catalogue();
+    // First visit: the shopper accepts in the CMP, and views two products.
+    let mut first = Engine::open("shop", MemoryStore::new()).unwrap();
+    first.set_signals(cmp_grant(false), T0).unwrap();
+    assert_eq!(first.consent().personalization.as_str(), "granted");
+    assert!(
+        !first.evicted(),
+        "decided on this page: nothing was expected on file"
+    );
+    first.track(&view(&products[1], T0));
+    first.track(&view(&products[4], T0));
+    first.flush();
+    first.compact(T0).unwrap();
+    let export = first.export(T0).unwrap();
+
+    // A later visit: the CMP loads its stored choices, and the profile is on file.
+    let mut second = Engine::open("shop", first.store().clone()).unwrap();
+    second.set_signals(cmp_grant(true), T0 + DAY).unwrap();
+    assert!(!second.evicted());
+    assert_eq!(second.profile().events, 2);
+
+    // Safari's ITP deleted the site's script-written storage after 7 days without a
+    // visit; the CMP's own record (a cookie its server set) survived.
+    let mut store = first.store().clone();
+    store.entries.clear();
+    let mut third = Engine::open("shop", store).unwrap();
+    third.set_signals(cmp_grant(true), T0 + 9.0 * DAY).unwrap();
+    assert!(
+        third.evicted(),
+        "a grant from an earlier visit, and nothing on file"
+    );
+    assert_eq!(third.consent().personalization.as_str(), "granted");
+    assert_eq!(third.storage_mode(), StorageMode::Persistent);
+    assert_eq!(third.profile().events, 0);
+    assert!(
+        third.store().entries.contains_key("shelfwise:shop:v3"),
+        "the grant is on file again"
+    );
+    // Applying the same signals again (every page reads them) changes nothing.
+    third.set_signals(cmp_grant(true), T0 + 9.0 * DAY).unwrap();
+    assert!(third.evicted());
+    // The shopper imports the file they downloaded: everything is back.
+    third.import(&import_file(&export), T0 + 9.0 * DAY).unwrap();
+    assert!(!third.evicted());
+    assert_eq!(third.profile().events, 2);
+
+    // The next visit finds the profile on file again.
+    let mut fourth = Engine::open("shop", third.store().clone()).unwrap();
+    fourth
+        .set_signals(cmp_grant(true), T0 + 10.0 * DAY)
+        .unwrap();
+    assert!(!fourth.evicted());
+    assert_eq!(fourth.profile().events, 2);
+}
+
+#[test]
+fn a_grant_the_shop_has_on_record_tells_an_evicted_profile_from_a_new_one() {
+    let products = catalogue();
+    // A new shopper granting now: nothing was expected on file.
+    let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+    engine.grant_consent(true, false, T0).unwrap();
+    assert!(!engine.evicted());
+    engine.track(&view(&products[0], T0));
+    engine.flush();
+
+    // Eight days later the storage is empty, and the shop's records say the shopper
+    // granted on the first visit.
+    let later = T0 + 8.0 * DAY;
+    let mut store = engine.store().clone();
+    store.entries.clear();
+    let mut evicted = Engine::open("shop", store.clone()).unwrap();
+    evicted.grant_recorded(true, false, T0, later).unwrap();
+    assert!(evicted.evicted());
+    assert_eq!(evicted.consent().decided_ms, Some(T0), "dated as recorded");
+    // The shopper starts over: erasing clears the mark.
+    evicted.erase(later).unwrap();
+    assert!(!evicted.evicted());
+
+    // The same record while the profile is on file: not evicted.
+    let mut kept = Engine::open("shop", engine.store().clone()).unwrap();
+    kept.grant_recorded(true, false, T0, later).unwrap();
+    assert!(!kept.evicted());
+    assert_eq!(kept.profile().events, 1);
+
+    // A refusal made in this browser after the recorded grant stands.
+    let mut refused = Engine::open("shop", MemoryStore::new()).unwrap();
+    refused.withdraw_consent(T0 + DAY).unwrap();
+    refused.grant_recorded(true, false, T0, later).unwrap();
+    assert_eq!(refused.consent().personalization.as_str(), "denied");
+    assert!(!refused.evicted());
+
+    // A grant cannot be dated after now.
+    let mut engine = Engine::open("shop", MemoryStore::new()).unwrap();
+    let error = engine.grant_recorded(true, false, later, T0).unwrap_err();
+    assert_eq!(error.code().as_str(), "invalid_argument");
+    assert_eq!(engine.consent().personalization.as_str(), "unknown");
+}
+
+#[test]
+fn storage_that_cannot_be_read_tells_nothing_about_eviction() {
+    let mut store = MemoryStore::new();
+    store.blocked = true;
+    let mut engine = Engine::open("shop", store).unwrap();
+    engine.set_signals(cmp_grant(true), T0).unwrap();
+    assert_eq!(engine.consent().personalization.as_str(), "granted");
+    assert_eq!(engine.storage_mode(), StorageMode::Memory);
+    assert!(
+        !engine.evicted(),
+        "nothing could be read, so nothing is known"
+    );
+}
+
+#[test]
+fn writes_that_throw_from_the_first_as_in_private_browsing_keep_everything_in_memory() {
+    // Reads work and find nothing; every write throws (QuotaExceededError).
+    let products = catalogue();
+    let mut store = MemoryStore::new();
+    store.full = true;
+    let mut engine = Engine::open("shop", store).unwrap();
+    assert_eq!(
+        engine.storage_mode(),
+        StorageMode::Persistent,
+        "nothing is written before consent, so nothing has failed yet"
+    );
+    engine.grant_consent(true, false, T0).unwrap();
+    assert_eq!(
+        engine.storage_mode(),
+        StorageMode::Memory,
+        "the grant's write threw"
+    );
+    assert!(!engine.evicted());
+    // More than a journal holds before compaction (64): the in-memory fold runs too.
+    for i in 0..78 {
+        assert!(engine.track(&view(&products[i % products.len()], T0 + i as f64)));
+    }
+    engine.flush();
+    engine.compact(T0 + 200.0).unwrap();
+    assert_eq!(engine.storage_mode(), StorageMode::Memory);
+    assert_eq!(engine.profile().events, 78, "every event kept in memory");
+    assert_eq!(engine.consent().personalization.as_str(), "granted");
+    let export = engine.export(T0).unwrap();
+    assert!(engine.store().entries.is_empty(), "nothing reached storage");
+    assert_eq!(engine.store().writes, 0);
+    // The shopper can take the profile along: an export made in memory imports elsewhere.
+    let mut elsewhere = Engine::open("shop", MemoryStore::new()).unwrap();
+    elsewhere.grant_consent(true, false, T0 + DAY).unwrap();
+    elsewhere.import(&import_file(&export), T0 + DAY).unwrap();
+    assert_eq!(elsewhere.profile().events, 78);
+}

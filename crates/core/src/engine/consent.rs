@@ -18,14 +18,18 @@ impl<S: Store> Engine<S> {
 
     /// Applies a decision if it is at least as recent as the current one: a grant of
     /// personalization writes the record, anything else erases what was stored. Returns
-    /// whether it was applied.
-    pub(super) fn decide(&mut self, decision: Consent) -> bool {
+    /// whether it was applied. `earlier`: the decision was made on an earlier visit, so a
+    /// profile should be on file (see [`Engine::evicted`]).
+    pub(super) fn decide(&mut self, decision: Consent, earlier: bool) -> bool {
         if !self.decision.superseded_by(&decision) {
             return false;
         }
         let was_allowed = self.personalization_allowed();
         self.decision = decision;
         if decision.allows_personalization() {
+            if earlier && !self.on_file {
+                self.evicted = self.nothing_on_file();
+            }
             self.persist();
         } else if was_allowed {
             self.profile = Profile::default();
@@ -54,6 +58,18 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// Whether storage reads fine and holds nothing of this namespace: no envelope, no
+    /// journal, no refusal. `false` when storage cannot be read (nothing can be told).
+    fn nothing_on_file(&self) -> bool {
+        let absent = |key: &str| matches!(self.store.get(key), Ok(None));
+        absent(&self.key)
+            && absent(&self.refusal_key)
+            && self
+                .store
+                .keys(&self.journal_prefix)
+                .is_ok_and(|keys| keys.is_empty())
+    }
+
     /// Takes a refusal on file (this visit's first, or another tab's) when it is the
     /// latest decision.
     pub(super) fn read_refusal(&mut self) {
@@ -74,19 +90,39 @@ impl<S: Store> Engine<S> {
         measurement: bool,
         now_ms: f64,
     ) -> Result<()> {
+        self.grant_recorded(personalization, measurement, now_ms, now_ms)
+    }
+
+    /// A grant the shop has on record (its own consent records, an account), dated when
+    /// the shopper gave it (`decided_ms`, not after `now_ms`). The latest decision still
+    /// wins: a refusal made since in this browser stands. A grant dated before `now_ms`
+    /// is from an earlier visit: finding nothing on file then marks the profile evicted.
+    pub fn grant_recorded(
+        &mut self,
+        personalization: bool,
+        measurement: bool,
+        decided_ms: f64,
+        now_ms: f64,
+    ) -> Result<()> {
         let now_ms = validate_time(now_ms)?;
+        let decided_ms = validate_time(decided_ms)?;
+        if decided_ms > now_ms {
+            return Err(Error::InvalidArgument(
+                "a grant cannot be dated in the future".into(),
+            ));
+        }
         let current = self.consent();
         let status =
             |grant: bool, now: ConsentStatus| if grant { ConsentStatus::Granted } else { now };
         let decision = Consent::decided(
             status(personalization, current.personalization),
             status(measurement, current.measurement),
-            now_ms,
+            decided_ms,
             Source::Shopper,
         );
         // Granting again keeps the record on file (another script may have cleared it);
         // a grant that was applied is on file already.
-        if !self.decide(decision) && self.personalization_allowed() {
+        if !self.decide(decision, decided_ms < now_ms) && self.personalization_allowed() {
             self.persist();
         }
         Ok(())
@@ -103,7 +139,7 @@ impl<S: Store> Engine<S> {
             now_ms,
             Source::Shopper,
         );
-        if !self.decide(decision) && self.personalization_allowed() {
+        if !self.decide(decision, false) && self.personalization_allowed() {
             self.persist();
         }
         Ok(())
@@ -135,7 +171,10 @@ impl<S: Store> Engine<S> {
         let was_allowed = self.personalization_allowed();
         if let Some(state) = signals.tcf.as_ref().filter(|t| t.gdpr_applies) {
             if let Some(choices) = &state.choices {
-                self.decide(tcf_decision(choices, self.policy.tcf_vendor_id));
+                self.decide(
+                    tcf_decision(choices, self.policy.tcf_vendor_id),
+                    state.loaded,
+                );
             }
         }
         if signals.consent_mode_update != self.consent_mode_update {
@@ -145,7 +184,8 @@ impl<S: Store> Engine<S> {
                 .as_ref()
                 .and_then(|state| consent_mode_decision(state, now_ms))
             {
-                self.decide(decision);
+                // Consent Mode does not say whether the decision is from an earlier visit.
+                self.decide(decision, false);
             }
         }
         self.signals = signals;

@@ -121,6 +121,8 @@ impl<S: Store> Engine<S> {
             let fresh = fresh_origin(&imported, &self.tab, now_ms);
             imported.rebase(fresh, &self.config);
         }
+        // Restored: whatever the browser deleted is back.
+        self.evicted = false;
         self.compact_with(now_ms, &mut |profile| profile.clone_from(&imported));
         Ok(())
     }
@@ -133,6 +135,7 @@ impl<S: Store> Engine<S> {
         let imported = self.imported(file, now_ms)?;
         let origin = self.own_origin(now_ms);
         let config = self.config.clone();
+        self.evicted = false;
         self.compact_with(now_ms, &mut |profile| {
             profile.merge(&imported, origin, &config);
         });
@@ -184,6 +187,7 @@ impl<S: Store> Engine<S> {
     pub fn erase(&mut self, now_ms: f64) -> Result<()> {
         let now_ms = validate_time(now_ms)?;
         let old_epoch = self.record.as_ref().map_or(0, |r| r.epoch);
+        self.evicted = false;
         self.own.clear();
         self.others.clear();
         self.dirty = false;

@@ -388,6 +388,7 @@ impl<S: Store> Engine<S> {
 
     /// Removes every Shelfwise key of every namespace and drops all state.
     pub(super) fn erase_stored(&mut self) {
+        self.evicted = false;
         self.record = None;
         self.on_file = false;
         self.own.clear();

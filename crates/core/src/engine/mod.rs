@@ -5,7 +5,9 @@
 //! - nothing is learned or written while personalization is not granted;
 //! - withdrawing consent erases every Shelfwise key, in every namespace, at once;
 //! - storage failures never surface as errors: the engine keeps working in memory and
-//!   reports it through [`Engine::storage_mode`];
+//!   reports it through [`Engine::storage_mode`]; a profile the browser deleted is told
+//!   from a new one where a grant from an earlier visit says one should exist
+//!   ([`Engine::evicted`]);
 //! - consent follows the latest decision (the shopper's, a CMP's); GPC and Consent
 //!   Mode defaults apply only while there is none (see [`super::consent`]);
 //! - the shopper's refusal is remembered (only the decision and its time, under its
@@ -141,6 +143,9 @@ pub struct Engine<S: Store> {
     modules: Vec<String>,
     /// The shopper is in the shop's holdout: the shop's order, while the profile learns.
     held_out: bool,
+    /// A grant from an earlier visit found nothing of this namespace on file: the browser
+    /// deleted the profile (see [`Engine::evicted`]).
+    evicted: bool,
 }
 
 impl<S: Store> Engine<S> {
@@ -190,6 +195,7 @@ impl<S: Store> Engine<S> {
             clock_ms: 0.0,
             modules: Vec::new(),
             held_out: false,
+            evicted: false,
         };
         engine.reload();
         engine.adopt_own_journal();
@@ -227,6 +233,20 @@ impl<S: Store> Engine<S> {
             Some(_) => StorageMode::Memory,
             None => StorageMode::Persistent,
         }
+    }
+
+    /// Whether the profile was evicted: personalization is granted by a decision from an
+    /// earlier visit (a TCF CMP's stored choices, or a grant the shop has on record), the
+    /// storage reads fine, and yet nothing of this namespace is on file: no profile, no
+    /// journal, no refusal. Browsers delete site storage (Safari's Intelligent Tracking
+    /// Prevention after seven days of use without an interaction with the site, the
+    /// shopper clearing site data, eviction under storage pressure); the shop can then offer to import the shopper's export.
+    /// It cannot be told apart from a grant given where Shelfwise never ran in this
+    /// browser (another device, a page without Shelfwise). Without such a grant, or when
+    /// storage cannot be read, it stays `false`: a deleted profile looks like a new
+    /// shopper. Stays set for the page until the profile is imported, erased or withdrawn.
+    pub fn evicted(&self) -> bool {
+        self.evicted
     }
 
     /// The last storage problem, for diagnostics.
