@@ -5,34 +5,11 @@
 // warning and on any request beyond the local server.
 import { readFileSync } from 'node:fs';
 import { renderSVG } from 'uqr';
-import { expect, openShop, test, viewProducts } from './shop-fixture.mjs';
+import { expect, gridOrder, openShop, test, viewProducts } from './shop-fixture.mjs';
 
 const PASSPHRASE = 'harbor lights 42';
 const COMBINE = 'Combine with what this browser knows';
 const REPLACE = 'Replace what this browser knows';
-
-/** The products of the grid's current page as `[id, category]` pairs, top to bottom. */
-function pageOrder(page) {
-  return page.$$eval('#grid li.card', (cards) => cards.map((c) => [c.dataset.productId, c.dataset.category]));
-}
-
-/** The whole grid as `[id, category]` pairs, top to bottom, page after page; it ends back on page 1. */
-async function gridOrder(page) {
-  const current = page.locator('#pagination [aria-current="page"]');
-  const first = page.locator('#pagination a.page-number[data-page="1"]');
-  if ((await current.count()) > 0 && (await current.textContent()) !== '1') await first.click();
-  const order = await pageOrder(page);
-  for (let number = 2; (await page.locator('#pagination a.page-next').count()) > 0; number += 1) {
-    await page.click('#pagination a.page-next');
-    await expect(current).toHaveText(String(number));
-    order.push(...(await pageOrder(page)));
-  }
-  if ((await current.count()) > 0) {
-    await first.click();
-    await expect(current).toHaveText('1');
-  }
-  return order;
-}
 
 function meanPosition(order, category) {
   const positions = order.flatMap(([, c], i) => (c === category ? [i] : []));

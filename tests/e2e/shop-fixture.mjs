@@ -78,3 +78,26 @@ export async function viewProducts(page, category, count, brand = null) {
   await filter.selectOption(before);
   return ids;
 }
+
+/** The cards of the grid's current page as `[id, category]` pairs. */
+function pageOrder(page) {
+  return page.$$eval('#grid li.card', (cards) => cards.map((c) => [c.dataset.productId, c.dataset.category]));
+}
+
+/** The whole grid as `[id, category]` pairs, top to bottom, page after page; it ends back on page 1. */
+export async function gridOrder(page) {
+  const current = page.locator('#pagination [aria-current="page"]');
+  const first = page.locator('#pagination a.page-number[data-page="1"]');
+  if ((await current.count()) > 0 && (await current.textContent()) !== '1') await first.click();
+  const order = await pageOrder(page);
+  for (let number = 2; (await page.locator('#pagination a.page-next').count()) > 0; number += 1) {
+    await page.click('#pagination a.page-next');
+    await expect(current).toHaveText(String(number));
+    order.push(...(await pageOrder(page)));
+  }
+  if ((await current.count()) > 0) {
+    await first.click();
+    await expect(current).toHaveText('1');
+  }
+  return order;
+}

@@ -235,19 +235,7 @@ fn a_file_from_before_origins_merges_once() {
     profile.origin = None;
     profile.peers.clear();
     profile.decided.clear();
-    let bytes = to_bytes(&profile);
-    let file = shelfwise_core::export::ImportFile {
-        format: Some("shelfwise-export".into()),
-        version: Some(3.0),
-        checksum: Some(
-            [
-                "fnv1a64:",
-                &shelfwise_core::json::hex16(shelfwise_core::store::fnv1a64(&bytes)),
-            ]
-            .concat(),
-        ),
-        payload: Some(shelfwise_core::base64url::encode(&bytes)),
-    };
+    let file = export_file_of(&profile);
     let mut laptop = laptop_device();
     merge(&mut laptop, &file, at);
     let once = laptop.profile().clone();

@@ -16,19 +16,7 @@ fn a_nan_measurement_time_is_repaired_and_export_import_stays_lossless() {
         .measured
         .clicks
         .push(("p".into(), "grid".into(), f64::NAN));
-    let bytes = shelfwise_core::codec::to_bytes(&profile);
-    let file = shelfwise_core::export::ImportFile {
-        format: Some("shelfwise-export".into()),
-        version: Some(3.0),
-        checksum: Some(
-            [
-                "fnv1a64:",
-                &shelfwise_core::json::hex16(shelfwise_core::store::fnv1a64(&bytes)),
-            ]
-            .concat(),
-        ),
-        payload: Some(shelfwise_core::base64url::encode(&bytes)),
-    };
+    let file = export_file_of(&profile);
     let mut engine = granted(MemoryStore::new());
     engine.import(&file, T0).unwrap();
     assert_eq!(engine.profile().measured.since_ms, None);

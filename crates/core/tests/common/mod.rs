@@ -121,6 +121,23 @@ pub fn knows_brand(profile: &shelfwise_core::Profile, brand: &str) -> bool {
         .is_some()
 }
 
+/// An export file of `profile` as the core writes one (format, version, checksum, payload).
+pub fn export_file_of(profile: &shelfwise_core::Profile) -> shelfwise_core::export::ImportFile {
+    let bytes = shelfwise_core::codec::to_bytes(profile);
+    shelfwise_core::export::ImportFile {
+        format: Some("shelfwise-export".into()),
+        version: Some(3.0),
+        checksum: Some(
+            [
+                "fnv1a64:",
+                &shelfwise_core::json::hex16(shelfwise_core::store::fnv1a64(&bytes)),
+            ]
+            .concat(),
+        ),
+        payload: Some(shelfwise_core::base64url::encode(&bytes)),
+    }
+}
+
 /// The import fields of an export's JSON, as the JS face reads them.
 pub fn import_file(json: &str) -> shelfwise_core::export::ImportFile {
     let value: serde_json::Value = serde_json::from_str(json).unwrap_or_default();
