@@ -119,9 +119,9 @@ impl Engine {
         let products = wire::event_products(&self.catalog, rows, extras, currencies)?;
         let (kind, details) = wire::event_details(kind, dwell_ms)?;
         let events = core::event::validate_events(kind, products, details, quantities, now_ms)?;
-        Ok(events
-            .iter()
-            .fold(false, |learned, event| self.inner.track(event) | learned))
+        Ok(events.into_iter().fold(false, |learned, event| {
+            self.inner.track_event(event) | learned
+        }))
     }
 
     // Interns new strings (see `wire::intern`); `event`: for `track`, so an error is an

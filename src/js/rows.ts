@@ -89,9 +89,10 @@ export class RowEncoder {
   ): { rows: Float64Array; extras: Float64Array } {
     const encoded: Encoded[] = new Array(products.length);
     let extrasLength = 0;
-    this.#entries = [];
-    this.#owners = [];
-    this.#targets = [];
+    // Emptied, not replaced: an event's encoding leaves no garbage of its own.
+    this.#entries.length = 0;
+    this.#owners.length = 0;
+    this.#targets.length = 0;
     this.#waiting.clear();
     this.#what = what;
     for (let i = 0; i < products.length; i++) {

@@ -246,12 +246,18 @@ impl<S: Store> Engine<S> {
     /// Learns from a validated event. Returns whether it was recorded: `false` without
     /// consent. Nothing is written here: [`Engine::flush`] writes this tab's journal.
     pub fn track(&mut self, event: &Event) -> bool {
+        self.track_event(event.clone())
+    }
+
+    /// [`Engine::track`], keeping the event itself for the journal (no copy of its
+    /// strings: what the browser's `track` calls).
+    pub fn track_event(&mut self, event: Event) -> bool {
         // Sensitive categories are never learned, so never journaled either.
         self.clock_ms = self.clock_ms.max(event.at_ms);
-        if !self.personalization_allowed() || !self.profile.learn(event, &self.config) {
+        if !self.personalization_allowed() || !self.profile.learn(&event, &self.config) {
             return false;
         }
-        self.own.push((self.next_seq, event.clone()));
+        self.own.push((self.next_seq, event));
         self.next_seq += 1;
         self.dirty = true;
         if self.storage_mode() == StorageMode::Memory && self.own.len() >= COMPACT_AFTER {

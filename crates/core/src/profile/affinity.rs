@@ -189,20 +189,24 @@ impl FacetValues {
     /// Drops the weakest values beyond `cap` (ties: the lexically last value goes).
     pub(super) fn prune(&mut self, cap: usize, now_ms: f64, half_life_ms: f64) {
         while self.0.len() > cap {
-            let weakest = self
-                .0
-                .iter()
-                .enumerate()
-                .min_by(|(_, (va, a)), (_, (vb, b))| {
-                    let (sa, sb) = (
-                        a.score_at(now_ms, half_life_ms),
-                        b.score_at(now_ms, half_life_ms),
-                    );
-                    sa.total_cmp(&sb).then(vb.cmp(va))
-                })
-                .map(|(i, _)| i);
+            // Each value's decayed score once per pass: a full group prunes on every new
+            // value, and the decay's power function was a fifth of `track()`.
+            let mut weakest: Option<(usize, f64)> = None;
+            for (i, (value, affinity)) in self.0.iter().enumerate() {
+                let score = affinity.score_at(now_ms, half_life_ms);
+                let weaker = match weakest {
+                    None => true,
+                    Some((w, least)) => score
+                        .total_cmp(&least)
+                        .then_with(|| self.0[w].0.cmp(value))
+                        .is_lt(),
+                };
+                if weaker {
+                    weakest = Some((i, score));
+                }
+            }
             match weakest {
-                Some(i) => self.0.swap_remove(i),
+                Some((i, _)) => self.0.swap_remove(i),
                 None => break,
             };
         }

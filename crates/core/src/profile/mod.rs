@@ -211,15 +211,15 @@ fn valid_label(label: &str) -> bool {
 /// journals interleave, imports merge), at most `cap` kept. Of items with the same
 /// time, the one added last comes first: two searches can share a millisecond.
 fn note_recent(list: &mut Vec<(String, f64)>, item: &str, at_ms: f64, cap: usize) {
-    if let Some(i) = list.iter().position(|(v, _)| v == item) {
-        if list[i].1 > at_ms {
-            return;
-        }
-        list.remove(i);
-    }
+    // An item seen again keeps its string: only a new one allocates.
+    let text = match list.iter().position(|(v, _)| v == item) {
+        Some(i) if list[i].1 > at_ms => return,
+        Some(i) => list.remove(i).0,
+        None => item.to_owned(),
+    };
     // An insertion keeps the order without pulling a sort into the module.
     let index = list.iter().take_while(|(_, t)| *t > at_ms).count();
-    list.insert(index, (item.to_owned(), at_ms));
+    list.insert(index, (text, at_ms));
     list.truncate(cap);
 }
 
