@@ -441,7 +441,7 @@ impl Profile {
                     .learned(&d.facet, &d.value)
                     .is_some_and(|a| a.at_ms > d.at_ms);
                 if !newer_here {
-                    self.taste.retain(|f, v, _| !(f == d.facet && v == d.value));
+                    self.forget(&d.facet, &d.value);
                 }
                 self.decide(DecisionKind::Forgot, &d.facet, &d.value, d.at_ms);
             }
