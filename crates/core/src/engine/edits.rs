@@ -116,8 +116,9 @@ impl<S: Store> Engine<S> {
     /// nothing.
     pub fn import(&mut self, file: &crate::export::ImportFile, now_ms: f64) -> Result<()> {
         let mut imported = self.imported(file, now_ms)?;
-        let origin = self.own_origin(now_ms);
-        if imported.origin != Some(origin) {
+        // This browser's own export comes back exactly; any other file (or one from a
+        // browser with no name yet) makes this browser a new device holding it.
+        if imported.origin.is_none() || imported.origin != self.profile.origin {
             let fresh = fresh_origin(&imported, &self.tab, now_ms);
             imported.rebase(fresh, &self.config);
         }
@@ -133,11 +134,12 @@ impl<S: Store> Engine<S> {
     /// it; this is the same for native callers.
     pub fn merge(&mut self, file: &crate::export::ImportFile, now_ms: f64) -> Result<()> {
         let imported = self.imported(file, now_ms)?;
-        let origin = self.own_origin(now_ms);
+        // A browser without a name takes one in the same write as the merge.
+        let fresh = fresh_origin(&self.profile, &self.tab, now_ms);
         let config = self.config.clone();
         self.evicted = false;
         self.compact_with(now_ms, &mut |profile| {
-            profile.merge(&imported, origin, &config);
+            profile.merge(&imported, fresh, &config);
         });
         Ok(())
     }

@@ -50,6 +50,18 @@ pub struct Peer {
     pub bought: Vec<(String, u32, u32)>,
 }
 
+impl Peer {
+    /// The snapshot as it is kept: the strongest [`PEER_VALUES`] of each group.
+    fn strongest(&self, half_life_ms: f64) -> Peer {
+        Peer {
+            taste: self.taste.strongest(half_life_ms),
+            prices: self.prices.strongest(half_life_ms),
+            sizes: self.sizes.strongest(half_life_ms),
+            ..self.clone()
+        }
+    }
+}
+
 codec_fields!(Peer {
     origin,
     through_ms,
@@ -235,15 +247,9 @@ impl Profile {
     /// Makes this profile another device's copy under `origin`: what it shows stays, and
     /// its own part becomes one of its peers.
     pub fn rebase(&mut self, origin: u64, config: &ProfileConfig) {
-        let own = self.own_part(config);
+        let own = self.own_part(config).strongest(config.half_life_ms);
         self.peers
             .retain(|p| p.origin != own.origin && p.origin != origin);
-        let own = Peer {
-            taste: own.taste.strongest(config.half_life_ms),
-            prices: own.prices.strongest(config.half_life_ms),
-            sizes: own.sizes.strongest(config.half_life_ms),
-            ..own
-        };
         insert_newest_first(&mut self.peers, own, |p| p.through_ms, MAX_PEERS);
         self.origin = Some(origin);
     }
@@ -305,17 +311,10 @@ impl Profile {
                 .iter()
                 .any(|d| d.is(DecisionKind::Forgot, facet, value) && d.at_ms >= a.at_ms)
         };
-        let keep = |groups: &Groups| {
-            let mut kept = groups.strongest(config.half_life_ms);
-            kept.retain(|f, v, a| !skip(f, v, a));
-            kept
-        };
-        let new = Peer {
-            taste: keep(&snapshot.taste),
-            prices: keep(&snapshot.prices),
-            sizes: keep(&snapshot.sizes),
-            ..snapshot.clone()
-        };
+        let mut new = snapshot.strongest(config.half_life_ms);
+        for groups in [&mut new.taste, &mut new.prices, &mut new.sizes] {
+            groups.retain(|f, v, a| !skip(f, v, a));
+        }
         let (taste, by_category) = (Self::taste_bounds(config), Self::category_bounds(config));
         self.taste.combine(&snapshot.taste, true, taste, &skip);
         self.taste
@@ -538,11 +537,11 @@ impl Profile {
 
     /// Repairs the merge records read back from storage; returns how many were dropped.
     pub(super) fn sanitize_merge(&mut self, config: &ProfileConfig) -> usize {
-        let before = self.peers.len() + self.decided.len() + usize::from(self.origin.is_some());
+        let before = self.peers.len() + self.decided.len();
         // No device is named 0 (it stands for none in a snapshot).
+        let mut dropped = usize::from(self.origin == Some(0));
         self.origin = self.origin.filter(|origin| *origin != 0);
         let (taste, by_category) = (Self::taste_bounds(config), Self::category_bounds(config));
-        let mut dropped = 0;
         self.peers.retain(|p| {
             p.origin != 0
                 && valid_time(p.through_ms)
@@ -563,9 +562,6 @@ impl Profile {
                 && valid_time(d.at_ms)
         });
         self.decided.truncate(MAX_DECIDED);
-        dropped + before
-            - self.peers.len()
-            - self.decided.len()
-            - usize::from(self.origin.is_some())
+        dropped + before - self.peers.len() - self.decided.len()
     }
 }
