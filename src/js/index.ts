@@ -17,7 +17,7 @@
 import init, { Engine, initSync, inputError } from './wasm/shelfwise.js';
 import type * as Types from './types.js';
 import { assign, loadTools, mergeExports, randomize, toolsLoaded, type MeasurementReport, type Namespace } from './tools.js';
-import { ModuleLoader, type WasmSource } from './load.js';
+import { ModuleLoader, type LazyWasmSource, type WasmSource } from './load.js';
 import { ENGLISH, readable, type Labels, type OfferReason, type ShopOrder, type Words } from './words.js';
 import {
   fields,
@@ -80,7 +80,7 @@ export type {
   TrackEvent,
 } from './types.js';
 
-export type { WasmSource } from './load.js';
+export type { LazyWasmSource, WasmSource } from './load.js';
 export type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, ModelWeight, Purchased, ShelfwiseWarning, SizeSuggestion } from './wire.js';
 
 /** One learned interest, with its value in plain words (the shop's words). */
@@ -159,8 +159,12 @@ export interface OpenOptions {
   experiments?: readonly Experiment[];
   /** Local measurement: the modules counted (with the `measurement` purpose) and how reports are randomized. */
   measurement?: MeasurementOptions;
-  /** The tools module (experiments, reports); default: `shelfwise_tools_bg.wasm` beside its glue. */
-  tools?: WasmSource;
+  /**
+   * The tools module (experiments, reports, merging profiles); default:
+   * `shelfwise_tools_bg.wasm` beside its glue. A function is called only when the
+   * module is first needed.
+   */
+  tools?: LazyWasmSource;
 }
 
 /** `percent` (0 to 100) of shoppers, chosen by `seed` (GrowthBook's hash, version 2). */
@@ -376,6 +380,9 @@ function run<K extends keyof typeof OP>(engine: Engine, op: K, now: () => number
 
 const engineModule = new ModuleLoader(init);
 
+/** Each engine's configuration numbers, as it was made with them (the tools module merges with them). */
+const engineConfig = new WeakMap<Engine, Float64Array>();
+
 /**
  * The shopper's preference center: what Shelfwise knows, and the shopper's controls over
  * it. Get it as `shelf.profile`.
@@ -386,10 +393,10 @@ export class ProfileCenter {
   readonly #now: () => number;
   readonly #reasons: Reasons;
   readonly #config: Float64Array;
-  readonly #tools: WasmSource | undefined;
+  readonly #tools: LazyWasmSource | undefined;
 
   /** @internal */
-  constructor(shelf: Shelfwise, engine: Engine, now: () => number, reasons: Reasons, config: Float64Array, tools: WasmSource | undefined) {
+  constructor(shelf: Shelfwise, engine: Engine, now: () => number, reasons: Reasons, config: Float64Array, tools: LazyWasmSource | undefined) {
     this.#shelf = shelf;
     this.#engine = engine;
     this.#now = now;
@@ -478,17 +485,22 @@ export class ProfileCenter {
     const passphrase = options === undefined ? undefined : fields('argument', options, 'options').passphrase;
     if (passphrase === undefined) return this.#plainExport();
     // What is encrypted is taken now: later events belong to the next export.
-    const { format, version, checksum, payload } = JSON.parse(run(this.#engine, 'export', this.#now)) as Record<string, unknown>;
-    const plain = JSON.stringify({ format, version, checksum, payload });
+    const plain = JSON.stringify(this.#integrity());
     return import('./sealed.js').then(({ seal }) => seal(plain, passphrase as string));
   }
 
+  /**
+   * What an import checks, as the core writes it: format, version, checksum, payload.
+   * The first export names this device among those a profile is merged across.
+   */
+  #integrity(): { format: unknown; version: unknown; checksum: unknown; payload: unknown } {
+    return JSON.parse(run(this.#engine, 'export', this.#now)) as { format: unknown; version: unknown; checksum: unknown; payload: unknown };
+  }
+
   #plainExport(): string {
-    // A read, like `summary()`: nothing is written but this device's name among the
-    // devices a profile is merged across, once. The core writes what an import checks
-    // (format, version, checksum, payload); the readable parts are added here, in the
-    // file's documented order.
-    const { format, version, checksum, payload } = JSON.parse(run(this.#engine, 'export', this.#now)) as Record<string, unknown>;
+    // A read, like `summary()`, but for the device's name, once. The readable parts are
+    // added here, in the file's documented order.
+    const { format, version, checksum, payload } = this.#integrity();
     const exportedAt = new Date(this.#now()).toISOString();
     const consent: unknown = JSON.parse(run(this.#engine, 'consent', this.#now));
     const { interests, ...rest } = this.summary();
@@ -541,7 +553,7 @@ export class ProfileCenter {
     if (mode === 'merge') {
       // This browser's profile as it is now (the first export names this device), the
       // file merged into it by the tools module, then imported in its place.
-      const local = JSON.parse(run(this.#engine, 'export', this.#now)) as Record<string, unknown>;
+      const local = this.#integrity();
       const merged = JSON.parse(mergeExports(parts(local), text, version, this.#config)) as Record<string, unknown>;
       text = parts(merged);
       version = merged.version as number;
@@ -713,9 +725,8 @@ export class Shelfwise extends EventTarget {
     this.#words = { ...ENGLISH, ...options.words };
     this.#reasons = new Reasons(engine, this.#now, this.#words, options.labels ?? {}, () => this.profile.summary().currency);
     this.#strict = options.strict === true;
-    // The configuration again (checked when the engine was made), for merging in the tools module.
-    const [config] = passConfig(options.config, options.model);
-    this.profile = new ProfileCenter(this, engine, this.#now, this.#reasons, config, options.tools);
+    // The configuration as the engine was made with it, for merging in the tools module.
+    this.profile = new ProfileCenter(this, engine, this.#now, this.#reasons, engineConfig.get(engine) ?? new Float64Array(), options.tools);
     const { tcf = true, gpc = true, consentMode = true, tcfVendorId } = options.consent ?? {};
     this.#read = { tcf, gpc, consentMode };
     this.#tcfVendorId = tcfVendorId;
@@ -780,6 +791,7 @@ export class Shelfwise extends EventTarget {
     const { respectGpc = true, tcfVendorId } = options.consent ?? {};
     const [config, sensitiveCategories, sensitiveFacets] = guarded('options', () => passConfig(options.config, options.model));
     const engine = new Engine(options.namespace ?? 'default', tabId(), respectGpc, tcfVendorId, config, sensitiveCategories, sensitiveFacets);
+    engineConfig.set(engine, config);
     try {
       run(engine, 'modules', () => 0, (settings.measurement?.modules ?? []).join(PAIR), 0);
       // Each variation's options, checked by the core now rather than at the first ranking.

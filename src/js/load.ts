@@ -7,6 +7,9 @@
 /** Where to load a wasm module from, when the default (beside its glue) does not suit. */
 export type WasmSource = URL | string | Request | Response | BufferSource | WebAssembly.Module;
 
+/** A source, or a function giving one, called only when the module is first needed. */
+export type LazyWasmSource = WasmSource | (() => Promise<WasmSource>);
+
 type Init = (source?: { module_or_path: WasmSource }) => Promise<unknown>;
 
 /** Instantiates a module at most once; after a failure (a network error) the next call retries. */
@@ -16,8 +19,9 @@ export class ModuleLoader {
 
   constructor(readonly init: Init) {}
 
-  load(source: WasmSource | undefined): Promise<unknown> {
-    this.#loading ??= this.init(source === undefined ? undefined : { module_or_path: source }).then(
+  load(source: LazyWasmSource | undefined): Promise<unknown> {
+    const given = typeof source === 'function' ? source() : source;
+    this.#loading ??= Promise.resolve(given).then((resolved) => this.init(resolved === undefined ? undefined : { module_or_path: resolved })).then(
       (exports) => {
         this.#ready = true;
         return exports;

@@ -28,10 +28,9 @@ function tools(): Promise<Buffer> {
 export class Shelfwise extends BaseShelfwise {
   static override async open(options: OpenOptions = {}): Promise<Shelfwise> {
     const wasm = options.wasm ?? (await readFile(new URL('./wasm/shelfwise_bg.wasm', import.meta.url)));
-    // Read once per process: experiments, measurement and merging profiles load it.
-    const toolsSource = options.tools ?? (await tools());
+    // Read (once per process) only when experiments, measurement or a merge need it.
     // `open` constructs `this`, so this is a node `Shelfwise`.
-    return (await super.open({ ...options, wasm, tools: toolsSource })) as Shelfwise;
+    return (await super.open({ ...options, wasm, tools: options.tools ?? tools })) as Shelfwise;
   }
 }
 

@@ -8,11 +8,11 @@
 
 import initTools, { bucketing as bucketOp, estimate as estimateOp, mergeProfiles, report as reportOp } from './tools/shelfwise_tools.js';
 
-import { ModuleLoader, type WasmSource } from './load.js';
+import { ModuleLoader, type LazyWasmSource, type WasmSource } from './load.js';
 import { BUCKET, FIELD, ITEM, PAIR } from './wire.js';
 import type { Estimate, MeasurementReport } from './wire.js';
 
-export type { WasmSource } from './load.js';
+export type { LazyWasmSource, WasmSource } from './load.js';
 export type { Estimate, GroupEstimate, Interval, MeasurementReport, MetricEstimate } from './wire.js';
 
 const tools = new ModuleLoader(initTools);
@@ -23,7 +23,7 @@ export function toolsLoaded(): boolean {
 }
 
 /** Loads the tools module once (`source`: where it is; by default beside its glue). */
-export function loadTools(source?: WasmSource): Promise<unknown> {
+export function loadTools(source?: LazyWasmSource): Promise<unknown> {
   return tools.load(source);
 }
 
