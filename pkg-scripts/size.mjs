@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { DIST } from './toolchain.mjs';
 
-// The build's figure plus about 1.6 KB. It rose from 85 KB with issue 15 (truthful
+// The build's figure plus about 1.1 KB. It rose from 85 KB with issue 15 (truthful
 // reasons with their facts, readable labels, the remembered refusal, forgetting what a
 // value's products taught, lenient product reading: about 3 KB gzipped together), issue
 // 16 (the learned repeat-or-explore model and its 18 weights: about 3.5 KB) and issue 19
