@@ -119,9 +119,25 @@ impl Engine {
         let products = wire::event_products(&self.catalog, rows, extras, currencies)?;
         let (kind, details) = wire::event_details(kind, dwell_ms)?;
         let events = core::event::validate_events(kind, products, details, quantities, now_ms)?;
+        // One product's event may be a choice from a ranked list (federated learning).
+        let key = match rows.len() == wire::ROW_STRIDE {
+            true => Some(rows[0] as u32),
+            false => None,
+        };
         Ok(events.into_iter().fold(false, |learned, event| {
-            self.inner.track_event(event) | learned
+            self.inner.track_choice(event, key) | learned
         }))
+    }
+
+    // Turns federated learning on with `privacy` (`federated::Privacy::from_numbers`) for
+    // the model of version `model`, or off (`privacy` empty).
+    #[wasm_bindgen(js_name = setLearning)]
+    pub fn set_learning(&mut self, model: &str, privacy: &[f64]) -> Result<(), JsError> {
+        let privacy = match privacy.is_empty() {
+            true => None,
+            false => Some(core::federated::Privacy::from_numbers(privacy)?),
+        };
+        Ok(self.inner.set_learning(privacy, model)?)
     }
 
     // Interns new strings (see `wire::intern`); `event`: for `track`, so an error is an
@@ -351,6 +367,18 @@ impl Engine {
             Some(Op::SizeFor) => {
                 let insights = self.inner.insights(now_ms)?;
                 json(&insights.size_for(text)).into()
+            }
+            // `number`: fresh randomness for drawing the pair. What a contribution is made
+            // of as JSON (`Learned`), or `null` when this period's are made.
+            Some(Op::TakeLearning) => {
+                let taken = self.inner.take_learning(now_ms, number as u64)?;
+                json(&taken.map(core::federated::Learned::from)).into()
+            }
+            // The ε spent in the last year and the contributions left this period, as
+            // JSON `[spent, left]` (`null`: learning is off).
+            Some(Op::LearningBudget) => {
+                let budget = self.inner.learning_budget(now_ms);
+                json(&budget.map(|(spent, left)| [spent, f64::from(left)].to_vec())).into()
             }
             None => return Err(core::Error::InvalidArgument("unknown command".into()).into()),
         })

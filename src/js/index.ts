@@ -16,7 +16,7 @@
 
 import init, { Engine, initSync, inputError } from './wasm/shelfwise.js';
 import type * as Types from './types.js';
-import { assign, loadTools, mergeExports, randomize, toolsLoaded, type MeasurementReport, type Namespace } from './tools.js';
+import { assign, contributionOf, loadTools, mergeExports, randomSeed, randomize, toolsLoaded, type MeasurementReport, type Namespace } from './tools.js';
 import { ModuleLoader, type LazyWasmSource, type WasmSource } from './load.js';
 import { ENGLISH, readable, type Labels, type OfferReason, type ShopOrder, type Words } from './words.js';
 import {
@@ -28,9 +28,9 @@ import {
   optionalText,
 } from './input.js';
 import { RowEncoder } from './rows.js';
-import type { CartLine, ConsentState, DueProduct, Insights, LearnedInterest, ModelWeight, ProfileSummary as CoreSummary, ShelfwiseWarning, SizeSuggestion } from './wire.js';
+import type { CartLine, ConsentState, ContributionReport, DueProduct, Insights, Learned, LearnedInterest, ModelWeight, ProfileSummary as CoreSummary, ShelfwiseWarning, SizeSuggestion } from './wire.js';
 import { ConsentModeReader, tcfSignal, type TcfApi, type TcfSignal } from './signals.js';
-import { MAX_CANDIDATES, checkOpen, passConfig, passMeasurement, passRankOptions, randomUnit, shopOrderOf, tabId } from './options.js';
+import { MAX_CANDIDATES, checkOpen, modelVersion, passConfig, passLearning, passMeasurement, passRankOptions, randomUnit, shopOrderOf, tabId } from './options.js';
 import {
   ABSENT,
   DEVICES,
@@ -53,12 +53,14 @@ export {
   estimate,
   type Bucketing,
   type BucketRange,
+  type ContributionReport,
   type Estimate,
   type GroupEstimate,
   type Interval,
   type MeasurementReport,
   type MetricEstimate,
   type Namespace,
+  type Priors,
 } from './tools.js';
 
 export type {
@@ -124,7 +126,7 @@ export interface OpenOptions {
    * (any subset; the others keep the shipped defaults). Each is a number from -100 to
    * 100; an unknown name or a bad weight throws `invalid_options` (README: "Ranking model").
    */
-  model?: Readonly<Partial<Record<ModelWeight, number>>>;
+  model?: ModelFile;
   /** Consent signals: GPC, IAB TCF, Google Consent Mode (all read by default). */
   consent?: ConsentOptions;
   /** Wasm module source; default: `shelfwise_bg.wasm` next to the package's glue. */
@@ -199,6 +201,39 @@ export interface MeasurementOptions {
   epsilon?: number;
   /** Revenue is reported in steps of this much (the shop's currency), up to 4 steps. Default 25. */
   revenueStep?: number;
+  /**
+   * Federated learning (README: "Shop side"): the device learns from the products its
+   * shopper chooses from ranked lists and `measurement.contribute()` makes private
+   * reports of it. Off unless given.
+   */
+  learning?: LearningOptions;
+}
+
+/** A contribution's privacy and the device's budget (README: "Shop side"). */
+export interface LearningOptions {
+  /** ε of the model update (one weight by randomized response), above 0, at most 10. Default 2. */
+  modelEpsilon?: number;
+  /** ε of the facet-pair sketch (Optimized Unary Encoding), above 0, at most 10. Default 2. */
+  sketchEpsilon?: number;
+  /** Each weight's update is clipped to [-clip, clip] (0.01 to 100). Default 0.1. */
+  clip?: number;
+  /** At most `perPeriod` contributions (1 to 10) per `periodDays` (1 to 365). Default one per 7 days. */
+  periodDays?: number;
+  perPeriod?: number;
+}
+
+/** A model file, as `shelfwise fit` and the shop's aggregation write it: weights by name, and its version. */
+export type ModelFile = Readonly<Partial<Record<ModelWeight, number>>> & {
+  /** Names the weights, so a contribution says which model it was computed against. Default `"default"`. */
+  readonly version?: string;
+};
+
+/** The privacy budget of federated learning on this device. */
+export interface LearningBudget {
+  /** The ε spent on contributions in the last 365 days. */
+  epsilonSpent: number;
+  /** Contributions this device can still make this period. */
+  contributionsLeft: number;
 }
 
 /** The shopper's groups: their bucketing id, whether they are in the holdout, and each experiment's variation (null: not in it). */
@@ -713,6 +748,16 @@ export class Shelfwise extends EventTarget {
      * `"<key>:<variation>"` instead. Throws `consent_required` without both purposes.
      */
     report(options?: { experiment?: string }): Promise<MeasurementReport>;
+    /**
+     * A contribution to federated learning (with `measurement.learning` and both
+     * purposes): the private update of the ranking model from the products this shopper
+     * chose from ranked lists, and a private pair of their interests. Send it to your
+     * own endpoint; Shelfwise sends nothing. `null` when this period's contributions
+     * are made. Throws `consent_required` without both purposes.
+     */
+    contribute(): Promise<ContributionReport | null>;
+    /** The privacy budget spent and left (`null` without `measurement.learning`). */
+    budget(): LearningBudget | null;
   };
 
   protected constructor(engine: Engine, options: OpenOptions) {
@@ -732,7 +777,14 @@ export class Shelfwise extends EventTarget {
     this.#tcfVendorId = tcfVendorId;
     this.#consent = run(engine, 'consent', this.#now);
     this.#settings = passMeasurement(options);
-    this.measurement = { report: (reportOptions) => this.#report(reportOptions) };
+    this.measurement = {
+      report: (reportOptions) => this.#report(reportOptions),
+      contribute: () => this.#contribute(),
+      budget: () => {
+        const budget = JSON.parse(run(this.#engine, 'learningBudget', this.#now)) as [number, number] | null;
+        return budget === null ? null : { epsilonSpent: budget[0], contributionsLeft: budget[1] };
+      },
+    };
     this.#assign();
     // Browser only, and only when opened: nothing here runs at import time.
     if (typeof window !== 'undefined' && typeof window.addEventListener === 'function') this.#listen();
@@ -794,6 +846,8 @@ export class Shelfwise extends EventTarget {
     engineConfig.set(engine, config);
     try {
       run(engine, 'modules', () => 0, (settings.measurement?.modules ?? []).join(PAIR), 0);
+      const learning = guarded('options', () => passLearning(settings.measurement?.learning));
+      if (learning.length > 0) engine.setLearning(guarded('options', () => modelVersion(options.model)), learning);
       // Each variation's options, checked by the core now rather than at the first ranking.
       for (const experiment of settings.experiments) {
         for (const variation of experiment.variations) {
@@ -1550,6 +1604,17 @@ export class Shelfwise extends EventTarget {
     if (module === undefined || !this.#settings.measurement?.modules.includes(module)) return;
     if (this.consent.measurement !== 'granted') return;
     this.track({ type: 'impression', product: { id: module }, module });
+  }
+
+  async #contribute(): Promise<ContributionReport | null> {
+    if (this.#settings.measurement?.learning === undefined) {
+      throw inputError('options', 'contributions need measurement.learning in the options of open');
+    }
+    // Loaded before the learning is taken: taking it spends the budget.
+    await loadTools(this.#settings.tools);
+    this.flush();
+    const learned = JSON.parse(run(this.#engine, 'takeLearning', this.#now, '', randomSeed())) as Learned | null;
+    return learned === null ? null : contributionOf(learned);
   }
 
   async #report(options: { experiment?: string } = {}): Promise<MeasurementReport> {

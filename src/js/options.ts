@@ -8,7 +8,7 @@
 import { inputError } from './wasm/shelfwise.js';
 import { fields, guarded, optionalTexts } from './input.js';
 import { CONFIG_OPTIONS, ITEM, OUT_OF_STOCK, RANK_OPTIONS } from './wire.js';
-import type { Experiment, HoldoutOptions, MeasurementOptions, OpenOptions } from './index.js';
+import type { Experiment, HoldoutOptions, LearningOptions, MeasurementOptions, OpenOptions } from './index.js';
 import type { ShopOrder } from './words.js';
 
 /** Products ranked at most at once. */
@@ -147,11 +147,35 @@ export function passMeasurement(options: OpenOptions): Required<Pick<OpenOptions
     if (revenueStep !== undefined && !(typeof revenueStep === 'number' && revenueStep > 0 && Number.isFinite(revenueStep))) {
       throw inputError('options', 'measurement.revenueStep must be a number above 0');
     }
+    const { learning } = measurement;
+    if (learning !== undefined && learning !== null) {
+      for (const [name, value] of Object.entries(fields('options', learning, 'measurement.learning'))) {
+        if (!(LEARNING_OPTIONS as readonly string[]).includes(name)) throw inputError('options', `unknown option measurement.learning.${name}`);
+        if (typeof value !== 'number') throw inputError('options', `measurement.learning.${name} must be a number`);
+      }
+    }
   }
   return { ...options, experiments };
 }
 
-/** The config as name/number pairs and the sensitive lists; the core checks names and ranges. */
+/** Federated learning's options in `federated::Privacy::from_numbers` order, and their defaults. */
+const LEARNING_OPTIONS = ['modelEpsilon', 'sketchEpsilon', 'clip', 'periodDays', 'perPeriod'] as const;
+const LEARNING_DEFAULTS = [2, 2, 0.1, 7, 1];
+
+/** Federated learning's privacy as the core's numbers (empty: off); the core checks ranges. */
+export function passLearning(learning: LearningOptions | undefined): Float64Array {
+  if (learning === undefined || learning === null) return new Float64Array();
+  return Float64Array.from(LEARNING_OPTIONS, (name, i) => learning[name] ?? LEARNING_DEFAULTS[i]!);
+}
+
+/** The model's version (`"default"` for the shipped weights or a file without one). */
+export function modelVersion(model: unknown): string {
+  if (model === undefined || model === null) return 'default';
+  const { version = 'default' } = fields('options', model, 'model') as { version?: unknown };
+  if (typeof version !== 'string') throw inputError('options', 'model.version must be a string');
+  return version;
+}
+
 
 /** Config for the core: a bit set of the options given and their values, then the sensitive lists. */
 export function passConfig(config: unknown, model?: unknown): [Float64Array, string, string] {
@@ -166,7 +190,9 @@ export function passConfig(config: unknown, model?: unknown): [Float64Array, str
     ['model', model, 'model'],
   ] as const) {
     if (value === undefined || value === null) continue;
-    entries.push(...Object.entries(fields('options', value, where)).map(([k, v]) => [`${group}.${k}`, v] as [string, unknown]));
+    // A model file's version names the weights; it is not one.
+    const named = Object.entries(fields('options', value, where)).filter(([k]) => !(group === 'model' && k === 'version'));
+    entries.push(...named.map(([k, v]) => [`${group}.${k}`, v] as [string, unknown]));
   }
   // Which options are given, as one 32-bit set (a sum: `1 << 31` is negative in JS).
   let given = 0;

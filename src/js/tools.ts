@@ -6,14 +6,14 @@
  * @module
  */
 
-import initTools, { bucketing as bucketOp, estimate as estimateOp, mergeProfiles, report as reportOp } from './tools/shelfwise_tools.js';
+import initTools, { bucketing as bucketOp, contribution as contributionOp, estimate as estimateOp, mergeProfiles, report as reportOp } from './tools/shelfwise_tools.js';
 
 import { ModuleLoader, type LazyWasmSource, type WasmSource } from './load.js';
-import { BUCKET, FIELD, ITEM, PAIR } from './wire.js';
-import type { Estimate, MeasurementReport } from './wire.js';
+import { ABSENT, BUCKET, FIELD, ITEM, PAIR } from './wire.js';
+import type { ContributionReport, Estimate, Learned, MeasurementReport } from './wire.js';
 
 export type { LazyWasmSource, WasmSource } from './load.js';
-export type { Estimate, GroupEstimate, Interval, MeasurementReport, MetricEstimate } from './wire.js';
+export type { ContributionReport, Estimate, GroupEstimate, Interval, MeasurementReport, MetricEstimate, Priors } from './wire.js';
 
 const tools = new ModuleLoader(initTools);
 
@@ -92,6 +92,18 @@ export function assign(unit: string, split: SplitOptions): number {
   return bucketOp(BUCKET.assign, [split.seed, unit, name].join(PAIR), numbers)[0]!;
 }
 
+/** @internal 53 random bits from `crypto.getRandomValues`: a whole number a double holds exactly. */
+export function randomSeed(): number {
+  const [high, low] = crypto.getRandomValues(new Uint32Array(2));
+  return (high! & 0x1fffff) * 2 ** 32 + low!;
+}
+
+/** @internal Randomizes what the engine learned into a contribution (the tools module must be loaded). */
+export function contributionOf(learned: Learned): ContributionReport {
+  const pair = learned.pair ?? ABSENT;
+  return JSON.parse(contributionOp(learned.model, Float64Array.from(learned.mean), pair, Float64Array.from(learned.privacy), randomSeed())) as ContributionReport;
+}
+
 /** @internal Randomizes counts into a report (the tools module must be loaded). */
 export function randomize(
   modules: readonly string[],
@@ -100,10 +112,7 @@ export function randomize(
   revenueStep: number,
   group: string,
 ): MeasurementReport {
-  const [high, low] = crypto.getRandomValues(new Uint32Array(2));
-  // 53 random bits: a whole number a double holds exactly.
-  const seed = (high! & 0x1fffff) * 2 ** 32 + low!;
-  return JSON.parse(reportOp(modules.join(PAIR), Float64Array.from(counts), epsilon, revenueStep, group, seed)) as MeasurementReport;
+  return JSON.parse(reportOp(modules.join(PAIR), Float64Array.from(counts), epsilon, revenueStep, group, randomSeed())) as MeasurementReport;
 }
 
 /**

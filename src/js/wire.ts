@@ -4,7 +4,7 @@
 import type { Facet } from './types.js';
 
 /** Operations of the engine's `command`, by number. */
-export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, hasPending: 6, storageMode: 7, consent: 8, warnings: 9, summary: 10, export: 11, forget: 12, preference: 13, hide: 14, search: 15, import: 16, reasonValue: 17, keepUnit: 18, inHoldout: 19, takeCounts: 20, holdout: 21, modules: 22, unit: 23, withdrawMeasurement: 24, offerFits: 25, sizeFor: 26, evicted: 27 } as const;
+export const OP = { grant: 0, withdraw: 1, erase: 2, compact: 3, reload: 4, flush: 5, hasPending: 6, storageMode: 7, consent: 8, warnings: 9, summary: 10, export: 11, forget: 12, preference: 13, hide: 14, search: 15, import: 16, reasonValue: 17, keepUnit: 18, inHoldout: 19, takeCounts: 20, holdout: 21, modules: 22, unit: 23, withdrawMeasurement: 24, offerFits: 25, sizeFor: 26, evicted: 27, takeLearning: 28, learningBudget: 29 } as const;
 /** Operations of the tools module's `bucketing`, by number. */
 export const BUCKET = { hash: 0, ranges: 1, choose: 2, inNamespace: 3, equalWeights: 4, assign: 5 } as const;
 /** Rank options in the order the core reads them. */
@@ -67,6 +67,8 @@ export interface OpResults {
   offerFits: Float64Array;
   sizeFor: string;
   evicted: boolean;
+  takeLearning: string;
+  learningBudget: string;
 }
 /** Entry name of a product's category in `intern`. */
 export const CATEGORY_FIELD = ':category';
@@ -274,4 +276,45 @@ export interface Estimate {
   groups: GroupEstimate[];
   /** Reports left out: another layout than the first report's, or malformed. */
   ignored: number;
+}
+
+/** What a contribution is made of, from the shopper's module to the tools module that randomizes it (within the page). */
+export interface Learned {
+  model: string;
+  /** The mean gradient of the choices since the last contribution. */
+  mean: number[];
+  /** A pair of the shopper's facet values (`federated::pair_text`). */
+  pair: string | null;
+  /** [`Privacy::numbers`]. */
+  privacy: number[];
+}
+
+/** One shopper's contribution to federated learning, as the shop receives it (from `measurement.contribute()`); README "Shop side". */
+export interface ContributionReport {
+  format: 'shelfwise-contribution';
+  version: 1;
+  /** The version of the model the update was computed against. */
+  model: string;
+  /** ε of the model update (Laplace noise on an L1-clipped mean gradient). */
+  epsilon: number;
+  clip: number;
+  /** The noised update, one number per model weight in the model's order. */
+  gradient: number[];
+  /** ε of the facet-pair sketch (Optimized Unary Encoding). */
+  sketchEpsilon: number;
+  sketchWidth: number;
+  /** The positions of the sketch's 1 bits, ascending. */
+  ones: number[];
+}
+
+/** Priors the shop publishes: per sketch bucket, the debiased count of shoppers whose profile held that pair of facet values, where it clears `k`. */
+export interface Priors {
+  format: 'shelfwise-priors';
+  version: 1;
+  width: number;
+  k: number;
+  /** Reports counted. */
+  reports: number;
+  /** `[bucket, count]`, by bucket. */
+  buckets: [number, number][];
 }

@@ -322,6 +322,8 @@ fn id_key(id: &str) -> (u64, &str) {
 /// One qualifying view of the replay, with everything an order is made from.
 pub struct Qualifying<'a, 'b> {
     pub user: &'a str,
+    /// When the view happened.
+    pub at_ms: f64,
     /// The product viewed, and whether this shopper had not interacted with it before.
     pub target: &'a str,
     pub new: bool,
@@ -383,6 +385,7 @@ pub fn replay<'a>(
                     let snapshot = profile.snapshot(event.at_ms, config);
                     visit(&Qualifying {
                         user: &event.user,
+                        at_ms: event.at_ms,
                         target: id,
                         new: !history.contains(&id),
                         order: &default_order,
@@ -432,9 +435,20 @@ pub fn evaluate_users(
     config: &ProfileConfig,
     scored: impl Fn(&str) -> bool,
 ) -> Report {
+    evaluate_views(events, options, config, |user, _| scored(user))
+}
+
+/// The same, scoring only the views `scored` accepts by shopper and time (a fold, and
+/// a period after the one priors were learned in).
+pub fn evaluate_views(
+    events: &[LogEvent],
+    options: &RankOptions,
+    config: &ProfileConfig,
+    scored: impl Fn(&str, f64) -> bool,
+) -> Report {
     let mut report = Report::default();
     report.skipped = replay(events, config, |view| {
-        if !scored(view.user) {
+        if !scored(view.user, view.at_ms) {
             return;
         }
         let target = view.target;

@@ -13,8 +13,7 @@
 use indicatif::{ProgressBar, ProgressStyle};
 use shelfwise_core::profile::ProfileConfig;
 use shelfwise_core::rank::{
-    features, Model, RankOptions, RowFeatures, CATEGORY, EXPLORE, GATE, OTHER_FACETS, REPEAT,
-    STATED, WEIGHTS, WEIGHT_NAMES,
+    features, Model, RankOptions, RowFeatures, CATEGORY, GATE, OTHER_FACETS, STATED, WEIGHTS,
 };
 
 use crate::eval::{evaluate_users, replay, LogEvent, Report};
@@ -35,8 +34,10 @@ pub const PRIORS: [(usize, f64); 3] = [(CATEGORY, 1.2), (OTHER_FACETS, 0.8), (ST
 /// One view as the fit sees it: the viewed product first, then other candidates.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Example {
-    /// The fold of the view's shopper.
+    /// The view's shopper, their fold, and the view's time.
+    pub user: String,
     pub fold: u64,
+    pub at_ms: f64,
     pub gate: [f64; GATE],
     pub rows: Vec<RowFeatures>,
 }
@@ -74,7 +75,9 @@ pub fn examples(sources: &[Source], config: &ProfileConfig) -> Vec<Example> {
             // The viewed product first, then the rest of the grid.
             let kept = (0..rows.len()).filter(|&i| i != target);
             examples.push(Example {
+                user: view.user.to_owned(),
                 fold: fold_of(source.name, view.user),
+                at_ms: view.at_ms,
                 gate,
                 rows: std::iter::once(target)
                     .chain(kept)
@@ -87,59 +90,10 @@ pub fn examples(sources: &[Source], config: &ProfileConfig) -> Vec<Example> {
 }
 
 /// Minus the log of the model's probability of the viewed product (the first row), and
-/// its gradient added to `gradient`.
+/// its gradient added to `gradient` (what a device computes: `Model::choice_gradient`).
 fn loss(weights: &[f64; WEIGHTS], example: &Example, gradient: &mut [f64; WEIGHTS]) -> f64 {
     let model = Model { weights: *weights };
-    let target = &example.rows[0];
-    // The target's part: a softmax over that part's rows.
-    let (offset, width) = if target.returned {
-        (EXPLORE, REPEAT)
-    } else {
-        (0, EXPLORE)
-    };
-    let features = |r: &RowFeatures| -> [f64; EXPLORE] {
-        let mut f = [0.0; EXPLORE];
-        if target.returned {
-            f[..REPEAT].copy_from_slice(&r.repeat);
-        } else {
-            f.copy_from_slice(&r.explore);
-        }
-        f
-    };
-    let part: Vec<&RowFeatures> = example
-        .rows
-        .iter()
-        .filter(|r| r.returned == target.returned)
-        .collect();
-    let logits: Vec<f64> = part.iter().map(|r| model.logit(r)).collect();
-    let top = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let total: f64 = logits.iter().map(|l| (l - top).exp()).sum();
-    let mut loss = top + total.ln() - logits[0];
-    let target_features = features(target);
-    for (r, l) in part.iter().zip(&logits) {
-        let p = (l - top).exp() / total;
-        let f = features(r);
-        for k in 0..width {
-            gradient[offset + k] += p * f[k];
-        }
-    }
-    for k in 0..width {
-        gradient[offset + k] -= target_features[k];
-    }
-    // The gate, when the list has both parts.
-    if example.rows.iter().any(|r| r.returned != target.returned) {
-        let g = model.gate(&example.gate);
-        let (chance, d) = if target.returned {
-            (g, g - 1.0)
-        } else {
-            (1.0 - g, g)
-        };
-        loss -= chance.max(f64::MIN_POSITIVE).ln();
-        for (k, x) in example.gate.iter().enumerate() {
-            gradient[EXPLORE + REPEAT + k] += d * x;
-        }
-    }
-    loss
+    model.choice_loss(&example.rows, 0, &example.gate, gradient)
 }
 
 /// The model's mean loss over `examples`: minus the log of its probability of each
@@ -243,25 +197,12 @@ pub fn progress(steps: u64, what: &str) -> ProgressBar {
 /// The model as the JSON object `Shelfwise.open({ model })` takes: weights by name, in
 /// the model's order.
 pub fn model_json(model: &Model) -> String {
-    let weights: Vec<String> = WEIGHT_NAMES
-        .iter()
-        .zip(model.weights)
-        .map(|(name, w)| format!("{}:{}", serde_json::json!(name), serde_json::json!(w)))
-        .collect();
-    ["{", &weights.join(","), "}"].concat()
+    crate::federated::model_text(None, model)
 }
 
-/// Reads a model JSON object (as `model_json` writes it), as the browser would: every
-/// name checked, every weight in range; weights left out keep the defaults.
+/// Reads a model JSON object (as `model_json` writes it, a `version` allowed), as the
+/// browser would: every name checked, every weight in range; weights left out keep the
+/// defaults.
 pub fn read_model(json: &str) -> Result<Model, String> {
-    let value: serde_json::Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
-    let fields = value.as_object().ok_or("a model is a JSON object")?;
-    let mut model = Model::default();
-    for (name, weight) in fields {
-        let weight = weight
-            .as_f64()
-            .ok_or_else(|| format!("model.{name} must be a number"))?;
-        model.set(name, weight).map_err(|e| e.message())?;
-    }
-    Ok(model)
+    crate::federated::read_model_file(json).map(|file| file.model)
 }

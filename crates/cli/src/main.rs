@@ -6,6 +6,8 @@
 //! shelfwise fit FILE...        learn the ranking model from event logs, cross-validated
 //! shelfwise bucket --seed S --value V [--version 2] [--weights 0.5,0.5]
 //! shelfwise estimate FILE [--baseline GROUP]
+//! shelfwise aggregate FILE... --model MODEL [--learning-rate 0.5] [--k 50]
+//! shelfwise simulate FILE... [--epsilon 1,2,4,8] [--rounds N] [--engine duckdb|rust]
 //! shelfwise contract           print src/js/wire.ts, the wire contract for the face
 //! ```
 //!
@@ -17,8 +19,11 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 use shelfwise_cli::eval::{evaluate, read_categories, read_log, Format, LogEvent};
+use shelfwise_cli::federated;
 use shelfwise_cli::fit::{self, Source};
+use shelfwise_cli::simulate::{simulate, Aggregator, Settings};
 use shelfwise_core::bucket::{bucket_ranges, choose_variation, hash};
+use shelfwise_core::federated::{aggregate, ModelFile, DEFAULT_K};
 use shelfwise_core::json::to_string;
 use shelfwise_core::measure::{estimate, Report, REPORT_FORMAT, REPORT_VERSION};
 use shelfwise_core::profile::ProfileConfig;
@@ -30,6 +35,9 @@ const USAGE: &str = "usage: shelfwise tcf <TC-string>
        shelfwise fit FILE...
        shelfwise bucket --seed S --value V [--version 2] [--weights 0.5,0.5]
        shelfwise estimate FILE [--baseline GROUP]
+       shelfwise aggregate FILE... [--model MODEL] [--learning-rate 0.5] [--k 50]
+       shelfwise simulate FILE... [--epsilon 1,2,4,8] [--rounds 30] [--learning-rate R]
+                          [--clip 1] [--engine duckdb|rust]
 
 commands:
   tcf <TC-string>   decode an IAB TCF v2 TC string and print it as JSON, with the field
@@ -50,7 +58,18 @@ commands:
   contract          the wire contract as the TypeScript face reads it (src/js/wire.ts)
   estimate FILE     unbiased totals, per-report means and lifts with 95% intervals from a
                     file of Shelfwise measurement reports, one JSON object per line
-                    (lifts against GROUP, by default \"holdout\")";
+                    (lifts against GROUP, by default \"holdout\")
+  aggregate FILE... federated learning's aggregation of contribution reports (JSON lines):
+                    the reports against MODEL's version (the shipped defaults without
+                    --model) averaged into its next version, and the priors (pair counts
+                    above k and the noise), printed as one JSON object (README \"Shop
+                    side\"; shop/ runs the same math in SQL on DuckDB or Spark)
+  simulate FILE...  federated learning replayed on each log, every shopper a device:
+                    rounds of contributions at each ε per report (split evenly between
+                    the model update and the sketch), aggregated by the DuckDB runner
+                    (--engine rust: in this process), then held-out shoppers scored with
+                    the untrained start, the defaults, a central fit and the federated
+                    weights (progress on a terminal's standard error)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -113,6 +132,23 @@ fn main() -> ExitCode {
             }
             Err(error) => {
                 eprintln!("shelfwise estimate: {error}");
+                ExitCode::from(2)
+            }
+        },
+        ["aggregate", rest @ ..] => match aggregate_files(rest) {
+            Ok(json) => {
+                println!("{json}");
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("shelfwise aggregate: {error}\n{USAGE}");
+                ExitCode::from(2)
+            }
+        },
+        ["simulate", rest @ ..] => match simulate_files(rest) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("shelfwise simulate: {error}");
                 ExitCode::from(2)
             }
         },
@@ -215,6 +251,141 @@ fn fit_files(files: &[&str]) -> Result<(), String> {
     println!("# the model fit on every file (Shelfwise.open({{ model }})):");
     println!("{}", fit::model_json(&model));
     Ok(())
+}
+
+/// `shelfwise aggregate`: every report file's lines aggregated against the model file.
+fn aggregate_files(args: &[&str]) -> Result<String, String> {
+    let (mut files, mut model, mut rate, mut k) = (Vec::new(), None, 0.5, DEFAULT_K);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| args.next().copied().ok_or(format!("{name} needs a value"));
+        let number = |text: &str, name: &str| {
+            text.parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n >= 0.0)
+                .ok_or(format!("{name} must be a number of at least 0"))
+        };
+        match *arg {
+            "--model" => model = Some(value("--model")?),
+            "--learning-rate" => rate = number(value("--learning-rate")?, "--learning-rate")?,
+            "--k" => k = number(value("--k")?, "--k")?,
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            file => files.push(file),
+        }
+    }
+    if files.is_empty() {
+        return Err("no report file".into());
+    }
+    let current = match model {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+            federated::read_model_file(&text).map_err(|e| format!("{path}: {e}"))?
+        }
+        None => ModelFile::default(),
+    };
+    let mut reports = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).map_err(|e| format!("{file}: {e}"))?;
+        reports.extend(federated::read_reports(&text));
+    }
+    Ok(federated::aggregate_json(&aggregate(
+        &reports, &current, rate, k,
+    )))
+}
+
+/// `shelfwise simulate`: the simulation's table per log.
+fn simulate_files(args: &[&str]) -> Result<(), String> {
+    let mut files = Vec::new();
+    let mut settings = Settings {
+        epsilons: vec![1.0, 2.0, 4.0, 8.0],
+        rounds: 30,
+        learning_rate: 2.0,
+        clip: 1.0,
+        k: DEFAULT_K,
+        aggregator: Aggregator::DuckDb {
+            python: shop_python(),
+            shop: std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shop"),
+        },
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().copied().ok_or(format!("{arg} needs a value"));
+        let number = |text: &str| {
+            text.parse::<f64>()
+                .ok()
+                .filter(|n| n.is_finite() && *n > 0.0)
+                .ok_or(format!("{arg} takes numbers above 0"))
+        };
+        match *arg {
+            "--epsilon" => {
+                settings.epsilons = value()?
+                    .split(',')
+                    .map(number)
+                    .collect::<Result<Vec<f64>, String>>()?
+            }
+            "--rounds" => settings.rounds = number(value()?)? as usize,
+            "--learning-rate" => settings.learning_rate = number(value()?)?,
+            "--clip" => settings.clip = number(value()?)?,
+            "--k" => settings.k = number(value()?)?,
+            "--engine" => match value()? {
+                "rust" => settings.aggregator = Aggregator::Rust,
+                "duckdb" => {}
+                other => return Err(format!("--engine is duckdb or rust, not {other}")),
+            },
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            file => files.push(file),
+        }
+    }
+    if files.is_empty() {
+        return Err("no log file".into());
+    }
+    let engine = match settings.aggregator {
+        Aggregator::Rust => "in Rust",
+        Aggregator::DuckDb { .. } => "by the DuckDB runner (shop/)",
+    };
+    for (file, format, events) in read_logs(&files)? {
+        let source = Source {
+            name: file,
+            events: &events,
+        };
+        let steps = (fit::STEPS + settings.rounds * settings.epsilons.len()) as u64 * fit::FOLDS;
+        let progress = fit::progress(steps, "simulating");
+        let simulation = simulate(&source, &settings, &progress)?;
+        progress.finish_and_clear();
+        println!(
+            "# {file} ({}, {} events): {} shoppers, {}-fold: each fold scored, the others devices; {} rounds, learning rate {}, clip {}, aggregated {engine}",
+            format.name(),
+            events.len(),
+            simulation.devices,
+            fit::FOLDS,
+            settings.rounds,
+            settings.learning_rate,
+            settings.clip
+        );
+        for row in &simulation.rows {
+            for line in row
+                .report
+                .lines()
+                .iter()
+                .filter(|l| l.starts_with("shelfwise"))
+            {
+                println!("{}", line.replacen("shelfwise", &row.label, 1));
+            }
+        }
+        for (epsilon, kept) in &simulation.kept {
+            println!("federated ε={epsilon} keeps {:.0}% of the central fit's gain over the untrained start (NDCG@10, all)", kept * 100.0);
+        }
+    }
+    Ok(())
+}
+
+/// The Python of the shop's runners: `SHELFWISE_PYTHON`, else the venv setup makes.
+fn shop_python() -> std::path::PathBuf {
+    match std::env::var_os("SHELFWISE_PYTHON") {
+        Some(python) => python.into(),
+        None => std::path::PathBuf::from(std::env::var_os("HOME").unwrap_or_default())
+            .join(".cache/shelfwise-tools/venv/bin/python"),
+    }
 }
 
 /// The value of `--name` among `options` (pairs of flag and value).

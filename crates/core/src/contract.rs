@@ -55,6 +55,8 @@ string_enum! {
         OfferFits = "offerFits",
         SizeFor = "sizeFor",
         Evicted = "evicted",
+        TakeLearning = "takeLearning",
+        LearningBudget = "learningBudget",
     }
 }
 
@@ -103,7 +105,9 @@ impl Op {
             | Op::Summary
             | Op::Export
             | Op::TakeCounts
-            | Op::SizeFor => "string",
+            | Op::SizeFor
+            | Op::TakeLearning
+            | Op::LearningBudget => "string",
             Op::ReasonValue | Op::KeepUnit | Op::Unit => "string | undefined",
             Op::OfferFits => "Float64Array",
         }
@@ -392,6 +396,9 @@ pub fn typescript() -> String {
         MetricEstimate::typescript(),
         GroupEstimate::typescript(),
         Estimate::typescript(),
+        crate::federated::Learned::typescript(),
+        crate::federated::Contribution::typescript(),
+        crate::federated::Priors::typescript(),
     ];
     for shape in shapes {
         out.push('\n');

@@ -14,6 +14,7 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod export;
+pub mod federated;
 pub mod insights;
 pub mod json;
 pub mod measure;

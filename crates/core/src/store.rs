@@ -245,12 +245,16 @@ pub struct Journal {
     pub tab: String,
     pub epoch: u64,
     pub entries: Vec<(u64, Event)>,
+    /// The gradients of the entries that were choices from a ranked list, for federated
+    /// learning: `[seq, gradient]`.
+    pub choices: Vec<(u64, Vec<f64>)>,
 }
 
 codec_fields!(Journal {
     tab,
     epoch,
-    entries
+    entries;
+    choices
 });
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -53,7 +53,7 @@ proptest! {
     ) {
         // As the browser ranks: one catalog interned in the order strings were seen,
         // another that saw other products first, against the Rust API's own.
-        let engine = learned(history);
+        let mut engine = learned(history);
         let options = RankOptions::with_strength(strength);
         let expected = engine.rank(&candidates(&products), &options, T0 + 2e9).unwrap();
         for seen_before in [&earlier[..], &[]] {

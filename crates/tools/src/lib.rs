@@ -1,6 +1,7 @@
 //! The tools module (`dist/tools/`), a boundary crate of its own, for what pages rarely
 //! need: GrowthBook's bucketing, a measurement report's randomization, the estimator
-//! over many reports, and merging another device's profile. A separate module, loaded on
+//! over many reports, merging another device's profile, and randomizing a contribution
+//! to federated learning. A separate module, loaded on
 //! first use, so that shoppers download none of it on most pages.
 
 use wasm_bindgen::prelude::*;
@@ -131,6 +132,29 @@ pub fn report(
     let counters = core::measure::Counters::from_counts(&layout.modules, counts);
     let mut random = core::measure::Random::new(seed as u64);
     Ok(json(&counters.report(&layout, group, &mut random)))
+}
+
+// A shopper's contribution to federated learning (`core::federated`): what the engine
+// took (`model` version, `mean` gradient, `pair` of facet values or `ABSENT`, `privacy`
+// numbers) randomized with `seed` (a whole number below 2^53 from the browser's
+// `crypto.getRandomValues`). Returns the report as JSON.
+#[wasm_bindgen]
+pub fn contribution(
+    model: &str,
+    mean: &[f64],
+    pair: &str,
+    privacy: &[f64],
+    seed: f64,
+) -> Result<String, JsError> {
+    let privacy = core::federated::Privacy::from_numbers(privacy)?;
+    if mean.len() != core::rank::WEIGHTS || mean.iter().any(|g| !g.is_finite()) {
+        let message = "an update holds one finite number per model weight";
+        return Err(core::Error::InvalidArgument(message.into()).into());
+    }
+    let pair = Some(pair).filter(|p| *p != core::wire::ABSENT);
+    let mut random = core::measure::Random::new(seed as u64);
+    let report = core::federated::contribution(model, mean, pair, &privacy, &mut random);
+    Ok(json(&report))
 }
 
 // Merges another device's export into this browser's (`core::export::merged`): `local`

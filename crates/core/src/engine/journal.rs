@@ -26,6 +26,7 @@ impl<S: Store> Engine<S> {
                 self.own.push((seq, event));
             }
         }
+        self.read_choices(&self.tab.clone(), journal.choices, applied);
         self.rebuild();
     }
 
@@ -96,6 +97,8 @@ impl<S: Store> Engine<S> {
     /// envelope, or one erased since) are removed: they hold data without consent.
     pub(super) fn read_journals(&mut self) {
         self.others.clear();
+        let own_tab = self.tab.clone();
+        self.choices.retain(|c| c.tab == own_tab);
         let Ok(keys) = self.store.keys(&self.journal_prefix) else {
             return;
         };
@@ -119,6 +122,7 @@ impl<S: Store> Engine<S> {
             };
             match current {
                 Some((applied, journal)) if key != own_key => {
+                    self.read_choices(&journal.tab, journal.choices, applied);
                     for (seq, event) in journal.entries {
                         if seq <= applied {
                             continue;
@@ -152,11 +156,15 @@ impl<S: Store> Engine<S> {
             .as_ref()
             .map(|r| r.profile.clone())
             .unwrap_or_default();
-        for (_, _, event) in &self.others {
+        let model = self.learning_model();
+        let model = model.as_deref();
+        for (tab, seq, event) in &self.others {
             profile.learn(event, &self.config);
+            Self::apply_choice(&self.choices, &mut profile.learning, model, tab, *seq);
         }
-        for (_, event) in self.unapplied() {
+        for (seq, event) in self.unapplied() {
             profile.learn(event, &self.config);
+            Self::apply_choice(&self.choices, &mut profile.learning, model, &self.tab, *seq);
         }
         self.profile = profile;
     }
@@ -167,10 +175,20 @@ impl<S: Store> Engine<S> {
         let written = if self.own.is_empty() {
             self.store.remove(&key)
         } else {
+            let (tab, own) = (&self.tab, &self.own);
+            // Choices of entries no longer journaled go with them.
+            self.choices
+                .retain(|c| &c.tab != tab || own.iter().any(|(seq, _)| *seq == c.seq));
             let journal = Journal {
                 tab: self.tab.clone(),
                 epoch: self.record.as_ref().map_or(0, |r| r.epoch),
                 entries: self.own.clone(),
+                choices: self
+                    .choices
+                    .iter()
+                    .filter(|c| &c.tab == tab)
+                    .map(|c| (c.seq, c.gradient.clone()))
+                    .collect(),
             };
             self.store.set(&key, &seal(&journal))
         };
@@ -252,10 +270,24 @@ impl<S: Store> Engine<S> {
     /// [`Engine::track`], keeping the event itself for the journal (no copy of its
     /// strings: what the browser's `track` calls).
     pub fn track_event(&mut self, event: Event) -> bool {
+        self.track_choice(event, None)
+    }
+
+    /// [`Engine::track_event`] of an event about the product with catalog key `key`: a
+    /// click or view of a product of a list ranked in this page is a choice, whose
+    /// gradient federated learning sums (see [`crate::federated`]).
+    pub fn track_choice(&mut self, event: Event, key: Option<crate::catalog::Id>) -> bool {
         // Sensitive categories are never learned, so never journaled either.
         self.clock_ms = self.clock_ms.max(event.at_ms);
         if !self.personalization_allowed() || !self.profile.learn(&event, &self.config) {
             return false;
+        }
+        let chosen = matches!(event.kind, crate::EventKind::Click | crate::EventKind::View);
+        let model = self.learning_model().filter(|_| chosen);
+        if let Some((model, gradient)) = model.zip(key.and_then(|key| self.choice_gradient(key))) {
+            self.profile.learning.add(&model, &gradient);
+            let (tab, seq) = (self.tab.clone(), self.next_seq);
+            self.choices.push(federated::Choice { tab, seq, gradient });
         }
         self.own.push((self.next_seq, event));
         self.next_seq += 1;
@@ -342,6 +374,7 @@ impl<S: Store> Engine<S> {
             return false;
         }
         self.read_journals();
+        let model = self.learning_model();
         let Some(record) = &mut self.record else {
             return false;
         };
@@ -355,6 +388,8 @@ impl<S: Store> Engine<S> {
         let others = self.others.iter().map(|(tab, seq, e)| (tab, *seq, e));
         for (tab, seq, event) in others.chain(own) {
             record.profile.learn(event, &self.config);
+            let learning = &mut record.profile.learning;
+            Self::apply_choice(&self.choices, learning, model.as_deref(), tab, seq);
             match positions.iter_mut().find(|p| p.0 == *tab) {
                 Some(p) => p.1 = p.1.max(seq),
                 None => positions.push((tab.clone(), seq)),
@@ -399,6 +434,7 @@ impl<S: Store> Engine<S> {
         self.on_file = false;
         self.own.clear();
         self.others.clear();
+        self.choices.clear();
         self.dirty = false;
         self.profile = Profile::default();
         let removed = self

@@ -14,17 +14,26 @@ impl<S: Store> Engine<S> {
     }
 
     /// Keeps the counted modules in step with consent; without the `measurement`
-    /// purpose the counts kept so far are erased in every tab.
+    /// purpose the counts and federated learning kept so far are erased in every tab.
     pub(super) fn sync_measurement(&mut self) {
         let measuring = self.consent().measurement == ConsentStatus::Granted;
         self.config.measured_modules = match measuring {
             true => self.modules.clone(),
             false => Vec::new(),
         };
-        if !measuring && self.profile.measured != Counters::default() {
+        if !measuring {
+            self.choices.clear();
+            if let Some(learner) = &mut self.learner {
+                learner.forget_lists();
+            }
+        }
+        let kept = self.profile.measured != Counters::default()
+            || self.profile.learning != Default::default();
+        if !measuring && kept {
             let now_ms = self.clock_ms;
             self.compact_with(now_ms, &mut |profile| {
-                profile.measured = Counters::default()
+                profile.measured = Counters::default();
+                profile.learning = Default::default();
             });
         }
     }

@@ -18,10 +18,12 @@
 //!   (consent withdrawn in another tab) is never written back.
 //!
 //! By concern: `consent`, `journal` (storage, tabs, compaction), `edits` (the
-//! preference center, summary, export, import, erasure), `ranking`, `measurement`.
+//! preference center, summary, export, import, erasure), `ranking`, `measurement`,
+//! `federated` (what a contribution to federated learning is made of).
 
 mod consent;
 mod edits;
+mod federated;
 mod journal;
 mod measurement;
 mod ranking;
@@ -30,6 +32,8 @@ use crate::consent::{
     consent_mode_decision, default_consent, tcf_decision, Consent, ConsentModeState, ConsentStatus,
     Signals, Source,
 };
+pub use federated::Taken;
+
 use crate::error::{Error, Result};
 use crate::event::Product;
 use crate::event::{valid_facet_name, validate_time, Event, FACET_NAME_RULE};
@@ -146,6 +150,10 @@ pub struct Engine<S: Store> {
     /// A grant from an earlier visit found nothing of this namespace on file: the browser
     /// deleted the profile (see [`Engine::evicted`]).
     evicted: bool,
+    /// Federated learning, when the shop turned it on.
+    learner: Option<federated::Learner>,
+    /// Journaled choices' gradients, own and other tabs' (see [`federated::Choice`]).
+    choices: Vec<federated::Choice>,
 }
 
 impl<S: Store> Engine<S> {
@@ -196,6 +204,8 @@ impl<S: Store> Engine<S> {
             modules: Vec::new(),
             held_out: false,
             evicted: false,
+            learner: None,
+            choices: Vec::new(),
         };
         engine.reload();
         engine.adopt_own_journal();

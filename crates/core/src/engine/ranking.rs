@@ -17,19 +17,27 @@ impl<S: Store> Engine<S> {
 
     /// Ranks interned rows (the browser's path; see [`crate::rank::rank_rows`]), by
     /// likeness to `anchor` when there is one.
+    /// With federated learning on, the list is kept so that a choice from it is learned
+    /// from (see [`Engine::track_choice`]).
     pub fn rank_rows(
-        &self,
+        &mut self,
         rows: crate::rank::Rows,
         anchor: Option<&crate::catalog::Record>,
         options: &RankOptions,
         now_ms: f64,
     ) -> Result<Vec<crate::rank::RankedRow>> {
         let now_ms = validate_time(now_ms)?;
+        let mut kept = anchor.is_none().then(|| self.list_to_keep()).flatten();
         let snapshot = self.snapshot(now_ms);
-        match anchor {
+        let ranked = match anchor {
             Some(anchor) => crate::rank::similar_rows(anchor, rows, options, snapshot.as_ref()),
-            None => crate::rank::rank_rows(rows, options, snapshot.as_ref()),
+            None => crate::rank::rank_rows_keeping(rows, options, snapshot.as_ref(), kept.as_mut()),
+        };
+        drop(snapshot);
+        if let Some(kept) = kept {
+            self.keep_list(kept);
         }
+        ranked
     }
 
     /// Ranks candidates by likeness to `anchor`, personalized (see [`similar_to`]).

@@ -141,6 +141,9 @@ pub struct Profile {
     /// When the shopper decided things, newest first, so that the latest decision wins
     /// a merge.
     pub decided: Vec<Decision>,
+    /// What this device learned for federated training since its last contribution,
+    /// and the contributions it made (only with the `measurement` purpose).
+    pub learning: crate::federated::Learning,
 }
 
 /// What one product taught: the facet values it carries, how many events came from it,
@@ -191,7 +194,8 @@ codec_fields!(Profile {
     taught,
     origin,
     peers,
-    decided
+    decided,
+    learning
 });
 
 /// A stored time (milliseconds since the epoch) as validation would have accepted it.
@@ -381,6 +385,7 @@ impl Profile {
             .retain(|(id, day, _)| valid_label(id) && valid_time(*day));
         self.impressions.truncate(MAX_IMPRESSIONS);
         dropped += self.measured.sanitize(valid_label);
+        dropped += self.learning.sanitize();
         dropped += self.sanitize_merge(config);
         if self.unit.as_deref().is_some_and(|u| !valid_label(u)) {
             self.unit = None;

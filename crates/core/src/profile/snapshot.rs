@@ -124,10 +124,10 @@ pub struct Snapshot<'a> {
     pub confidence: f64,
 }
 
-impl Snapshot<'_> {
+impl<'a> Snapshot<'a> {
     /// Every learned value with its [`Snapshot::relative`] share from long-term taste
     /// and from this visit; a value in both is given twice, and its parts add up.
-    pub fn for_each_relative(&self, mut part: impl FnMut(&str, &str, f64)) {
+    pub fn for_each_relative(&self, mut part: impl FnMut(&'a str, &'a str, f64)) {
         let shares = [
             (&self.facets, 1.0 - self.session_share),
             (&self.session, self.session_share),

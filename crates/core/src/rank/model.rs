@@ -199,6 +199,90 @@ impl Model {
         }
     }
 
+    /// The gradient of the model's loss on the shopper choosing `rows[chosen]` from
+    /// `rows`, added to `gradient`: what a device sums over the products its shopper
+    /// chose from ranked lists (`crate::federated`). Single-precision exponentials, as
+    /// ranking has them; no allocation.
+    pub fn choice_gradient(
+        &self,
+        rows: &[RowFeatures],
+        chosen: usize,
+        gate: &[f64; GATE],
+        gradient: &mut [f64; WEIGHTS],
+    ) {
+        self.choice_loss_with(rows, chosen, gate, gradient, exp, |_| 0.0);
+    }
+
+    /// Minus the log of the model's probability that the shopper chose `rows[chosen]`,
+    /// with its gradient added to `gradient` ([`Model::choice_gradient`]) in double
+    /// precision: what `shelfwise fit` minimises over replayed logs.
+    pub fn choice_loss(
+        &self,
+        rows: &[RowFeatures],
+        chosen: usize,
+        gate: &[f64; GATE],
+        gradient: &mut [f64; WEIGHTS],
+    ) -> f64 {
+        self.choice_loss_with(rows, chosen, gate, gradient, f64::exp, f64::ln)
+    }
+
+    /// The loss and gradient of a choice: the chosen row's part (going back or
+    /// exploring) is a softmax over that part's rows; the gate adds its own term when
+    /// the list holds both parts.
+    fn choice_loss_with(
+        &self,
+        rows: &[RowFeatures],
+        chosen: usize,
+        gate: &[f64; GATE],
+        gradient: &mut [f64; WEIGHTS],
+        exp: impl Fn(f64) -> f64,
+        ln: impl Fn(f64) -> f64,
+    ) -> f64 {
+        let target = &rows[chosen];
+        let part = rows.iter().filter(|r| r.returned == target.returned);
+        let (offset, width) = match target.returned {
+            true => (EXPLORE, REPEAT),
+            false => (0, EXPLORE),
+        };
+        let features = |r: &RowFeatures| -> [f64; EXPLORE] {
+            let mut f = [0.0; EXPLORE];
+            match target.returned {
+                true => f[..REPEAT].copy_from_slice(&r.repeat),
+                false => f = r.explore,
+            }
+            f
+        };
+        let top = part
+            .clone()
+            .map(|r| self.logit(r))
+            .fold(f64::NEG_INFINITY, f64::max);
+        let total: f64 = part.clone().map(|r| exp(self.logit(r) - top)).sum();
+        let mut loss = top + ln(total) - self.logit(target);
+        for r in part {
+            let p = exp(self.logit(r) - top) / total;
+            let f = features(r);
+            for k in 0..width {
+                gradient[offset + k] += p * f[k];
+            }
+        }
+        let chosen_features = features(target);
+        for k in 0..width {
+            gradient[offset + k] -= chosen_features[k];
+        }
+        if rows.iter().any(|r| r.returned != target.returned) {
+            let g = self.gate(gate);
+            let (chance, d) = match target.returned {
+                true => (g, g - 1.0),
+                false => (1.0 - g, g),
+            };
+            loss -= ln(chance.max(f64::MIN_POSITIVE));
+            for (k, x) in gate.iter().enumerate() {
+                gradient[EXPLORE + REPEAT + k] += d * x;
+            }
+        }
+        loss
+    }
+
     /// Sets the weight called `name`; unknown names and weights that are not numbers
     /// from -100 to 100 are rejected.
     pub fn set(&mut self, name: &str, weight: f64) -> Result<()> {

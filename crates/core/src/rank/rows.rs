@@ -224,6 +224,15 @@ pub fn features_rows(
     }))
 }
 
+/// A ranked list as its model saw it, for federated learning: each product's key and
+/// features, and the list's gate features.
+#[derive(Debug, Clone, Default)]
+pub struct KeptList {
+    pub keys: Vec<Id>,
+    pub features: Vec<RowFeatures>,
+    pub gate: [f64; GATE],
+}
+
 /// Reorders `rows` (given in the shop's order). Without a profile snapshot (no consent,
 /// or nothing learned) only the shop's scores and rules apply. `like` ranks by likeness
 /// to that record instead of the shop's scores (see [`similar_rows`]).
@@ -231,6 +240,16 @@ pub fn rank_rows(
     list: Rows,
     options: &RankOptions,
     snapshot: Option<&Snapshot>,
+) -> Result<Vec<RankedRow>> {
+    rank_rows_keeping(list, options, snapshot, None)
+}
+
+/// [`rank_rows`], keeping what the model saw in `kept` (left empty without a profile).
+pub fn rank_rows_keeping(
+    list: Rows,
+    options: &RankOptions,
+    snapshot: Option<&Snapshot>,
+    kept: Option<&mut KeptList>,
 ) -> Result<Vec<RankedRow>> {
     let rows = list.rows;
     let scorer = Scorer::new(list, options, snapshot)?;
@@ -246,6 +265,11 @@ pub fn rank_rows(
                 &gate,
                 &mut probability,
             );
+            if let Some(kept) = kept {
+                kept.keys.extend(rows.iter().map(|r| r.record.key));
+                kept.features.extend(personal.iter().map(|p| p.features));
+                kept.gate = gate;
+            }
             // The explore features' average over the products explored, for reasons.
             let mut mean = [0.0; EXPLORE];
             let mut count = 0.0;

@@ -1,0 +1,98 @@
+// The JS face in Node: federated learning's contributions through the package. The
+// statistics (the gradient is the loss's, the noise averages out, choices count once
+// across tabs, the shop recovers the counts) are proved natively (tests/federated.rs);
+// here, what a page sees: the options, the report's shape at a large ε, the budget,
+// consent, and bad input.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Shelfwise } from '../../dist/node.js';
+
+let clock = Date.UTC(2026, 11, 1, 10);
+const now = () => clock;
+
+const LAPTOPS = [
+  { id: 'l1', category: 'laptops', brand: 'Dell', price: 900 },
+  { id: 'l2', category: 'laptops', brand: 'Lenovo', price: 800 },
+  { id: 'l3', category: 'laptops', brand: 'Apple', price: 1500 },
+  { id: 'l4', category: 'laptops', brand: 'Apple', price: 1300 },
+  { id: 'p1', category: 'phones', brand: 'Apple', price: 999 },
+];
+const WEIGHTS = 18;
+const learning = { modelEpsilon: 10, sketchEpsilon: 10, clip: 1 };
+
+test('a choice from a ranked list becomes one private contribution per period', async () => {
+  const shelf = await Shelfwise.open({
+    namespace: 'federated',
+    now,
+    model: { version: 'shop-7', base: 1 },
+    measurement: { modules: ['grid'], learning },
+  });
+  shelf.grantConsent(['personalization', 'measurement']);
+  shelf.track({ type: 'view', product: LAPTOPS[2] });
+  shelf.track({ type: 'view', product: LAPTOPS[4] });
+  clock += 60_000;
+  shelf.rank(LAPTOPS.slice(0, 4), { module: 'grid' });
+  shelf.track({ type: 'click', product: LAPTOPS[3], module: 'grid' });
+
+  const report = await shelf.measurement.contribute();
+  assert.equal(report.format, 'shelfwise-contribution');
+  assert.equal(report.version, 1);
+  assert.equal(report.model, 'shop-7', 'the version of the model the page ranks with');
+  assert.equal(report.epsilon, 10);
+  assert.equal(report.sketchEpsilon, 10);
+  assert.equal(report.sketchWidth, 1024);
+  // One weight, at ±clip · (e^ε + 1) / (e^ε − 1) · weights.
+  assert.equal(report.gradient.length, WEIGHTS);
+  const reported = report.gradient.filter((g) => g !== 0);
+  assert.equal(reported.length, 1);
+  assert.ok(Math.abs(Math.abs(reported[0]) - ((Math.exp(10) + 1) / (Math.exp(10) - 1)) * WEIGHTS) < 1e-3, `${reported[0]}`);
+  // At ε = 10 a sketch bit flips on once in 22,000: at most the pair's own bit is set.
+  assert.ok(report.ones.length <= 2, `${report.ones}`);
+  assert.ok(report.ones.every((b) => Number.isInteger(b) && b >= 0 && b < 1024));
+  assert.ok(!JSON.stringify(report).includes('l4') && !JSON.stringify(report).includes('Apple'), 'no product or value in the clear');
+
+  assert.deepEqual(shelf.measurement.budget(), { epsilonSpent: 20, contributionsLeft: 0 });
+  assert.equal(await shelf.measurement.contribute(), null, 'one per week by default');
+  clock += 7 * 86_400_000;
+  const next = await shelf.measurement.contribute();
+  assert.equal(next.model, 'shop-7');
+  assert.deepEqual(shelf.measurement.budget(), { epsilonSpent: 40, contributionsLeft: 0 });
+
+  // Withdrawing measurement erases the learning and its record.
+  shelf.withdrawConsent(['measurement']);
+  await assert.rejects(shelf.measurement.contribute(), (error) => error.code === 'consent_required');
+  shelf.grantConsent(['measurement']);
+  assert.deepEqual(shelf.measurement.budget(), { epsilonSpent: 0, contributionsLeft: 1 });
+  shelf.close();
+});
+
+test('contributions need the option, both purposes, and valid privacy', async () => {
+  const plain = await Shelfwise.open({ namespace: 'unlearned', now, measurement: { modules: ['grid'] } });
+  plain.grantConsent(['personalization', 'measurement']);
+  assert.equal(plain.measurement.budget(), null);
+  await assert.rejects(plain.measurement.contribute(), (error) => error.code === 'invalid_options');
+  plain.close();
+
+  const unconsented = await Shelfwise.open({ namespace: 'unconsented', now, measurement: { modules: ['grid'], learning: {} } });
+  unconsented.grantConsent(['personalization']);
+  await assert.rejects(unconsented.measurement.contribute(), (error) => error.code === 'consent_required');
+  assert.deepEqual(unconsented.measurement.budget(), { epsilonSpent: 0, contributionsLeft: 1 }, 'defaults: one per week');
+  unconsented.close();
+
+  for (const [bad, why] of [
+    [{ clip: 'x' }, /clip must be a number/],
+    [{ modelEpsilon: 0 }, /epsilons must be numbers above 0/],
+    [{ perPeriod: 1.5 }, /perPeriod must be a whole number/],
+    [{ rounds: 3 }, /unknown option measurement.learning.rounds/],
+  ]) {
+    await assert.rejects(
+      Shelfwise.open({ namespace: 'bad', now, measurement: { modules: ['grid'], learning: bad } }),
+      (error) => error instanceof Error && error.code === 'invalid_options' && why.test(error.message),
+      JSON.stringify(bad),
+    );
+  }
+  await assert.rejects(
+    Shelfwise.open({ namespace: 'bad', now, model: { version: 3 }, measurement: { modules: ['grid'], learning: {} } }),
+    (error) => error.code === 'invalid_options' && /model.version/.test(error.message),
+  );
+});
