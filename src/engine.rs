@@ -129,6 +129,27 @@ impl Engine {
         }))
     }
 
+    // Ranks with the shop's private priors: `buckets` holds `[bucket, count]` pairs of a
+    // priors file whose threshold is `k` (empty: no priors).
+    #[wasm_bindgen(js_name = setPriors)]
+    pub fn set_priors(&mut self, buckets: &[f64], k: f64) -> Result<(), JsError> {
+        let width = core::federated::SKETCH_WIDTH as f64;
+        let pairs: Vec<(u32, f64)> = buckets
+            .chunks_exact(2)
+            .map(|pair| (pair[0], pair[1]))
+            .filter(|(b, c)| b.fract() == 0.0 && (0.0..width).contains(b) && c.is_finite())
+            .map(|(b, c)| (b as u32, c))
+            .collect();
+        if pairs.len() * 2 != buckets.len() || !(k.is_finite() && k >= 1.0) {
+            let message =
+                "priors hold [bucket, count] pairs with buckets below 1024 and k of at least 1";
+            return Err(core::Error::InvalidOptions(message.into()).into());
+        }
+        let table = (!pairs.is_empty()).then(|| core::federated::table_of(&pairs, k));
+        self.inner.set_priors(table);
+        Ok(())
+    }
+
     // Turns federated learning on with `privacy` (`federated::Privacy::from_numbers`) for
     // the model of version `model`, or off (`privacy` empty).
     #[wasm_bindgen(js_name = setLearning)]

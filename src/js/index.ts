@@ -28,9 +28,9 @@ import {
   optionalText,
 } from './input.js';
 import { RowEncoder } from './rows.js';
-import type { CartLine, ConsentState, ContributionReport, DueProduct, Insights, Learned, LearnedInterest, ModelWeight, ProfileSummary as CoreSummary, ShelfwiseWarning, SizeSuggestion } from './wire.js';
+import type { CartLine, ConsentState, ContributionReport, DueProduct, Insights, Learned, LearnedInterest, ModelWeight, Priors, ProfileSummary as CoreSummary, ShelfwiseWarning, SizeSuggestion } from './wire.js';
 import { ConsentModeReader, tcfSignal, type TcfApi, type TcfSignal } from './signals.js';
-import { MAX_CANDIDATES, checkOpen, modelVersion, passConfig, passLearning, passMeasurement, passRankOptions, randomUnit, shopOrderOf, tabId } from './options.js';
+import { MAX_CANDIDATES, checkOpen, modelVersion, passConfig, passLearning, passMeasurement, passPriors, passRankOptions, randomUnit, shopOrderOf, tabId } from './options.js';
 import {
   ABSENT,
   DEVICES,
@@ -129,6 +129,13 @@ export interface OpenOptions {
   model?: ModelFile;
   /** Consent signals: GPC, IAB TCF, Google Consent Mode (all read by default). */
   consent?: ConsentOptions;
+  /**
+   * The shop's private priors, as its aggregation of contributions publishes them
+   * (README: "Shop side"): products new to the shopper that shoppers with the same
+   * interests look at rise by the model's `prior` weight. A malformed file throws
+   * `invalid_options`.
+   */
+  priors?: Priors;
   /** Wasm module source; default: `shelfwise_bg.wasm` next to the package's glue. */
   wasm?: WasmSource;
   /** Clock in milliseconds since the epoch; default `Date.now`. For tests and replays. */
@@ -277,7 +284,7 @@ export interface Ranked<T> {
    * own attributes.
    */
   readonly why: string;
-  /** For `interest` and `stated` reasons: the shopper's interest or statement it is about; else null. */
+  /** For `interest`, `stated` and `shared_interest` reasons: the shopper's interest or statement it is about; else null. */
   readonly about: ReasonFact | null;
 }
 
@@ -848,6 +855,10 @@ export class Shelfwise extends EventTarget {
       run(engine, 'modules', () => 0, (settings.measurement?.modules ?? []).join(PAIR), 0);
       const learning = guarded('options', () => passLearning(settings.measurement?.learning));
       if (learning.length > 0) engine.setLearning(guarded('options', () => modelVersion(options.model)), learning);
+      if (options.priors !== undefined && options.priors !== null) {
+        const [buckets, k] = guarded('options', () => passPriors(options.priors));
+        engine.setPriors(buckets, k);
+      }
       // Each variation's options, checked by the core now rather than at the first ranking.
       for (const experiment of settings.experiments) {
         for (const variation of experiment.variations) {

@@ -7,7 +7,7 @@
 
 import { inputError } from './wasm/shelfwise.js';
 import { fields, guarded, optionalTexts } from './input.js';
-import { CONFIG_OPTIONS, ITEM, OUT_OF_STOCK, RANK_OPTIONS } from './wire.js';
+import { CONFIG_OPTIONS, ITEM, OUT_OF_STOCK, RANK_OPTIONS, type Priors } from './wire.js';
 import type { Experiment, HoldoutOptions, LearningOptions, MeasurementOptions, OpenOptions } from './index.js';
 import type { ShopOrder } from './words.js';
 
@@ -166,6 +166,18 @@ const LEARNING_DEFAULTS = [2, 2, 0.1, 7, 1];
 export function passLearning(learning: LearningOptions | undefined): Float64Array {
   if (learning === undefined || learning === null) return new Float64Array();
   return Float64Array.from(LEARNING_OPTIONS, (name, i) => learning[name] ?? LEARNING_DEFAULTS[i]!);
+}
+
+/** A priors file's `[bucket, count]` pairs, flat, and its `k`; the core checks ranges. */
+export function passPriors(priors: unknown): [Float64Array, number] {
+  const { format, version, width, k, buckets } = fields('options', priors, 'priors') as Partial<Priors>;
+  if (format !== 'shelfwise-priors' || version !== 1 || width !== 1024) {
+    throw inputError('options', 'priors must be a shelfwise-priors file of version 1 and width 1024');
+  }
+  if (typeof k !== 'number' || !Array.isArray(buckets) || buckets.some((b) => !Array.isArray(b) || b.length !== 2 || b.some((n) => typeof n !== 'number'))) {
+    throw inputError('options', 'priors.k must be a number and priors.buckets [bucket, count] pairs');
+  }
+  return [Float64Array.from(buckets.flat()), k];
 }
 
 /** The model's version (`"default"` for the shipped weights or a file without one). */

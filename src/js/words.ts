@@ -124,6 +124,9 @@ export const ENGLISH: Words = {
         if (facet === 'price_band') return 'In the price range you look at';
         if (!label) return 'Based on what you looked at';
         return (evidence ?? 0) >= OFTEN ? `You often look at ${label}` : `Because you looked at ${label}`;
+      case 'shared_interest':
+        // The shop's aggregate of many shoppers, about an interest of this shopper's.
+        return label ? `Shoppers who like ${label} look at this too` : 'Shoppers with your interests look at this too';
       default:
         return REASONS[reason] ?? 'Based on what you looked at';
     }

@@ -17,7 +17,8 @@ const LAPTOPS = [
   { id: 'l4', category: 'laptops', brand: 'Apple', price: 1300 },
   { id: 'p1', category: 'phones', brand: 'Apple', price: 999 },
 ];
-const WEIGHTS = 18;
+// One update per model weight (`WEIGHT_NAMES`).
+const WEIGHTS = 19;
 const learning = { modelEpsilon: 10, sketchEpsilon: 10, clip: 1 };
 
 test('a choice from a ranked list becomes one private contribution per period', async () => {
@@ -95,4 +96,52 @@ test('contributions need the option, both purposes, and valid privacy', async ()
     Shelfwise.open({ namespace: 'bad', now, model: { version: 3 }, measurement: { modules: ['grid'], learning: {} } }),
     (error) => error.code === 'invalid_options' && /model.version/.test(error.message),
   );
+});
+
+/** The sketch bucket of a pair of facet values, as `federated::pair_bucket` hashes it. */
+function pairBucket(a, b) {
+  const [first, second] = [a, b].sort((x, y) => (x.join('=') < y.join('=') ? -1 : 1));
+  let hash = 0xcbf29ce484222325n;
+  for (const byte of new TextEncoder().encode(`${first[0]}=${first[1]}\n${second[0]}=${second[1]}`)) {
+    hash = ((hash ^ BigInt(byte)) * 0x100000001b3n) & 0xffffffffffffffffn;
+  }
+  return Number(hash % 1024n);
+}
+
+test('private priors lift what shoppers with the same interest look at, and say so', async () => {
+  const products = [
+    { id: 'x1', category: 'phones', brand: 'Nokia', price: 300 },
+    { id: 'x2', category: 'phones', brand: 'Xiaomi', price: 320 },
+    { id: 'x3', category: 'phones', brand: 'Samsung', price: 310 },
+  ];
+  const priors = {
+    format: 'shelfwise-priors',
+    version: 1,
+    width: 1024,
+    k: 50,
+    reports: 20000,
+    buckets: [[pairBucket(['brand', 'Apple'], ['brand', 'Samsung']), 5000]],
+  };
+  const open = (namespace, withPriors) =>
+    Shelfwise.open({ namespace, now, model: { prior: 3 }, ...(withPriors ? { priors } : {}) });
+  const orders = [];
+  for (const withPriors of [false, true]) {
+    const shelf = await open(`priors-${withPriors}`, withPriors);
+    shelf.grantConsent(['personalization']);
+    for (const product of LAPTOPS.slice(2, 5)) shelf.track({ type: 'view', product });
+    const ranked = shelf.rank(products);
+    orders.push(ranked.map((r) => r.product.id));
+    if (withPriors) {
+      assert.equal(ranked[0].product.id, 'x3');
+      assert.equal(ranked[0].reason, 'shared_interest');
+      assert.deepEqual([ranked[0].about.facet, ranked[0].about.value], ['brand', 'Apple'], "about the shopper's interest");
+      assert.equal(ranked[0].why, 'Shoppers who like Apple look at this too');
+    }
+    shelf.close();
+  }
+  assert.deepEqual(orders[0], ['x1', 'x2', 'x3'], "without priors: the shop's order");
+
+  for (const bad of [{ ...priors, format: 'x' }, { ...priors, width: 512 }, { ...priors, buckets: [[1]] }, { ...priors, buckets: [[2048, 60]] }, { ...priors, k: 0 }]) {
+    await assert.rejects(Shelfwise.open({ namespace: 'bad-priors', now, priors: bad }), (error) => error.code === 'invalid_options', JSON.stringify(bad));
+  }
 });

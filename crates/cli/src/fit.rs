@@ -13,7 +13,7 @@
 use indicatif::{ProgressBar, ProgressStyle};
 use shelfwise_core::profile::ProfileConfig;
 use shelfwise_core::rank::{
-    features, Model, RankOptions, RowFeatures, CATEGORY, GATE, OTHER_FACETS, STATED, WEIGHTS,
+    features, Model, RankOptions, RowFeatures, CATEGORY, GATE, OTHER_FACETS, PRIOR, STATED, WEIGHTS,
 };
 
 use crate::eval::{evaluate_users, replay, LogEvent, Report};
@@ -30,6 +30,10 @@ const L2: f64 = 1e-3;
 /// search results mix categories), and the logs carry no shop facets and no statements.
 /// Their values match the learned brand and price-band weights' scale.
 pub const PRIORS: [(usize, f64); 3] = [(CATEGORY, 1.2), (OTHER_FACETS, 0.8), (STATED, 2.0)];
+
+/// The `prior` weight (the shop's private priors, `federated`) starts here and is
+/// learned only from examples ranked with priors; without them it keeps this value.
+pub const PRIOR_START: f64 = 1.0;
 
 /// One view as the fit sees it: the viewed product first, then other candidates.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,12 +118,16 @@ pub fn starting_model() -> Model {
     for (index, prior) in PRIORS {
         weights[index] = prior;
     }
+    weights[PRIOR] = PRIOR_START;
     Model { weights }
 }
 
 /// Fits the weights on `examples` whose fold `train` accepts.
 pub fn fit(examples: &[Example], train: impl Fn(u64) -> bool, progress: &ProgressBar) -> Model {
     let chosen: Vec<&Example> = examples.iter().filter(|e| train(e.fold)).collect();
+    let with_priors = chosen
+        .iter()
+        .any(|e| e.rows.iter().any(|r| r.explore[PRIOR] != 0.0));
     // A fixed start, so the fit does not depend on the defaults it produces.
     let mut weights = starting_model().weights;
     let (mut first, mut second) = ([0.0; WEIGHTS], [0.0; WEIGHTS]);
@@ -134,6 +142,9 @@ pub fn fit(examples: &[Example], train: impl Fn(u64) -> bool, progress: &Progres
         }
         for (index, _) in PRIORS {
             gradient[index] = 0.0;
+        }
+        if !with_priors {
+            gradient[PRIOR] = 0.0;
         }
         // Adam.
         for i in 0..WEIGHTS {

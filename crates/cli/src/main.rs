@@ -36,8 +36,8 @@ const USAGE: &str = "usage: shelfwise tcf <TC-string>
        shelfwise bucket --seed S --value V [--version 2] [--weights 0.5,0.5]
        shelfwise estimate FILE [--baseline GROUP]
        shelfwise aggregate FILE... [--model MODEL] [--learning-rate 0.5] [--k 50]
-       shelfwise simulate FILE... [--epsilon 1,2,4,8] [--rounds 30] [--learning-rate R]
-                          [--clip 1] [--engine duckdb|rust]
+       shelfwise simulate FILE... [--epsilon 1,2,4,8] [--rounds 30] [--learning-rate 16]
+                          [--clip 0.1] [--k 50] [--engine duckdb|rust]
 
 commands:
   tcf <TC-string>   decode an IAB TCF v2 TC string and print it as JSON, with the field
@@ -299,8 +299,8 @@ fn simulate_files(args: &[&str]) -> Result<(), String> {
     let mut settings = Settings {
         epsilons: vec![1.0, 2.0, 4.0, 8.0],
         rounds: 30,
-        learning_rate: 2.0,
-        clip: 1.0,
+        learning_rate: 16.0,
+        clip: 0.1,
         k: DEFAULT_K,
         aggregator: Aggregator::DuckDb {
             python: shop_python(),
@@ -371,6 +371,21 @@ fn simulate_files(args: &[&str]) -> Result<(), String> {
             {
                 println!("{}", line.replacen("shelfwise", &row.label, 1));
             }
+        }
+        println!("# views after the log's midpoint; hybrid: priors from the rounds' sketches of the devices' profiles as of the midpoint, the model fit with them");
+        for (i, row) in simulation.hybrid.iter().enumerate() {
+            for line in row.report.lines() {
+                let server = i == 0 && line.starts_with("knn");
+                if line.starts_with("shelfwise") || server {
+                    println!("{}", line.replacen("shelfwise", &row.label, 1));
+                }
+            }
+        }
+        for (epsilon, buckets) in &simulation.published {
+            println!(
+                "hybrid ε={epsilon}: {buckets} pair buckets published over {} folds",
+                fit::FOLDS
+            );
         }
         for (epsilon, kept) in &simulation.kept {
             println!("federated ε={epsilon} keeps {:.0}% of the central fit's gain over the untrained start (NDCG@10, all)", kept * 100.0);

@@ -19,6 +19,7 @@ use std::process::Command;
 use indicatif::ProgressBar;
 use shelfwise_core::federated::{
     aggregate, contribution, draw_pair, strongest_values, Aggregate, ModelFile, Privacy, Received,
+    SketchTotals,
 };
 use shelfwise_core::json::to_string;
 use shelfwise_core::measure::Random;
@@ -65,10 +66,16 @@ pub struct Simulation {
     /// Per ε: the share of the central fit's gain over the start (NDCG@10, all views)
     /// the federated model kept.
     pub kept: Vec<(f64, f64)>,
+    /// The views after the midpoint: `shelfwise` fit without priors, then per ε
+    /// `hybrid` fit with the private priors the rounds' sketches published.
+    pub hybrid: Vec<Row>,
+    /// Per ε: the buckets the priors published (pooled over every fold).
+    pub published: Vec<(f64, usize)>,
 }
 
 /// A device: its shopper's fold, qualifying views as examples, and the strongest facet
-/// values its profile holds at the end of its events (its pairs come from them).
+/// values its profile holds at the source's midpoint (its pairs come from them, so the
+/// priors come only from events before the views they are scored on).
 struct Device<'a> {
     fold: u64,
     examples: Vec<&'a Example>,
@@ -127,16 +134,21 @@ pub fn simulate(
     for example in &examples {
         devices[index[example.user.as_str()]].examples.push(example);
     }
-    // Each device's strongest values as of its last event, which its pairs come from.
+    // Each device's strongest values as of the midpoint, which its pairs come from.
+    let mut times: Vec<f64> = source.events.iter().map(|e| e.at_ms).collect();
+    times.sort_by(f64::total_cmp);
+    let midpoint = times.get(times.len() / 2).copied().unwrap_or(0.0);
     for (device, events) in devices.iter_mut().zip(&mut events) {
         events.sort_by(|a, b| a.at_ms.total_cmp(&b.at_ms));
         let mut profile = Profile::default();
-        for event in events.iter() {
+        for event in events.iter().take_while(|e| e.at_ms < midpoint) {
             profile.learn(event, &config);
         }
-        let last = events.last().map_or(0.0, |e| e.at_ms);
-        device.strongest = strongest_values(&profile.snapshot(last, &config));
+        device.strongest = strongest_values(&profile.snapshot(midpoint, &config));
     }
+    let mut hybrid: Vec<Report> = vec![Report::default(); 1 + settings.epsilons.len()];
+    let mut published = vec![0; settings.epsilons.len()];
+    let late = |example: &Example, fold: u64| example.fold != fold && example.at_ms >= midpoint;
 
     let start = fit::starting_model();
     let labels: Vec<String> = ["untrained", "default", "central"]
@@ -150,9 +162,35 @@ pub fn simulate(
     for fold in 0..FOLDS {
         let central = fit::fit(&examples, |f| f != fold, progress);
         let mut models = vec![start, Model::default(), central];
-        for &epsilon in &settings.epsilons {
-            let trained = train(&devices, fold, epsilon, settings, &scratch, progress)?;
+        let scored =
+            |user: &str, at_ms: f64| fold_of(source.name, user) == fold && at_ms >= midpoint;
+        let later: Vec<Example> = examples.iter().filter(|e| late(e, fold)).cloned().collect();
+        let plain = fit::fit(&later, |_| true, progress);
+        let plain = evaluate_views(
+            source.events,
+            &RankOptions::default(),
+            &fit::with_model(plain),
+            scored,
+        );
+        hybrid[0] = std::mem::take(&mut hybrid[0]).merge(plain);
+        for (e, &epsilon) in settings.epsilons.iter().enumerate() {
+            let (trained, sketches) = train(&devices, fold, epsilon, settings, &scratch, progress)?;
             models.push(trained);
+            // The rounds' sketches pooled: counts per round, published above k and the noise.
+            let priors = sketches.priors(settings.k, settings.rounds as f64);
+            published[e] += priors.buckets.len();
+            let config = ProfileConfig {
+                priors: Some(priors.table()),
+                ..ProfileConfig::default()
+            };
+            let with_priors: Vec<Example> = fit::examples(std::slice::from_ref(source), &config)
+                .into_iter()
+                .filter(|e| late(e, fold))
+                .collect();
+            let model = fit::fit(&with_priors, |_| true, progress);
+            let config = ProfileConfig { model, ..config };
+            let report = evaluate_views(source.events, &RankOptions::default(), &config, scored);
+            hybrid[1 + e] = std::mem::take(&mut hybrid[1 + e]).merge(report);
         }
         for (model, report) in models.into_iter().zip(&mut reports) {
             let held_out = evaluate_views(
@@ -173,7 +211,14 @@ pub fn simulate(
         .zip(&reports[3..])
         .map(|(e, r)| (*e, (ndcg(r) - ndcg(&reports[0])) / central_gain))
         .collect();
+    let hybrid_labels = std::iter::once("shelfwise".to_owned())
+        .chain(settings.epsilons.iter().map(|e| format!("hybrid ε={e}")));
     Ok(Simulation {
+        hybrid: hybrid_labels
+            .zip(hybrid)
+            .map(|(label, report)| Row { label, report })
+            .collect(),
+        published: settings.epsilons.iter().copied().zip(published).collect(),
         devices: devices.len(),
         rows: labels
             .into_iter()
@@ -184,7 +229,8 @@ pub fn simulate(
     })
 }
 
-/// The federated model after every round, trained by the devices outside `held_out`.
+/// The federated model after every round, trained by the devices outside `held_out`,
+/// and every round's sketches added up.
 fn train(
     devices: &[Device],
     held_out: u64,
@@ -192,7 +238,8 @@ fn train(
     settings: &Settings,
     scratch: &Path,
     progress: &ProgressBar,
-) -> Result<Model, String> {
+) -> Result<(Model, SketchTotals), String> {
+    let mut sketches = SketchTotals::default();
     let privacy = Privacy {
         model_epsilon: epsilon / 2.0,
         sketch_epsilon: epsilon / 2.0,
@@ -204,11 +251,7 @@ fn train(
         model: fit::starting_model(),
     };
     for round in 0..settings.rounds {
-        let decay: f64 = std::env::var("SHELFWISE_DECAY")
-            .ok()
-            .and_then(|d| d.parse().ok())
-            .unwrap_or(0.5);
-        let rate = settings.learning_rate / ((round + 1) as f64).powf(decay);
+        let rate = settings.learning_rate / ((round + 1) as f64).sqrt();
         let mut lines = String::new();
         for (i, device) in devices
             .iter()
@@ -227,6 +270,8 @@ fn train(
             );
             lines.push_str(&to_string(&report));
             lines.push('\n');
+            let ones: Vec<f64> = report.ones.iter().map(|b| f64::from(*b)).collect();
+            sketches.add(f64::from(report.sketch_width), report.sketch_epsilon, &ones);
         }
         current = aggregate_round(&lines, &current, rate, settings, scratch)?.model;
         progress.inc(1);
@@ -234,7 +279,7 @@ fn train(
     if std::env::var_os("SHELFWISE_SIMULATE_DEBUG").is_some() {
         eprintln!("fold {held_out} ε={epsilon}: {}", model_file_json(&current));
     }
-    Ok(current.model)
+    Ok((current.model, sketches))
 }
 
 /// One round's aggregation by the chosen aggregator.

@@ -42,7 +42,7 @@ pub const DEFAULT_MODEL_VERSION: &str = "default";
 /// update's L1 bound, and the budget (one report per week).
 pub const DEFAULT_MODEL_EPSILON: f64 = 2.0;
 pub const DEFAULT_SKETCH_EPSILON: f64 = 2.0;
-pub const DEFAULT_CLIP: f64 = 1.0;
+pub const DEFAULT_CLIP: f64 = 0.1;
 pub const DEFAULT_PERIOD_DAYS: f64 = 7.0;
 pub const DEFAULT_PER_PERIOD: u32 = 1;
 pub const MAX_EPSILON: f64 = 10.0;
@@ -289,6 +289,19 @@ pub fn bucket_of(text: &str) -> usize {
     (hash % SKETCH_WIDTH as u64) as usize
 }
 
+/// [`bucket_of`] the [`pair_text`] of `a` and `b`, without making the text (ranking
+/// with priors hashes pairs per product value).
+pub fn pair_bucket(a: (&str, &str), b: (&str, &str)) -> usize {
+    let (first, second) = if a <= b { (a, b) } else { (b, a) };
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [first.0, "=", first.1, "\n", second.0, "=", second.1] {
+        for byte in part.bytes() {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    (hash % SKETCH_WIDTH as u64) as usize
+}
+
 /// The text of a pair of facet values: `facet=value`, the two in sorted order, joined
 /// by a line break (which no facet value holds).
 pub fn pair_text(a: (&str, &str), b: (&str, &str)) -> String {
@@ -461,15 +474,90 @@ impl Priors {
             .map_or(0.0, |at| self.buckets[at].1)
     }
 
-    /// Dense counts per bucket, as ranking reads them.
-    pub fn table(&self) -> Vec<f32> {
-        let mut table = vec![0.0; SKETCH_WIDTH];
-        for (bucket, count) in &self.buckets {
-            if let Some(slot) = table.get_mut(*bucket as usize) {
-                *slot = *count as f32;
-            }
+    /// What ranking reads per bucket: `ln(1 + count / k)` (0 where unpublished).
+    pub fn table(&self) -> std::rc::Rc<[f32]> {
+        table_of(&self.buckets, self.k)
+    }
+}
+
+/// What ranking reads per bucket from a priors file's `[bucket, count]` pairs and its `k`
+/// (a count below `k` was never published, so it reads as 0).
+pub fn table_of(buckets: &[(u32, f64)], k: f64) -> std::rc::Rc<[f32]> {
+    let mut table = vec![0.0f32; SKETCH_WIDTH];
+    let k = k.max(1.0);
+    for (bucket, count) in buckets {
+        if let Some(slot) = table.get_mut(*bucket as usize) {
+            *slot = crate::rank::ln_1p(count.max(0.0) / k) as f32;
         }
-        table
+    }
+    table.into()
+}
+
+/// Sketches added up, per ε: the reports and, per bucket, the reports with a 1 there.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SketchTotals {
+    groups: Vec<(f64, f64, Vec<f64>)>,
+    reports: u64,
+}
+
+impl SketchTotals {
+    /// Adds one report's sketch; `false` (nothing added) when it is not well formed.
+    pub fn add(&mut self, width: f64, epsilon: f64, ones: &[f64]) -> bool {
+        let in_range = |b: &f64| b.fract() == 0.0 && *b >= 0.0 && *b < SKETCH_WIDTH as f64;
+        let valid = width == SKETCH_WIDTH as f64
+            && epsilon.is_finite()
+            && epsilon > 0.0
+            && epsilon <= MAX_EPSILON
+            && ones.iter().all(in_range);
+        if !valid {
+            return false;
+        }
+        self.reports += 1;
+        let group = match self.groups.iter().position(|g| g.0 == epsilon) {
+            Some(at) => at,
+            None => {
+                self.groups.push((epsilon, 0.0, vec![0.0; SKETCH_WIDTH]));
+                self.groups.len() - 1
+            }
+        };
+        let (_, n, ones_per_bucket) = &mut self.groups[group];
+        *n += 1.0;
+        for b in ones {
+            ones_per_bucket[*b as usize] += 1.0;
+        }
+        true
+    }
+
+    /// The priors these sketches give when they are `rounds` rounds of the same
+    /// shoppers' reports: per bucket the debiased count per round, published where it
+    /// clears `k` and three standard errors of the noise (a bucket no shopper named
+    /// still estimates around 0 with that error, so noise is not published).
+    pub fn priors(&self, k: f64, rounds: f64) -> Priors {
+        let rounds = rounds.max(1.0);
+        let mut estimate = vec![0.0; SKETCH_WIDTH];
+        let mut null_variance = 0.0;
+        for (epsilon, n, ones) in &self.groups {
+            let q = 1.0 / (epsilon.exp() + 1.0);
+            for (e, c) in estimate.iter_mut().zip(ones) {
+                *e += (c - n * q) / (0.5 - q) / rounds;
+            }
+            null_variance += n * q * (1.0 - q) / ((0.5 - q) * (0.5 - q)) / (rounds * rounds);
+        }
+        let threshold = k.max(3.0 * null_variance.sqrt());
+        let buckets = estimate
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c >= threshold)
+            .map(|(b, c)| (b as u32, c.round()))
+            .collect();
+        Priors {
+            format: PRIORS_FORMAT,
+            version: PRIORS_VERSION,
+            width: SKETCH_WIDTH as u32,
+            k,
+            reports: self.reports,
+            buckets,
+        }
     }
 }
 
@@ -485,9 +573,9 @@ pub struct Aggregate {
 }
 
 /// The shop's aggregation of one round (README "Shop side"; `shop/sql/` is the same):
-/// updates against `current` are averaged into new weights, sketches of every
-/// well-formed report are debiased per ε into bucket counts, published where at least
-/// `k` and three standard errors of the noise.
+/// updates against `current` are averaged into new weights, sketches of the reports
+/// counted are debiased per ε into bucket counts, published where at least `k` and
+/// three standard errors of the noise.
 pub fn aggregate(
     reports: &[Received],
     current: &ModelFile,
@@ -496,9 +584,7 @@ pub fn aggregate(
 ) -> Aggregate {
     let mut sum = [0.0; WEIGHTS];
     let (mut counted, mut ignored) = (0u64, 0u64);
-    // Per ε of the sketch: reports, and reports with a 1 per bucket.
-    let mut groups: Vec<(f64, f64, Vec<f64>)> = Vec::new();
-    let mut sketched = 0u64;
+    let mut sketches = SketchTotals::default();
     for report in reports {
         let well_formed = report.format == CONTRIBUTION_FORMAT
             && report.version == f64::from(CONTRIBUTION_VERSION);
@@ -506,44 +592,17 @@ pub fn aggregate(
             .gradient
             .as_deref()
             .filter(|g| g.len() == WEIGHTS && g.iter().all(|x| x.is_finite()));
-        match gradient {
-            Some(gradient) if well_formed && report.model == current.version => {
-                counted += 1;
-                for (s, g) in sum.iter_mut().zip(gradient) {
-                    *s += g;
-                }
-            }
-            _ => {
-                ignored += 1;
-                continue;
-            }
-        }
-        let epsilon = report.sketch_epsilon;
-        let ones = report.ones.as_deref().filter(|ones| {
-            ones.iter()
-                .all(|b| b.fract() == 0.0 && *b >= 0.0 && *b < SKETCH_WIDTH as f64)
-        });
-        let (Some(ones), true) = (
-            ones,
-            report.sketch_width == SKETCH_WIDTH as f64
-                && epsilon.is_finite()
-                && epsilon > 0.0
-                && epsilon <= MAX_EPSILON,
-        ) else {
+        let Some(gradient) = gradient.filter(|_| well_formed && report.model == current.version)
+        else {
+            ignored += 1;
             continue;
         };
-        sketched += 1;
-        let group = match groups.iter().position(|g| g.0 == epsilon) {
-            Some(at) => at,
-            None => {
-                groups.push((epsilon, 0.0, vec![0.0; SKETCH_WIDTH]));
-                groups.len() - 1
-            }
-        };
-        let (_, n, ones_per_bucket) = &mut groups[group];
-        *n += 1.0;
-        for b in ones {
-            ones_per_bucket[*b as usize] += 1.0;
+        counted += 1;
+        for (s, g) in sum.iter_mut().zip(gradient) {
+            *s += g;
+        }
+        if let Some(ones) = &report.ones {
+            sketches.add(report.sketch_width, report.sketch_epsilon, ones);
         }
     }
     let n = counted.max(1) as f64;
@@ -555,29 +614,6 @@ pub fn aggregate(
             *w = (next * 1e4).round() / 1e4 + 0.0;
         }
     }
-    let mut estimate = vec![0.0; SKETCH_WIDTH];
-    for (epsilon, n, ones) in &groups {
-        let q = 1.0 / (epsilon.exp() + 1.0);
-        for (e, c) in estimate.iter_mut().zip(ones) {
-            *e += (c - n * q) / (0.5 - q);
-        }
-    }
-    // A bucket no shopper named still estimates around 0 with this standard error:
-    // publishing needs k shoppers and three standard errors, so noise is not published.
-    let null_variance: f64 = groups
-        .iter()
-        .map(|(epsilon, n, _)| {
-            let q = 1.0 / (epsilon.exp() + 1.0);
-            n * q * (1.0 - q) / ((0.5 - q) * (0.5 - q))
-        })
-        .sum();
-    let threshold = k.max(3.0 * null_variance.sqrt());
-    let buckets = estimate
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| **c >= threshold)
-        .map(|(b, c)| (b as u32, c.round()))
-        .collect();
     Aggregate {
         model: ModelFile {
             version: next_version(&current.version),
@@ -586,13 +622,6 @@ pub fn aggregate(
         reports: counted,
         ignored,
         mean,
-        priors: Priors {
-            format: PRIORS_FORMAT,
-            version: PRIORS_VERSION,
-            width: SKETCH_WIDTH as u32,
-            k,
-            reports: sketched,
-            buckets,
-        },
+        priors: sketches.priors(k, 1.0),
     }
 }

@@ -422,14 +422,14 @@ fn a_contribution_states_its_privacy_and_holds_one_number_per_weight() {
         &mut random,
     );
     let json = shelfwise_core::json::to_string(&report);
-    assert!(json.starts_with(r#"{"format":"shelfwise-contribution","version":1,"model":"default","epsilon":2,"clip":1,"gradient":["#), "{json}");
+    assert!(json.starts_with(r#"{"format":"shelfwise-contribution","version":1,"model":"default","epsilon":2,"clip":0.1,"gradient":["#), "{json}");
     assert_eq!(report.gradient.len(), WEIGHTS);
     assert!(report.ones.windows(2).all(|w| w[0] < w[1]));
     assert!(report.ones.iter().all(|b| (*b as usize) < SKETCH_WIDTH));
     assert!(Privacy::from_numbers(&[0.0, 1.0, 1.0, 7.0, 1.0]).is_err());
     assert!(Privacy::from_numbers(&[1.0, 1.0, 1.0, 7.0, 1.5]).is_err());
     assert_eq!(
-        Privacy::from_numbers(&[2.0, 2.0, 1.0, 7.0, 1.0]).unwrap(),
+        Privacy::from_numbers(&[2.0, 2.0, 0.1, 7.0, 1.0]).unwrap(),
         privacy
     );
 }

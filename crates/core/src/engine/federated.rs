@@ -165,6 +165,12 @@ impl<S: Store> Engine<S> {
         }
     }
 
+    /// Ranks with the shop's private priors (`ln(1 + count / k)` per sketch bucket; see
+    /// [`crate::federated::table_of`]), or without.
+    pub fn set_priors(&mut self, priors: Option<std::rc::Rc<[f32]>>) {
+        self.config.priors = priors;
+    }
+
     /// Takes what was learned since the last contribution, under the budget: `None`
     /// when this period's contributions are made. The contribution is recorded (and the
     /// learning restarts in every tab) before the report exists, so a report that is

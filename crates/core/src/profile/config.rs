@@ -40,12 +40,15 @@ pub struct ProfileConfig {
     /// The ranking model's weights (`Shelfwise.open({ model })`; default: the fit over
     /// every dev log, [`crate::rank::DEFAULT_WEIGHTS`]).
     pub model: crate::rank::Model,
+    /// The shop's private priors (`Shelfwise.open({ priors })`): per sketch bucket of a
+    /// pair of facet values, `ln(1 + count / k)` (see [`crate::federated::Priors`]).
+    pub priors: Option<std::rc::Rc<[f32]>>,
 }
 
 /// The options of `Shelfwise.open({ config })`: name, range, and the range as text
 /// (formatting floats would add kilobytes to the module). Whole-number options are
-/// truncated. The browser passes which are given as one 32-bit set: 32 at most.
-pub const CONFIG_OPTIONS: [(&str, f64, f64, &str); 32] = [
+/// truncated. The browser passes which are given as one bit set in a double: 52 at most.
+pub const CONFIG_OPTIONS: [(&str, f64, f64, &str); 33] = [
     ("halfLifeDays", 0.01, 3650.0, "0.01 to 3650"),
     ("retentionDays", 1.0, 3650.0, "1 to 3650"),
     ("sessionGapMinutes", 1.0, 1440.0, "1 to 1440"),
@@ -68,6 +71,7 @@ pub const CONFIG_OPTIONS: [(&str, f64, f64, &str); 32] = [
     ("model.otherFacets", -100.0, 100.0, "-100 to 100"),
     ("model.stated", -100.0, 100.0, "-100 to 100"),
     ("model.similar", -100.0, 100.0, "-100 to 100"),
+    ("model.prior", -100.0, 100.0, "-100 to 100"),
     ("model.returned", -100.0, 100.0, "-100 to 100"),
     ("model.returnedLast", -100.0, 100.0, "-100 to 100"),
     ("model.interactions", -100.0, 100.0, "-100 to 100"),
@@ -105,6 +109,7 @@ impl Default for ProfileConfig {
             lapsed_days: 180.0,
             measured_modules: Vec::new(),
             model: crate::rank::Model::default(),
+            priors: None,
         }
     }
 }
@@ -137,8 +142,8 @@ impl ProfileConfig {
     /// value per option of [`CONFIG_OPTIONS`] (the sensitive lists are set apart).
     pub fn from_numbers(numbers: &[f64]) -> Result<ProfileConfig> {
         let mut config = ProfileConfig::default();
-        let given = numbers.first().copied().unwrap_or(0.0) as u32;
-        for (index, value) in numbers.iter().skip(1).enumerate() {
+        let given = numbers.first().copied().unwrap_or(0.0) as u64;
+        for (index, value) in numbers.iter().skip(1).enumerate().take(52) {
             if given & 1 << index != 0 {
                 config.set_index(index, *value)?;
             }

@@ -36,6 +36,7 @@ impl Profile {
             taught: &self.taught,
             last_ms: self.last_ms,
             model: config.model,
+            priors: config.priors.clone(),
             now_ms,
             confidence: evidence / (evidence + HALF_CONFIDENCE_EVIDENCE),
         }
@@ -115,8 +116,9 @@ pub struct Snapshot<'a> {
     pub taught: &'a [Taught],
     /// The shopper's latest event.
     pub last_ms: Option<f64>,
-    /// The ranking model's weights.
+    /// The ranking model's weights, and the shop's private priors if it loaded them.
     pub model: crate::rank::Model,
+    pub priors: Option<std::rc::Rc<[f32]>>,
     /// The instant the snapshot is frozen at.
     pub now_ms: f64,
     /// How much evidence the profile holds, in `[0, 1)`: `E / (E + 2)` with `E` the

@@ -256,6 +256,9 @@ pub enum Reason {
     /// A product the shopper acted on before (carted, wishlisted, bought, clicked) and
     /// goes back to, when it is not among the recently viewed.
     Returned,
+    /// Shoppers who share one of this shopper's interests (the value) look at it: the
+    /// shop's private priors (`crate::federated`).
+    SharedInterest,
 }
 
 impl Reason {
@@ -276,13 +279,14 @@ impl Reason {
             Reason::NotInterested => "not_interested",
             Reason::OutOfStock => "out_of_stock",
             Reason::Returned => "returned",
+            Reason::SharedInterest => "shared_interest",
         }
     }
 }
 
 impl Reason {
     /// Every reason kind in the order of its number (`number() >> 8`).
-    pub const KINDS: [Reason; 14] = [
+    pub const KINDS: [Reason; 15] = [
         Reason::ShopOrder,
         Reason::Pinned,
         Reason::Promoted,
@@ -297,6 +301,7 @@ impl Reason {
         Reason::NotInterested,
         Reason::OutOfStock,
         Reason::Returned,
+        Reason::SharedInterest,
     ];
 
     /// The reason as one number for the browser: its kind times 256 plus the value index.

@@ -21,8 +21,10 @@
 //!   shop's score when it gives scores, so the shop's order is a power law), the
 //!   shopper's affinity
 //!   for its category, brand, price band and other facets (relative to their strongest,
-//!   times the profile's confidence), what they stated about its values (`stated`), and
-//!   likeness to the products viewed last (`similar`).
+//!   times the profile's confidence), what they stated about its values (`stated`),
+//!   likeness to the products viewed last (`similar`), and, when the shop loads private
+//!   priors (`crate::federated`), how often shoppers holding one of this shopper's
+//!   strongest interests also hold one of the product's values (`prior`).
 //!
 //! A product's personal score is its probability, `g · P(j | repeat)` or `(1 - g) ·
 //! P(j | explore)`, scaled so the likeliest is 1; ranking blends it with the base score
@@ -31,12 +33,13 @@
 use super::*;
 
 /// Explore features of a row, in weight order ([`WEIGHT_NAMES`] `0..EXPLORE`).
-pub const EXPLORE: usize = 7;
+pub const EXPLORE: usize = 8;
 pub const BASE: usize = 0;
 pub const CATEGORY: usize = 1;
 pub const OTHER_FACETS: usize = 4;
 pub const STATED: usize = 5;
 pub const SIMILAR: usize = 6;
+pub const PRIOR: usize = 7;
 /// Repeat features of a row (weights `EXPLORE..EXPLORE + REPEAT`).
 pub const REPEAT: usize = 5;
 pub const RETURNED: usize = 0;
@@ -59,6 +62,7 @@ pub const WEIGHT_NAMES: [&str; WEIGHTS] = [
     "otherFacets",
     "stated",
     "similar",
+    "prior",
     "returned",
     "returnedLast",
     "interactions",
@@ -82,8 +86,8 @@ pub const MAX_WEIGHT: f64 = 100.0;
 /// model" says how to reproduce them); `category`, `otherFacets` and `stated` are the
 /// fit's priors, which the logs cannot teach.
 pub const DEFAULT_WEIGHTS: [f64; WEIGHTS] = [
-    // explore: base, category, brand, priceBand, otherFacets, stated, similar
-    0.9956, 1.2, 1.2238, 0.8073, 0.8, 2.0, 2.6523,
+    // explore: base, category, brand, priceBand, otherFacets, stated, similar, prior
+    0.9956, 1.2, 1.2238, 0.8073, 0.8, 2.0, 2.6523, 1.0,
     // repeat: returned, returnedLast, interactions, viewed, inCart
     1.4253, -0.5269, 0.2617, 0.803, 1.1303,
     // gate: bias, returnRate, activity, lastRepeat, returnedInList, exploredInList

@@ -1,5 +1,7 @@
 //! The profile as dense tables over a catalog's ids, and one product's personal score.
 
+use std::cell::Cell;
+
 use super::*;
 
 /// What the profile says about one product, found once per rank.
@@ -32,6 +34,17 @@ pub(super) struct Dense {
     /// The gate's features but the list's counts (see [`Model`]): 1, the return rate,
     /// activity, whether the last action was a repeat.
     pub(super) session: [f64; GATE],
+    /// With the shop's priors: what ranking with them needs.
+    pub(super) priors: Option<DensePriors>,
+}
+
+/// The shop's priors' table, the shopper's strongest interests (value id and relative
+/// share), and per value id its prior and the interest it comes from, found on first
+/// use (NaN: not yet).
+pub(super) struct DensePriors {
+    table: std::rc::Rc<[f32]>,
+    interests: Vec<(Id, f64)>,
+    known: Vec<Cell<(f32, Id)>>,
 }
 
 impl Dense {
@@ -100,7 +113,18 @@ impl Dense {
         let last_repeat = taught
             .last()
             .map_or(0.0, |t| f64::from(u8::from(t.events > 1)));
+        let priors = snapshot.priors.clone().map(|table| {
+            let interests = strongest(&relative);
+            let unknown = Cell::new((f32::NAN, NONE));
+            let known = vec![unknown; relative.len()];
+            DensePriors {
+                table,
+                interests,
+                known,
+            }
+        });
         Dense {
+            priors,
             relative,
             stated,
             marks,
@@ -112,11 +136,62 @@ impl Dense {
         }
     }
 
+    /// The prior of value `id` and the shopper's interest it comes from: the strongest of
+    /// `share(u) · table[pair(u, id)]` over the shopper's interests `u` ([`NONE`]: none).
+    pub(super) fn prior(&self, id: Id, catalog: &Catalog) -> (f32, Id) {
+        let Some(DensePriors {
+            table,
+            interests,
+            known,
+        }) = &self.priors
+        else {
+            return (0.0, NONE);
+        };
+        let Some(slot) = known.get(id as usize) else {
+            return (0.0, NONE);
+        };
+        if !slot.get().0.is_nan() {
+            return slot.get();
+        }
+        let mut best = (0.0, NONE);
+        if let Some(value) = catalog.describe(id) {
+            for (interest, share) in interests.iter().filter(|(u, _)| *u != id) {
+                let Some(other) = catalog.describe(*interest) else {
+                    continue;
+                };
+                let count = table[crate::federated::pair_bucket(other, value)];
+                let score = *share as f32 * count;
+                if score > best.0 {
+                    best = (score, *interest);
+                }
+            }
+        }
+        slot.set(best);
+        best
+    }
+
     pub(super) fn mark(&self, key: Id) -> Mark {
         self.marks
             .binary_search_by_key(&key, |(id, _)| *id)
             .map_or(Mark::default(), |i| self.marks[i].1)
     }
+}
+
+/// The value ids of the shopper's strongest interests with their relative shares, as a
+/// contribution draws its pairs from (`federated::PAIR_FROM`; selection, no sort).
+fn strongest(relative: &[f64]) -> Vec<(Id, f64)> {
+    let mut strongest: Vec<(Id, f64)> = Vec::new();
+    for (id, share) in relative.iter().enumerate().filter(|(_, s)| **s > 0.0) {
+        let at = strongest
+            .iter()
+            .position(|(_, s)| share > s)
+            .unwrap_or(strongest.len());
+        if at < crate::federated::PAIR_FROM {
+            strongest.insert(at, (id as Id, *share));
+            strongest.truncate(crate::federated::PAIR_FROM);
+        }
+    }
+    strongest
 }
 
 /// The profile's view of one product: its features, and the values they are about.
@@ -128,6 +203,8 @@ pub(super) struct Personal {
     /// counted most, and the stated value liked most ([`NONE`] for none).
     pub(super) values: [Id; 4],
     pub(super) stated_value: Id,
+    /// The shopper's interest the product's prior comes from ([`NONE`]: none).
+    pub(super) prior_value: Id,
     /// The shopper said "not interested" to it or to one of its values.
     pub(super) dismissed: bool,
 }
@@ -168,6 +245,9 @@ impl Personal {
             consider(part(STATED), Reason::Stated(0), self.stated_value);
         }
         consider(part(SIMILAR), Reason::Similar, NONE);
+        if self.prior_value != NONE {
+            consider(part(PRIOR), Reason::SharedInterest, self.prior_value);
+        }
         (best.1, best.2)
     }
 }
@@ -205,6 +285,7 @@ pub(super) fn personal_score(
     let (mut other_sum, mut others, mut other_best) = (0.0, 0u32, (0.0, NONE));
     let mut current: Option<(u32, f64)> = None;
     let (mut stated, mut stated_best) = (0.0, (0.0, NONE));
+    let mut prior: (f32, Id) = (0.0, NONE);
     let mut flush = |current: Option<(u32, f64)>| {
         if let Some((facet, score)) = current {
             if facet as usize >= BUILT_IN_FACETS {
@@ -215,6 +296,12 @@ pub(super) fn personal_score(
     };
     let mut visit = |facet: u32, id: Id, share: f64, built_in: &mut [(f64, Id); 3]| {
         let score = share * dense.relative[id as usize];
+        if dense.priors.is_some() {
+            let found = dense.prior(id, catalog);
+            if found.0 > prior.0 {
+                prior = found;
+            }
+        }
         match built_in.get_mut(facet as usize) {
             Some(slot) if score > slot.0 => *slot = (score, id),
             Some(_) => {}
@@ -266,6 +353,7 @@ pub(super) fn personal_score(
         explore[OTHER_FACETS] = dense.confidence * other_sum / f64::from(others);
     }
     explore[STATED] = stated;
+    explore[PRIOR] = f64::from(prior.0);
     let repeat = &mut features.repeat;
     if let Some((place, events, _)) = mark.taught {
         features.returned = true;
@@ -284,6 +372,7 @@ pub(super) fn personal_score(
         features,
         values,
         stated_value: stated_best.1,
+        prior_value: prior.1,
         dismissed,
     }
 }
