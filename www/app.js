@@ -593,6 +593,13 @@ function renderGroups() {
   $('toggle-measurement').textContent = measuring ? 'Stop counting for the shop' : 'Let the shop count what works';
   $('toggle-measurement').disabled = shelf.consent.personalization !== 'granted';
   $('preview-report').disabled = !measuring || shelf.consent.personalization !== 'granted';
+  $('preview-contribution').disabled = !measuring || shelf.consent.personalization !== 'granted';
+  const budget = shelf.measurement.budget();
+  $('privacy-budget').textContent =
+    budget === null || !measuring
+      ? ''
+      : `Privacy budget: ε ${budget.epsilonSpent.toFixed(1)} spent in the last 12 months; ` +
+        `${budget.contributionsLeft} ${budget.contributionsLeft === 1 ? 'contribution' : 'contributions'} left this week.`;
 }
 
 /** Room under the page for the banner while it shows, so that it never covers the end of the page. */
@@ -1056,6 +1063,7 @@ function wire() {
       shelf.grantConsent(['personalization', 'measurement']);
     }
     $('report-preview').hidden = true;
+    $('contribution-preview').hidden = true;
     renderAll();
   });
   $('preview-report').addEventListener('click', async () => {
@@ -1064,6 +1072,14 @@ function wire() {
     const preview = $('report-preview');
     preview.textContent = JSON.stringify(report, null, 2);
     preview.hidden = false;
+  });
+  $('preview-contribution').addEventListener('click', async () => {
+    // A real shop sends this to its own endpoint; the demo shows it instead.
+    const contribution = await state.shelf.measurement.contribute();
+    const preview = $('contribution-preview');
+    preview.textContent = contribution === null ? "This week's contribution is made." : JSON.stringify(contribution);
+    preview.hidden = false;
+    renderGroups();
   });
   $('toggle-consent').addEventListener('click', () => {
     if (state.shelf.consent.personalization === 'granted') state.shelf.withdrawConsent();

@@ -17,7 +17,8 @@ export const QUIET_REASONS = new Set(['shop_order', 'out_of_stock']);
  * How Harbor Market measures personalization: 10% of shoppers are held out (they see
  * the shop's own order; `?holdout=N` sets another share, for demos and tests), and an
  * experiment compares the model's order with one blended toward the shop's. Counting
- * needs the shopper's measurement consent; reports are randomized on the device.
+ * needs the shopper's measurement consent; reports are randomized on the device, and so
+ * are contributions to federated learning (what the shopper picks from ranked lists).
  */
 const HOLDOUT_PERCENT = Number(new URLSearchParams(location.search).get('holdout') ?? 10);
 
@@ -26,5 +27,7 @@ export const MEASUREMENT = {
   experiments: [{ key: 'grid-strength', variations: [{ strength: RANK_STRENGTH }, { strength: 0.7 }], modules: ['grid', 'search'] }],
   measurement: {
     modules: ['grid', 'search', 'picks', 'similar', 'together', 'home', 'home:hero', 'home:collection-1', 'home:collection-2', 'offer', 'category'],
+    // Federated learning with the defaults: one private contribution a week, ε = 2 + 2.
+    learning: {},
   },
 };

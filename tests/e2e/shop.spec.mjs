@@ -503,6 +503,37 @@ test('with measurement consent the shop gets only a randomized report', async ({
   await expect(page.locator('#preview-report')).toBeDisabled();
 });
 
+test('with measurement consent the shop gets one private contribution a week, and the panel shows the budget', async ({ page }) => {
+  await openShop(page);
+  await page.click('#consent-accept');
+  await page.click('#open-privacy');
+  await expect(page.locator('#preview-contribution')).toBeDisabled();
+  await expect(page.locator('#privacy-budget')).toHaveText('');
+  await page.click('#toggle-measurement');
+  await expect(page.locator('#privacy-budget')).toHaveText('Privacy budget: ε 0.0 spent in the last 12 months; 1 contribution left this week.');
+  await page.click('#close-privacy');
+  // Products picked from the ranked grid are what the model learns from.
+  await viewProducts(page, 'laptops', 2);
+  await page.click('#open-privacy');
+  await page.click('#preview-contribution');
+  const contribution = JSON.parse(await page.locator('#contribution-preview').textContent());
+  expect(contribution.format).toBe('shelfwise-contribution');
+  expect(contribution.model).toBe('default');
+  expect([contribution.epsilon, contribution.sketchEpsilon, contribution.clip, contribution.sketchWidth]).toEqual([2, 2, 0.1, 1024]);
+  expect(contribution.gradient).toHaveLength(19);
+  expect(contribution.gradient.filter((g) => g !== 0), 'one weight, randomized').toHaveLength(1);
+  expect(contribution.ones.every((b) => Number.isInteger(b) && b >= 0 && b < 1024)).toBe(true);
+  const text = JSON.stringify(contribution);
+  expect(text, 'no product, value or id in the clear').not.toMatch(/laptop|apple|dell|lenovo/i);
+  await expect(page.locator('#privacy-budget')).toHaveText('Privacy budget: ε 4.0 spent in the last 12 months; 0 contributions left this week.');
+  await page.click('#preview-contribution');
+  await expect(page.locator('#contribution-preview')).toHaveText("This week's contribution is made.");
+  // Stopping measurement erases the record with it.
+  await page.click('#toggle-measurement');
+  await page.click('#toggle-measurement');
+  await expect(page.locator('#privacy-budget')).toHaveText('Privacy budget: ε 0.0 spent in the last 12 months; 1 contribution left this week.');
+});
+
 test('a server-rendered category page is reordered before its first paint, without layout shift', async ({ page }) => {
   await openShop(page);
   await page.click('#consent-accept');
