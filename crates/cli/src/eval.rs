@@ -72,7 +72,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 }
 
 /// Milliseconds since the epoch of `YYYY-MM-DD` optionally followed by ` HH:MM:SS`.
-fn parse_time(text: &str) -> Option<f64> {
+pub fn parse_time(text: &str) -> Option<f64> {
     let number = |range: std::ops::Range<usize>| text.get(range)?.parse::<i64>().ok();
     let days = days_from_civil(number(0..4)?, number(5..7)?, number(8..10)?);
     let seconds = if text.len() >= 19 {

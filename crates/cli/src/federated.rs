@@ -2,7 +2,10 @@
 //! reference the SQL runners (`shop/`) are checked against; model and priors files.
 
 use serde_json::{json, Value};
-use shelfwise_core::federated::{Aggregate, ModelFile, Priors, Received, DEFAULT_MODEL_VERSION};
+use shelfwise_core::federated::{
+    Aggregate, ModelFile, Priors, Received, DEFAULT_MODEL_VERSION, PRIORS_FORMAT, PRIORS_VERSION,
+    SKETCH_WIDTH,
+};
 use shelfwise_core::rank::{Model, WEIGHT_NAMES};
 
 /// A model file as `Shelfwise.open({ model })` takes it: an optional `version`, then
@@ -48,6 +51,35 @@ pub fn model_text(version: Option<&str>, model: &Model) -> String {
 /// A model file's JSON.
 pub fn model_file_json(file: &ModelFile) -> String {
     model_text(Some(&file.version), &file.model)
+}
+
+/// Reads a priors file as `Shelfwise.open({ priors })` takes it.
+pub fn read_priors(json: &str) -> Result<Priors, String> {
+    let value: Value = serde_json::from_str(json).map_err(|e| e.to_string())?;
+    let header = value["format"] == PRIORS_FORMAT
+        && value["version"] == 1
+        && value["width"] == SKETCH_WIDTH as u64;
+    if !header {
+        return Err("not a shelfwise-priors file of version 1 and width 1024".into());
+    }
+    let k = value["k"].as_f64().ok_or("k must be a number")?;
+    let buckets = value["buckets"]
+        .as_array()
+        .ok_or("buckets must be [bucket, count] pairs")?
+        .iter()
+        .map(|pair| match (pair[0].as_u64(), pair[1].as_f64()) {
+            (Some(b), Some(c)) if b < SKETCH_WIDTH as u64 => Ok((b as u32, c)),
+            _ => Err("buckets must be [bucket, count] pairs, buckets below 1024".to_owned()),
+        })
+        .collect::<Result<Vec<(u32, f64)>, String>>()?;
+    Ok(Priors {
+        format: PRIORS_FORMAT,
+        version: PRIORS_VERSION,
+        width: SKETCH_WIDTH as u32,
+        k,
+        reports: value["reports"].as_u64().unwrap_or(0),
+        buckets,
+    })
 }
 
 /// A priors file's JSON.

@@ -18,7 +18,9 @@ use std::process::ExitCode;
 use std::collections::HashMap;
 
 use serde_json::Value;
-use shelfwise_cli::eval::{evaluate, read_categories, read_log, Format, LogEvent};
+use shelfwise_cli::eval::{
+    evaluate_views, parse_time, read_categories, read_log, Format, LogEvent,
+};
 use shelfwise_cli::federated;
 use shelfwise_cli::fit::{self, Source};
 use shelfwise_cli::simulate::{simulate, Aggregator, Settings};
@@ -31,7 +33,7 @@ use shelfwise_core::rank::RankOptions;
 use shelfwise_core::tcf;
 
 const USAGE: &str = "usage: shelfwise tcf <TC-string>
-       shelfwise eval FILE... [--svg CHART]
+       shelfwise eval FILE... [--svg CHART] [--priors PRIORS --from TIME]
        shelfwise fit FILE...
        shelfwise bucket --seed S --value V [--version 2] [--weights 0.5,0.5]
        shelfwise estimate FILE [--baseline GROUP]
@@ -42,12 +44,15 @@ const USAGE: &str = "usage: shelfwise tcf <TC-string>
 commands:
   tcf <TC-string>   decode an IAB TCF v2 TC string and print it as JSON, with the field
                     names of the IAB reference decoder (exit code 2 if it is invalid)
-  eval FILE... [--svg CHART]
+  eval FILE... [--svg CHART] [--priors PRIORS --from TIME]
                     replay REES46, Taobao or Diginetica logs as EVALUATION.md defines and
                     print NDCG@10, MRR and HR@10 of the shop's default order and of
                     Shelfwise's, per file (a Diginetica categories file is used as the
                     lookup for the Diginetica views file beside it), beside the `recent`
-                    baseline and a server co-view kNN reference (--svg: also as a chart)
+                    baseline and a server co-view kNN reference (--svg: also as a chart;
+                    --priors: hybrid rows ranked with a shop's private priors file,
+                    --from: only the views from TIME on, a date or ms, which the
+                    priors' reports must predate)
   fit FILE...       learn the ranking model's weights from the logs together: prints
                     5-fold cross-validated figures per file (shoppers held out), then
                     the model fit on everything, as the JSON Shelfwise.open({ model })
@@ -93,15 +98,7 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        ["eval", files @ .., "--svg", chart] if !files.is_empty() => match eval(files, Some(chart))
-        {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("shelfwise eval: {error}");
-                ExitCode::from(2)
-            }
-        },
-        ["eval", files @ ..] if !files.is_empty() => match eval(files, None) {
+        ["eval", args @ ..] if !args.is_empty() => match eval(args) {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
                 eprintln!("shelfwise eval: {error}");
@@ -196,12 +193,44 @@ fn read_logs<'a>(files: &[&'a str]) -> Result<Vec<Log<'a>>, String> {
     Ok(logs)
 }
 
-/// Runs the replay on every log file and prints its report; with `chart`, also writes
-/// the figures there as an SVG chart.
-fn eval(files: &[&str], chart: Option<&str>) -> Result<(), String> {
+/// Runs the replay on every log file and prints its report. `--svg CHART` also writes
+/// the figures there as an SVG chart; `--priors FILE` adds `hybrid` rows, ranked with a
+/// shop's private priors, and `--from TIME` scores only the views from then on (priors
+/// may come only from events before the views they help rank).
+fn eval(args: &[&str]) -> Result<(), String> {
+    let (mut files, mut chart, mut priors, mut from) = (Vec::new(), None, None, None);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().copied().ok_or(format!("{arg} needs a value"));
+        match *arg {
+            "--svg" => chart = Some(value()?),
+            "--priors" => priors = Some(value()?),
+            "--from" => {
+                let text = value()?;
+                let ms = text.parse::<f64>().ok().or_else(|| parse_time(text));
+                from = Some(ms.ok_or(format!("--from: {text} is not a date or milliseconds"))?);
+            }
+            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
+            file => files.push(file),
+        }
+    }
+    let hybrid = match priors {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+            let priors = federated::read_priors(&text).map_err(|e| format!("{path}: {e}"))?;
+            Some(ProfileConfig {
+                priors: Some(priors.table()),
+                ..ProfileConfig::default()
+            })
+        }
+        None => None,
+    };
+    let from = from.unwrap_or(f64::NEG_INFINITY);
     let mut reports = Vec::new();
-    for (file, format, events) in read_logs(files)? {
-        let report = evaluate(&events, &RankOptions::default(), &ProfileConfig::default());
+    for (file, format, events) in read_logs(&files)? {
+        let scored = |_: &str, at_ms: f64| at_ms >= from;
+        let options = RankOptions::default();
+        let report = evaluate_views(&events, &options, &ProfileConfig::default(), scored);
         println!(
             "# {file} ({}, {} events, {} views skipped)",
             format.name(),
@@ -210,6 +239,16 @@ fn eval(files: &[&str], chart: Option<&str>) -> Result<(), String> {
         );
         for line in report.lines() {
             println!("{line}");
+        }
+        if let Some(config) = &hybrid {
+            let with_priors = evaluate_views(&events, &options, config, scored);
+            for line in with_priors
+                .lines()
+                .iter()
+                .filter(|l| l.starts_with("shelfwise"))
+            {
+                println!("{}", line.replacen("shelfwise", "hybrid", 1));
+            }
         }
         let name = std::path::Path::new(file)
             .file_stem()

@@ -135,3 +135,131 @@ fn estimate_reads_reports_and_prints_lifts_with_intervals() {
     assert_eq!(code, 2);
     assert!(stderr.contains("nonexistent"), "{stderr}");
 }
+
+/// A temporary file holding `text`, named for the test.
+fn temp_file(name: &str, text: &str) -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("shelfwise-cli-{}-{name}", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn aggregate_steps_the_model_file_and_ignores_other_versions() {
+    let weights = 19;
+    let report = |model: &str, g: f64| {
+        format!(
+            r#"{{"format":"shelfwise-contribution","version":1,"model":"{model}","epsilon":2,"clip":0.1,"gradient":[{}],"sketchEpsilon":2,"sketchWidth":1024,"ones":[3,17]}}"#,
+            vec![g.to_string(); weights].join(",")
+        )
+    };
+    let reports = [
+        report("shop-3", 1.0),
+        report("shop-3", 3.0),
+        report("shop-2", 50.0),
+        "not json".into(),
+    ]
+    .join("\n");
+    let reports = temp_file("reports.jsonl", &reports);
+    let model = temp_file(
+        "model.json",
+        r#"{"version":"shop-3","base":1,"similar":2.5}"#,
+    );
+    let (code, stdout, stderr) = shelfwise(&[
+        "aggregate",
+        reports.to_str().unwrap(),
+        "--model",
+        model.to_str().unwrap(),
+        "--learning-rate",
+        "0.25",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let printed: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(printed["gradient"]["reports"], 2);
+    assert_eq!(printed["gradient"]["ignored"], 2);
+    assert_eq!(printed["gradient"]["mean"][0], 2.0);
+    // The next version, weights in the model's order, each moved by 0.25 · 2.
+    assert!(
+        stdout.contains(r#""model":{"version":"shop-3+1","base":0.5,"category":"#),
+        "version first, then the weights in the model's order: {stdout}"
+    );
+    assert_eq!(printed["model"]["version"], "shop-3+1");
+    assert_eq!(printed["model"]["base"], 0.5);
+    assert_eq!(printed["model"]["similar"], 2.0);
+    // Two reports cannot clear k = 50.
+    assert_eq!(printed["priors"]["format"], "shelfwise-priors");
+    assert_eq!(printed["priors"]["buckets"], serde_json::json!([]));
+    let (code, _, stderr) = shelfwise(&[
+        "aggregate",
+        reports.to_str().unwrap(),
+        "--model",
+        "/no/such/file",
+    ]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("/no/such/file"), "{stderr}");
+}
+
+#[test]
+fn eval_with_priors_prints_hybrid_rows_for_the_views_it_scores() {
+    // A REES46 log: shopper 1 views twelve phones (the grid), then shoppers 2 to 6 view
+    // three each, an hour apart per shopper.
+    let line = |minute: u32, product: u32, user: u32| {
+        format!(
+            "2019-10-01 {:02}:{:02}:00 UTC,view,{product},1,electronics.smartphone,b{},{}.00,{user},s",
+            minute / 60,
+            minute % 60,
+            product % 2,
+            100 + product
+        )
+    };
+    let mut lines = vec!["event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session".to_owned()];
+    lines.extend((1..=12).map(|p| line(p, p, 1)));
+    for user in 2..=6 {
+        for (i, product) in [3, 5, 8].iter().enumerate() {
+            lines.push(line(user * 60 + i as u32, *product, user));
+        }
+    }
+    let log = temp_file("rees46.csv", &lines.join("\n"));
+    let priors = temp_file(
+        "priors.json",
+        r#"{"format":"shelfwise-priors","version":1,"width":1024,"k":50,"reports":2000,"buckets":[[1,400],[77,90]]}"#,
+    );
+    let log = log.to_str().unwrap();
+    let (code, stdout, stderr) = shelfwise(&[
+        "eval",
+        log,
+        "--priors",
+        priors.to_str().unwrap(),
+        "--from",
+        "2019-10-01 04:00:00",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    let count = |prefix: &str| stdout.lines().filter(|l| l.starts_with(prefix)).count();
+    assert_eq!((count("shelfwise "), count("hybrid ")), (2, 2), "{stdout}");
+    // Both score the same views: shoppers 4 to 6 (from 04:00), two views each (their
+    // first has no earlier event of theirs).
+    let n = |prefix: &str| -> usize {
+        let line = stdout.lines().find(|l| l.starts_with(prefix)).unwrap();
+        line.split("n=")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!((n("shelfwise all"), n("hybrid all")), (6, 6), "{stdout}");
+    let (code, all, _) = shelfwise(&["eval", log]);
+    assert_eq!(code, 0);
+    assert!(
+        all.contains("shelfwise all n=10 "),
+        "without --from every shopper's views: {all}"
+    );
+    let bad = temp_file(
+        "bad-priors.json",
+        r#"{"format":"shelfwise-priors","version":1,"width":512,"k":50,"buckets":[]}"#,
+    );
+    let (code, _, stderr) = shelfwise(&["eval", log, "--priors", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("width 1024"), "{stderr}");
+}
