@@ -73,14 +73,14 @@ def aggregate(engine, files, parquet, model_path, learning_rate=0.5, k=50.0, ver
     counted, sketched = counted or 0, sketched or 0
     progress(f"{reports} reports, {counted} counted; summing the gradient")
     totals = dict(engine.rows("gradient"))
-    # Without a counted report the mean is 0: the model keeps its weights (rounded).
+    # Without a counted report the mean is 0 and the model keeps its weights.
     mean = [totals[i] / counted if counted else 0.0 for i in range(len(weights))]
     progress("estimating the priors")
     buckets = [[int(b), int(c)] for b, c in engine.rows("priors")]
 
     new_model = {"version": version or next_version(model_version)}
     for (name, weight), m in zip(weights, mean):
-        new_model[name] = number(new_weight(weight, learning_rate, m))
+        new_model[name] = number(new_weight(weight, learning_rate, m)) if counted else weight
     return {
         "model": new_model,
         "gradient": {"reports": counted, "ignored": reports - counted, "mean": mean},

@@ -76,6 +76,25 @@ def first_layout(files):
     raise SystemExit("shelfwise_shop estimate: no readable report to estimate from")
 
 
+def as_core_writes(value):
+    """Numbers as the core's JSON writer prints them (crates/core/src/json.rs): six
+    decimals at most, halves away from zero, whole numbers without a fraction, and
+    non-finite numbers as null; so the output is `shelfwise estimate`'s."""
+    if isinstance(value, dict):
+        return {k: as_core_writes(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [as_core_writes(v) for v in value]
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    if not math.isfinite(value):
+        return None
+    if value == int(value) or abs(value) >= 1e12:
+        return int(round(value))
+    sign = -1 if value < 0 else 1
+    micros = math.floor(abs(value) * 1e6 + 0.5)
+    return sign * micros // 1_000_000 if micros % 1_000_000 == 0 else sign * micros / 1e6
+
+
 def _interval(value, standard_error):
     return {"value": value, "low": value - Z95 * standard_error, "high": value + Z95 * standard_error}
 
@@ -88,7 +107,13 @@ def estimate(engine, files, baseline=None):
     cells = len(modules) * len(METRICS)
     engine.table(
         "layout",
-        [("modules", "text list"), ("epsilon", "double"), ("revenue_step", "double"), ("keep", "double"), ("bits", "int")],
+        [
+            ("layout_modules", "text list"),
+            ("layout_epsilon", "double"),
+            ("layout_revenue_step", "double"),
+            ("keep", "double"),
+            ("width", "int"),
+        ],
         [(modules, epsilon, step, keep_probability(epsilon), len(modules) * BITS_PER_MODULE)],
     )
     engine.table(
@@ -139,11 +164,11 @@ def estimate(engine, files, baseline=None):
                 spread = math.hypot(error(metric["perReport"]), error(of_base["perReport"]))
                 metric["lift"] = _interval(metric["perReport"]["value"] - of_base["perReport"]["value"], spread)
     counted = sum(g["reports"] for g in groups)
-    return {
+    return as_core_writes({
         "epsilon": epsilon,
         "revenueStep": step,
         "modules": modules,
         "baseline": baseline,
         "groups": groups,
         "ignored": lines - counted,
-    }
+    })

@@ -23,11 +23,11 @@ FROM (
     CROSS JOIN cells
   WHERE format = 'shelfwise-report'
     AND version = 1
-    AND modules = layout.modules
-    AND epsilon = layout.epsilon
-    AND revenue_step = layout.revenue_step
+    AND modules = layout.layout_modules
+    AND epsilon = layout.layout_epsilon
+    AND revenue_step = layout.layout_revenue_step
     AND group_name IS NOT NULL
-    AND length(bits) = layout.bits
+    AND length(bits) = layout.width
     AND length(replace(replace(bits, '0', ''), '1', '')) = 0
 ) AS values_per_cell
 GROUP BY group_name, cell

@@ -115,7 +115,7 @@ def reference_aggregate(lines, model, weights=18, learning_rate=0.5, k=50):
         counted += 1
         sums = [s + x for s, x in zip(sums, g)]
         eps, width, bits = r.get("sketchEpsilon"), r.get("sketchWidth"), r.get("ones")
-        if not (_finite_number(eps) and eps > 0 and width == 1024 and isinstance(bits, list)
+        if not (_finite_number(eps) and 0 < eps <= 10 and width == 1024 and isinstance(bits, list)
                 and all(_finite_number(b) and b == int(b) and 0 <= b < 1024 for b in bits)
                 and len(set(bits)) == len(bits)):  # fmt: skip
             continue
@@ -133,3 +133,35 @@ def reference_aggregate(lines, model, weights=18, learning_rate=0.5, k=50):
     mean = [s / counted for s in sums]
     return {"reports": counted, "ignored": reports - counted, "mean": mean,
             "sketched": sum(groups.values()), "buckets": buckets}  # fmt: skip
+
+
+def measurement_lines(seed, shoppers, epsilon=3.0, revenue_step=25):
+    """Measurement reports as `measurement.report()` sends them (README, "Measurement and
+    experiments"): the holdout buys less than the personalized group; a few reports of
+    another layout and with broken bits, which the estimator leaves out."""
+    rng = random.Random(seed)
+    modules = ["grid", "similar"]
+    keep = 1 / (1 + math.exp(-epsilon))
+    lines = []
+    for shopper in range(shoppers):
+        group = "holdout" if rng.random() < 0.3 else rng.choice(["personalized", "grid-strength:1"])
+        clicks = rng.randrange(4)
+        bought = clicks > 0 and rng.random() < (0.04 if group == "holdout" else 0.2)
+        counts = {"grid": [1, clicks, 0, int(bought), 30 * bought], "similar": [0, rng.randrange(2), 0, 0, 0]}
+        bits = ""
+        for module in modules:
+            for metric, count in enumerate(counts[module]):
+                units = count / revenue_step if metric == 4 else count
+                for level in range(1, 5):
+                    truth = units >= level
+                    bits += "1" if truth == (rng.random() < keep) else "0"
+        report = {"format": "shelfwise-report", "version": 1, "epsilon": epsilon, "revenueStep": revenue_step,
+                  "modules": modules, "group": group, "bits": bits}  # fmt: skip
+        if shopper % 97 == 5:
+            report["epsilon"] = 2  # another layout
+        elif shopper % 97 == 6:
+            report["bits"] = bits[:-1]  # one bit short
+        elif shopper % 97 == 7:
+            report["bits"] = bits[:-1] + "2"
+        lines.append(json.dumps(report))
+    return lines
