@@ -9,6 +9,8 @@
 # - npm dev dependencies (binaryen's wasm-opt, TypeScript, Playwright, Vite, webpack)
 # - for tests: Chromium and ChromeDriver, Firefox ESR, WebKitGTK's WebDriver with
 #   MiniBrowser and Xvfb (Debian packages); geckodriver at a pinned version, in $SHELFWISE_TOOLS
+# - the shop side (shop/): a Python venv in $SHELFWISE_TOOLS/venv with shop/requirements.txt
+#   (DuckDB, pyspark), and a Java 17 runtime for Spark (Debian's openjdk-17-jre-headless)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -131,5 +133,22 @@ if [[ "$purpose" == test ]]; then
       || say "warning: could not install geckodriver $GECKODRIVER_VERSION; the Firefox suites will fail"
   fi
 fi
+
+# The shop side (shop/): DuckDB and pyspark in a venv, reinstalled when
+# shop/requirements.txt changes (its hash is stamped in the venv), and Java for Spark.
+command -v python3 >/dev/null || die "python3 is missing: install Python 3.9 or later, then run again."
+VENV="$TOOLS/venv"
+requirements_hash=$(sha256sum shop/requirements.txt | cut -d ' ' -f 1)
+if [[ "$(cat "$VENV/.requirements-sha256" 2>/dev/null)" != "$requirements_hash" ]]; then
+  if [[ ! -x "$VENV/bin/python" ]]; then
+    # Debian splits venv support (ensurepip) into python3-venv.
+    python3 -m venv "$VENV" 2>/dev/null || { rm -rf "$VENV"; apt_install python3-venv; python3 -m venv "$VENV"; }
+  fi
+  say "pip install -r shop/requirements.txt into $VENV (about 30 s, once)"
+  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r shop/requirements.txt \
+    || die "could not install shop/requirements.txt"
+  echo "$requirements_hash" > "$VENV/.requirements-sha256"
+fi
+command -v java >/dev/null || apt_install openjdk-17-jre-headless
 
 say "ready (wasm-bindgen $wb_version, $(node --version), purpose: $purpose)"

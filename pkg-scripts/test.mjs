@@ -2,11 +2,11 @@
 // `N passed, N failed` summing them all. Usage: node pkg-scripts/test.mjs
 // (npm test runs setup first). Set SHELFWISE_SKIP=e2e,packaging to skip suites locally
 // (`e2e` skips the end-to-end suites of every engine; `e2e-firefox`, `e2e-webkit`,
-// `browser-firefox` one each).
+// `browser-firefox`, `shop` one each).
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CHROMEDRIVER, CHROMIUM, CHROMIUM_ARGS, FIREFOX, GECKODRIVER, ROOT, WASM_TARGET, wasmCargo } from './toolchain.mjs';
+import { CHROMEDRIVER, CHROMIUM, CHROMIUM_ARGS, FIREFOX, GECKODRIVER, ROOT, SHOP_PYTHON, WASM_TARGET, wasmCargo } from './toolchain.mjs';
 
 const RESULTS = join(ROOT, 'test-results');
 rmSync(RESULTS, { recursive: true, force: true });
@@ -42,6 +42,14 @@ function cargoCounts(output) {
 function nodeTestCounts(output) {
   const pick = (name) => Number(output.match(new RegExp(`^ℹ ${name} (\\d+)`, 'm'))?.[1] ?? 0);
   return { passed: pick('pass'), failed: pick('fail') + pick('cancelled') };
+}
+
+/** unittest's summary: `Ran 12 tests`, then `OK` or `FAILED (failures=1, errors=2, skipped=1)`. */
+function unittestCounts(output) {
+  const ran = Number(output.match(/^Ran (\d+) tests?/m)?.[1] ?? 0);
+  const pick = (name) => Number(output.match(new RegExp(`^(?:OK|FAILED) \\(.*\\b${name}=(\\d+)`, 'm'))?.[1] ?? 0);
+  const failed = pick('failures') + pick('errors') + pick('unexpected successes');
+  return { passed: ran - failed - pick('skipped') - pick('expected failures'), failed };
 }
 
 function playwrightCounts() {
@@ -137,6 +145,14 @@ const steps = [
     kind: 'node-test',
     run: () => execute('node', ['--test', '--test-reporter=spec', 'tests/packaging/']),
   },
+  {
+    // The shop side (shop/): DuckDB and Spark against the math and the Rust CLI. The CLI is
+    // the one the native tests built; one Spark session serves every test.
+    name: 'shop side (DuckDB, Spark)',
+    id: 'shop',
+    kind: 'unittest',
+    run: () => execute(SHOP_PYTHON, ['shop/run_tests.py']),
+  },
   { name: 'size budget', kind: 'check', run: () => execute('node', ['pkg-scripts/size.mjs']) },
   // A short run of every fuzz target (the long runs: README, "Guarantees").
   { name: 'fuzzing smoke', id: 'fuzz', kind: 'check', run: () => execute('bash', ['pkg-scripts/fuzz.sh', '3']) },
@@ -158,6 +174,7 @@ for (const step of steps) {
   if (step.kind === 'check') counts = code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
   else if (step.kind === 'cargo') counts = cargoCounts(output);
   else if (step.kind === 'node-test') counts = nodeTestCounts(output);
+  else if (step.kind === 'unittest') counts = unittestCounts(output);
   else counts = playwrightCounts();
   // A runner that failed without reporting a failed test (crash, compile error) still fails.
   if (code !== 0 && counts.failed === 0) counts.failed = 1;

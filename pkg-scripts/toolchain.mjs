@@ -20,6 +20,8 @@ export const CHROMEDRIVER = process.env.CHROMEDRIVER ?? '/usr/bin/chromedriver';
 /** Firefox (Debian's ESR) and its WebDriver, geckodriver, built by setup into the tools folder. */
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 export const GECKODRIVER = process.env.GECKODRIVER ?? join(TOOLS_DIR, 'bin', 'geckodriver');
+/** The shop side's Python (shop/): setup's venv with DuckDB and pyspark. */
+export const SHOP_PYTHON = process.env.SHELFWISE_PYTHON ?? join(TOOLS_DIR, 'venv', 'bin', 'python');
 /** WebKitGTK's WebDriver (Debian's webkit2gtk-driver); it drives MiniBrowser under a virtual display. */
 export const WEBKIT_WEBDRIVER = process.env.WEBKIT_WEBDRIVER ?? '/usr/bin/WebKitWebDriver';
 export const MINIBROWSER = process.env.MINIBROWSER_PATH ?? findMiniBrowser();
