@@ -93,22 +93,27 @@ def sql_text(name, dialect):
 
 def report_files(paths):
     """The report files named, folders expanded (their .jsonl, .json and .parquet files,
-    sorted), and whether they are Parquet (all of them must be one kind)."""
+    sorted), and whether they are Parquet (all of them must be one kind). URLs
+    (`s3a://...`, `hdfs://...`) go to the engine as they are: Parquet when they end in
+    `.parquet`, else JSON lines."""
     files = []
-    for path in map(Path, paths):
-        if path.is_dir():
+    for name in paths:
+        path = Path(name)
+        if "://" in name:
+            files.append(name)
+        elif path.is_dir():
             found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".json", ".parquet"))
-            files.extend(found)
+            files.extend(str(p) for p in found)
         elif path.is_file():
-            files.append(path)
+            files.append(str(path))
         else:
             raise SystemExit(f"shelfwise_shop: no such file or folder: {path}")
     if not files:
         raise SystemExit("shelfwise_shop: no report files found")
-    kinds = {p.suffix == ".parquet" for p in files}
+    kinds = {f.endswith(".parquet") for f in files}
     if len(kinds) > 1:
         raise SystemExit("shelfwise_shop: reports must be all JSON lines or all Parquet")
-    return [str(p) for p in files], kinds.pop()
+    return files, kinds.pop()
 
 
 def show_progress():
@@ -174,19 +179,20 @@ def spark_session():
     """One local Spark session per process (starting one takes seconds)."""
     global _spark_session
     if _spark_session is None:
-        # Bind to loopback: Spark otherwise picks the machine's interface address.
-        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
         from pyspark.sql import SparkSession
 
-        _spark_session = (
-            SparkSession.builder.master(os.environ.get("SHELFWISE_SPARK_MASTER", "local[2]"))
-            .appName("shelfwise-shop")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", str(show_progress()).lower())
-            .config("spark.sql.shuffle.partitions", "8")
-            .config("spark.driver.memory", os.environ.get("SHELFWISE_SPARK_DRIVER_MEMORY", "2g"))
-            .getOrCreate()
-        )
+        builder = SparkSession.builder.appName("shelfwise-shop").config("spark.ui.showConsoleProgress", str(show_progress()).lower())
+        # Under spark-submit the cluster's master and memory are spark-submit's to set.
+        if "PYSPARK_GATEWAY_PORT" not in os.environ:
+            # Bind to loopback: Spark otherwise picks the machine's interface address.
+            os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+            builder = (
+                builder.master(os.environ.get("SHELFWISE_SPARK_MASTER", "local[2]"))
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "8")
+                .config("spark.driver.memory", os.environ.get("SHELFWISE_SPARK_DRIVER_MEMORY", "2g"))
+            )
+        _spark_session = builder.getOrCreate()
         _spark_session.sparkContext.setLogLevel("ERROR")
     return _spark_session
 
