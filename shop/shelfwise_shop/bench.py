@@ -54,33 +54,27 @@ def generate(reports, folder):
     import duckdb
 
     connection = duckdb.connect()
-    # The top 53 bits of the hash: exactly representable, so a draw never rounds up to 1.
-    connection.execute("CREATE MACRO unit(i, j) AS (hash(i, j) >> 11) / 9007199254740992.0")
+    # Draw j of report i: the hash of one number (hashes of several values are combined
+    # too simply to be independent); its top 53 bits, so a draw never rounds up to 1.
+    connection.execute("CREATE MACRO unit(i, j) AS (hash(i * 2048 + j) >> 11) / 9007199254740992.0")
     connection.execute(GENERATE.format(weights=len(WEIGHT_NAMES), reports=reports, folder=folder))
     connection.close()
 
 
 def _tree_rss_bytes(root):
-    """Resident memory of a process and all its descendants, from /proc."""
-    children = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as stat:
-                    # The parent id follows the command name, which may hold spaces.
-                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
-                children.setdefault(parent, []).append(int(entry))
-            except (OSError, ValueError, IndexError):
-                continue
+    """Resident memory of a process and all its descendants (Spark's JVM), from /proc."""
     total, stack = 0, [root]
+    page = os.sysconf("SC_PAGE_SIZE")
     while stack:
         pid = stack.pop()
-        stack.extend(children.get(pid, []))
         try:
             with open(f"/proc/{pid}/statm") as statm:
-                total += int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+                total += int(statm.read().split()[1]) * page
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with open(f"/proc/{pid}/task/{task}/children") as children:
+                    stack.extend(int(child) for child in children.read().split())
         except (OSError, ValueError, IndexError):
-            continue
+            continue  # it ended meanwhile
     return total
 
 
@@ -92,7 +86,7 @@ def run_engine(engine, folder, model):
     peak = 0
     while child.poll() is None:
         peak = max(peak, _tree_rss_bytes(child.pid))
-        time.sleep(0.2)
+        time.sleep(0.5)
     seconds = time.monotonic() - started
     out, err = child.communicate()
     if child.returncode != 0:

@@ -97,7 +97,7 @@ def report_files(paths):
     (`s3a://...`, `hdfs://...`) go to the engine as they are: Parquet when they end in
     `.parquet`, else JSON lines."""
     files = []
-    for name in paths:
+    for name in map(str, paths):
         path = Path(name)
         if "://" in name:
             files.append(name)

@@ -2,7 +2,7 @@
 -- sketch width). For the gradient: the format, version 1, the model ranked with, and
 -- exactly one finite number per weight. For the priors: counted for the gradient, and a
 -- sketch of the right width, an epsilon above 0 and at most 10 (as devices allow), and
--- distinct whole bucket numbers in range. Finite: NaN sorts above every number in both
+-- whole bucket numbers in range. Finite: NaN sorts above every number in both
 -- engines, so `abs(x) <= largest double` is false for NaN and both infinities.
 SELECT
   counted_for_gradient,
@@ -10,8 +10,7 @@ SELECT
     sketch_epsilon > 0
     AND sketch_epsilon <= 10
     AND sketch_width = job.width
-    AND {size}(filter(ones, b -> b IS NULL OR NOT (b >= 0 AND b < 1024 AND round(b) = b))) = 0
-    AND {size}(array_distinct(ones)) = {size}(ones),
+    AND {size}(filter(ones, b -> b IS NULL OR NOT (b >= 0 AND b < 1024 AND round(b) = b))) = 0,
     FALSE
   ) AS counted_for_priors,
   gradient,

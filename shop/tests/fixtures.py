@@ -116,8 +116,7 @@ def reference_aggregate(lines, model, weights=18, learning_rate=0.5, k=50):
         sums = [s + x for s, x in zip(sums, g)]
         eps, width, bits = r.get("sketchEpsilon"), r.get("sketchWidth"), r.get("ones")
         if not (_finite_number(eps) and 0 < eps <= 10 and width == 1024 and isinstance(bits, list)
-                and all(_finite_number(b) and b == int(b) and 0 <= b < 1024 for b in bits)
-                and len(set(bits)) == len(bits)):  # fmt: skip
+                and all(_finite_number(b) and b == int(b) and 0 <= b < 1024 for b in bits)):  # fmt: skip
             continue
         groups[eps] = groups.get(eps, 0) + 1
         for b in bits:
