@@ -146,11 +146,13 @@ class DuckDB:
             self.connection.execute(f"CREATE OR REPLACE TEMP VIEW report_rows AS SELECT * FROM read_parquet({listed})")
             self.view(view, parquet_query)
         else:
-            # Each line whole as one text column: no delimiter, quote or escape.
+            # Each line whole as one text column: no delimiter, quote or escape. A line that
+            # is not UTF-8 would stop the scan: it is skipped instead (not counted in
+            # `ignored`; Spark counts it).
             self.connection.execute(
                 "CREATE OR REPLACE TEMP VIEW report_lines AS SELECT line FROM read_csv("
                 f"{listed}, columns = {{'line': 'VARCHAR'}}, header = false, delim = '', quote = '', "
-                "escape = '', auto_detect = false, max_line_size = 16777216)"
+                "escape = '', auto_detect = false, max_line_size = 16777216, ignore_errors = true)"
             )
             self.view(view, jsonl_query)
 
