@@ -47,7 +47,7 @@ def contribution_lines(seed, count, weights=18):
     rng = random.Random(seed)
     lines = []
     for i in range(count):
-        report = contribution(rng, weights=weights, sketch_epsilon=rng.choice([1.0, 2.0, 3.0]))
+        report = contribution(rng, weights=weights, sketch_epsilon=rng.choice([2.0, 3.0, 4.0]))
         kind = i % 20
         if kind == 1:
             lines.append('{"format":"shelfwise-contribution","version":1,"gradient":[1,2')  # cut off
@@ -121,17 +121,24 @@ def reference_aggregate(lines, model, weights=18, learning_rate=0.5, k=50):
         groups[eps] = groups.get(eps, 0) + 1
         for b in bits:
             ones[(eps, int(b))] = ones.get((eps, int(b)), 0) + 1
+    # A bucket nobody named is estimated around 0 with this variance: publishing takes k
+    # and three standard deviations of it.
+    null_variance = 0.0
+    for eps, n in groups.items():
+        q = 1 / (math.exp(eps) + 1)
+        null_variance += n * q * (1 - q) / (0.5 - q) ** 2
+    threshold = max(k, 3 * math.sqrt(null_variance))
     buckets = []
     for b in range(1024):
         estimate = 0.0
         for eps, n in groups.items():
             q = 1 / (math.exp(eps) + 1)
             estimate += (ones.get((eps, b), 0) - n * q) / (0.5 - q)
-        if estimate >= k:
+        if estimate >= threshold:
             buckets.append([b, math.floor(estimate + 0.5)])
     mean = [s / counted for s in sums]
     return {"reports": counted, "ignored": reports - counted, "mean": mean,
-            "sketched": sum(groups.values()), "buckets": buckets}  # fmt: skip
+            "sketched": sum(groups.values()), "threshold": threshold, "buckets": buckets}  # fmt: skip
 
 
 def measurement_lines(seed, shoppers, epsilon=3.0, revenue_step=25):

@@ -125,7 +125,7 @@ class Aggregate(Folder):
         out_model, out_priors = self.folder / "next.json", self.folder / "priors.json"
         run = subprocess.run(
             [sys.executable, "-m", "shelfwise_shop", "aggregate", str(self.reports / "a.jsonl"), str(self.reports / "b.jsonl"),
-             "--model", str(self.model_path), "--k", "100", "--learning-rate", "0.25", "--version", "spring",
+             "--model", str(self.model_path), "--k", "80", "--learning-rate", "0.25", "--version", "spring",
              "--out-model", str(out_model), "--out-priors", str(out_priors)],
             cwd=SHOP, capture_output=True, text=True, timeout=300,
         )  # fmt: skip
@@ -136,10 +136,19 @@ class Aggregate(Folder):
         self.assertEqual(json.loads(out_priors.read_text()), printed["priors"])
         self.assertEqual(printed["model"]["version"], "spring")
         self.assertEqual(printed["model"]["category"], new_weight(self.model["category"], 0.25, self.expected["mean"][1]))
-        strong = fixtures.reference_aggregate(self.lines, "default", k=100)["buckets"]
+        strong = fixtures.reference_aggregate(self.lines, "default", k=80)["buckets"]
         self.assertEqual(printed["priors"]["buckets"], strong)
-        # At k = 100 only popular buckets (the fixture's 3, 17, 204 and 511) clear the noise.
-        self.assertEqual([b for b, _ in strong], [3, 17, 511])
+        self.assertEqual([b for b, _ in strong], [3, 17, 511])  # 204 is estimated at 78
+
+    def test_below_three_standard_deviations_of_noise_nothing_is_published(self):
+        # At k = 1 the threshold is three standard deviations of a bucket nobody named
+        # (about 43 here): the fixture's four popular buckets and two of the 1,020 others
+        # (each passes by chance once in 740), where about half would pass 1.
+        expected = fixtures.reference_aggregate(self.lines, "default", k=1)
+        self.assertGreater(expected["threshold"], 40)
+        self.assertEqual([b for b, _ in expected["buckets"]], [3, 17, 117, 204, 511, 970])
+        result = run_aggregate("duckdb", [self.reports], self.model_path, k=1)
+        self.assertEqual(result["priors"]["buckets"], expected["buckets"])
 
 
 class ModelFiles(Folder):
@@ -166,6 +175,16 @@ class ModelFiles(Folder):
         self.assertTrue(all(close(a, b) for a, b in zip(result["gradient"]["mean"], expected["mean"])))
         self.assertEqual(list(result["model"]), ["version", "base", "category", "brand"])
         self.assertEqual(result["priors"]["buckets"], [])
+
+
+class Encoding(Folder):
+    def test_a_line_that_is_not_utf8_is_skipped_by_duckdb_and_ignored_by_spark(self):
+        good = json.dumps(fixtures.contribution(fixtures.random.Random(1)))
+        (self.folder / "mixed.jsonl").write_bytes(f"{good}\n".encode() + b"\xff\xfe{}\n" + f"{good}\n".encode())
+        fixtures.model_file(self.folder / "model.json")
+        for name, ignored in (("duckdb", 0), ("spark", 1)):
+            result = run_aggregate(name, [self.folder / "mixed.jsonl"], self.folder / "model.json")
+            self.assertEqual((result["gradient"]["reports"], result["gradient"]["ignored"]), (2, ignored), name)
 
 
 class Estimate(Folder):
