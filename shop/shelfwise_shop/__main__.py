@@ -24,7 +24,7 @@ def main(argv=None):
     run.add_argument("--model", required=True, help="the model file the devices ranked with")
     run.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb")
     run.add_argument("--learning-rate", type=float, default=0.5)
-    run.add_argument("--k", type=float, default=50.0, help="publish buckets estimated at k or more (above 0)")
+    run.add_argument("--k", type=float, default=50.0, help="publish buckets estimated at k or more (above 0) and past the noise")
     run.add_argument("--version", help="the new model's version (default: the old one's +N incremented)")
     run.add_argument("--out-model", help="also write the new model file here")
     run.add_argument("--out-priors", help="also write the priors file here")
