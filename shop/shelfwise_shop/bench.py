@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .engines import progress
 
+# A synthetic model: the runner takes any weights, in the model file's order.
 WEIGHT_NAMES = [
     "base", "category", "brand", "priceBand", "otherFacets", "stated", "similar", "returned",
     "returnedLast", "interactions", "viewed", "inCart", "gateBias", "gateReturnRate",

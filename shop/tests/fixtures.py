@@ -4,12 +4,12 @@ directly in Python, independently of the SQL."""
 import json
 import math
 import random
+import re
+from pathlib import Path
 
-WEIGHT_NAMES = [
-    "base", "category", "brand", "priceBand", "otherFacets", "stated", "similar", "returned",
-    "returnedLast", "interactions", "viewed", "inCart", "gateBias", "gateReturnRate",
-    "gateActivity", "gateLastRepeat", "gateReturnedInList", "gateExploredInList",
-]  # fmt: skip
+# The model's weight names, in order, as the core declares them (and reads model files).
+_MODEL_RS = Path(__file__).resolve().parents[2] / "crates" / "core" / "src" / "rank" / "model.rs"
+WEIGHT_NAMES = re.findall(r'"(\w+)"', re.search(r"WEIGHT_NAMES: \[&str; \w+\] = \[(.*?)\];", _MODEL_RS.read_text(), re.S)[1])
 
 
 def model_file(path, version="default"):
@@ -30,7 +30,7 @@ def oue_ones(rng, true_bucket, epsilon, width=1024):
     return [b for b in range(width) if rng.random() < (0.5 if b == true_bucket else q)]
 
 
-def contribution(rng, model="default", weights=18, epsilon=4.0, sketch_epsilon=2.0, popular=(3, 17, 204, 511)):
+def contribution(rng, model="default", weights=len(WEIGHT_NAMES), epsilon=4.0, sketch_epsilon=2.0, popular=(3, 17, 204, 511)):
     gradient = [round(rng.gauss(0, 1.5), 6) for _ in range(weights)]
     roll = rng.random()
     true_bucket = rng.choice(popular) if roll < 0.6 else (rng.randrange(1024) if roll < 0.9 else None)
@@ -41,7 +41,7 @@ def contribution(rng, model="default", weights=18, epsilon=4.0, sketch_epsilon=2
     }  # fmt: skip
 
 
-def contribution_lines(seed, count, weights=18):
+def contribution_lines(seed, count, weights=len(WEIGHT_NAMES)):
     """JSON lines of `count` reports: mostly good ones at two sketch epsilons, and every
     kind of report that must be left out, or counted for the gradient only."""
     rng = random.Random(seed)
@@ -94,7 +94,7 @@ def _finite_number(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def reference_aggregate(lines, model, weights=18, learning_rate=0.5, k=50):
+def reference_aggregate(lines, model, weights=len(WEIGHT_NAMES), learning_rate=0.5, k=50):
     """The math of README "Shop side", straight from the lines."""
     reports, counted, sums = 0, 0, [0.0] * weights
     groups, ones = {}, {}
