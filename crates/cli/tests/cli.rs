@@ -263,3 +263,54 @@ fn eval_with_priors_prints_hybrid_rows_for_the_views_it_scores() {
     assert_eq!(code, 2);
     assert!(stderr.contains("width 1024"), "{stderr}");
 }
+
+#[test]
+fn simulate_prints_every_model_and_is_deterministic() {
+    // Forty shoppers each view four of twelve phones, in turn, across a day.
+    let mut lines = vec!["event_time,event_type,product_id,category_id,category_code,brand,price,user_id,user_session".to_owned()];
+    for step in 0..160u32 {
+        let (user, product) = (step % 40, 1 + (step * 7) % 12);
+        lines.push(format!(
+            "2019-10-01 {:02}:{:02}:00 UTC,view,{product},1,electronics.smartphone,b{},{}.00,{user},s",
+            step / 10,
+            (step % 10) * 6,
+            product % 3,
+            100 + product
+        ));
+    }
+    let log = temp_file("simulate.csv", &lines.join("\n"));
+    let args = [
+        "simulate",
+        log.to_str().unwrap(),
+        "--engine",
+        "rust",
+        "--epsilon",
+        "4",
+        "--rounds",
+        "2",
+    ];
+    let (code, first, stderr) = shelfwise(&args);
+    assert_eq!(code, 0, "{stderr}");
+    for row in [
+        "untrained all",
+        "default all",
+        "central all",
+        "federated ε=4 all",
+        "shelfwise all",
+        "hybrid ε=4 all",
+    ] {
+        assert!(
+            first.lines().any(|l| l.starts_with(row)),
+            "{row} missing: {first}"
+        );
+    }
+    assert!(first.contains("federated ε=4 keeps"), "{first}");
+    let (_, second, _) = shelfwise(&args);
+    assert_eq!(
+        first, second,
+        "the same log and settings give the same figures"
+    );
+    let (code, _, stderr) = shelfwise(&["simulate", log.to_str().unwrap(), "--engine", "spark"]);
+    assert_eq!(code, 2);
+    assert!(stderr.contains("--engine is duckdb or rust"), "{stderr}");
+}
