@@ -151,6 +151,8 @@ export interface ProfileSummary {
   interests: LearnedInterest[];
   /** Segment, RFM, price sensitivity and the modules' inputs. */
   insights: Insights;
+  /** What federated learning holds (only with the `measurement` purpose). */
+  learning: LearningSummary;
 }
 
 /** One learned interest; `strength` (0 to 1) grows with the evidence behind it, decayed: the same evidence always shows the same strength, whatever else is known (3 ordinary views: 0.5). */
@@ -276,6 +278,13 @@ export interface Estimate {
   groups: GroupEstimate[];
   /** Reports left out: another layout than the first report's, or malformed. */
   ignored: number;
+}
+
+/** What federated learning holds, as the shopper may see it: how many of their choices from ranked lists wait for the next contribution, and the contributions made and ε spent in the last 365 days. */
+export interface LearningSummary {
+  choices: number;
+  contributions: number;
+  epsilonSpent: number;
 }
 
 /** What a contribution is made of, from the shopper's module to the tools module that randomizes it (within the page). */

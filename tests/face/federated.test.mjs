@@ -34,6 +34,9 @@ test('a choice from a ranked list becomes one private contribution per period', 
   clock += 60_000;
   shelf.rank(LAPTOPS.slice(0, 4), { module: 'grid' });
   shelf.track({ type: 'click', product: LAPTOPS[3], module: 'grid' });
+  // A click on a product of no ranked list is no choice.
+  shelf.track({ type: 'click', product: LAPTOPS[4], module: 'grid' });
+  assert.deepEqual(shelf.profile.summary().learning, { choices: 1, contributions: 0, epsilonSpent: 0 }, 'the shopper sees what waits');
 
   const report = await shelf.measurement.contribute();
   assert.equal(report.format, 'shelfwise-contribution');
@@ -53,6 +56,7 @@ test('a choice from a ranked list becomes one private contribution per period', 
   assert.ok(!JSON.stringify(report).includes('l4') && !JSON.stringify(report).includes('Apple'), 'no product or value in the clear');
 
   assert.deepEqual(shelf.measurement.budget(), { epsilonSpent: 20, contributionsLeft: 0 });
+  assert.deepEqual(shelf.profile.summary().learning, { choices: 0, contributions: 1, epsilonSpent: 20 });
   assert.equal(await shelf.measurement.contribute(), null, 'one per week by default');
   clock += 7 * 86_400_000;
   const next = await shelf.measurement.contribute();

@@ -396,6 +396,7 @@ pub fn typescript() -> String {
         MetricEstimate::typescript(),
         GroupEstimate::typescript(),
         Estimate::typescript(),
+        crate::profile::LearningSummary::typescript(),
         crate::federated::Learned::typescript(),
         crate::federated::Contribution::typescript(),
         crate::federated::Priors::typescript(),

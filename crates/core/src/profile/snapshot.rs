@@ -88,6 +88,11 @@ impl Profile {
             last_order_ms: self.last_order_ms,
             interests,
             insights: self.insights(now_ms, config),
+            learning: LearningSummary {
+                choices: self.learning.examples,
+                contributions: self.learning.sent_within(now_ms, crate::federated::YEAR_MS) as u32,
+                epsilon_spent: self.learning.spent(now_ms),
+            },
         }
     }
 }
@@ -189,6 +194,20 @@ shape! {
         pub interests: Vec<Interest> => "interests": "LearnedInterest[]",
         /// Segment, RFM, price sensitivity and the modules' inputs.
         pub insights: crate::insights::Insights => "insights": "Insights",
+        /// What federated learning holds (only with the `measurement` purpose).
+        pub learning: LearningSummary => "learning": "LearningSummary",
+    }
+}
+
+shape! {
+    /// What federated learning holds, as the shopper may see it: how many of their choices
+    /// from ranked lists wait for the next contribution, and the contributions made and
+    /// ε spent in the last 365 days.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    pub struct LearningSummary as "LearningSummary" {
+        pub choices: u32 => "choices": "number",
+        pub contributions: u32 => "contributions": "number",
+        pub epsilon_spent: f64 => "epsilonSpent": "number",
     }
 }
 
