@@ -88,17 +88,7 @@ impl Page {
     fn new(products: Vec<Product>) -> Page {
         let mut catalog = Catalog::default();
         let mut extras = Vec::new();
-        let rows = products
-            .iter()
-            .map(|product| Row {
-                record: catalog.record(product, &mut extras),
-                base: None,
-                boost: 1.0,
-                pin: None,
-                in_stock: true,
-                consumable: false,
-            })
-            .collect();
+        let rows = plain_rows(&products, &mut catalog, &mut extras);
         Page {
             catalog,
             extras,

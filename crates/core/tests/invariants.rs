@@ -9,7 +9,7 @@ use common::*;
 use proptest::prelude::*;
 use shelfwise_core::catalog::Catalog;
 use shelfwise_core::profile::Profile;
-use shelfwise_core::rank::{Row, Rows};
+use shelfwise_core::rank::Rows;
 use shelfwise_core::{
     candidates, rank, Engine, Event, EventKind, MemoryStore, Product, RankOptions, Reason,
 };
@@ -62,17 +62,7 @@ proptest! {
             for product in seen_before.iter().rev() {
                 catalog.record(product, &mut Vec::new());
             }
-            let rows: Vec<Row> = products
-                .iter()
-                .map(|product| Row {
-                    record: catalog.record(product, &mut extras),
-                    base: None,
-                    boost: 1.0,
-                    pin: None,
-                    in_stock: true,
-                    consumable: false,
-                })
-                .collect();
+            let rows = plain_rows(&products, &mut catalog, &mut extras);
             let list = Rows { rows: &rows, extras: &extras, catalog: &catalog };
             let ranked = engine.rank_rows(list, None, &options, T0 + 2e9).unwrap();
             let got: Vec<(usize, f64)> = ranked.iter().map(|r| (r.index, r.score)).collect();

@@ -55,6 +55,26 @@ pub fn catalogue() -> Vec<Product> {
         .collect()
 }
 
+/// `products` as the browser ranks them: rows of ids interned into `catalog`, with no
+/// shop score or rule.
+pub fn plain_rows(
+    products: &[Product],
+    catalog: &mut shelfwise_core::catalog::Catalog,
+    extras: &mut Vec<u32>,
+) -> Vec<shelfwise_core::rank::Row> {
+    products
+        .iter()
+        .map(|product| shelfwise_core::rank::Row {
+            record: catalog.record(product, extras),
+            base: None,
+            boost: 1.0,
+            pin: None,
+            in_stock: true,
+            consumable: false,
+        })
+        .collect()
+}
+
 pub fn view(product: &Product, at: f64) -> Event {
     Event::new(EventKind::View, product.clone(), at)
 }
