@@ -114,3 +114,107 @@ pub fn svg(reports: &[(String, Report)]) -> String {
     out.push_str("</svg>\n");
     out
 }
+
+/// One panel of the privacy/accuracy chart: a log's name, NDCG@10 on all views of the
+/// untrained start, the shipped defaults and the central fit, and the federated model's
+/// per ε.
+pub struct TradeOff {
+    pub name: String,
+    pub references: [f64; 3],
+    pub federated: Vec<(f64, f64)>,
+}
+
+const REFERENCES: [(&str, &str); 3] = [
+    ("untrained start", "#999999"),
+    ("shipped defaults", "#56B4E9"),
+    ("central fit", "#E69F00"),
+];
+const FEDERATED: &str = "#009E73";
+const PANEL: f64 = 300.0;
+const PANEL_GAP: f64 = 70.0;
+
+/// The privacy/accuracy trade-off of `shelfwise simulate --svg FILE`: per log, NDCG@10
+/// of the federated model against ε per report (log scale), beside the references.
+pub fn trade_off_svg(panels: &[TradeOff]) -> String {
+    let width = LEFT + panels.len() as f64 * (PANEL + PANEL_GAP);
+    let height = TOP + PLOT_HEIGHT + 60.0;
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
+         viewBox=\"0 0 {width:.0} {height:.0}\" font-family=\"sans-serif\" font-size=\"11\">\n\
+         <title>NDCG@10 of the federated model against the privacy of each report</title>\n\
+         <rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n\
+         <text x=\"{LEFT}\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Federated learning: \
+         NDCG@10 (all views, held-out shoppers) against ε per report (shelfwise simulate)</text>\n"
+    );
+    let legend = REFERENCES.iter().chain(&[("federated", FEDERATED)]);
+    for (i, (label, colour)) in legend.enumerate() {
+        let x = LEFT + i as f64 * 130.0;
+        out.push_str(&format!(
+            "<rect x=\"{x:.0}\" y=\"32\" width=\"10\" height=\"10\" fill=\"{colour}\"/>\
+             <text x=\"{:.0}\" y=\"41\">{label}</text>\n",
+            x + 14.0
+        ));
+    }
+    for (p, panel) in panels.iter().enumerate() {
+        let left = LEFT + p as f64 * (PANEL + PANEL_GAP);
+        let values = panel
+            .references
+            .iter()
+            .copied()
+            .chain(panel.federated.iter().map(|(_, v)| *v));
+        let (low, high) = values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+        let (low, high) = ((low * 50.0).floor() / 50.0, (high * 50.0).ceil() / 50.0);
+        let span = (high - low).max(0.02);
+        let y = |v: f64| TOP + PLOT_HEIGHT * (1.0 - (v - low) / span);
+        let epsilons: Vec<f64> = panel.federated.iter().map(|(e, _)| e.log2()).collect();
+        let (first, last) = epsilons
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), e| {
+                (a.min(*e), b.max(*e))
+            });
+        let x =
+            |e: f64| left + 20.0 + (PANEL - 40.0) * (e.log2() - first) / (last - first).max(1.0);
+        out.push_str(&format!(
+            "<text x=\"{left:.0}\" y=\"{:.0}\" font-weight=\"bold\">{}</text>\n",
+            TOP - 2.0,
+            escape(&panel.name)
+        ));
+        let right = left + PANEL;
+        let mut tick = low;
+        while tick <= high + 1e-9 {
+            let (line, label_x, label_y) = (y(tick), left - 4.0, y(tick) + 4.0);
+            out.push_str(&format!(
+                "<line x1=\"{left:.0}\" x2=\"{right:.0}\" y1=\"{line:.1}\" y2=\"{line:.1}\" stroke=\"#eeeeee\"/>\
+                 <text x=\"{label_x:.0}\" y=\"{label_y:.1}\" text-anchor=\"end\">{tick:.2}</text>\n"
+            ));
+            tick += 0.02;
+        }
+        for (value, (label, colour)) in panel.references.iter().zip(REFERENCES) {
+            let line = y(*value);
+            out.push_str(&format!(
+                "<line x1=\"{left:.0}\" x2=\"{right:.0}\" y1=\"{line:.1}\" y2=\"{line:.1}\" stroke=\"{colour}\" \
+                 stroke-dasharray=\"5 3\"><title>{label}: {value:.4}</title></line>\n"
+            ));
+        }
+        let points: Vec<String> = panel
+            .federated
+            .iter()
+            .map(|(e, v)| format!("{:.1},{:.1}", x(*e), y(*v)))
+            .collect();
+        out.push_str(&format!(
+            "<polyline points=\"{}\" fill=\"none\" stroke=\"{FEDERATED}\" stroke-width=\"2\"/>\n",
+            points.join(" ")
+        ));
+        for (e, v) in &panel.federated {
+            let (cx, cy, label_y) = (x(*e), y(*v), TOP + PLOT_HEIGHT + 16.0);
+            out.push_str(&format!(
+                "<circle cx=\"{cx:.1}\" cy=\"{cy:.1}\" r=\"3.5\" fill=\"{FEDERATED}\"><title>ε = {e}: {v:.4}</title></circle>\
+                 <text x=\"{cx:.1}\" y=\"{label_y:.0}\" text-anchor=\"middle\">ε {e}</text>\n"
+            ));
+        }
+    }
+    out.push_str("</svg>\n");
+    out
+}

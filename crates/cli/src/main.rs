@@ -18,6 +18,7 @@ use std::process::ExitCode;
 use std::collections::HashMap;
 
 use serde_json::Value;
+use shelfwise_cli::chart::{trade_off_svg, TradeOff};
 use shelfwise_cli::eval::{
     evaluate_views, parse_time, read_categories, read_log, Format, LogEvent,
 };
@@ -39,7 +40,7 @@ const USAGE: &str = "usage: shelfwise tcf <TC-string>
        shelfwise estimate FILE [--baseline GROUP]
        shelfwise aggregate FILE... [--model MODEL] [--learning-rate 0.5] [--k 50]
        shelfwise simulate FILE... [--epsilon 1,2,4,8] [--rounds 30] [--learning-rate 16]
-                          [--clip 0.1] [--k 50] [--engine duckdb|rust]
+                          [--clip 0.1] [--k 50] [--engine duckdb|rust] [--svg CHART]
 
 commands:
   tcf <TC-string>   decode an IAB TCF v2 TC string and print it as JSON, with the field
@@ -74,7 +75,8 @@ commands:
                     the model update and the sketch), aggregated by the DuckDB runner
                     (--engine rust: in this process), then held-out shoppers scored with
                     the untrained start, the defaults, a central fit and the federated
-                    weights (progress on a terminal's standard error)";
+                    weights (progress on a terminal's standard error; --svg: the
+                    privacy/accuracy trade-off as a chart)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -334,7 +336,7 @@ fn aggregate_files(args: &[&str]) -> Result<String, String> {
 
 /// `shelfwise simulate`: the simulation's table per log.
 fn simulate_files(args: &[&str]) -> Result<(), String> {
-    let mut files = Vec::new();
+    let (mut files, mut chart) = (Vec::new(), None);
     let mut settings = Settings {
         epsilons: vec![1.0, 2.0, 4.0, 8.0],
         rounds: 30,
@@ -366,6 +368,7 @@ fn simulate_files(args: &[&str]) -> Result<(), String> {
             "--learning-rate" => settings.learning_rate = number(value()?)?,
             "--clip" => settings.clip = number(value()?)?,
             "--k" => settings.k = number(value()?)?,
+            "--svg" => chart = Some(value()?),
             "--engine" => match value()? {
                 "rust" => settings.aggregator = Aggregator::Rust,
                 "duckdb" => {}
@@ -382,6 +385,7 @@ fn simulate_files(args: &[&str]) -> Result<(), String> {
         Aggregator::Rust => "in Rust",
         Aggregator::DuckDb { .. } => "by the DuckDB runner (shop/)",
     };
+    let mut panels = Vec::new();
     for (file, format, events) in read_logs(&files)? {
         let source = Source {
             name: file,
@@ -429,6 +433,27 @@ fn simulate_files(args: &[&str]) -> Result<(), String> {
         for (epsilon, kept) in &simulation.kept {
             println!("federated ε={epsilon} keeps {:.0}% of the central fit's gain over the untrained start (NDCG@10, all)", kept * 100.0);
         }
+        let all = |row: &shelfwise_cli::simulate::Row| row.report.shelfwise_all.ndcg_at_10;
+        let name = std::path::Path::new(file)
+            .file_stem()
+            .map_or(file.to_owned(), |stem| stem.to_string_lossy().into_owned());
+        panels.push(TradeOff {
+            name,
+            references: [
+                all(&simulation.rows[0]),
+                all(&simulation.rows[1]),
+                all(&simulation.rows[2]),
+            ],
+            federated: settings
+                .epsilons
+                .iter()
+                .copied()
+                .zip(simulation.rows[3..].iter().map(all))
+                .collect(),
+        });
+    }
+    if let Some(path) = chart {
+        std::fs::write(path, trade_off_svg(&panels)).map_err(|e| format!("{path}: {e}"))?;
     }
     Ok(())
 }

@@ -279,15 +279,21 @@ fn simulate_prints_every_model_and_is_deterministic() {
         ));
     }
     let log = temp_file("simulate.csv", &lines.join("\n"));
+    let chart = std::env::temp_dir().join(format!(
+        "shelfwise-cli-{}-trade-off.svg",
+        std::process::id()
+    ));
     let args = [
         "simulate",
         log.to_str().unwrap(),
         "--engine",
         "rust",
         "--epsilon",
-        "4",
+        "4,8",
         "--rounds",
         "2",
+        "--svg",
+        chart.to_str().unwrap(),
     ];
     let (code, first, stderr) = shelfwise(&args);
     assert_eq!(code, 0, "{stderr}");
@@ -305,6 +311,11 @@ fn simulate_prints_every_model_and_is_deterministic() {
         );
     }
     assert!(first.contains("federated ε=4 keeps"), "{first}");
+    let svg = std::fs::read_to_string(&chart).unwrap();
+    assert!(
+        svg.starts_with("<svg") && svg.contains("ε = 8: ") && svg.contains("central fit: "),
+        "{svg}"
+    );
     let (_, second, _) = shelfwise(&args);
     assert_eq!(
         first, second,

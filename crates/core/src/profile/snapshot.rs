@@ -63,11 +63,11 @@ impl Profile {
                     }
                 })
                 .collect();
-            ranked.sort_unstable_by(|a, b| {
-                b.strength
-                    .total_cmp(&a.strength)
-                    .then(a.value.cmp(&b.value))
-            });
+            // Strengths equal to a millionth are ties, ordered by value: decay in single
+            // precision must not swap two equally known interests as time passes.
+            let level = |i: &Interest| (i.strength * 1e6).round();
+            ranked
+                .sort_unstable_by(|a, b| level(b).total_cmp(&level(a)).then(a.value.cmp(&b.value)));
             interests.extend(ranked.into_iter().take(per_facet));
         }
         Summary {
