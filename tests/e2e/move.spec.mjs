@@ -85,10 +85,16 @@ async function bringHere(page, text, { passphrase = PASSPHRASE, mode = COMBINE }
   await page.getByRole('button', { name: 'Bring it here' }).click();
 }
 
-/** What the preference center says the shop knows: its interests and how much it learned from. */
+/**
+ * What the preference center says the shop knows: each interest as the shopper reads it
+ * (facet, value, strength and evidence), and how much it learned from. Sorted: interests
+ * the panel words the same (two brands "some interest · 2 interactions") may swap places
+ * when their strengths differ in the last digits, which the shopper cannot see.
+ */
 async function knows(page) {
   if (await page.locator('#privacy-panel').isHidden()) await page.click('#open-privacy');
-  return { interests: await page.locator('#interests').innerText(), stats: await page.locator('#privacy-stats').innerText() };
+  const interests = await page.locator('#interests > li').allInnerTexts();
+  return { interests: interests.sort(), stats: await page.locator('#privacy-stats').innerText() };
 }
 
 /** Device A: consent, then four phones looked at. Returns their ids. */
@@ -161,7 +167,7 @@ test('combining the same file twice changes nothing the second time', async ({ p
   await bringHere(otherDevice, file);
   await expect(otherDevice.locator('#privacy-feedback')).toContainText('combined');
   const once = { order: await gridOrder(otherDevice), ...(await knows(otherDevice)) };
-  expect(once.interests).toContain('Smartphones');
+  expect(once.interests.join('\n')).toContain('Smartphones');
 
   await bringHere(otherDevice, file);
   await expect(otherDevice.locator('#move-dialog')).toBeHidden();
