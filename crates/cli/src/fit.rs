@@ -15,6 +15,7 @@ use shelfwise_core::profile::ProfileConfig;
 use shelfwise_core::rank::{
     features, Model, RankOptions, RowFeatures, CATEGORY, GATE, OTHER_FACETS, PRIOR, STATED, WEIGHTS,
 };
+use shelfwise_core::store::{fnv1a64, fnv1a64_from};
 
 use crate::eval::{evaluate_users, replay, LogEvent, Report};
 
@@ -55,11 +56,8 @@ pub struct Source<'a> {
 /// The fold of a shopper of a source (FNV-1a of both, so folds do not depend on the order
 /// shoppers appear in).
 pub fn fold_of(source: &str, user: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in source.bytes().chain([0]).chain(user.bytes()) {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    hash % FOLDS
+    let hash = fnv1a64_from(fnv1a64(source.as_bytes()), &[0]);
+    fnv1a64_from(hash, user.as_bytes()) % FOLDS
 }
 
 /// Every qualifying view of the sources, as examples.

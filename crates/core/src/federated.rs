@@ -29,6 +29,7 @@ use crate::json::shape;
 use crate::measure::Random;
 use crate::profile::Snapshot;
 use crate::rank::{Model, MAX_WEIGHT, WEIGHTS};
+use crate::store::{fnv1a64, fnv1a64_from, FNV1A64_OFFSET};
 
 pub const CONTRIBUTION_FORMAT: &str = "shelfwise-contribution";
 pub const CONTRIBUTION_VERSION: u32 = 1;
@@ -242,10 +243,11 @@ shape! {
         pub version: u32 => "version": "1",
         /// The version of the model the update was computed against.
         pub model: String => "model": "string",
-        /// ε of the model update (Laplace noise on an L1-clipped mean gradient).
+        /// ε of the model update (one weight of the clipped mean gradient by randomized
+        /// response, [`privatize`]).
         pub epsilon: f64 => "epsilon": "number",
         pub clip: f64 => "clip": "number",
-        /// The noised update, one number per model weight in the model's order.
+        /// The randomized update, one number per model weight in the model's order.
         pub gradient: Vec<f64> => "gradient": "number[]",
         /// ε of the facet-pair sketch (Optimized Unary Encoding).
         pub sketch_epsilon: f64 => "sketchEpsilon": "number",
@@ -282,23 +284,17 @@ pub fn privatize(gradient: &[f64], clip: f64, epsilon: f64, random: &mut Random)
 /// The sketch bucket of a text (FNV-1a 64 of its UTF-8 bytes, modulo the width): the
 /// device, the shop's runners and ranking with priors all hash the same way.
 pub fn bucket_of(text: &str) -> usize {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-    }
-    (hash % SKETCH_WIDTH as u64) as usize
+    (fnv1a64(text.as_bytes()) % SKETCH_WIDTH as u64) as usize
 }
 
 /// [`bucket_of`] the [`pair_text`] of `a` and `b`, without making the text (ranking
 /// with priors hashes pairs per product value).
 pub fn pair_bucket(a: (&str, &str), b: (&str, &str)) -> usize {
     let (first, second) = if a <= b { (a, b) } else { (b, a) };
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [first.0, "=", first.1, "\n", second.0, "=", second.1] {
-        for byte in part.bytes() {
-            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
+    let parts = [first.0, "=", first.1, "\n", second.0, "=", second.1];
+    let hash = parts.iter().fold(FNV1A64_OFFSET, |hash, part| {
+        fnv1a64_from(hash, part.as_bytes())
+    });
     (hash % SKETCH_WIDTH as u64) as usize
 }
 

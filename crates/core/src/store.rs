@@ -112,7 +112,16 @@ pub fn validate_namespace(namespace: &str) -> Result<()> {
 
 /// FNV-1a, 64-bit: a checksum against truncation and edits, not a signature.
 pub fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+    fnv1a64_from(FNV1A64_OFFSET, bytes)
+}
+
+/// FNV-1a 64's starting state.
+pub const FNV1A64_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a 64 continued from `hash` over `bytes`: a text hashed in parts hashes as the
+/// whole text.
+pub fn fnv1a64_from(hash: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(hash, |hash, byte| {
         (hash ^ u64::from(*byte)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }

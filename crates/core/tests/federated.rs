@@ -8,8 +8,8 @@ mod common;
 use common::*;
 use shelfwise_core::catalog::Catalog;
 use shelfwise_core::federated::{
-    aggregate, bucket_of, contribution, encode_sketch, next_version, pair_text, privatize,
-    ModelFile, Privacy, Received, CONTRIBUTION_FORMAT, SKETCH_WIDTH,
+    aggregate, bucket_of, contribution, encode_sketch, next_version, pair_bucket, pair_text,
+    privatize, ModelFile, Privacy, Received, CONTRIBUTION_FORMAT, SKETCH_WIDTH,
 };
 use shelfwise_core::measure::Random;
 use shelfwise_core::rank::{
@@ -300,6 +300,11 @@ fn the_shop_recovers_pair_counts_and_publishes_only_what_clears_k_and_the_noise(
     assert_eq!(
         bucket_of(&pairs[0]),
         bucket_of(&pair_text(("category", "smartphones"), ("brand", "apple")))
+    );
+    assert_eq!(
+        pair_bucket(("category", "smartphones"), ("brand", "apple")),
+        buckets[0],
+        "ranking hashes pairs as devices do"
     );
     // 20,000 devices: 30% hold the first pair, 10% the second, 20 the third, the rest none.
     let n = 20_000;
