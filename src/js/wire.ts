@@ -304,10 +304,10 @@ export interface ContributionReport {
   version: 1;
   /** The version of the model the update was computed against. */
   model: string;
-  /** ε of the model update (Laplace noise on an L1-clipped mean gradient). */
+  /** ε of the model update (one weight of the clipped mean gradient by randomized response, [`privatize`]). */
   epsilon: number;
   clip: number;
-  /** The noised update, one number per model weight in the model's order. */
+  /** The randomized update, one number per model weight in the model's order. */
   gradient: number[];
   /** ε of the facet-pair sketch (Optimized Unary Encoding). */
   sketchEpsilon: number;

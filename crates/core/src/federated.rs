@@ -55,6 +55,13 @@ pub const YEAR_MS: f64 = 365.0 * 86_400_000.0;
 /// Longest model version a device keeps.
 pub const MAX_VERSION_LEN: usize = 64;
 
+/// A model version a device takes: 1 to [`MAX_VERSION_LEN`] bytes, no control character.
+pub fn valid_version(version: &str) -> bool {
+    !version.is_empty()
+        && version.len() <= MAX_VERSION_LEN
+        && !version.chars().any(char::is_control)
+}
+
 /// What this device learned since its last contribution, and what it spent.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Learning {
@@ -131,8 +138,7 @@ impl Learning {
     /// entries dropped.
     pub fn sanitize(&mut self) -> usize {
         let mut dropped = 0;
-        let valid_model = self.model.len() <= MAX_VERSION_LEN
-            && !self.model.chars().any(char::is_control)
+        let valid_model = (self.model.is_empty() || valid_version(&self.model))
             && self.gradient.len() <= WEIGHTS
             && self.gradient.iter().all(|g| g.is_finite());
         if !valid_model {

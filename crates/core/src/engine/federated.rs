@@ -54,6 +54,11 @@ impl From<Taken> for crate::federated::Learned {
 }
 
 impl Learner {
+    /// The version of the model learned against.
+    pub(super) fn model(&self) -> &str {
+        &self.model
+    }
+
     /// Forgets the lists ranked so far (consent to measurement withdrawn).
     pub(super) fn forget_lists(&mut self) {
         self.lists.clear();
@@ -64,10 +69,7 @@ impl<S: Store> Engine<S> {
     /// Turns learning on (with the page's privacy and the version of the model it ranks
     /// with) or off. Learning also needs the `measurement` purpose.
     pub fn set_learning(&mut self, privacy: Option<Privacy>, model: &str) -> Result<()> {
-        if model.is_empty()
-            || model.len() > crate::federated::MAX_VERSION_LEN
-            || model.chars().any(char::is_control)
-        {
+        if !crate::federated::valid_version(model) {
             return Err(Error::InvalidOptions(
                 "model.version must be 1 to 64 characters".into(),
             ));
@@ -118,9 +120,9 @@ impl<S: Store> Engine<S> {
     }
 
     /// The gradient of the model's loss on choosing the product `key` from the newest
-    /// kept list holding it.
+    /// kept list holding it, when learning is allowed.
     pub(super) fn choice_gradient(&self, key: Id) -> Option<Vec<f64>> {
-        let learner = self.learner.as_ref()?;
+        let learner = self.learner.as_ref().filter(|_| self.learning_allowed())?;
         learner.lists.iter().find_map(|list| {
             let chosen = list.keys.iter().position(|k| *k == key)?;
             let mut gradient = [0.0; crate::rank::WEIGHTS];

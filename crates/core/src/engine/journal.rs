@@ -283,9 +283,12 @@ impl<S: Store> Engine<S> {
             return false;
         }
         let chosen = matches!(event.kind, crate::EventKind::Click | crate::EventKind::View);
-        let model = self.learning_model().filter(|_| chosen);
-        if let Some((model, gradient)) = model.zip(key.and_then(|key| self.choice_gradient(key))) {
-            self.profile.learning.add(&model, &gradient);
+        // Only a choice from a kept list costs anything here (no copy of the version).
+        let gradient = key
+            .filter(|_| chosen)
+            .and_then(|key| self.choice_gradient(key));
+        if let (Some(gradient), Some(learner)) = (gradient, &self.learner) {
+            self.profile.learning.add(learner.model(), &gradient);
             let (tab, seq) = (self.tab.clone(), self.next_seq);
             self.choices.push(federated::Choice { tab, seq, gradient });
         }
