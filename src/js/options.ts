@@ -7,7 +7,7 @@
 
 import { inputError } from './wasm/shelfwise.js';
 import { fields, guarded, optionalTexts } from './input.js';
-import { CONFIG_OPTIONS, ITEM, OUT_OF_STOCK, RANK_OPTIONS, type Priors } from './wire.js';
+import { CONFIG_OPTIONS, ITEM, LEARNING_OPTIONS, OUT_OF_STOCK, RANK_OPTIONS, type Priors } from './wire.js';
 import type { Experiment, HoldoutOptions, LearningOptions, MeasurementOptions, OpenOptions } from './index.js';
 import type { ShopOrder } from './words.js';
 
@@ -151,21 +151,18 @@ export function passMeasurement(options: OpenOptions): Required<Pick<OpenOptions
     if (learning !== undefined && learning !== null) {
       for (const [name, value] of Object.entries(fields('options', learning, 'measurement.learning'))) {
         if (!(LEARNING_OPTIONS as readonly string[]).includes(name)) throw inputError('options', `unknown option measurement.learning.${name}`);
-        if (typeof value !== 'number') throw inputError('options', `measurement.learning.${name} must be a number`);
+        // NaN would read as "the default" in the core.
+        if (typeof value !== 'number' || Number.isNaN(value)) throw inputError('options', `measurement.learning.${name} must be a number`);
       }
     }
   }
   return { ...options, experiments };
 }
 
-/** Federated learning's options in `federated::Privacy::from_numbers` order, and their defaults. */
-const LEARNING_OPTIONS = ['modelEpsilon', 'sketchEpsilon', 'clip', 'periodDays', 'perPeriod'] as const;
-const LEARNING_DEFAULTS = [2, 2, 0.1, 7, 1];
-
-/** Federated learning's privacy as the core's numbers (empty: off); the core checks ranges. */
+/** Federated learning's privacy as the core's numbers (empty: off; NaN: the core's default); the core checks ranges. */
 export function passLearning(learning: LearningOptions | undefined): Float64Array {
   if (learning === undefined || learning === null) return new Float64Array();
-  return Float64Array.from(LEARNING_OPTIONS, (name, i) => learning[name] ?? LEARNING_DEFAULTS[i]!);
+  return Float64Array.from(LEARNING_OPTIONS, (name) => learning[name] ?? Number.NaN);
 }
 
 /** A priors file's `[bucket, count]` pairs, flat, and its `k`; the core checks ranges. */

@@ -13,6 +13,8 @@ export const RANK_OPTIONS = ['strength', 'diversity', 'exploration', 'seed', 'ou
 export const OUT_OF_STOCK = ['last', 'hide', 'keep'] as const;
 /** Config options in the order the core reads them. */
 export const CONFIG_OPTIONS = ['halfLifeDays', 'retentionDays', 'sessionGapMinutes', 'maxValuesPerFacet', 'weights.view', 'weights.click', 'weights.addToCart', 'weights.removeFromCart', 'weights.purchase', 'weights.wishlist', 'segments.returningVisits', 'segments.loyalOrders', 'segments.atRiskDays', 'segments.lapsedDays', 'model.base', 'model.category', 'model.brand', 'model.priceBand', 'model.otherFacets', 'model.stated', 'model.similar', 'model.prior', 'model.returned', 'model.returnedLast', 'model.interactions', 'model.viewed', 'model.inCart', 'model.gateBias', 'model.gateReturnRate', 'model.gateActivity', 'model.gateLastRepeat', 'model.gateReturnedInList', 'model.gateExploredInList'] as const;
+/** `measurement.learning`'s options in the order the core reads them (NaN: the default). */
+export const LEARNING_OPTIONS = ['modelEpsilon', 'sketchEpsilon', 'clip', 'periodDays', 'perPeriod'] as const;
 /** The ranking model's weights, by name (`Shelfwise.open({ model })`). */
 export const MODEL_WEIGHTS = ['base', 'category', 'brand', 'priceBand', 'otherFacets', 'stated', 'similar', 'prior', 'returned', 'returnedLast', 'interactions', 'viewed', 'inCart', 'gateBias', 'gateReturnRate', 'gateActivity', 'gateLastRepeat', 'gateReturnedInList', 'gateExploredInList'] as const;
 /** Reason codes by kind number. */

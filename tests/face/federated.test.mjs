@@ -86,6 +86,7 @@ test('contributions need the option, both purposes, and valid privacy', async ()
 
   for (const [bad, why] of [
     [{ clip: 'x' }, /clip must be a number/],
+    [{ clip: Number.NaN }, /clip must be a number/],
     [{ modelEpsilon: 0 }, /epsilons must be numbers above 0/],
     [{ perPeriod: 1.5 }, /perPeriod must be a whole number/],
     [{ rounds: 3 }, /unknown option measurement.learning.rounds/],

@@ -191,6 +191,11 @@ pub fn typescript() -> String {
         &|o| quoted(o, CONFIG_OPTIONS.iter().map(|(name, ..)| name)),
     );
     table(
+        "`measurement.learning`'s options in the order the core reads them (NaN: the default).",
+        "LEARNING_OPTIONS",
+        &|o| quoted(o, crate::federated::LEARNING_OPTIONS),
+    );
+    table(
         "The ranking model's weights, by name (`Shelfwise.open({ model })`).",
         "MODEL_WEIGHTS",
         &|o| quoted(o, WEIGHT_NAMES),

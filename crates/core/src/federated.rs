@@ -156,6 +156,15 @@ impl Learning {
     }
 }
 
+/// `measurement.learning`'s options, in the order [`Privacy::from_numbers`] reads them.
+pub const LEARNING_OPTIONS: [&str; 5] = [
+    "modelEpsilon",
+    "sketchEpsilon",
+    "clip",
+    "periodDays",
+    "perPeriod",
+];
+
 /// A contribution's privacy parameters and the device's budget.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Privacy {
@@ -179,12 +188,22 @@ impl Default for Privacy {
 }
 
 impl Privacy {
-    /// From the page's numbers: model ε, sketch ε, clip, period in days, reports per
-    /// period; each checked.
+    /// From the page's numbers, in [`LEARNING_OPTIONS`] order (NaN: the default); each
+    /// checked.
     pub fn from_numbers(numbers: &[f64]) -> Result<Privacy> {
-        let [model_epsilon, sketch_epsilon, clip, days, per_period] = numbers else {
+        let Ok(given) = <[f64; 5]>::try_from(numbers) else {
             return Err(Error::InvalidOptions("learning takes five numbers".into()));
         };
+        let defaults = Privacy::default().numbers();
+        let [model_epsilon, sketch_epsilon, clip, days, per_period] = std::array::from_fn(|i| {
+            if given[i].is_nan() {
+                defaults[i]
+            } else {
+                given[i]
+            }
+        });
+        let (model_epsilon, sketch_epsilon, clip, days, per_period) =
+            (&model_epsilon, &sketch_epsilon, &clip, &days, &per_period);
         let invalid = |what: &str| Err(Error::InvalidOptions(what.into()));
         let epsilon = |e: &f64| e.is_finite() && *e > 0.0 && *e <= MAX_EPSILON;
         if !epsilon(model_epsilon) || !epsilon(sketch_epsilon) {

@@ -423,6 +423,14 @@ fn a_contribution_states_its_privacy_and_holds_one_number_per_weight() {
     assert!(report.ones.iter().all(|b| (*b as usize) < SKETCH_WIDTH));
     assert!(Privacy::from_numbers(&[0.0, 1.0, 1.0, 7.0, 1.0]).is_err());
     assert!(Privacy::from_numbers(&[1.0, 1.0, 1.0, 7.0, 1.5]).is_err());
+    // NaN is "not given": the core's defaults, declared once.
+    assert_eq!(Privacy::from_numbers(&[f64::NAN; 5]).unwrap(), privacy);
+    let numbers = [f64::NAN, 3.0, f64::NAN, f64::NAN, 2.0];
+    let given = Privacy::from_numbers(&numbers).unwrap();
+    assert_eq!(
+        (given.model_epsilon, given.sketch_epsilon, given.per_period),
+        (2.0, 3.0, 2)
+    );
     assert_eq!(
         Privacy::from_numbers(&[2.0, 2.0, 0.1, 7.0, 1.0]).unwrap(),
         privacy
