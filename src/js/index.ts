@@ -711,6 +711,13 @@ export interface Shelfwise {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
+/** The fields a product event may have (a purchase's `items` included). */
+const EVENT_FIELDS = new Set(['type', 'product', 'items', 'dwellMs', 'quantity', 'module', 'slot']);
+/** An event's product, as errors name it; no quantities; no shop rules for an event's row. */
+const PRODUCT_NAME = (): string => 'product';
+const NO_QUANTITIES = new Float64Array(0);
+const NO_RULES = (): void => {};
+
 /**
  * A shopper's on-device profile for one namespace, and the ranking that uses it.
  *
@@ -1022,45 +1029,61 @@ export class Shelfwise extends EventTarget {
    */
   track(event: Types.TrackEvent | Types.PurchaseEvent | Types.SearchEvent | Types.StatedEvent): boolean {
     this.#refreshSignals();
-    const type = guarded('event', () => fields('event', event, 'event').type);
+    // One copy of the event's own fields, read once (a plain object: reading it cannot throw).
+    const given = guarded('event', () => fields('event', event, 'event'));
+    const type = given.type;
     if (type === 'preference' || type === 'not_interested') return this.#trackStated(event as Types.StatedEvent);
     if (type === 'search') {
-      const [query, results] = guarded('event', () => {
-        const { type: _, query, results, ...rest } = fields('event', event, 'event');
-        noOtherFields(rest);
-        if (typeof query !== 'string') throw inputError('event', 'query must be a string');
-        return [query, optionalNumber('event', results, 'results')] as const;
-      });
-      // Case and spacing do not make another search.
-      return run(this.#engine, 'search', this.#now, query.toLowerCase().split(/\s+/).join(' '), results ?? NaN);
-    }
-    const [products, names, dwellMs, quantities, module, slot] = guarded('event', () => {
-      const { type, product, items, dwellMs, quantity, module, slot, ...rest } = fields('event', event, 'event');
+      const { type: _, query, results, ...rest } = given;
       noOtherFields(rest);
-      if (typeof type !== 'string') throw inputError('event', 'type must be a string');
-      const from = [optionalText('event', module, 'module'), optionalText('event', slot, 'slot')] as const;
-      if (items === undefined) {
-        const units = optionalNumber('event', quantity, 'quantity');
-        return [[product], ['product'], optionalNumber('event', dwellMs, 'dwellMs'), units === undefined ? [] : [units], ...from] as const;
-      }
+      if (typeof query !== 'string') throw inputError('event', 'query must be a string');
+      const found = optionalNumber('event', results, 'results');
+      // Case and spacing do not make another search.
+      return run(this.#engine, 'search', this.#now, query.toLowerCase().split(/\s+/).join(' '), found ?? NaN);
+    }
+    // Checked field by field rather than by a rest pattern: no object is made per event.
+    for (const name in given) {
+      if (Object.hasOwn(given, name) && !EVENT_FIELDS.has(name)) throw inputError('event', `unknown field "${name}"`);
+    }
+    const { product, items, dwellMs, quantity, module, slot } = given;
+    if (typeof type !== 'string') throw inputError('event', 'type must be a string');
+    const moduleText = optionalText('event', module, 'module');
+    const slotText = optionalText('event', slot, 'slot');
+    let products: readonly unknown[];
+    let names: (i: number) => string;
+    let dwell: number | undefined;
+    let quantities = NO_QUANTITIES;
+    if (items === undefined) {
+      const units = optionalNumber('event', quantity, 'quantity');
+      products = [product];
+      names = PRODUCT_NAME;
+      dwell = optionalNumber('event', dwellMs, 'dwellMs');
+      if (units !== undefined) quantities = Float64Array.of(units);
+    } else {
       if (product !== undefined || dwellMs !== undefined || quantity !== undefined) {
         throw inputError('event', 'a purchase with items takes no product, dwellMs or quantity of its own');
       }
       if (!Array.isArray(items)) throw inputError('event', 'items must be an array');
-      const lines = items.map((item: unknown, i) => fields('event', item, `items[${i}]`));
-      const units = lines.map((line, i) => optionalNumber('event', line.quantity, `items[${i}].quantity`) ?? 1);
-      return [lines.map((line) => line.product), lines.map((_, i) => `items[${i}].product`), undefined, units, ...from] as const;
-    });
+      const lines = guarded('event', () => items.map((item: unknown, i) => fields('event', item, `items[${i}]`)));
+      quantities = Float64Array.from(lines, (line, i) => optionalNumber('event', line.quantity, `items[${i}].quantity`) ?? 1);
+      products = lines.map((line) => line.product);
+      names = (i) => `items[${i}].product`;
+    }
     // Products as rows of ids, like ranking's; currencies beside them (never interned:
     // they are checked and learned, not ranked by).
-    const [{ rows, extras }, currencies] = guarded('event', () => [
-      this.#rows.encode('event', products, (i) => names[i]!, () => {}),
-      // `eur` is what a shop means by EUR.
-      products.map((product, i) => optionalText('event', (product as { currency?: unknown }).currency, `${names[i]}.currency`)?.toUpperCase() ?? ABSENT),
-    ] as const);
+    const [{ rows, extras }, currencies] = guarded('event', () => {
+      const encoded = this.#rows.encode('event', products, names, NO_RULES);
+      let currencies = '';
+      for (let i = 0; i < products.length; i++) {
+        const currency = optionalText('event', (products[i] as { currency?: unknown }).currency, `${names(i)}.currency`);
+        // `eur` is what a shop means by EUR.
+        currencies += (i > 0 ? ITEM : '') + (currency?.toUpperCase() ?? ABSENT);
+      }
+      return [encoded, currencies] as const;
+    });
     // Type, module and slot in one text (src/engine.rs `track`).
-    const kind = [type as string, module ?? ABSENT, slot ?? ABSENT].join(PAIR);
-    const learned = this.#engine.track(kind, rows, extras, currencies.join(ITEM), dwellMs, new Float64Array(quantities), this.#now());
+    const kind = type + PAIR + (moduleText ?? ABSENT) + PAIR + (slotText ?? ABSENT);
+    const learned = this.#engine.track(kind, rows, extras, currencies, dwell, quantities, this.#now());
     if (learned) this.#scheduleFlush();
     return learned;
   }

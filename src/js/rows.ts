@@ -89,11 +89,14 @@ export class RowEncoder {
   ): { rows: Float64Array; extras: Float64Array } {
     const encoded: Encoded[] = new Array(products.length);
     let extrasLength = 0;
-    // Emptied, not replaced: an event's encoding leaves no garbage of its own.
-    this.#entries.length = 0;
-    this.#owners.length = 0;
-    this.#targets.length = 0;
-    this.#waiting.clear();
+    // Emptied, not replaced: an event's encoding leaves no garbage of its own. Only when
+    // not empty: setting an array's length is a call into the engine even when it is 0.
+    if (this.#entries.length > 0) {
+      this.#entries.length = 0;
+      this.#owners.length = 0;
+      this.#targets.length = 0;
+      this.#waiting.clear();
+    }
     this.#what = what;
     for (let i = 0; i < products.length; i++) {
       const product = products[i];

@@ -94,28 +94,46 @@ impl Profile {
         at_ms: f64,
         taught: impl Fn(&str) -> bool,
     ) {
-        if let Some(i) = self.taught.iter().position(|t| t.id == id) {
+        if let Some(i) = self.taught.iter().position(|t| same(&t.id, id)) {
             let mut entry = self.taught.remove(i);
             entry.events = entry.events.saturating_add(1);
             entry.at_ms = entry.at_ms.max(at_ms);
             self.taught.push(entry);
         } else {
-            let values = values
-                .iter()
-                .filter(|(facet, _, _)| taught(facet))
-                .map(|(facet, value, _)| ((*facet).to_owned(), (*value).to_owned()))
-                .collect();
+            // The entry about to lose its values (the newest keep theirs) lends its
+            // strings, and the entry about to drop out its id: steady browsing allocates
+            // nothing here.
+            let mut kept = match self.taught.len().checked_sub(MAX_TAUGHT_VALUES) {
+                Some(older) => std::mem::take(&mut self.taught[older].values),
+                None => Vec::new(),
+            };
+            let mut filled = 0;
+            for (facet, value, _) in values.iter().filter(|(facet, _, _)| taught(facet)) {
+                match kept.get_mut(filled) {
+                    Some((f, v)) => {
+                        f.clear();
+                        f.push_str(facet);
+                        v.clear();
+                        v.push_str(value);
+                    }
+                    None => kept.push(((*facet).to_owned(), (*value).to_owned())),
+                }
+                filled += 1;
+            }
+            kept.truncate(filled);
+            let mut text = match self.taught.len() >= MAX_TAUGHT {
+                true => self.taught.remove(0).id,
+                false => String::new(),
+            };
+            text.clear();
+            text.push_str(id);
             self.taught.push(Taught {
-                id: id.to_owned(),
-                values,
+                id: text,
+                values: kept,
                 events: 1,
                 at_ms,
             });
             keep_last(&mut self.taught, MAX_TAUGHT);
-            // Beyond the newest, only the events are kept: the values go.
-            if let Some(older) = self.taught.len().checked_sub(MAX_TAUGHT_VALUES + 1) {
-                self.taught[older].values = Vec::new();
-            }
         }
     }
 

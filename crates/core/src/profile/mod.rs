@@ -216,7 +216,7 @@ fn valid_label(label: &str) -> bool {
 /// time, the one added last comes first: two searches can share a millisecond.
 fn note_recent(list: &mut Vec<(String, f64)>, item: &str, at_ms: f64, cap: usize) {
     // An item seen again keeps its string: only a new one allocates.
-    let text = match list.iter().position(|(v, _)| v == item) {
+    let text = match list.iter().position(|(v, _)| same(v, item)) {
         Some(i) if list[i].1 > at_ms => return,
         Some(i) => list.remove(i).0,
         None => item.to_owned(),
