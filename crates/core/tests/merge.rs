@@ -355,3 +355,47 @@ proptest! {
         prop_assert!(once.peers.len() <= MAX_PEERS);
     }
 }
+
+#[test]
+fn a_later_file_of_the_same_device_never_counts_a_value_twice() {
+    // The phone learned more brands than a peer snapshot keeps (`PEER_VALUES`, the
+    // strongest 8 per facet): the brands it viewed once are the weak ones. Two files of
+    // the phone, one after the other: a weak brand was once added whole by the first and
+    // never taken back by the second, so it counted twice.
+    let products: Vec<Product> = (0..14)
+        .map(|i| Product::new(format!("p{i}")).with_brand(format!("B{i}")))
+        .collect();
+    let mut history: Vec<(EventKind, Product, f64)> = Vec::new();
+    for (i, product) in products.iter().enumerate() {
+        let views = if i < 8 { 3 } else { 1 };
+        for v in 0..views {
+            history.push((
+                EventKind::View,
+                product.clone(),
+                (i * 3 + v) as f64 * MINUTE,
+            ));
+        }
+    }
+    let mut phone = device(&history);
+    let mut laptop = device(&[]);
+    let at = T0 + DAY;
+    merge(&mut laptop, &export(&mut phone, at), at);
+    phone.track(&view(&products[0], at + MINUTE));
+    phone.flush();
+    let later = at + 2.0 * MINUTE;
+    merge(&mut laptop, &export(&mut phone, later), later);
+    // The strongest brands arrive exactly; the weak ones beyond a snapshot not at all.
+    for (i, product) in products.iter().enumerate() {
+        let brand = product.brand.as_deref().unwrap();
+        let (on_phone, on_laptop) = (
+            brand_score(&phone, brand, later),
+            brand_score(&laptop, brand, later),
+        );
+        let expected = if i < 8 { on_phone } else { 0.0 };
+        assert!(
+            on_phone > 0.0 && (on_laptop - expected).abs() < 1e-9,
+            "{brand}: the phone has {on_phone}, the laptop {on_laptop}"
+        );
+    }
+    assert_eq!(laptop.profile().events, phone.profile().events);
+}

@@ -5,8 +5,9 @@
 //! it shows (its own learning plus everything merged), a bounded snapshot of what every
 //! other origin contributed (`peers`). A device's own part is what it shows minus its
 //! peers. Merging a file takes each origin's newest snapshot (the file's own part and
-//! the peers it carries) and applies only the difference to what this device already
-//! had of that origin. Decayed sums are linear in time, so that difference is exact:
+//! the peers it carries, each the strongest [`PEER_VALUES`] values of every group, as it
+//! is kept) and applies only the difference to what this device already had of that
+//! origin. Decayed sums are linear in time, so that difference is exact:
 //!
 //! - the same file merged twice changes nothing the second time;
 //! - a profile that went phone → laptop → phone counts the phone's events once;
@@ -28,6 +29,7 @@ use super::*;
 /// stays, but a later file of that device can then count it again).
 pub const MAX_PEERS: usize = 3;
 /// Values kept per group in a peer's snapshot (the strongest): bounds the stored size.
+/// Only these are merged, so that a later snapshot takes back exactly what was added.
 pub const PEER_VALUES: usize = 8;
 /// Decisions (statements, "not interested", forgetting, cart removals) whose times are
 /// kept so that the latest wins in a merge.
@@ -315,18 +317,17 @@ impl Profile {
         for groups in [&mut new.taste, &mut new.prices, &mut new.sizes] {
             groups.retain(|f, v, a| !skip(f, v, a));
         }
+        // Exactly what is kept is applied, so that the device's next file takes back
+        // exactly what this one added: values beyond a snapshot's strongest were once
+        // added whole and never taken back, and counted twice from the next file on.
         let (taste, by_category) = (Self::taste_bounds(config), Self::category_bounds(config));
-        self.taste.combine(&snapshot.taste, true, taste, &skip);
-        self.taste
-            .combine(&old.taste, false, taste, &|_, _, _| false);
-        self.prices
-            .combine(&snapshot.prices, true, by_category, &skip);
-        self.prices
-            .combine(&old.prices, false, by_category, &|_, _, _| false);
-        self.sizes
-            .combine(&snapshot.sizes, true, by_category, &skip);
-        self.sizes
-            .combine(&old.sizes, false, by_category, &|_, _, _| false);
+        let none = |_: &str, _: &str, _: &Affinity| false;
+        self.taste.combine(&new.taste, true, taste, &none);
+        self.taste.combine(&old.taste, false, taste, &none);
+        self.prices.combine(&new.prices, true, by_category, &none);
+        self.prices.combine(&old.prices, false, by_category, &none);
+        self.sizes.combine(&new.sizes, true, by_category, &none);
+        self.sizes.combine(&old.sizes, false, by_category, &none);
         let more = |new: u64, old: u64| new.saturating_sub(old);
         self.events = self.events.saturating_add(more(new.events, old.events));
         self.visits = self.visits.saturating_add(more(new.visits, old.visits));
