@@ -179,18 +179,23 @@ impl<S: Store> Engine<S> {
             // Choices of entries no longer journaled go with them.
             self.choices
                 .retain(|c| &c.tab != tab || own.iter().any(|(seq, _)| *seq == c.seq));
+            let choices = self
+                .choices
+                .iter()
+                .filter(|c| &c.tab == tab)
+                .map(|c| (c.seq, c.gradient.clone()))
+                .collect();
+            // The entries are lent to the journal and taken back: every flush writes the
+            // whole journal, and copying each event for it was most of a flush.
             let journal = Journal {
                 tab: self.tab.clone(),
                 epoch: self.record.as_ref().map_or(0, |r| r.epoch),
-                entries: self.own.clone(),
-                choices: self
-                    .choices
-                    .iter()
-                    .filter(|c| &c.tab == tab)
-                    .map(|c| (c.seq, c.gradient.clone()))
-                    .collect(),
+                entries: std::mem::take(&mut self.own),
+                choices,
             };
-            self.store.set(&key, &seal(&journal))
+            let sealed = seal(&journal);
+            self.own = journal.entries;
+            self.store.set(&key, &sealed)
         };
         match written {
             Ok(()) => {
