@@ -91,19 +91,32 @@ impl Dense {
                 m.taught = Some((place as u32, t.events, t.at_ms))
             });
         }
-        // One mark per product: the entries merge, the first viewed position kept.
-        marks.sort_by_key(|(id, _)| *id);
-        marks.dedup_by(|(id, later), (kept_id, kept)| {
-            if id != kept_id {
-                return false;
+        // One mark per product: the entries merge, the first viewed position kept. The
+        // entries are ordered by one integer key each (product id, then the entry's
+        // place), not moved by a comparison sort: sorting the marks themselves was a
+        // sixth of ranking 100 products.
+        // (u128 like ranking's keys: one sort in the module.)
+        let mut order: Vec<u128> = marks
+            .iter()
+            .enumerate()
+            .map(|(at, (id, _))| u128::from(*id) << 32 | at as u128)
+            .collect();
+        super::rows::sort_keys(&mut order);
+        let mut merged: Vec<(Id, Mark)> = Vec::with_capacity(marks.len());
+        for key in order {
+            let (id, later) = marks[key as u32 as usize];
+            match merged.last_mut() {
+                Some((kept_id, kept)) if *kept_id == id => {
+                    kept.viewed = kept.viewed.or(later.viewed);
+                    kept.in_cart |= later.in_cart;
+                    kept.hidden |= later.hidden;
+                    kept.bought = kept.bought.or(later.bought);
+                    kept.taught = kept.taught.or(later.taught);
+                }
+                _ => merged.push((id, later)),
             }
-            kept.viewed = kept.viewed.or(later.viewed);
-            kept.in_cart |= later.in_cart;
-            kept.hidden |= later.hidden;
-            kept.bought = kept.bought.or(later.bought);
-            kept.taught = kept.taught.or(later.taught);
-            true
-        });
+        }
+        let marks = merged;
         let taught = snapshot.taught;
         let returning = taught.iter().filter(|t| t.events > 1).count() as f64;
         let return_rate = returning / (taught.len().max(1) as f64);

@@ -474,7 +474,7 @@ impl<'a> Likeness<'a> {
 /// Sorts distinct keys ascending: runs of [`RUN`] by insertion, then a bottom-up merge.
 /// std's sort, built for size (`optimize_for_size`), is a heapsort, which was a sixth of
 /// ranking a list of 1,000; this is about twice as fast for a few hundred bytes.
-fn sort_keys(keys: &mut Vec<u128>) {
+pub(super) fn sort_keys(keys: &mut Vec<u128>) {
     const RUN: usize = 8;
     let n = keys.len();
     for run in keys.chunks_mut(RUN) {
