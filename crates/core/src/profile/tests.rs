@@ -320,3 +320,107 @@ fn recently_viewed_keeps_the_newest_twenty_once_each() {
         p.viewed.iter().map(|(id, _)| id.as_str()).collect();
     assert_eq!(ids.len(), MAX_VIEWED, "each product once");
 }
+
+#[test]
+fn pruning_keeps_the_strongest_as_decaying_every_value_would() {
+    // The prune skips the power for values a lower bound of the decay shows cannot be the
+    // weakest; it must keep exactly what comparing every value's decayed score keeps, with
+    // near ties, equal scores (the lexically last goes) and times after `now` among them.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for half_life_ms in [30.0 * 60_000.0, 14.0 * DAY_MS] {
+        for round in 0..300 {
+            let now_ms = 1_700_000_000_000.0;
+            let len = 2 + round % 40;
+            let mut values = FacetValues::default();
+            for i in 0..len {
+                let score = match i % 7 {
+                    0 => 1.0,
+                    1 => 1.0 + 1e-9 * next(),
+                    _ => 5.0 * next(),
+                };
+                let at_ms =
+                    now_ms - next() * 3.0 * half_life_ms + if i % 11 == 0 { 5_000.0 } else { 0.0 };
+                let count = 1;
+                values.0.push((
+                    format!("v{}", (i * 7919) % 97),
+                    Affinity {
+                        score,
+                        at_ms,
+                        count,
+                    },
+                ));
+            }
+            let cap = 1 + round % len;
+            // The reference: every value's decayed score, the weakest (ties: the lexically
+            // last value) dropped one at a time.
+            let mut expected = values.0.clone();
+            while expected.len() > cap {
+                let weakest = (0..expected.len())
+                    .min_by(|a, b| {
+                        let (va, aa) = &expected[*a];
+                        let (vb, ab) = &expected[*b];
+                        aa.score_at(now_ms, half_life_ms)
+                            .total_cmp(&ab.score_at(now_ms, half_life_ms))
+                            .then_with(|| vb.cmp(va))
+                    })
+                    .unwrap();
+                expected.swap_remove(weakest);
+            }
+            values.prune(cap, now_ms, half_life_ms);
+            assert_eq!(
+                values.0, expected,
+                "round {round}, half-life {half_life_ms}"
+            );
+        }
+    }
+}
+
+#[test]
+fn taught_keeps_the_last_products_and_the_newest_ones_values() {
+    // Seventy products one after the other: the last `MAX_TAUGHT` are kept in order, the
+    // newest `MAX_TAUGHT_VALUES` with the values they taught (strings lent by the entry
+    // that loses its values), the older with none.
+    let config = ProfileConfig::default();
+    let mut profile = Profile::default();
+    let product = |i: usize| {
+        Product::new(format!("p{i}"))
+            .with_category(format!("c{}/s{}", i % 5, i % 3))
+            .with_brand(format!("brand-{}", "x".repeat(i % 9)))
+            .with_price(10.0 + i as f64)
+    };
+    for i in 0..70 {
+        let event = Event::new(
+            EventKind::View,
+            product(i),
+            1_700_000_000_000.0 + i as f64 * 1000.0,
+        );
+        assert!(profile.learn(&event, &config));
+    }
+    assert_eq!(profile.taught.len(), MAX_TAUGHT);
+    for (place, taught) in profile.taught.iter().enumerate() {
+        let i = 70 - MAX_TAUGHT + place;
+        assert_eq!(taught.id, format!("p{i}"));
+        assert_eq!(taught.events, 1);
+        let expected: Vec<(String, String)> = if place >= MAX_TAUGHT - MAX_TAUGHT_VALUES {
+            facet_values(&product(i))
+                .iter()
+                .map(|(f, v, _)| ((*f).to_owned(), (*v).to_owned()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        assert_eq!(taught.values, expected, "p{i}");
+    }
+    // A product seen again moves to the end with one more event.
+    let again = Event::new(EventKind::View, product(60), 1_700_000_100_000.0);
+    assert!(profile.learn(&again, &config));
+    let last = profile.taught.last().unwrap();
+    assert_eq!((last.id.as_str(), last.events), ("p60", 2));
+    assert_eq!(profile.taught.len(), MAX_TAUGHT);
+}
