@@ -671,3 +671,29 @@ mod slots {
         assert_eq!(first(&reopened, tomorrow), Some(0), "a new day");
     }
 }
+
+#[test]
+fn a_durable_good_is_held_back_from_half_an_hour_after_its_purchase() {
+    // Right after buying, shoppers go back to what they bought: it ranks on its merits
+    // during that half hour, then is held back for `boughtWithinDays`.
+    let products = phones();
+    let mut profile = Profile::default();
+    learn(&mut profile, EventKind::Purchase, &products[1], T0);
+    let config = ProfileConfig::default();
+    let list: Vec<Candidate> = products.iter().map(Candidate::new).collect();
+    let reason_at = |at: f64| {
+        let snapshot = profile.snapshot(at, &config);
+        let ranked = rank(&list, &RankOptions::default(), Some(&snapshot)).unwrap();
+        ranked
+            .iter()
+            .find(|r| products[r.index].id == "p2")
+            .unwrap()
+            .reason
+    };
+    let minute = 60_000.0;
+    assert_ne!(reason_at(T0 + minute), Reason::BoughtRecently);
+    assert_ne!(reason_at(T0 + 29.0 * minute), Reason::BoughtRecently);
+    assert_eq!(reason_at(T0 + 30.0 * minute), Reason::BoughtRecently);
+    assert_eq!(reason_at(T0 + 29.0 * DAY_MS), Reason::BoughtRecently);
+    assert_ne!(reason_at(T0 + 31.0 * DAY_MS), Reason::BoughtRecently);
+}

@@ -54,6 +54,10 @@ pub const ANCHOR_FALLOFF: f64 = 0.4;
 pub const DEFAULT_STRENGTH: f64 = 1.0;
 /// Durable goods bought within this many days are not shown again first.
 pub const DEFAULT_BOUGHT_WITHIN_DAYS: f64 = 30.0;
+/// ... from this long after the purchase: right after buying, shoppers go back to what
+/// they bought. On REES46's dev log, holding a bought product back from the purchase on
+/// cost 0.0185 of NDCG@10 on all views, and from half an hour after it nothing.
+pub const BOUGHT_GRACE_MS: f64 = 30.0 * 60_000.0;
 /// Highest share of positions exploration may take.
 pub const MAX_EXPLORATION: f64 = 0.5;
 /// Largest multiplier a shop may boost by.

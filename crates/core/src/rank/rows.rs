@@ -311,7 +311,10 @@ pub fn rank_rows_keeping(
             (reason, value) = p.reason(&dense.model, mark, &mean);
             let bought_recently = !row.consumable
                 && mark.bought.is_some_and(|(orders, last_ms)| {
-                    orders < 2 && dense.now_ms - last_ms < options.bought_within_days * 86_400_000.0
+                    let since = dense.now_ms - last_ms;
+                    orders < 2
+                        && since >= BOUGHT_GRACE_MS
+                        && since < options.bought_within_days * 86_400_000.0
                 });
             if p.dismissed {
                 (group, reason, value) = (1, Reason::NotInterested, NONE);
